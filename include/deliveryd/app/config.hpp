@@ -1,0 +1,106 @@
+// The daemon's configuration (DESIGN §5): one typed struct, filled by one
+// function and validated strictly. Defaults live in the member initialisers;
+// config/example.yaml documents every key next to its default.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace deliveryd::app {
+
+using Duration = std::chrono::milliseconds;
+
+struct DatabaseConfig {
+    std::string url;    // libpq URI or key=value string; required
+    int pool_size = 8;  // connections shared by callbacks and polling
+    Duration connect_timeout{std::chrono::seconds(5)};
+};
+
+struct HttpConfig {
+    std::string listen = "0.0.0.0:8080";
+    std::string callback_path = "/callback/esms";
+    std::optional<std::string> callback_token;  // secret; when set, the path must end in it
+    std::vector<std::string> allow_cidrs;       // empty: callbacks from anywhere
+    int max_connections = 10'000;
+    Duration read_timeout{std::chrono::seconds(10)};  // for a whole request, per request
+    int threads = 2;                                  // io_context threads
+};
+
+struct EsmsAccount {
+    std::string name;
+    std::string api_key;     // secret
+    std::string secret_key;  // secret
+    double get_callback_tps = 20;
+    double zalo_status_tps = 30;
+    double send_status_tps = 10;
+};
+
+struct EsmsConfig {
+    std::string api_base = "http://rest.esms.vn";
+    std::string callback_api_base = "https://status-sms.esms.vn";
+    std::vector<EsmsAccount> accounts;
+};
+
+struct EtelecomConfig {
+    std::string base_url = "https://api.etelecom.vn/v1/shop";
+    std::string api_key;  // secret
+    double get_message_tps = 10;
+};
+
+struct ReconcileConfig {
+    Duration grace{std::chrono::minutes(2)};
+    std::vector<Duration> backoff{std::chrono::minutes(2),  std::chrono::minutes(5),
+                                  std::chrono::minutes(15), std::chrono::hours(1),
+                                  std::chrono::hours(6),    std::chrono::hours(24)};
+    Duration window{std::chrono::hours(24 * 7)};
+    Duration tick{std::chrono::seconds(1)};
+};
+
+struct LogConfig {
+    std::string level = "info";   // trace, debug, info, warn, error, critical, off
+    std::string format = "text";  // text (terminal) or json (one object per line)
+};
+
+struct Config {
+    DatabaseConfig database;
+    HttpConfig http;
+    EsmsConfig esms;
+    std::optional<EtelecomConfig> etelecom;
+    ReconcileConfig reconcile;
+    LogConfig log;
+};
+
+// Thrown by load_config with every problem found, each naming its YAML key.
+class ConfigError : public std::runtime_error {
+  public:
+    explicit ConfigError(std::vector<std::string> problems);
+    [[nodiscard]] const std::vector<std::string>& problems() const noexcept { return problems_; }
+
+  private:
+    std::vector<std::string> problems_;
+};
+
+// Looks up an environment variable; replaceable in tests.
+using EnvLookup = std::optional<std::string> (*)(const std::string& name);
+[[nodiscard]] std::optional<std::string> process_env(const std::string& name);
+
+// Parses YAML text. `${NAME}` in any value is replaced from the environment
+// (`${NAME:-fallback}` gives a fallback); a missing variable is an error.
+[[nodiscard]] Config parse_config(const std::string& yaml_text, EnvLookup env = &process_env);
+[[nodiscard]] Config load_config_file(const std::string& path, EnvLookup env = &process_env);
+
+// The effective configuration as YAML, with every secret (API keys, secret
+// keys, the callback token, the database password) replaced by "<redacted>".
+[[nodiscard]] std::string to_redacted_yaml(const Config& config);
+
+// "250ms", "30s", "2m", "6h", "7d" -> milliseconds; nullopt if malformed.
+[[nodiscard]] std::optional<Duration> parse_duration(std::string_view text);
+[[nodiscard]] std::string format_duration(Duration d);
+
+// The database URL with its password replaced, for logs and errors.
+[[nodiscard]] std::string redact_database_url(const std::string& url);
+
+}  // namespace deliveryd::app

@@ -1,0 +1,61 @@
+// State: the canonical row of delivery_state (DESIGN §7), as C++ data.
+// merge() (merge.hpp) is the only code that derives status fields; the store
+// reads and writes these fields one-to-one with the table's columns.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "deliveryd/core/observation.hpp"
+#include "deliveryd/core/status.hpp"
+
+namespace deliveryd::core {
+
+struct State {
+    // Identity and what the sender (or the first report) told us.
+    std::string sms_id;
+    Provider provider = Provider::esms;
+    std::string account = "default";
+    std::optional<int> type_id;
+    std::optional<std::string> oa_id;
+    std::optional<std::string> phone;
+    std::optional<std::string> zalo_user_id;
+    std::optional<std::string> request_id;
+
+    // The merged status.
+    StateLabel state = StateLabel::submitted;
+    bool is_final = false;
+    std::optional<int> send_status;
+    std::optional<int> send_success;
+    std::optional<int> send_failed;
+    std::optional<int> total_receiver;
+    std::optional<int> total_sent;
+    std::optional<Price> total_price;
+    std::optional<int> telco_id;
+    std::optional<std::string> partner_id;
+    std::optional<std::string> template_id;
+    std::optional<int> error_code;
+    std::optional<std::string> error_message;
+    std::optional<int> zalo_status;
+    std::optional<Timestamp> delivered_at;
+
+    // Which observation decided `state`, so that merging stays independent of
+    // arrival order: among reports of the winning state the earliest wins.
+    std::optional<Timestamp> state_at;
+    std::optional<Source> state_source;
+    // The polling window has ended: rows with no status become `expired`,
+    // ZNS rows still `sent` become final.
+    bool window_closed = false;
+    std::optional<Timestamp> final_at;
+    std::optional<Resolver> resolved_by;
+
+    // Kept by the store and the scheduler; merge() leaves them as they are.
+    Timestamp submitted_at;
+    Timestamp updated_at;
+    int poll_attempts = 0;
+    std::optional<Timestamp> next_poll_at;
+
+    friend bool operator==(const State&, const State&) = default;
+};
+
+}  // namespace deliveryd::core

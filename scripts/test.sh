@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: Debian packages -> build with
+# AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors ->
+# formatting check -> a throwaway PostgreSQL -> unit and integration tests.
+# Exits non-zero on any failure. Extra arguments go to ctest (e.g. -L unit).
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/postgres.sh"
+
+install_packages
+BUILD="$DELIVERYD_ROOT/build/test"
+build_tree "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+    -DDELIVERYD_SANITIZE=ON -DDELIVERYD_WERROR=ON
+
+log "checking formatting"
+"$DELIVERYD_ROOT/scripts/check-format.sh"
+
+PG_DIR=$(mktemp -d /tmp/deliveryd-test-pg.XXXXXX)
+PG_PORT=$(free_port)
+cleanup() { pg_stop "$PG_DIR"; rm -rf "$PG_DIR"; }
+trap cleanup EXIT
+log "starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
+# The tests create and drop many databases; durability is not what they test.
+PG_FSYNC=off pg_start "$PG_DIR" "$PG_PORT"
+
+export DELIVERYD_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+export DELIVERYD_TEST_PG_DIR="$PG_DIR"
+export DELIVERYD_TEST_PG_PORT="$PG_PORT"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS="suppressions=$DELIVERYD_ROOT/tests/lsan.supp"
+
+log "running the tests"
+ctest --test-dir "$BUILD" --output-on-failure --timeout 300 -j "$(nproc)" "$@"

@@ -1,0 +1,462 @@
+// Reads the YAML configuration into Config. Every problem is collected with
+// its key path ("esms.accounts[0].api_key: ...") and reported together, so an
+// operator fixes a file in one round instead of one error per restart.
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string_view>
+
+#include <yaml-cpp/yaml.h>
+
+#include "deliveryd/app/config.hpp"
+
+namespace deliveryd::app {
+namespace {
+
+std::string join_problems(const std::vector<std::string>& problems) {
+    std::string text = "invalid configuration:";
+    for (const auto& p : problems) {
+        text += "\n  " + p;
+    }
+    return text;
+}
+
+const char* node_kind(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Null:
+            return "nothing";
+        case YAML::NodeType::Scalar:
+            return "a scalar";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a map";
+        case YAML::NodeType::Undefined:
+            break;
+    }
+    return "nothing";
+}
+
+// Walks the document, converting values and collecting problems.
+class Reader {
+  public:
+    Reader(EnvLookup env, std::vector<std::string>& problems) : env_(env), problems_(problems) {}
+
+    void problem(const std::string& path, const std::string& what) {
+        problems_.push_back(path + ": " + what);
+    }
+
+    // A section that must be a map when present. Reports keys not in `known`.
+    bool section(const YAML::Node& node, const std::string& path,
+                 std::initializer_list<std::string_view> known) {
+        if (!node.IsMap()) {
+            problem(path, std::string("expected a map, found ") + node_kind(node));
+            return false;
+        }
+        for (const auto& entry : node) {
+            const auto key = entry.first.as<std::string>("");
+            bool found = false;
+            for (const auto k : known) {
+                found = found || k == key;
+            }
+            if (!found) {
+                problem(join(path, key), "unknown key");
+            }
+        }
+        return true;
+    }
+
+    // The scalar at parent[key] after ${VAR} interpolation; nullopt if absent
+    // (reported when required) or malformed (always reported).
+    std::optional<std::string> scalar(const YAML::Node& parent, const std::string& path,
+                                      const char* key, bool required = false) {
+        const auto node = parent[key];
+        const auto here = join(path, key);
+        if (!node.IsDefined() || node.IsNull()) {
+            if (required) {
+                problem(here, "missing required key");
+            }
+            return std::nullopt;
+        }
+        if (!node.IsScalar()) {
+            problem(here, std::string("expected a single value, found ") + node_kind(node));
+            return std::nullopt;
+        }
+        return interpolate(node.Scalar(), here);
+    }
+
+    void read(const YAML::Node& parent, const std::string& path, const char* key, std::string& out,
+              bool required = false) {
+        if (auto value = scalar(parent, path, key, required)) {
+            out = std::move(*value);
+        }
+    }
+
+    void read(const YAML::Node& parent, const std::string& path, const char* key,
+              std::optional<std::string>& out) {
+        if (auto value = scalar(parent, path, key)) {
+            out = std::move(*value);
+        }
+    }
+
+    void read_positive(const YAML::Node& parent, const std::string& path, const char* key,
+                       int& out) {
+        const auto value = scalar(parent, path, key);
+        if (!value) {
+            return;
+        }
+        int parsed = 0;
+        const auto* end = value->data() + value->size();
+        const auto [rest, ec] = std::from_chars(value->data(), end, parsed);
+        if (ec != std::errc{} || rest != end) {
+            problem(join(path, key), "expected an integer, found \"" + *value + "\"");
+        } else if (parsed <= 0) {
+            problem(join(path, key), "must be > 0, found " + *value);
+        } else {
+            out = parsed;
+        }
+    }
+
+    void read_rate(const YAML::Node& parent, const std::string& path, const char* key,
+                   double& out) {
+        const auto value = scalar(parent, path, key);
+        if (!value) {
+            return;
+        }
+        double parsed = 0;
+        const auto* end = value->data() + value->size();
+        const auto [rest, ec] = std::from_chars(value->data(), end, parsed);
+        if (ec != std::errc{} || rest != end) {
+            problem(join(path, key), "expected a number, found \"" + *value + "\"");
+        } else if (!(parsed > 0) || parsed > 1e6) {
+            problem(join(path, key), "must be > 0 (calls per second), found " + *value);
+        } else {
+            out = parsed;
+        }
+    }
+
+    void read_duration(const YAML::Node& parent, const std::string& path, const char* key,
+                       Duration& out, bool allow_zero = false) {
+        if (const auto value = scalar(parent, path, key)) {
+            if (auto d = checked_duration(*value, join(path, key), allow_zero)) {
+                out = *d;
+            }
+        }
+    }
+
+    std::optional<Duration> checked_duration(const std::string& text, const std::string& here,
+                                             bool allow_zero) {
+        const auto d = parse_duration(text);
+        if (!d) {
+            problem(here, "bad duration \"" + text +
+                              "\" (expected a whole number and a unit: ms, s, m, h or d)");
+            return std::nullopt;
+        }
+        if (!allow_zero && d->count() == 0) {
+            problem(here, "must be longer than 0");
+            return std::nullopt;
+        }
+        return d;
+    }
+
+    // A list of scalars; nullopt when absent or malformed.
+    std::optional<std::vector<std::string>> list(const YAML::Node& parent, const std::string& path,
+                                                 const char* key) {
+        const auto node = parent[key];
+        const auto here = join(path, key);
+        if (!node.IsDefined() || node.IsNull()) {
+            return std::nullopt;
+        }
+        if (!node.IsSequence()) {
+            problem(here, std::string("expected a list, found ") + node_kind(node));
+            return std::nullopt;
+        }
+        std::vector<std::string> items;
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            const auto item_path = here + "[" + std::to_string(i) + "]";
+            if (!node[i].IsScalar()) {
+                problem(item_path,
+                        std::string("expected a single value, found ") + node_kind(node[i]));
+                continue;
+            }
+            if (auto value = interpolate(node[i].Scalar(), item_path)) {
+                items.push_back(std::move(*value));
+            }
+        }
+        return items;
+    }
+
+    static std::string join(const std::string& path, std::string_view key) {
+        return path.empty() ? std::string(key) : path + "." + std::string(key);
+    }
+
+  private:
+    // Replaces ${NAME} and ${NAME:-fallback}. "$$" stands for a literal "$".
+    std::optional<std::string> interpolate(std::string_view text, const std::string& here) {
+        std::string out;
+        bool ok = true;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text[i] != '$' || i + 1 == text.size()) {
+                out += text[i];
+                continue;
+            }
+            if (text[i + 1] == '$') {
+                out += '$';
+                ++i;
+                continue;
+            }
+            if (text[i + 1] != '{') {
+                out += text[i];
+                continue;
+            }
+            const auto close = text.find('}', i + 2);
+            if (close == std::string_view::npos) {
+                problem(here, "unterminated ${ in value");
+                return std::nullopt;
+            }
+            auto inner = text.substr(i + 2, close - i - 2);
+            std::optional<std::string_view> fallback;
+            if (const auto sep = inner.find(":-"); sep != std::string_view::npos) {
+                fallback = inner.substr(sep + 2);
+                inner = inner.substr(0, sep);
+            }
+            const std::string name(inner);
+            if (name.empty()) {
+                problem(here, "empty variable name in ${}");
+                ok = false;
+            } else if (auto value = env_(name)) {
+                out += *value;
+            } else if (fallback) {
+                out += *fallback;
+            } else {
+                problem(here, "environment variable " + name + " is not set");
+                ok = false;
+            }
+            i = close;
+        }
+        if (!ok) {
+            return std::nullopt;
+        }
+        return out;
+    }
+
+    EnvLookup env_;
+    std::vector<std::string>& problems_;
+};
+
+bool valid_listen(const std::string& listen) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        return false;
+    }
+    int port = -1;
+    const auto* begin = listen.data() + colon + 1;
+    const auto* end = listen.data() + listen.size();
+    const auto [rest, ec] = std::from_chars(begin, end, port);
+    return ec == std::errc{} && rest == end && port >= 0 && port <= 65535;
+}
+
+bool valid_http_base(const std::string& url) {
+    return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+void read_database(Reader& r, const YAML::Node& node, DatabaseConfig& db) {
+    if (!node.IsDefined()) {
+        r.problem("database", "missing required section");
+        return;
+    }
+    if (!r.section(node, "database", {"url", "pool_size", "connect_timeout"})) {
+        return;
+    }
+    r.read(node, "database", "url", db.url, true);
+    r.read_positive(node, "database", "pool_size", db.pool_size);
+    r.read_duration(node, "database", "connect_timeout", db.connect_timeout);
+}
+
+void read_http(Reader& r, const YAML::Node& node, HttpConfig& http) {
+    if (!node.IsDefined() || !r.section(node, "http",
+                                        {"listen", "callback_path", "callback_token", "allow_cidrs",
+                                         "max_connections", "read_timeout", "threads"})) {
+        return;
+    }
+    r.read(node, "http", "listen", http.listen);
+    if (!valid_listen(http.listen)) {
+        r.problem("http.listen", "expected host:port, found \"" + http.listen + "\"");
+    }
+    r.read(node, "http", "callback_path", http.callback_path);
+    if (http.callback_path.empty() || http.callback_path.front() != '/' ||
+        http.callback_path.find_first_of("?# ") != std::string::npos) {
+        r.problem("http.callback_path", "must be a path starting with / (no ?, # or spaces)");
+    }
+    r.read(node, "http", "callback_token", http.callback_token);
+    if (http.callback_token && http.callback_token->empty()) {
+        http.callback_token.reset();  // an empty token means "no token", as if unset
+    }
+    if (http.callback_token && http.callback_token->find_first_of("/?#% ") != std::string::npos) {
+        r.problem("http.callback_token", "must not contain /, ?, #, % or spaces");
+    }
+    if (auto cidrs = r.list(node, "http", "allow_cidrs")) {
+        http.allow_cidrs = std::move(*cidrs);
+    }
+    r.read_positive(node, "http", "max_connections", http.max_connections);
+    r.read_duration(node, "http", "read_timeout", http.read_timeout);
+    r.read_positive(node, "http", "threads", http.threads);
+}
+
+void read_esms(Reader& r, const YAML::Node& node, EsmsConfig& esms) {
+    if (!node.IsDefined() ||
+        !r.section(node, "esms", {"api_base", "callback_api_base", "accounts"})) {
+        return;
+    }
+    r.read(node, "esms", "api_base", esms.api_base);
+    r.read(node, "esms", "callback_api_base", esms.callback_api_base);
+    for (const auto* key : {"api_base", "callback_api_base"}) {
+        const auto& value =
+            std::string_view(key) == "api_base" ? esms.api_base : esms.callback_api_base;
+        if (!valid_http_base(value)) {
+            r.problem(Reader::join("esms", key), "must start with http:// or https://");
+        }
+    }
+    const auto accounts = node["accounts"];
+    if (!accounts.IsDefined() || accounts.IsNull()) {
+        return;
+    }
+    if (!accounts.IsSequence()) {
+        r.problem("esms.accounts", "expected a list of accounts");
+        return;
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < accounts.size(); ++i) {
+        const auto path = "esms.accounts[" + std::to_string(i) + "]";
+        const auto item = accounts[i];
+        if (!r.section(item, path,
+                       {"name", "api_key", "secret_key", "get_callback_tps", "zalo_status_tps",
+                        "send_status_tps"})) {
+            continue;
+        }
+        EsmsAccount account;
+        r.read(item, path, "name", account.name, true);
+        r.read(item, path, "api_key", account.api_key, true);
+        r.read(item, path, "secret_key", account.secret_key, true);
+        r.read_rate(item, path, "get_callback_tps", account.get_callback_tps);
+        r.read_rate(item, path, "zalo_status_tps", account.zalo_status_tps);
+        r.read_rate(item, path, "send_status_tps", account.send_status_tps);
+        if (!account.name.empty() && !names.insert(account.name).second) {
+            r.problem(path + ".name", "duplicate account name \"" + account.name + "\"");
+        }
+        esms.accounts.push_back(std::move(account));
+    }
+}
+
+void read_etelecom(Reader& r, const YAML::Node& node, std::optional<EtelecomConfig>& out) {
+    if (!node.IsDefined() || node.IsNull()) {
+        return;
+    }
+    if (!r.section(node, "etelecom", {"base_url", "api_key", "get_message_tps"})) {
+        return;
+    }
+    EtelecomConfig etelecom;
+    r.read(node, "etelecom", "base_url", etelecom.base_url);
+    if (!valid_http_base(etelecom.base_url)) {
+        r.problem("etelecom.base_url", "must start with http:// or https://");
+    }
+    r.read(node, "etelecom", "api_key", etelecom.api_key, true);
+    r.read_rate(node, "etelecom", "get_message_tps", etelecom.get_message_tps);
+    out = std::move(etelecom);
+}
+
+void read_reconcile(Reader& r, const YAML::Node& node, ReconcileConfig& rc) {
+    if (!node.IsDefined() ||
+        !r.section(node, "reconcile", {"grace", "backoff", "window", "tick"})) {
+        return;
+    }
+    r.read_duration(node, "reconcile", "grace", rc.grace, /*allow_zero=*/true);
+    r.read_duration(node, "reconcile", "window", rc.window);
+    r.read_duration(node, "reconcile", "tick", rc.tick);
+    if (const auto steps = r.list(node, "reconcile", "backoff")) {
+        if (steps->empty()) {
+            r.problem("reconcile.backoff", "needs at least one step");
+        }
+        std::vector<Duration> backoff;
+        for (std::size_t i = 0; i < steps->size(); ++i) {
+            const auto here = "reconcile.backoff[" + std::to_string(i) + "]";
+            if (auto d = r.checked_duration((*steps)[i], here, false)) {
+                backoff.push_back(*d);
+            }
+        }
+        if (backoff.size() == steps->size() && !backoff.empty()) {
+            rc.backoff = std::move(backoff);
+        }
+    }
+}
+
+void read_log(Reader& r, const YAML::Node& node, LogConfig& log) {
+    if (!node.IsDefined() || !r.section(node, "log", {"level", "format"})) {
+        return;
+    }
+    r.read(node, "log", "level", log.level);
+    r.read(node, "log", "format", log.format);
+    const std::set<std::string> levels{"trace", "debug",    "info", "warn",
+                                       "error", "critical", "off"};
+    if (!levels.contains(log.level)) {
+        r.problem("log.level", "expected one of trace, debug, info, warn, error, critical, off");
+    }
+    if (log.format != "text" && log.format != "json") {
+        r.problem("log.format", "expected text or json");
+    }
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : std::runtime_error(join_problems(problems)), problems_(std::move(problems)) {}
+
+std::optional<std::string> process_env(const std::string& name) {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) {
+        return std::nullopt;
+    }
+    return std::string(value);
+}
+
+Config parse_config(const std::string& yaml_text, EnvLookup env) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError({"line " + std::to_string(e.mark.line + 1) + ", column " +
+                           std::to_string(e.mark.column + 1) + ": " + e.msg});
+    }
+    std::vector<std::string> problems;
+    Reader r(env, problems);
+    Config config;
+    if (!root.IsMap()) {
+        throw ConfigError({"(top level): expected a map of sections"});
+    }
+    if (r.section(root, "", {"database", "http", "esms", "etelecom", "reconcile", "log"})) {
+        read_database(r, root["database"], config.database);
+        read_http(r, root["http"], config.http);
+        read_esms(r, root["esms"], config.esms);
+        read_etelecom(r, root["etelecom"], config.etelecom);
+        read_reconcile(r, root["reconcile"], config.reconcile);
+        read_log(r, root["log"], config.log);
+    }
+    if (!problems.empty()) {
+        throw ConfigError(std::move(problems));
+    }
+    return config;
+}
+
+Config load_config_file(const std::string& path, EnvLookup env) {
+    std::ifstream in(path);
+    if (!in) {
+        throw ConfigError({path + ": cannot open the configuration file"});
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), env);
+}
+
+}  // namespace deliveryd::app

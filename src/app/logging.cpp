@@ -1,0 +1,60 @@
+#include "deliveryd/app/logging.hpp"
+
+#include <chrono>
+
+#include <boost/json.hpp>
+#include <fmt/chrono.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace deliveryd::app {
+namespace {
+
+// {"ts":"2026-11-22T20:15:00.123Z","level":"info","logger":"deliveryd","msg":"..."}
+// Messages are escaped by Boost.JSON, so any text (quotes, control bytes,
+// invalid UTF-8 from a hostile request) still gives one valid JSON line.
+class JsonFormatter final : public spdlog::formatter {
+  public:
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        const auto since_epoch = msg.time.time_since_epoch();
+        const auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
+        const auto millis =
+            std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs).count();
+        const std::chrono::sys_seconds tp{secs};
+        const auto ts = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", tp, millis);
+
+        boost::json::object line;
+        line["ts"] = ts;
+        const auto level = spdlog::level::to_string_view(msg.level);
+        line["level"] = std::string_view(level.data(), level.size());
+        line["logger"] = std::string_view(msg.logger_name.data(), msg.logger_name.size());
+        line["msg"] = std::string_view(msg.payload.data(), msg.payload.size());
+        const auto text = boost::json::serialize(line);
+        dest.append(text.data(), text.data() + text.size());
+        dest.push_back('\n');
+    }
+
+    [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+        return std::make_unique<JsonFormatter>();
+    }
+};
+
+}  // namespace
+
+void setup_logging(const LogConfig& config) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "deliveryd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    if (config.format == "json") {
+        logger->set_formatter(std::make_unique<JsonFormatter>());
+    } else {
+        logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+    }
+    logger->set_level(spdlog::level::from_str(config.level));
+    // Warnings and errors reach the terminal or the collector at once.
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(std::move(logger));
+    spdlog::flush_every(std::chrono::seconds(1));
+}
+
+}  // namespace deliveryd::app

@@ -1,0 +1,244 @@
+#include "deliveryd/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace deliveryd::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+Response plain_response(bhttp::status status, std::string body) {
+    Response res{status, 11};
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res.body() = std::move(body);
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+}
+
+// A request head over the limit: 414 when even the request line did not fit,
+// 431 when the header fields did.
+bhttp::status status_for_oversized_head(const beast::flat_buffer& buffer) {
+    const auto data = buffer.data();
+    const std::string_view seen(static_cast<const char*>(data.data()), data.size());
+    return seen.find("\r\n") == std::string_view::npos
+               ? bhttp::status::uri_too_long
+               : bhttp::status::request_header_fields_too_large;
+}
+
+}  // namespace
+
+// One connection. Every step runs on the connection's strand: the io_context
+// has several threads, and the strand is what keeps this socket's reads,
+// writes and the stop() notification from running at the same time.
+class Server::Session : public std::enable_shared_from_this<Session> {
+  public:
+    Session(tcp::socket socket, Server& server) : stream_(std::move(socket)), server_(server) {
+        boost::system::error_code ec;
+        context_.remote = stream_.socket().remote_endpoint(ec).address();
+    }
+
+    asio::awaitable<void> run() {
+        const auto self = shared_from_this();  // lives as long as the coroutine
+        beast::flat_buffer buffer;
+        while (!server_.stopping()) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.header_limit(server_.options_.header_limit);
+            parser.body_limit(server_.options_.body_limit);
+            stream_.expires_after(server_.options_.read_timeout);
+            idle_ = true;
+            auto [ec, n] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple);
+            idle_ = false;
+            if (ec) {
+                co_await answer_read_error(ec, buffer);
+                break;
+            }
+            const bool keep_alive = co_await serve(parser.release());
+            if (!keep_alive) {
+                break;
+            }
+        }
+        boost::system::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.close();
+    }
+
+    // Called through the strand by Server::stop(): wake a connection that
+    // waits for its next request; one being served finishes first.
+    void close_if_idle() {
+        if (idle_) {
+            stream_.cancel();
+        }
+    }
+
+    [[nodiscard]] auto executor() { return stream_.get_executor(); }
+
+  private:
+    asio::awaitable<bool> serve(Request request) {
+        Response response;
+        if (request.target().size() > server_.options_.target_limit) {
+            response = plain_response(bhttp::status::uri_too_long, "request target too long\n");
+        } else {
+            try {
+                response = co_await server_.handler_(request, context_);
+            } catch (const std::exception& e) {
+                spdlog::error("http: handler failed for {} {}: {}", request.method_string(),
+                              request.target().substr(0, 200), e.what());
+                response = plain_response(bhttp::status::internal_server_error, "internal error\n");
+            }
+        }
+        const bool keep_alive =
+            request.keep_alive() && response.keep_alive() && !server_.stopping();
+        response.keep_alive(keep_alive);
+        response.prepare_payload();
+        co_await write(response);
+        co_return keep_alive;
+    }
+
+    asio::awaitable<void> answer_read_error(boost::system::error_code ec,
+                                            const beast::flat_buffer& buffer) {
+        if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+            ec == beast::error::timeout || ec == asio::error::connection_reset ||
+            ec == asio::error::eof) {
+            co_return;  // the peer left, stalled, or we are stopping: nothing to say
+        }
+        if (ec == bhttp::error::header_limit) {
+            co_await write(
+                plain_response(status_for_oversized_head(buffer), "request head too large\n"));
+        } else if (ec == bhttp::error::body_limit) {
+            co_await write(plain_response(bhttp::status::payload_too_large, "body too large\n"));
+        } else {
+            co_await write(plain_response(bhttp::status::bad_request, "malformed request\n"));
+        }
+    }
+
+    asio::awaitable<void> write(Response& response) {
+        stream_.expires_after(server_.options_.read_timeout);
+        co_await bhttp::async_write(stream_, response, use_tuple);
+    }
+    asio::awaitable<void> write(Response&& response) { co_await write(response); }
+
+    beast::tcp_stream stream_;
+    Server& server_;
+    RequestContext context_;
+    bool idle_ = false;
+};
+
+Server::Server(asio::io_context& ioc, ServerOptions options, Handler handler,
+               ServerObserver observer)
+    : ioc_(ioc),
+      options_(std::move(options)),
+      handler_(std::move(handler)),
+      observer_(std::move(observer)),
+      acceptor_(asio::make_strand(ioc)) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+    acceptor_.open(options_.endpoint.protocol());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind(options_.endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+tcp::endpoint Server::local_endpoint() const {
+    return acceptor_.local_endpoint();
+}
+
+asio::awaitable<void> Server::accept_loop() {
+    asio::steady_timer backoff(acceptor_.get_executor());
+    while (!stopping_) {
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
+        if (ec == asio::error::operation_aborted || stopping_) {
+            co_return;
+        }
+        if (ec) {
+            // Out of file descriptors and the like: pause rather than spin.
+            spdlog::warn("http: accept failed: {}", ec.message());
+            backoff.expires_after(std::chrono::milliseconds(100));
+            co_await backoff.async_wait(use_tuple);
+            continue;
+        }
+        std::shared_ptr<Session> session;
+        std::size_t open = 0;
+        {
+            std::lock_guard lock(sessions_mutex_);
+            if (open_ < options_.max_connections) {
+                session = std::make_shared<Session>(std::move(socket), *this);
+                sessions_.emplace(session.get(), session);
+                open = ++open_;
+            }
+        }
+        if (!session) {
+            if (observer_.on_connection_refused) {
+                observer_.on_connection_refused();
+            }
+            boost::system::error_code ignored;
+            socket.close(ignored);
+            continue;
+        }
+        if (observer_.on_connections_changed) {
+            observer_.on_connections_changed(open);
+        }
+        asio::co_spawn(session->executor(), session->run(),
+                       [this, raw = session.get()](const std::exception_ptr& error) {
+                           if (error) {
+                               try {
+                                   std::rethrow_exception(error);
+                               } catch (const std::exception& e) {
+                                   spdlog::error("http: connection ended by {}", e.what());
+                               }
+                           }
+                           forget(raw);
+                       });
+    }
+}
+
+void Server::forget(Session* session) {
+    std::size_t open = 0;
+    {
+        std::lock_guard lock(sessions_mutex_);
+        sessions_.erase(session);
+        open = --open_;
+    }
+    if (observer_.on_connections_changed) {
+        observer_.on_connections_changed(open);
+    }
+}
+
+void Server::stop() {
+    if (stopping_.exchange(true)) {
+        return;
+    }
+    asio::post(acceptor_.get_executor(), [this] {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+    });
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& [raw, weak] : sessions_) {
+        if (auto session = weak.lock()) {
+            asio::post(session->executor(), [session] { session->close_if_idle(); });
+        }
+    }
+}
+
+}  // namespace deliveryd::http

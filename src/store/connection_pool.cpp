@@ -1,0 +1,116 @@
+#include "deliveryd/store/connection_pool.hpp"
+
+#include <algorithm>
+
+#include <boost/url.hpp>
+#include <pqxx/pqxx>
+
+#include "deliveryd/store/errors.hpp"
+
+#include "store/translate.hpp"
+
+namespace deliveryd::store {
+
+struct ConnectionPool::Slot {
+    std::unique_ptr<pqxx::connection> connection;
+};
+
+namespace {
+
+bool is_uri(const std::string& url) {
+    return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+}
+
+}  // namespace
+
+std::string effective_conninfo(const std::string& url, std::chrono::milliseconds connect_timeout) {
+    // libpq counts the timeout in whole seconds and treats anything below 2 as 2.
+    const auto seconds = std::max<std::int64_t>(
+        2, std::chrono::duration_cast<std::chrono::seconds>(connect_timeout).count());
+    const std::pair<const char*, std::string> extras[] = {
+        {"connect_timeout", std::to_string(seconds)},
+        {"application_name", "deliveryd"},
+    };
+    if (is_uri(url)) {
+        auto parsed = boost::urls::parse_uri(url);
+        if (!parsed) {
+            return url;  // libpq will report the problem, in its own words
+        }
+        boost::urls::url u(*parsed);
+        for (const auto& [key, value] : extras) {
+            if (!u.params().contains(key)) {
+                u.params().append({key, value});
+            }
+        }
+        return std::string(u.buffer());
+    }
+    std::string conninfo = url;
+    for (const auto& [key, value] : extras) {
+        if (conninfo.find(std::string(key) + "=") == std::string::npos) {
+            conninfo += std::string(conninfo.empty() ? "" : " ") + key + "=" + value;
+        }
+    }
+    return conninfo;
+}
+
+ConnectionPool::ConnectionPool(PoolOptions options)
+    : options_(std::move(options)),
+      conninfo_(effective_conninfo(options_.url, options_.connect_timeout)) {
+    slots_.reserve(options_.size);
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.size); ++i) {
+        slots_.push_back(std::make_unique<Slot>());
+        free_.push_back(slots_.back().get());
+    }
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+ConnectionPool::Slot& ConnectionPool::acquire() {
+    std::unique_lock lock(mutex_);
+    if (!available_.wait_for(lock, options_.acquire_timeout, [this] { return !free_.empty(); })) {
+        throw DatabaseUnavailable("no database connection became free in time");
+    }
+    Slot* slot = free_.back();
+    free_.pop_back();
+    return *slot;
+}
+
+void ConnectionPool::release(Slot& slot) noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        free_.push_back(&slot);
+    }
+    available_.notify_one();
+}
+
+void ConnectionPool::with_connection(const std::function<void(pqxx::connection_base&)>& work,
+                                     bool retry_if_broken) {
+    for (int attempt = 0;; ++attempt) {
+        Slot& slot = acquire();
+        struct Release {
+            ConnectionPool& pool;
+            Slot& slot;
+            ~Release() { pool.release(slot); }
+        } release{*this, slot};
+
+        const bool reused = slot.connection && slot.connection->is_open();
+        try {
+            if (!reused) {
+                slot.connection = std::make_unique<pqxx::connection>(conninfo_);
+            }
+            work(*slot.connection);
+            return;
+        } catch (...) {
+            const auto failure = classify_current_exception();
+            if (failure.connection_lost) {
+                slot.connection.reset();
+                if (reused && retry_if_broken && attempt == 0) {
+                    continue;  // the connection went stale while idle; try a fresh one
+                }
+            }
+            rethrow_translated(failure);
+        }
+    }
+}
+
+}  // namespace deliveryd::store

@@ -1,0 +1,35 @@
+#include "deliveryd/store/health.hpp"
+
+#include <fmt/format.h>
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "deliveryd/store/errors.hpp"
+#include "deliveryd/store/migrations.hpp"
+
+namespace deliveryd::store {
+
+Readiness check_readiness(ConnectionPool& pool) noexcept {
+    try {
+        bool current = false;
+        pool.with_connection([&](pqxx::connection_base& c) { current = schema_is_current(c); });
+        return current ? Readiness::ready : Readiness::schema_behind;
+    } catch (const std::exception& e) {
+        spdlog::debug("readiness: {}", e.what());
+        return Readiness::unreachable;
+    }
+}
+
+void publish_settings(ConnectionPool& pool, std::chrono::milliseconds grace) {
+    pool.with_connection([&](pqxx::connection_base& c) {
+        pqxx::work tx(c);
+        tx.exec_params(
+            "INSERT INTO deliveryd_settings (name, value) VALUES ('reconcile.grace', $1) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = now() "
+            "WHERE deliveryd_settings.value IS DISTINCT FROM excluded.value",
+            fmt::format("{} milliseconds", grace.count()));
+        tx.commit();
+    });
+}
+
+}  // namespace deliveryd::store

@@ -1,0 +1,291 @@
+// The real `deliveryd` binary over real HTTP: command line, health, readiness
+// across a database restart, metrics, logs, and shutdown.
+#include <filesystem>
+#include <fstream>
+#include <signal.h>
+#include <stdlib.h>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "deliveryd/store/migrations.hpp"
+
+#include "support/child_process.hpp"
+#include "support/http_get.hpp"
+#include "support/scratch_database.hpp"
+
+namespace deliveryd {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+using testing::http_get;
+
+std::string temp_file(const std::string& text) {
+    static int counter = 0;
+    const auto path = ::testing::TempDir() + "deliveryd-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(counter++) + ".yaml";
+    std::ofstream(path) << text;
+    return path;
+}
+
+std::string config_for(const std::string& database_url, const std::string& extra = "") {
+    return "database:\n  url: " + database_url +
+           "\n  connect_timeout: 2s\nhttp:\n  listen: 127.0.0.1:0\n" + extra;
+}
+
+// A running `deliveryd run` and the port it listens on.
+struct Daemon {
+    explicit Daemon(const std::string& config_text,
+                    const std::map<std::string, std::string>& env = {})
+        : process(DELIVERYD_BINARY, {"run", "--config", temp_file(config_text)}, env) {
+        const auto line = process.wait_for_line("listening on", 20s);
+        if (line) {
+            port = testing::port_from_listening_line(*line).value_or(0);
+        }
+    }
+    ChildProcess process;
+    unsigned short port = 0;
+};
+
+// Polls `target` until it answers `status` or `timeout` passes.
+bool eventually_status(unsigned short port, const std::string& target, int status,
+                       std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (http_get(port, target, 5s).status == status) {
+            return true;
+        }
+        std::this_thread::sleep_for(200ms);
+    }
+    return false;
+}
+
+TEST(Cli, HelpAndVersionExitZero) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--help"}, {"--version"}, {"run", "--help"}, {"migrate", "--help"}}) {
+        const auto done = testing::run_process(DELIVERYD_BINARY, args);
+        EXPECT_EQ(done.exit_code, 0) << done.output;
+        EXPECT_FALSE(done.output.empty());
+    }
+}
+
+TEST(Cli, BadUsageExitsTwo) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {}, {"fly"}, {"run"}, {"run", "--config"}, {"run", "--config", "a", "--extra"}}) {
+        EXPECT_EQ(testing::run_process(DELIVERYD_BINARY, args).exit_code, 2);
+    }
+}
+
+TEST(Cli, BadConfigExitsTwoNamingTheKey) {
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"http:\n  listen: 127.0.0.1:0\n", "database"},
+        {"database:\n  url: x\nhttp:\n  lisen: 1\n", "http.lisen: unknown key"},
+        {"database:\n  url: x\nreconcile:\n  tick: soon\n", "reconcile.tick: bad duration"},
+        {"database:\n  url: ${DELIVERYD_TEST_SURELY_UNSET}\n",
+         "DELIVERYD_TEST_SURELY_UNSET is not set"},
+        {"database:\n  url: x\nesms:\n  accounts:\n    - {name: a, api_key: k, secret_key: s, "
+         "zalo_status_tps: 0}\n",
+         "esms.accounts[0].zalo_status_tps: must be > 0"},
+        {"database:\n  url: x\nhttp:\n  max_connections: [1]\n", "http.max_connections"},
+    };
+    for (const auto& [yaml, expected] : cases) {
+        for (const auto* command : {"run", "migrate", "check-config"}) {
+            const auto done =
+                testing::run_process(DELIVERYD_BINARY, {command, "--config", temp_file(yaml)});
+            EXPECT_EQ(done.exit_code, 2) << command << "\n" << yaml << done.output;
+            EXPECT_NE(done.output.find(expected), std::string::npos)
+                << command << ": expected '" << expected << "' in:\n"
+                << done.output;
+        }
+    }
+    const auto missing =
+        testing::run_process(DELIVERYD_BINARY, {"run", "--config", "/nonexistent/deliveryd.yaml"});
+    EXPECT_EQ(missing.exit_code, 2);
+}
+
+TEST(Cli, CheckConfigPrintsNoSecrets) {
+    const auto done = testing::run_process(
+        DELIVERYD_BINARY,
+        {"check-config", "--config",
+         temp_file("database:\n  url: postgresql://u:pw-SECRET@127.0.0.1/db\n"
+                   "http:\n  callback_token: ${TOKEN}\n"
+                   "esms:\n  accounts:\n    - {name: a, api_key: key-SECRET, secret_key: "
+                   "sk-SECRET}\netelecom:\n  api_key: et-SECRET\n")},
+        60s, {{"TOKEN", "tok-SECRET"}});
+    EXPECT_EQ(done.exit_code, 0) << done.output;
+    EXPECT_EQ(done.output.find("SECRET"), std::string::npos) << done.output;
+    EXPECT_NE(done.output.find("<redacted>"), std::string::npos);
+}
+
+TEST(Daemon, ServesHealthReadinessAndMetrics) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    Daemon d(config_for(db.url()));
+    ASSERT_NE(d.port, 0) << d.process.output();
+
+    const auto health = http_get(d.port, "/healthz");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.body, "ok\n");
+    EXPECT_EQ(http_get(d.port, "/readyz").status, 200);
+    EXPECT_EQ(http_get(d.port, "/nowhere").status, 404);
+
+    const auto metrics = http_get(d.port, "/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    for (const auto* name :
+         {"deliveryd_build_info", "deliveryd_http_requests_total",
+          "deliveryd_http_open_connections", "deliveryd_process_resident_memory_bytes"}) {
+        EXPECT_NE(metrics.body.find(name), std::string::npos) << name << "\n" << metrics.body;
+    }
+    // Every metric deliveryd exports carries its prefix.
+    std::istringstream lines(metrics.body);
+    for (std::string line; std::getline(lines, line);) {
+        if (!line.empty() && line[0] != '#') {
+            EXPECT_EQ(line.rfind("deliveryd_", 0), 0u) << line;
+        }
+    }
+}
+
+TEST(Daemon, PublishesTheGracePeriodForSenderInserts) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    Daemon d(config_for(db.url(), "reconcile:\n  grace: 45s\n"));
+    ASSERT_NE(d.port, 0) << d.process.output();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (db.scalar("SELECT value FROM deliveryd_settings WHERE name = 'reconcile.grace'") !=
+               "45000 milliseconds" &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+    }
+    db.execute("INSERT INTO delivery_state (sms_id) VALUES ('s1')");
+    EXPECT_EQ(db.scalar("SELECT next_poll_at - submitted_at FROM delivery_state"), "00:00:45");
+}
+
+TEST(Daemon, NotReadyUntilMigrated) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db(/*migrated=*/false);
+    Daemon d(config_for(db.url()));
+    ASSERT_NE(d.port, 0) << d.process.output();
+    EXPECT_EQ(http_get(d.port, "/healthz").status, 200);
+    const auto ready = http_get(d.port, "/readyz");
+    EXPECT_EQ(ready.status, 503);
+    EXPECT_NE(ready.body.find("migrate"), std::string::npos);
+    (void)store::migrate(db.url());
+    EXPECT_TRUE(eventually_status(d.port, "/readyz", 200, 5s));
+}
+
+TEST(Daemon, SigtermExitsZeroWithinFiveSecondsEvenWithIdleConnections) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    Daemon d(config_for(db.url()));
+    ASSERT_NE(d.port, 0) << d.process.output();
+    // Keep-alive connections that sit idle must not hold the shutdown up.
+    boost::asio::io_context ioc;
+    std::vector<boost::asio::ip::tcp::socket> idle;
+    for (int i = 0; i < 3; ++i) {
+        idle.emplace_back(ioc).connect({boost::asio::ip::make_address("127.0.0.1"), d.port});
+    }
+    std::this_thread::sleep_for(200ms);
+    const auto start = std::chrono::steady_clock::now();
+    d.process.send_signal(SIGTERM);
+    EXPECT_EQ(d.process.wait_exit(5s), 0) << d.process.output();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_NE(d.process.output().find("stopped"), std::string::npos);
+}
+
+TEST(Daemon, SigintAlsoStopsCleanly) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    Daemon d(config_for(db.url()));
+    ASSERT_NE(d.port, 0) << d.process.output();
+    d.process.send_signal(SIGINT);
+    EXPECT_EQ(d.process.wait_exit(5s), 0) << d.process.output();
+}
+
+TEST(Daemon, JsonLogsAreOneObjectPerLineAndHoldNoSecrets) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    Daemon d(config_for(db.url(),
+                        "  callback_token: tok-SECRET\nlog:\n  format: json\n  level: debug\n"
+                        "esms:\n  accounts:\n    - {name: default, api_key: key-SECRET, "
+                        "secret_key: sk-SECRET}\n"));
+    ASSERT_NE(d.port, 0) << d.process.output();
+    (void)http_get(d.port, "/readyz");
+    (void)http_get(d.port, "/metrics");
+    d.process.send_signal(SIGTERM);
+    ASSERT_EQ(d.process.wait_exit(5s), 0);
+    const auto output = d.process.output();
+    EXPECT_EQ(output.find("SECRET"), std::string::npos) << output;
+    std::istringstream lines(output);
+    int parsed = 0;
+    for (std::string line; std::getline(lines, line);) {
+        boost::system::error_code ec;
+        const auto value = boost::json::parse(line, ec);
+        ASSERT_FALSE(ec) << line;
+        ASSERT_TRUE(value.is_object()) << line;
+        EXPECT_TRUE(value.as_object().contains("ts"));
+        EXPECT_TRUE(value.as_object().contains("level"));
+        EXPECT_TRUE(value.as_object().contains("msg"));
+        ++parsed;
+    }
+    EXPECT_GT(parsed, 2);
+}
+
+// A PostgreSQL cluster of this test's own, so stopping it disturbs no other test.
+class PrivateCluster {
+  public:
+    PrivateCluster() {
+        char pattern[] = "/tmp/deliveryd-itest-pg.XXXXXX";
+        dir_ = ::mkdtemp(pattern);
+        std::filesystem::permissions(dir_, std::filesystem::perms::all);
+        port_ = 20000 + static_cast<int>(::getpid() % 30000);
+        start();
+    }
+    ~PrivateCluster() {
+        (void)control({"stop", dir_});
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    bool start() { return control({"start", dir_, std::to_string(port_)}); }
+    bool stop() { return control({"stop", dir_}); }
+    [[nodiscard]] std::string url() const {
+        return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
+    }
+
+  private:
+    static bool control(const std::vector<std::string>& args) {
+        const auto done = testing::run_process(
+            std::string(DELIVERYD_SOURCE_DIR) + "/scripts/pgctl.sh", args, 120s);
+        if (done.exit_code != 0) {
+            ADD_FAILURE() << "pgctl.sh failed:\n" << done.output;
+        }
+        return done.exit_code == 0;
+    }
+    std::string dir_;
+    int port_ = 0;
+};
+
+TEST(Daemon, ReadinessFollowsTheDatabaseWithoutARestart) {
+    DELIVERYD_REQUIRE_DATABASE();  // same machine requirements as the shared server
+    PrivateCluster cluster;
+    (void)store::migrate(cluster.url());
+    Daemon d(config_for(cluster.url()));
+    ASSERT_NE(d.port, 0) << d.process.output();
+    EXPECT_TRUE(eventually_status(d.port, "/readyz", 200, 10s));
+
+    ASSERT_TRUE(cluster.stop());
+    EXPECT_TRUE(eventually_status(d.port, "/readyz", 503, 10s));
+    EXPECT_EQ(http_get(d.port, "/healthz").status, 200);  // alive, just not ready
+
+    ASSERT_TRUE(cluster.start());
+    EXPECT_TRUE(eventually_status(d.port, "/readyz", 200, 10s)) << d.process.output();
+    d.process.send_signal(SIGTERM);
+    EXPECT_EQ(d.process.wait_exit(5s), 0) << d.process.output();
+}
+
+}  // namespace
+}  // namespace deliveryd

@@ -1,0 +1,50 @@
+#include "support/http_get.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace deliveryd::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+HttpResult http_get(unsigned short port, const std::string& target,
+                    std::chrono::milliseconds timeout) {
+    // Asynchronous operations under one deadline: a test never hangs on a
+    // server that does not answer.
+    asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    beast::flat_buffer buffer;
+    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    bhttp::response<bhttp::string_body> res;
+    HttpResult result;
+
+    stream.expires_after(timeout);
+    stream.async_connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+        [&](beast::error_code ec) {
+            if (ec) {
+                return;
+            }
+            bhttp::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
+                if (wec) {
+                    return;
+                }
+                bhttp::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
+                    if (!rec) {
+                        result.status = res.result_int();
+                        result.body = res.body();
+                    }
+                });
+            });
+        });
+    ioc.run_for(timeout + std::chrono::milliseconds(100));
+    return result;
+}
+
+}  // namespace deliveryd::testing

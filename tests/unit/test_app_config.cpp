@@ -1,0 +1,288 @@
+// Configuration: parsing, defaults, ${VAR} interpolation, validation, redaction.
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "deliveryd/app/config.hpp"
+
+namespace deliveryd::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::optional<std::string> fake_env(const std::string& name) {
+    static const std::map<std::string, std::string> env{
+        {"ESMS_API_KEY", "api-key-SECRET-1"},
+        {"ESMS_SECRET_KEY", "secret-key-SECRET-2"},
+        {"TOKEN", "token-SECRET-3"},
+        {"DB_PASSWORD", "db-SECRET-4"},
+        {"ETELECOM_API_KEY", "etelecom-SECRET-5"},
+    };
+    const auto it = env.find(name);
+    return it == env.end() ? std::nullopt : std::optional(it->second);
+}
+
+const char* const full_config = R"(
+database:
+  url: postgresql://deliveryd:${DB_PASSWORD}@127.0.0.1:5432/deliveryd
+  pool_size: 4
+http:
+  listen: 0.0.0.0:8080
+  callback_path: /callback/esms
+  callback_token: ${TOKEN}
+  allow_cidrs: [10.0.0.0/8, 127.0.0.1/32]
+esms:
+  api_base: http://rest.esms.vn
+  callback_api_base: https://status-sms.esms.vn
+  accounts:
+    - name: default
+      api_key: ${ESMS_API_KEY}
+      secret_key: ${ESMS_SECRET_KEY}
+      get_callback_tps: 20
+      zalo_status_tps: 30
+      send_status_tps: 10
+etelecom:
+  base_url: https://api.etelecom.vn/v1/shop
+  api_key: ${ETELECOM_API_KEY}
+  get_message_tps: 10
+reconcile:
+  grace: 2m
+  backoff: [2m, 5m, 15m, 1h, 6h, 24h]
+  window: 7d
+  tick: 250ms
+log:
+  level: debug
+  format: json
+)";
+
+// Parses `yaml` expecting failure; returns the problems.
+std::vector<std::string> problems_of(const std::string& yaml) {
+    try {
+        (void)parse_config(yaml, &fake_env);
+    } catch (const ConfigError& e) {
+        return e.problems();
+    }
+    ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
+    return {};
+}
+
+// True when exactly one problem was found and it names `key` and says `what`.
+::testing::AssertionResult one_problem(const std::string& yaml, const std::string& key,
+                                       const std::string& what) {
+    const auto problems = problems_of(yaml);
+    if (problems.size() != 1) {
+        std::string all;
+        for (const auto& p : problems) {
+            all += "\n  " + p;
+        }
+        return ::testing::AssertionFailure() << problems.size() << " problems:" << all;
+    }
+    if (problems[0].rfind(key + ":", 0) != 0 || problems[0].find(what) == std::string::npos) {
+        return ::testing::AssertionFailure() << "got: " << problems[0];
+    }
+    return ::testing::AssertionSuccess();
+}
+
+constexpr const char* minimal = "database:\n  url: postgresql://x@127.0.0.1/db\n";
+
+TEST(Config, ReadsEveryKeyOfTheDesign) {
+    const auto c = parse_config(full_config, &fake_env);
+    EXPECT_EQ(c.database.url, "postgresql://deliveryd:db-SECRET-4@127.0.0.1:5432/deliveryd");
+    EXPECT_EQ(c.database.pool_size, 4);
+    EXPECT_EQ(c.http.listen, "0.0.0.0:8080");
+    EXPECT_EQ(c.http.callback_path, "/callback/esms");
+    EXPECT_EQ(c.http.callback_token, "token-SECRET-3");
+    EXPECT_EQ(c.http.allow_cidrs, (std::vector<std::string>{"10.0.0.0/8", "127.0.0.1/32"}));
+    ASSERT_EQ(c.esms.accounts.size(), 1u);
+    EXPECT_EQ(c.esms.accounts[0].name, "default");
+    EXPECT_EQ(c.esms.accounts[0].api_key, "api-key-SECRET-1");
+    EXPECT_EQ(c.esms.accounts[0].secret_key, "secret-key-SECRET-2");
+    EXPECT_EQ(c.esms.accounts[0].get_callback_tps, 20);
+    EXPECT_EQ(c.esms.accounts[0].zalo_status_tps, 30);
+    EXPECT_EQ(c.esms.accounts[0].send_status_tps, 10);
+    ASSERT_TRUE(c.etelecom.has_value());
+    EXPECT_EQ(c.etelecom->api_key, "etelecom-SECRET-5");
+    EXPECT_EQ(c.reconcile.grace, 2min);
+    EXPECT_EQ(c.reconcile.backoff, (std::vector<Duration>{2min, 5min, 15min, 1h, 6h, 24h}));
+    EXPECT_EQ(c.reconcile.window, 7 * 24h);
+    EXPECT_EQ(c.reconcile.tick, 250ms);
+    EXPECT_EQ(c.log.level, "debug");
+    EXPECT_EQ(c.log.format, "json");
+}
+
+TEST(Config, FillsDefaultsForEverythingButTheDatabase) {
+    const auto c = parse_config(minimal, &fake_env);
+    EXPECT_EQ(c.http.listen, "0.0.0.0:8080");
+    EXPECT_EQ(c.http.callback_path, "/callback/esms");
+    EXPECT_FALSE(c.http.callback_token.has_value());
+    EXPECT_EQ(c.esms.api_base, "http://rest.esms.vn");
+    EXPECT_EQ(c.esms.callback_api_base, "https://status-sms.esms.vn");
+    EXPECT_TRUE(c.esms.accounts.empty());
+    EXPECT_FALSE(c.etelecom.has_value());
+    EXPECT_EQ(c.reconcile.grace, 2min);
+    EXPECT_EQ(c.reconcile.window, 7 * 24h);
+    EXPECT_EQ(c.log.format, "text");
+}
+
+TEST(Config, AccountLimitsDefaultToTheProviderLimits) {
+    const auto c = parse_config(std::string(minimal) +
+                                    "esms:\n  accounts:\n    - {name: a, api_key: k, "
+                                    "secret_key: s}\n",
+                                &fake_env);
+    EXPECT_EQ(c.esms.accounts.at(0).get_callback_tps, 20);
+    EXPECT_EQ(c.esms.accounts.at(0).zalo_status_tps, 30);
+}
+
+TEST(Config, InterpolatesEnvironmentVariablesAnywhereInAValue) {
+    const auto c = parse_config(
+        "database:\n  url: \"pre-${TOKEN}-mid-${ESMS_API_KEY}-post\"\n"
+        "http:\n  callback_path: /cb/${UNSET_VAR:-fallback}\n"
+        "log:\n  level: ${UNSET_LEVEL:-warn}\n",
+        &fake_env);
+    EXPECT_EQ(c.database.url, "pre-token-SECRET-3-mid-api-key-SECRET-1-post");
+    EXPECT_EQ(c.http.callback_path, "/cb/fallback");
+    EXPECT_EQ(c.log.level, "warn");
+}
+
+TEST(Config, DoubleDollarIsALiteralDollar) {
+    const auto c = parse_config("database:\n  url: \"a$${NOT_A_VAR}\"\n", &fake_env);
+    EXPECT_EQ(c.database.url, "a${NOT_A_VAR}");
+}
+
+TEST(Config, MissingEnvironmentVariableNamesKeyAndVariable) {
+    EXPECT_TRUE(one_problem(std::string(minimal) + "http:\n  callback_token: ${NOPE}\n",
+                            "http.callback_token", "environment variable NOPE is not set"));
+}
+
+TEST(Config, MissingRequiredKeys) {
+    EXPECT_TRUE(one_problem("http:\n  listen: 0.0.0.0:1\n", "database", "missing"));
+    EXPECT_TRUE(one_problem("database:\n  pool_size: 3\n", "database.url", "missing required key"));
+    EXPECT_TRUE(
+        one_problem(std::string(minimal) + "esms:\n  accounts:\n    - {name: a, secret_key: s}\n",
+                    "esms.accounts[0].api_key", "missing required key"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "etelecom:\n  get_message_tps: 3\n",
+                            "etelecom.api_key", "missing required key"));
+}
+
+TEST(Config, UnknownKeysAreErrors) {
+    EXPECT_TRUE(one_problem(std::string(minimal) + "http:\n  listn: 0.0.0.0:1\n", "http.listn",
+                            "unknown key"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "extra: 1\n", "extra", "unknown key"));
+    EXPECT_TRUE(one_problem(std::string(minimal) +
+                                "esms:\n  accounts:\n    - {name: a, api_key: k, secret_key: "
+                                "s, tps: 3}\n",
+                            "esms.accounts[0].tps", "unknown key"));
+}
+
+TEST(Config, WrongTypes) {
+    EXPECT_TRUE(
+        one_problem("database:\n  url: [a, b]\n", "database.url", "expected a single value"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "http: 5\n", "http", "expected a map"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  backoff: 5m\n",
+                            "reconcile.backoff", "expected a list"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "http:\n  max_connections: lots\n",
+                            "http.max_connections", "expected an integer"));
+    EXPECT_TRUE(one_problem(std::string(minimal) +
+                                "esms:\n  accounts:\n    - {name: a, api_key: k, secret_key: "
+                                "s, zalo_status_tps: fast}\n",
+                            "esms.accounts[0].zalo_status_tps", "expected a number"));
+}
+
+TEST(Config, BadDurations) {
+    for (const auto* bad : {"5", "5x", "m5", "-5s", "1.5s", "", "5 s", "99999999999999d"}) {
+        EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  grace: \"" + bad + "\"\n",
+                                "reconcile.grace", "bad duration"))
+            << bad;
+    }
+    EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  backoff: [1m, soon]\n",
+                            "reconcile.backoff[1]", "bad duration"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  tick: 0s\n", "reconcile.tick",
+                            "longer than 0"));
+}
+
+TEST(Config, RatesMustBePositive) {
+    for (const auto* bad : {"0", "-1", "0.0"}) {
+        EXPECT_TRUE(one_problem(std::string(minimal) +
+                                    "esms:\n  accounts:\n    - {name: a, api_key: k, "
+                                    "secret_key: s, get_callback_tps: " +
+                                    bad + "}\n",
+                                "esms.accounts[0].get_callback_tps", "must be > 0"))
+            << bad;
+    }
+    EXPECT_TRUE(
+        one_problem(std::string(minimal) + "etelecom:\n  api_key: k\n  get_message_tps: 0\n",
+                    "etelecom.get_message_tps", "must be > 0"));
+}
+
+TEST(Config, OtherValidation) {
+    EXPECT_TRUE(one_problem(std::string(minimal) + "http:\n  listen: nowhere\n", "http.listen",
+                            "host:port"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "http:\n  callback_path: callback\n",
+                            "http.callback_path", "starting with /"));
+    EXPECT_TRUE(
+        one_problem(std::string(minimal) + "log:\n  format: xml\n", "log.format", "text or json"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "log:\n  level: loud\n", "log.level",
+                            "expected one of"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "esms:\n  api_base: ftp://x\n", "esms.api_base",
+                            "http://"));
+    EXPECT_TRUE(one_problem(std::string(minimal) +
+                                "esms:\n  accounts:\n    - {name: a, api_key: k, secret_key: s}\n"
+                                "    - {name: a, api_key: k, secret_key: s}\n",
+                            "esms.accounts[1].name", "duplicate"));
+}
+
+TEST(Config, ReportsEveryProblemAtOnce) {
+    const auto problems = problems_of(
+        "database:\n  pool_size: 0\nhttp:\n  listen: x\n  bogus: 1\nlog:\n  format: xml\n");
+    EXPECT_EQ(problems.size(), 5u);
+}
+
+TEST(Config, SyntaxErrorGivesLine) {
+    const auto problems = problems_of("database:\n  url: [unclosed\n");
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("line "), std::string::npos) << problems[0];
+}
+
+TEST(Config, RedactedYamlHoldsNoSecretAndParsesBack) {
+    const auto c = parse_config(full_config, &fake_env);
+    const auto text = to_redacted_yaml(c);
+    EXPECT_EQ(text.find("SECRET"), std::string::npos) << text;
+    EXPECT_NE(text.find("<redacted>"), std::string::npos);
+    EXPECT_NE(text.find("postgresql://deliveryd:REDACTED@127.0.0.1:5432/deliveryd"),
+              std::string::npos)
+        << text;
+    // What is printed is itself a valid configuration with the same settings.
+    const auto again = parse_config(text, &fake_env);
+    EXPECT_EQ(again.reconcile.backoff, c.reconcile.backoff);
+    EXPECT_EQ(again.http.allow_cidrs, c.http.allow_cidrs);
+    EXPECT_EQ(again.reconcile.tick, c.reconcile.tick);
+}
+
+TEST(Config, RedactsDatabasePasswordsInEveryForm) {
+    EXPECT_EQ(redact_database_url("postgresql://u:pw@h:5432/db"),
+              "postgresql://u:REDACTED@h:5432/db");
+    EXPECT_EQ(redact_database_url("postgresql://u@h/db?password=pw&sslmode=require"),
+              "postgresql://u@h/db?password=REDACTED&sslmode=require");
+    EXPECT_EQ(redact_database_url("host=h password=pw dbname=db"),
+              "host=h password=REDACTED dbname=db");
+    EXPECT_EQ(redact_database_url("host=h password = 'p w\\'x' dbname=db"),
+              "host=h password=REDACTED dbname=db");
+    EXPECT_EQ(redact_database_url("postgresql://u@h/db"), "postgresql://u@h/db");
+}
+
+TEST(Duration, ParsesEveryUnit) {
+    EXPECT_EQ(parse_duration("250ms"), 250ms);
+    EXPECT_EQ(parse_duration("30s"), 30s);
+    EXPECT_EQ(parse_duration("2m"), 2min);
+    EXPECT_EQ(parse_duration("6h"), 6h);
+    EXPECT_EQ(parse_duration("7d"), 7 * 24h);
+    EXPECT_EQ(parse_duration("0s"), 0ms);
+    EXPECT_FALSE(parse_duration("7"));
+    EXPECT_FALSE(parse_duration("7w"));
+    EXPECT_EQ(format_duration(90s), "90s");
+    EXPECT_EQ(format_duration(24h), "1d");
+    EXPECT_EQ(format_duration(1500ms), "1500ms");
+}
+
+}  // namespace
+}  // namespace deliveryd::app
