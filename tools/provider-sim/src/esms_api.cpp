@@ -1,0 +1,232 @@
+#include "esms_api.hpp"
+
+#include <set>
+
+#include <boost/json/parse.hpp>
+#include <boost/url/parse.hpp>
+
+#include "error_info.hpp"
+#include "json_writer.hpp"
+
+namespace deliveryd::sim {
+namespace {
+
+namespace json = boost::json;
+
+std::string_view str(const json::string& s) {
+    return {s.data(), s.size()};
+}
+
+// A string member, or nullopt when absent or not a string. Numbers are
+// accepted for ids (an OA id is easily sent as a number).
+std::optional<std::string> string_field(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr) {
+        return std::nullopt;
+    }
+    if (v->is_string()) {
+        return std::string(str(v->get_string()));
+    }
+    if (v->is_int64()) {
+        return std::to_string(v->get_int64());
+    }
+    if (v->is_uint64()) {
+        return std::to_string(v->get_uint64());
+    }
+    return std::nullopt;
+}
+
+std::optional<json::object> parse_object(std::string_view body) {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object()) {
+        return std::nullopt;
+    }
+    return std::move(v.get_object());
+}
+
+// What eSMS answers a request it cannot read (reference §1, "99" tab).
+http_response invalid_request(api_context& ctx, endpoint e, const http_request& req) {
+    ++ctx.stats.bad_requests[static_cast<std::size_t>(e)];
+    return json_response(req, http::status::bad_request, R"({"error":"Invalid request"})");
+}
+
+bool visible_to(const message* m, const account& acc) {
+    return m != nullptr && m->provider == provider_kind::esms && m->account == acc.name;
+}
+
+}  // namespace
+
+json::object get_callback_entry(const message& m, const message_view& v,
+                                std::string_view callback_url) {
+    const status_event& e = *v.last;
+    bool success = e.send_status == 5 && e.send_success > 0;
+    json::object o;
+    o["SMSID"] = m.sms_id;
+    o["SendFailed"] = e.send_failed;
+    o["SendSuccess"] = e.send_success;
+    o["SendStatus"] = e.send_status;
+    o["TotalPrice"] = total_price_of(m, e);
+    o["TotalReceiver"] = m.total_receiver;
+    o["TotalSent"] = total_sent_of(m, e);
+    o["RequestId"] = nullptr;
+    o["TypeId"] = m.type_id;
+    o["Telcoid"] = m.telco_id;
+    o["PhoneNumber"] = m.phone;
+    o["CallbackUrl"] = callback_url;
+    o["Partnerids"] = success ? m.partner_id : std::string();
+    o["ErrorInfo"] = get_callback_error_info(m, e, v.delivered);
+    o["OAId"] = m.oa_id;
+    o["ZnsTempId"] = m.template_id;
+    return o;
+}
+
+json::object send_status_body(const message& m, const message_view& v) {
+    const status_event& e = *v.last;
+    json::object o;
+    o["CodeResponse"] = "100";
+    o["SMSID"] = m.sms_id;
+    o["SendFailed"] = e.send_failed;
+    o["SendStatus"] = e.send_status;
+    o["SendSuccess"] = e.send_success;
+    o["TotalPrice"] = total_price_of(m, e);
+    o["TotalReceiver"] = m.total_receiver;
+    o["TotalSent"] = total_sent_of(m, e);
+    return o;
+}
+
+json::object zalo_status_body(const message* m, sim_time now) {
+    json::object data;
+    data["delivery_time"] = nullptr;
+    data["message"] = "The message does not exist";
+    data["status"] = -1;
+    if (m != nullptr) {
+        auto v = view_at(*m, now);
+        if (v.delivered) {
+            data["delivery_time"] = std::to_string(m->delivered_at()->time_since_epoch().count());
+            data["message"] = "The message was delivered to the user's phone";
+            data["status"] = 1;
+        } else if (v.label == state_label::sent) {
+            data["message"] =
+                "The message has been sent to Zalo server but not yet delivered to the user's "
+                "phone";
+            data["status"] = 0;
+        }
+    }
+    return json::object{
+        {"CodeResult", "100"}, {"Data", std::move(data)}, {"ErrorMessage", "success. "}};
+}
+
+http_response handle_get_callback(api_context& ctx, const http_request& req, api_time now) {
+    constexpr auto ep = endpoint::get_callback;
+    auto body = parse_object(req.body());
+    const json::value* list = body ? body->if_contains("ListRefid") : nullptr;
+    if (!body || list == nullptr || !list->is_array()) {
+        return invalid_request(ctx, ep, req);
+    }
+    ctx.stats.get_callback_ids.record(list->get_array().size());
+    auto fail = [&](int code, std::string_view text) {
+        json::object o{{"Code", code}, {"Message", text}, {"Data_callback", nullptr}};
+        return json_response(req, http::status::ok, write_json(o));
+    };
+    const account* acc = ctx.creds.find(string_field(*body, "ApiKey").value_or(""),
+                                        string_field(*body, "SecretKey").value_or(""));
+    if (acc == nullptr) {
+        ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
+        return fail(101, "Authorize Failed");
+    }
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+        return fail(160, "TPS exceeded");
+    }
+    auto oa_id = string_field(*body, "OAId").value_or("");
+    json::array data;
+    std::set<std::string_view> seen;
+    std::size_t considered = 0;
+    for (const auto& id : list->get_array()) {
+        if (considered++ == get_callback_max_ids) {
+            break;  // "Only 200 first message will be returned"
+        }
+        if (!id.is_string() || !seen.insert(str(id.get_string())).second) {
+            continue;
+        }
+        const message* m = ctx.store.find(str(id.get_string()));
+        if (!visible_to(m, *acc) || !m->callback || m->oa_id != oa_id) {
+            continue;
+        }
+        auto v = view_at(*m, now.sim);
+        if (v.last == nullptr) {
+            continue;  // no callback stored yet
+        }
+        data.push_back(get_callback_entry(*m, v, ctx.callback_url));
+    }
+    json::object o{{"Code", 100}, {"Message", "Success"}, {"Data_callback", std::move(data)}};
+    return json_response(req, http::status::ok, write_json(o));
+}
+
+http_response handle_get_send_status(api_context& ctx, const http_request& req, api_time now) {
+    constexpr auto ep = endpoint::get_send_status;
+    auto url = boost::urls::parse_origin_form(req.target());
+    if (!url) {
+        return invalid_request(ctx, ep, req);
+    }
+    auto params = url->params();
+    auto param = [&](std::string_view key) -> std::string {
+        auto it = params.find(key);
+        return it == params.end() ? std::string() : std::string((*it).value);
+    };
+    auto ref_id = param("RefId");
+    auto answer = [&](std::string_view code) {
+        json::object o{{"CodeResponse", code}, {"SMSID", ref_id}};
+        return json_response(req, http::status::ok, write_json(o));
+    };
+    const account* acc = ctx.creds.find(param("ApiKey"), param("SecretKey"));
+    if (acc == nullptr) {
+        ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
+        return answer("101");
+    }
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+        return answer("160");
+    }
+    const message* m = ctx.store.find(ref_id);
+    if (!visible_to(m, *acc)) {
+        return answer("105");
+    }
+    auto v = view_at(*m, now.sim);
+    // Just-sent ids are not queryable yet, and only the last 7 days are kept.
+    if (v.last == nullptr || now.sim - m->submitted_at > std::chrono::days(7)) {
+        return answer("105");
+    }
+    return json_response(req, http::status::ok, write_json(send_status_body(*m, v)));
+}
+
+http_response handle_zalo_status(api_context& ctx, const http_request& req, api_time now) {
+    constexpr auto ep = endpoint::zalo_status;
+    auto body = parse_object(req.body());
+    if (!body) {
+        return invalid_request(ctx, ep, req);
+    }
+    auto fail = [&](std::string_view code, std::string_view text) {
+        json::object o{{"CodeResult", code}, {"ErrorMessage", text}};
+        return json_response(req, http::status::ok, write_json(o));
+    };
+    const account* acc = ctx.creds.find(string_field(*body, "ApiKey").value_or(""),
+                                        string_field(*body, "SecretKey").value_or(""));
+    if (acc == nullptr) {
+        ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
+        return fail("101", "Authorize Failed");
+    }
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+        return fail("160", "TPS exceeded");
+    }
+    auto message_id = string_field(*body, "MessageId").value_or("");
+    if (message_id.empty()) {
+        return fail("851", "MessageId is required");
+    }
+    const message* m = ctx.store.find_partner(message_id);
+    if (!visible_to(m, *acc) || m->oa_id != string_field(*body, "OAID").value_or("")) {
+        m = nullptr;
+    }
+    return json_response(req, http::status::ok, write_json(zalo_status_body(m, now.sim)));
+}
+
+}  // namespace deliveryd::sim

@@ -1,0 +1,78 @@
+#include "rate_window.hpp"
+
+#include <algorithm>
+
+namespace deliveryd::sim {
+namespace {
+
+constexpr auto window = std::chrono::seconds(1);
+
+void expire(std::deque<steady_time>& log, steady_time now) {
+    // Keep arrivals in (now - 1s, now]: one that arrived exactly one second
+    // ago has left the window.
+    while (!log.empty() && log.front() <= now - window) {
+        log.pop_front();
+    }
+}
+
+}  // namespace
+
+bool sliding_window::arrive(steady_time now) {
+    ++calls_;
+    expire(arrivals_, now);
+    arrivals_.push_back(now);
+    max_in_window_ = std::max(max_in_window_, arrivals_.size());
+    if (limit_ <= 0) {
+        return true;
+    }
+    expire(accepted_, now);
+    if (accepted_.size() >= static_cast<std::size_t>(limit_)) {
+        ++refused_;
+        return false;
+    }
+    accepted_.push_back(now);
+    return true;
+}
+
+std::string_view to_string(endpoint e) {
+    switch (e) {
+        case endpoint::get_callback:
+            return "GetCallback";
+        case endpoint::get_send_status:
+            return "GetSendStatus";
+        case endpoint::zalo_status:
+            return "GetZaloMessageStatus";
+        case endpoint::etelecom_message:
+            return "GetMessage";
+    }
+    return "unknown";
+}
+
+int rate_limits::of(endpoint e) const {
+    switch (e) {
+        case endpoint::get_callback:
+            return get_callback;
+        case endpoint::get_send_status:
+            return get_send_status;
+        case endpoint::zalo_status:
+            return zalo_status;
+        case endpoint::etelecom_message:
+            return etelecom_message;
+    }
+    return 0;
+}
+
+bool rate_limiter::arrive(endpoint e, const std::string& key, steady_time now) {
+    auto it = windows_.try_emplace({e, key}, limits_.of(e)).first;
+    return it->second.arrive(now);
+}
+
+std::uint64_t rate_limiter::violations() const {
+    std::uint64_t total = 0;
+    for (const auto& [k, w] : windows_) {
+        total += w.refused();
+    }
+    return total;
+}
+
+}  // namespace deliveryd::sim

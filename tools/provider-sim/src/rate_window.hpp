@@ -1,0 +1,81 @@
+// Per (API key, endpoint) call limits, counted the way a provider's sliding
+// 1-second window does: a call arriving at t is accepted when fewer than
+// `limit` accepted calls arrived in (t - 1s, t]. Refused calls do not use up
+// the window. Independently, every arrival (accepted or not) is logged to
+// find the largest number of calls seen in any 1-second window, which is what
+// tests check deliveryd against. Pure: time is passed in. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+
+#include "clock.hpp"
+
+namespace deliveryd::sim {
+
+class sliding_window {
+  public:
+    explicit sliding_window(int limit) : limit_(limit) {}
+
+    // Records an arrival; true when accepted. limit <= 0 means unlimited.
+    bool arrive(steady_time now);
+
+    [[nodiscard]] int limit() const { return limit_; }
+    [[nodiscard]] std::uint64_t calls() const { return calls_; }
+    [[nodiscard]] std::uint64_t refused() const { return refused_; }
+    // Largest number of arrivals inside any window of one second.
+    [[nodiscard]] std::size_t max_in_window() const { return max_in_window_; }
+
+  private:
+    int limit_;
+    std::deque<steady_time> accepted_;  // accepted arrivals within the last second
+    std::deque<steady_time> arrivals_;  // all arrivals within the last second
+    std::uint64_t calls_ = 0;
+    std::uint64_t refused_ = 0;
+    std::size_t max_in_window_ = 0;
+};
+
+// The provider endpoints that are counted.
+enum class endpoint {
+    get_callback,      // eSMS POST /ZaloCallback/GetCallback, 20/s documented
+    get_send_status,   // eSMS GET  /MainService.svc/json/GetSendStatus, undocumented
+    zalo_status,       // eSMS POST /MainService.svc/json/GetZaloMessageStatus, 30/s documented
+    etelecom_message,  // eTelecom POST /v1/shop.Zalo/GetMessage, undocumented
+};
+constexpr std::size_t endpoint_count = 4;
+
+std::string_view to_string(endpoint e);  // "GetCallback", "GetSendStatus", ...
+
+struct rate_limits {
+    int get_callback = 20;
+    int get_send_status = 10;
+    int zalo_status = 30;
+    int etelecom_message = 10;
+
+    [[nodiscard]] int of(endpoint e) const;
+};
+
+class rate_limiter {
+  public:
+    explicit rate_limiter(rate_limits limits) : limits_(limits) {}
+
+    // True when the call is within the limit for (key, endpoint).
+    bool arrive(endpoint e, const std::string& key, steady_time now);
+
+    [[nodiscard]] const rate_limits& limits() const { return limits_; }
+    // Windows by (endpoint, key), for /sim/stats.
+    [[nodiscard]] const std::map<std::pair<endpoint, std::string>, sliding_window>& windows()
+        const {
+        return windows_;
+    }
+    [[nodiscard]] std::uint64_t violations() const;
+    void reset() { windows_.clear(); }
+
+  private:
+    rate_limits limits_;
+    std::map<std::pair<endpoint, std::string>, sliding_window> windows_;
+};
+
+}  // namespace deliveryd::sim
