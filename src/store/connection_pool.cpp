@@ -7,6 +7,7 @@
 
 #include "deliveryd/store/errors.hpp"
 
+#include "store/statements.hpp"
 #include "store/translate.hpp"
 
 namespace deliveryd::store {
@@ -97,6 +98,7 @@ void ConnectionPool::with_connection(const std::function<void(pqxx::connection_b
         try {
             if (!reused) {
                 slot.connection = std::make_unique<pqxx::connection>(conninfo_);
+                statements::prepare_all(*slot.connection);
             }
             work(*slot.connection);
             return;

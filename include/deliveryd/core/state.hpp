@@ -46,6 +46,11 @@ struct State {
     // The polling window has ended: rows with no status become `expired`,
     // ZNS rows still `sent` become final.
     bool window_closed = false;
+    // When it ended (the earliest close_window() time). Persist it with
+    // window_closed: merge() needs it to recompute final_at when a late report
+    // arrives after the close. If a State comes back with window_closed but
+    // without it, merge() falls back to final_at, then state_at, then submitted_at.
+    std::optional<Timestamp> window_closed_at;
     std::optional<Timestamp> final_at;
     std::optional<Resolver> resolved_by;
 

@@ -1,0 +1,31 @@
+// Reading the timestamps providers send, into core::Timestamp (UTC, µs).
+// Pure functions: no time zone database, no locale, no throw.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "deliveryd/core/status.hpp"
+
+namespace deliveryd::core {
+
+// RFC 3339 date-time: "2019-08-24T14:15:22Z", "2025-06-14T09:22:59.089Z",
+// "2024-04-24T16:58:01+07:00". 'T'/'t' or ' ' between date and time; 'Z'/'z'
+// or ±hh:mm; any number of fraction digits (kept to microseconds, truncated).
+// A leap second (:60) reads as :59.999999. Anything else: nullopt.
+[[nodiscard]] std::optional<Timestamp> parse_rfc3339(std::string_view text) noexcept;
+
+// Milliseconds since the Unix epoch, as decimal text ("1767678030984").
+// Zero, negative or beyond year 9999: nullopt.
+[[nodiscard]] std::optional<Timestamp> parse_epoch_millis(std::string_view text) noexcept;
+
+// eSMS's "dd/MM/yyyy HH:mm:ss" (as in the error_info suffix
+// "____24/04/2024 16:58:01"). The docs give no zone; it is read as Vietnam time
+// (UTC+07:00, no daylight saving), which is eSMS's local time.
+[[nodiscard]] std::optional<Timestamp> parse_esms_local_time(std::string_view text) noexcept;
+
+// "2024-04-24T09:58:01.000000Z": for logs, tests and round trips.
+[[nodiscard]] std::string format_rfc3339(Timestamp t);
+
+}  // namespace deliveryd::core

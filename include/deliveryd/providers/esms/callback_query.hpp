@@ -1,0 +1,34 @@
+// The status callback eSMS sends as an HTTP GET (provider-apis.md §2.5):
+//   GET <callback_path>?SMSID=...&SendStatus=5&SendSuccess=1&...&error_info=...
+#pragma once
+
+#include <string_view>
+
+#include "deliveryd/core/observation.hpp"
+#include "deliveryd/core/status.hpp"
+#include "deliveryd/providers/parse_result.hpp"
+
+namespace deliveryd::providers::esms {
+
+// `query` is the raw query string (after '?'; a leading '?' is skipped) exactly
+// as received; `received_at` becomes observed_at. Gives an Observation with
+// source `callback`, raw = the query, or an error the HTTP layer answers with
+// 400 (nothing to store):
+//  * missing or malformed SMSID (sms_id.hpp);
+//  * a '%' not followed by two hex digits anywhere in the query;
+//  * SendStatus, SendSuccess, SendFailed, TotalReceiver, TotalSent, TypeId or
+//    telcoid not a non-negative integer that fits an int; TotalPrice not a
+//    decimal with at most 4 places (read exactly into Price);
+//  * a parameter repeated with different values (repeats of the same value
+//    are harmless and accepted: a proxy or the provider may duplicate, but
+//    picking one of two different statuses would be a guess).
+// Otherwise: names match ignoring ASCII case (telcoid/Telcoid/TelcoId); an
+// empty value is the same as no parameter; '+' and %20 are spaces; unknown
+// parameters (switchsmsid, ...) are ignored; characters that RFC 3986 does not
+// allow in a query but clients send raw ({ } " as in the ZNS sample) are taken
+// literally; texts are made valid UTF-8. An unknown SendStatus is accepted as
+// `submitted` with a note.
+[[nodiscard]] ParseResult<core::Observation> parse_callback_query(
+    std::string_view query, core::Timestamp received_at) noexcept;
+
+}  // namespace deliveryd::providers::esms

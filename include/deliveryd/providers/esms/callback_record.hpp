@@ -1,0 +1,48 @@
+// The fields of one eSMS status record, whichever way it arrived: the GET
+// callback's query, one GetCallback `Data_callback` entry, or a GetSendStatus
+// answer. Each parser fills a CallbackRecord with validated values; one
+// function turns it into an Observation, so the interpretation (label,
+// error_info, phone vs Zalo user id) is written once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "deliveryd/core/observation.hpp"
+#include "deliveryd/core/status.hpp"
+
+namespace deliveryd::providers::esms {
+
+struct CallbackRecord {
+    std::string sms_id;  // validated by the parser (sms_id.hpp)
+    std::optional<int> send_status;
+    std::optional<int> send_success;
+    std::optional<int> send_failed;
+    std::optional<int> total_receiver;
+    std::optional<int> total_sent;
+    std::optional<core::Price> total_price;
+    std::optional<int> type_id;
+    std::optional<int> telco_id;
+    std::optional<std::string> request_id;
+    std::optional<std::string> phone_number;  // a phone, or a Zalo user id for TypeId 26/27
+    std::optional<std::string> partner_id;    // partnerids: Zalo's message id
+    std::optional<std::string> error_info;    // as decoded by the transport; parsed here
+    std::optional<std::string> oa_id;
+    std::optional<std::string> template_id;
+};
+
+// The Observation a record amounts to. `raw` is stored as the payload. Notes
+// worth logging (an unknown SendStatus) are appended to `notes`.
+// Rules beyond decide_label():
+//  * TypeId 26/27: phonenumber is a Zalo user id -> zalo_user_id, not phone;
+//    error_info's data.user_id fills zalo_user_id only when phonenumber is absent.
+//  * partner_id: partnerids, else error_info's data.message_id.
+//  * error_code / error_message: from error_info (its text when not JSON).
+//  * zalo_status: error_info's data.status; delivered_at its delivery_time
+//    when that status is 1.
+[[nodiscard]] core::Observation to_observation(const CallbackRecord& record, core::Source source,
+                                               core::Timestamp received_at, std::string raw,
+                                               std::vector<std::string>& notes);
+
+}  // namespace deliveryd::providers::esms

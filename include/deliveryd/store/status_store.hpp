@@ -1,0 +1,57 @@
+// The canonical status table and its event log (DESIGN §1, §7): applies
+// batches of Observations with the one merge rule of core/merge.hpp.
+//
+// Blocking: call from a thread that may block. Thread-safe: each call takes
+// its own pooled connection, and concurrent batches over the same messages
+// serialise on row locks taken in key order, so they never deadlock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "deliveryd/core/observation.hpp"
+#include "deliveryd/core/state.hpp"
+#include "deliveryd/store/connection_pool.hpp"
+
+namespace deliveryd::store {
+
+// What one observation did to its row.
+enum class ApplyOutcome : std::uint8_t {
+    created,    // no row existed: the report created it
+    changed,    // the merge changed the row
+    unchanged,  // nothing new (a duplicate, or older news): only logged as an event
+};
+
+struct ApplyResult {
+    std::vector<ApplyOutcome> outcomes;  // one per observation, in batch order
+    std::size_t rows_written = 0;        // rows created or changed
+};
+
+class StatusStore {
+  public:
+    explicit StatusStore(ConnectionPool& pool) : pool_(pool) {}
+
+    // In one transaction: creates the rows the batch's ids lack, locks the
+    // batch's rows in key order, merges every observation in batch order,
+    // writes the changed rows back with one statement and appends every
+    // observation to delivery_event with one statement. When this returns,
+    // the batch is committed.
+    //
+    // Throws DatabaseUnavailable when the database cannot be reached or the
+    // transaction failed for a retryable reason: nothing was committed, or
+    // (connection lost during COMMIT) it may have been; applying the batch
+    // again is safe because merge is idempotent (the event log then holds
+    // the reports twice). Throws DatabaseError for anything else.
+    [[nodiscard]] ApplyResult apply(std::span<const core::Observation> batch);
+
+    // The stored row, or nullopt.
+    [[nodiscard]] std::optional<core::State> find(const std::string& sms_id);
+
+  private:
+    ConnectionPool& pool_;
+};
+
+}  // namespace deliveryd::store

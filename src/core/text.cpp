@@ -1,0 +1,96 @@
+#include "deliveryd/core/text.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace deliveryd::core {
+namespace {
+
+constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr std::string_view ellipsis = "\xE2\x80\xA6";     // U+2026
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when the
+// bytes there are not one (RFC 3629 table of well-formed byte sequences).
+std::size_t sequence_length(std::string_view text, std::size_t i) noexcept {
+    const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(text[i + k]); };
+    const std::uint8_t b0 = byte(0);
+    if (b0 == 0) {
+        return 0;  // NUL is valid UTF-8 but not storable
+    }
+    if (b0 < 0x80) {
+        return 1;
+    }
+    std::size_t length = 0;
+    std::uint8_t low = 0x80;
+    std::uint8_t high = 0xBF;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        length = 2;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        length = 3;
+        if (b0 == 0xE0) {
+            low = 0xA0;  // no overlongs
+        } else if (b0 == 0xED) {
+            high = 0x9F;  // no UTF-16 surrogates
+        }
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        length = 4;
+        if (b0 == 0xF0) {
+            low = 0x90;
+        } else if (b0 == 0xF4) {
+            high = 0x8F;  // nothing above U+10FFFF
+        }
+    } else {
+        return 0;
+    }
+    if (i + length > text.size()) {
+        return 0;
+    }
+    if (byte(1) < low || byte(1) > high) {
+        return 0;
+    }
+    for (std::size_t k = 2; k < length; ++k) {
+        if (byte(k) < 0x80 || byte(k) > 0xBF) {
+            return 0;
+        }
+    }
+    return length;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) noexcept {
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t n = sequence_length(text, i);
+        if (n == 0) {
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
+    std::string out;
+    out.reserve(std::min(text.size(), max_bytes));
+    for (std::size_t i = 0; i < text.size() && out.size() <= max_bytes;) {
+        const std::size_t n = sequence_length(text, i);
+        out += n == 0 ? replacement : text.substr(i, n);
+        i += n == 0 ? 1 : n;
+    }
+    if (out.size() <= max_bytes) {
+        return out;
+    }
+    // Too long: cut at a character boundary (out is valid UTF-8 by now, so a
+    // byte 10xxxxxx is always a continuation) and mark the cut.
+    std::size_t cut = max_bytes >= ellipsis.size() ? max_bytes - ellipsis.size() : max_bytes;
+    while (cut > 0 && (static_cast<std::uint8_t>(out[cut]) & 0xC0) == 0x80) {
+        --cut;
+    }
+    out.resize(cut);
+    if (max_bytes >= ellipsis.size()) {
+        out += ellipsis;
+    }
+    return out;
+}
+
+}  // namespace deliveryd::core

@@ -1,0 +1,176 @@
+#include "deliveryd/core/time_text.hpp"
+
+#include <cstdio>
+
+#include "deliveryd/core/numbers.hpp"
+
+namespace deliveryd::core {
+namespace {
+
+using namespace std::chrono;
+
+// Reads exactly `width` digits at text[pos] (advancing pos).
+std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t width) noexcept {
+    if (pos + width > text.size()) {
+        return std::nullopt;
+    }
+    int value = 0;
+    for (std::size_t i = 0; i < width; ++i) {
+        const char c = text[pos + i];
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        value = value * 10 + (c - '0');
+    }
+    pos += width;
+    return value;
+}
+
+bool expect(std::string_view text, std::size_t& pos, char c) noexcept {
+    if (pos < text.size() && text[pos] == c) {
+        ++pos;
+        return true;
+    }
+    return false;
+}
+
+// A civil date and time of day, validated, as a UTC instant (before any offset).
+std::optional<Timestamp> civil(int y, int mo, int d, int h, int mi, int s) noexcept {
+    const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
+                              day{static_cast<unsigned>(d)}};
+    if (!date.ok() || h > 23 || mi > 59 || s > 60) {
+        return std::nullopt;
+    }
+    const auto leap = s == 60;  // keep the instant inside the same minute
+    return Timestamp{sys_days{date}} + hours{h} + minutes{mi} + seconds{leap ? 59 : s} +
+           microseconds{leap ? 999'999 : 0};
+}
+
+}  // namespace
+
+std::optional<Timestamp> parse_rfc3339(std::string_view text) noexcept {
+    std::size_t pos = 0;
+    const auto y = digits(text, pos, 4);
+    if (!y || !expect(text, pos, '-')) {
+        return std::nullopt;
+    }
+    const auto mo = digits(text, pos, 2);
+    if (!mo || !expect(text, pos, '-')) {
+        return std::nullopt;
+    }
+    const auto d = digits(text, pos, 2);
+    if (!d || !(expect(text, pos, 'T') || expect(text, pos, 't') || expect(text, pos, ' '))) {
+        return std::nullopt;
+    }
+    const auto h = digits(text, pos, 2);
+    if (!h || !expect(text, pos, ':')) {
+        return std::nullopt;
+    }
+    const auto mi = digits(text, pos, 2);
+    if (!mi || !expect(text, pos, ':')) {
+        return std::nullopt;
+    }
+    const auto s = digits(text, pos, 2);
+    if (!s) {
+        return std::nullopt;
+    }
+    auto t = civil(*y, *mo, *d, *h, *mi, *s);
+    if (!t) {
+        return std::nullopt;
+    }
+    if (expect(text, pos, '.')) {
+        const std::size_t start = pos;
+        std::int64_t micros = 0;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            if (pos - start < 6) {
+                micros = micros * 10 + (text[pos] - '0');
+            }
+            ++pos;
+        }
+        if (pos == start) {
+            return std::nullopt;
+        }
+        for (std::size_t n = pos - start; n < 6; ++n) {
+            micros *= 10;
+        }
+        if (*s != 60) {  // a leap second already sits at .999999
+            *t += microseconds{micros};
+        }
+    }
+    if (expect(text, pos, 'Z') || expect(text, pos, 'z')) {
+        return pos == text.size() ? t : std::nullopt;
+    }
+    const bool ahead = expect(text, pos, '+');
+    if (!ahead && !expect(text, pos, '-')) {
+        return std::nullopt;
+    }
+    const auto oh = digits(text, pos, 2);
+    if (!oh || !expect(text, pos, ':')) {
+        return std::nullopt;
+    }
+    const auto om = digits(text, pos, 2);
+    if (!om || *oh > 23 || *om > 59 || pos != text.size()) {
+        return std::nullopt;
+    }
+    // Local time = UTC + offset, so UTC = local - offset.
+    const auto offset = hours{*oh} + minutes{*om};
+    return ahead ? *t - offset : *t + offset;
+}
+
+std::optional<Timestamp> parse_epoch_millis(std::string_view text) noexcept {
+    // 253402300799999 ms is 9999-12-31T23:59:59.999Z.
+    const auto ms = parse_integer(text, 1, 253'402'300'799'999);
+    if (!ms) {
+        return std::nullopt;
+    }
+    return Timestamp{milliseconds{*ms}};
+}
+
+std::optional<Timestamp> parse_esms_local_time(std::string_view text) noexcept {
+    std::size_t pos = 0;
+    const auto d = digits(text, pos, 2);
+    if (!d || !expect(text, pos, '/')) {
+        return std::nullopt;
+    }
+    const auto mo = digits(text, pos, 2);
+    if (!mo || !expect(text, pos, '/')) {
+        return std::nullopt;
+    }
+    const auto y = digits(text, pos, 4);
+    if (!y || !expect(text, pos, ' ')) {
+        return std::nullopt;
+    }
+    const auto h = digits(text, pos, 2);
+    if (!h || !expect(text, pos, ':')) {
+        return std::nullopt;
+    }
+    const auto mi = digits(text, pos, 2);
+    if (!mi || !expect(text, pos, ':')) {
+        return std::nullopt;
+    }
+    const auto s = digits(text, pos, 2);
+    if (!s || pos != text.size()) {
+        return std::nullopt;
+    }
+    const auto local = civil(*y, *mo, *d, *h, *mi, *s);
+    if (!local) {
+        return std::nullopt;
+    }
+    return *local - hours{7};
+}
+
+std::string format_rfc3339(Timestamp t) {
+    const auto day_start = floor<days>(t);
+    const year_month_day date{day_start};
+    const hh_mm_ss time{t - day_start};
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ",
+                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                  static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
+                  static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()),
+                  static_cast<long long>(time.subseconds().count()));
+    return buffer;
+}
+
+}  // namespace deliveryd::core

@@ -1,0 +1,39 @@
+#include "deliveryd/providers/esms/send_status.hpp"
+
+namespace deliveryd::providers::esms {
+
+using core::StateLabel;
+
+LabelDecision decide_label(const StatusReport& r) noexcept {
+    // A handset receipt outranks whatever SendStatus says.
+    if (r.zalo_delivery_status == 1) {
+        return {StateLabel::delivered, false};
+    }
+    const bool zalo_failed = r.zns && r.zalo_error && *r.zalo_error != 0;
+    if (!r.send_status) {
+        return {zalo_failed ? StateLabel::failed : StateLabel::submitted, false};
+    }
+    switch (*r.send_status) {
+        case 1:
+            return {StateLabel::pending_approval, false};
+        case 2:
+            return {StateLabel::waiting, false};
+        case 4:
+            return {StateLabel::rejected, false};
+        case 7:
+            return {StateLabel::sent_to_telco, false};
+        case 5: {
+            // Since 2025 the docs say 5 only means "finished": the counts tell
+            // success from failure (one receiver per id for CSKH and ZNS).
+            const bool only_failures =
+                r.send_failed.value_or(0) > 0 && r.send_success.value_or(0) == 0;
+            return {only_failures || zalo_failed ? StateLabel::failed : StateLabel::sent, false};
+        }
+        default:
+            // Old integrations saw 3 (sending) and 6 (deleted); neither is
+            // documented now. Not final, so polling carries on; the caller logs.
+            return {StateLabel::submitted, true};
+    }
+}
+
+}  // namespace deliveryd::providers::esms

@@ -1,0 +1,203 @@
+// The callback parser's edges: names, encodings, ids, numbers, repeats.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "deliveryd/providers/esms/callback_query.hpp"
+
+namespace deliveryd::providers::esms {
+namespace {
+
+using core::StateLabel;
+
+const core::Timestamp received{std::chrono::sys_days{std::chrono::year{2025} / 1 / 2}};
+
+ParseResult<core::Observation> parse(const std::string& query) {
+    return parse_callback_query(query, received);
+}
+
+core::Observation parse_ok(const std::string& query) {
+    auto result = parse(query);
+    EXPECT_TRUE(result.ok()) << query << ": " << result.error;
+    return result.ok() ? *result.value : core::Observation{};
+}
+
+void expect_error(const std::string& query, const std::string& fragment) {
+    const auto result = parse(query);
+    EXPECT_FALSE(result.ok()) << query;
+    EXPECT_FALSE(result.value.has_value());
+    EXPECT_NE(result.error.find(fragment), std::string::npos)
+        << query << " -> '" << result.error << "', expected '" << fragment << "'";
+}
+
+TEST(EsmsCallbackQuery, NamesMatchIgnoringCase) {
+    for (const std::string name : {"telcoid", "Telcoid", "TelcoId", "TELCOID"}) {
+        EXPECT_EQ(parse_ok("SMSID=a1&" + name + "=3").telco_id, 3) << name;
+    }
+    const auto o = parse_ok("smsid=a1&sendstatus=5&SENDSUCCESS=1&totalprice=1.5&TYPEID=2");
+    EXPECT_EQ(o.sms_id, "a1");
+    EXPECT_EQ(o.send_status, 5);
+    EXPECT_EQ(o.send_success, 1);
+    EXPECT_EQ(o.total_price, core::Price{15'000});
+    EXPECT_EQ(o.state, StateLabel::sent);
+}
+
+TEST(EsmsCallbackQuery, LeadingQuestionMarkIsSkipped) {
+    EXPECT_EQ(parse_ok("?SMSID=a1&SendStatus=2").state, StateLabel::waiting);
+}
+
+TEST(EsmsCallbackQuery, EmptyValuesMeanAbsent) {
+    const auto o = parse_ok("SMSID=a1&SendStatus=&TotalPrice=&phonenumber=&TypeId&oaid=");
+    EXPECT_EQ(o.send_status, std::nullopt);
+    EXPECT_EQ(o.total_price, std::nullopt);
+    EXPECT_EQ(o.phone, std::nullopt);
+    EXPECT_EQ(o.type_id, std::nullopt);
+    EXPECT_EQ(o.oa_id, std::nullopt);
+    EXPECT_EQ(o.state, StateLabel::submitted);
+    expect_error("SMSID=&SendStatus=5", "SMSID is missing");
+}
+
+TEST(EsmsCallbackQuery, PlusAndPercent20AreSpaces) {
+    const auto o = parse_ok("SMSID=a1&error_info=User+is%20inactive&RequestId=r+1");
+    EXPECT_EQ(o.error_message, "User is inactive");
+    EXPECT_EQ(o.request_id, "r 1");
+    EXPECT_EQ(parse_ok("SMSID=a1&phonenumber=%2B84901").phone, "+84901");
+}
+
+TEST(EsmsCallbackQuery, UnknownParametersAreIgnored) {
+    const auto o = parse_ok("SMSID=a1&switchsmsid=&foo=bar&SendStatus=7&=x&&baz");
+    EXPECT_EQ(o.state, StateLabel::sent_to_telco);
+}
+
+TEST(EsmsCallbackQuery, RawBracesAndQuotesAreTakenLiterally) {
+    const auto o = parse_ok("SMSID=a1&TypeId=25&SendStatus=5&error_info={\"error\":-118}");
+    EXPECT_EQ(o.error_code, -118);
+    EXPECT_EQ(o.state, StateLabel::failed);
+}
+
+TEST(EsmsCallbackQuery, InvalidPercentEncodingIsRejected) {
+    expect_error("SMSID=a1&error_info=%zz", "percent-encoding");
+    expect_error("SMSID=a1&error_info=50%", "percent-encoding");
+    expect_error("SMSID=a1%4", "percent-encoding");
+    expect_error("SM%G1ID=a1", "percent-encoding");
+}
+
+TEST(EsmsCallbackQuery, SmsIdIsValidated) {
+    expect_error("SendStatus=5", "SMSID is missing");
+    expect_error("SMSID=" + std::string(129, 'a'), "longer than 128");
+    EXPECT_EQ(parse_ok("SMSID=" + std::string(128, 'a')).sms_id, std::string(128, 'a'));
+    expect_error("SMSID=a+b", "space");
+    expect_error("SMSID=a%20b", "space");
+    expect_error("SMSID=a%22b", "quote");
+    expect_error("SMSID=a'b", "quote");
+    expect_error("SMSID=a%27b", "quote");
+    expect_error("SMSID=a%3Bb", "semicolon");
+    expect_error("SMSID=a;b", "semicolon");
+    expect_error("SMSID=a%00b", "control");
+    expect_error("SMSID=a%09b", "control");
+    expect_error("SMSID=a%7Fb", "control");
+    expect_error("SMSID=a%C3%A9b", "non-ASCII");
+    expect_error("SMSID=a\xC3\xA9", "non-ASCII");
+    // Opaque ids of the shapes eSMS uses are accepted as they are.
+    EXPECT_EQ(parse_ok("SMSID=4a496110-9fd3-4838-ac8b-bcaa36616f7011").sms_id,
+              "4a496110-9fd3-4838-ac8b-bcaa36616f7011");
+    EXPECT_EQ(parse_ok("SMSID=a%2Fb%3D").sms_id, "a/b=");
+}
+
+TEST(EsmsCallbackQuery, NumbersMustBeNonNegativeIntegersThatFit) {
+    expect_error("SMSID=a1&SendStatus=abc", "SendStatus is not a non-negative integer: 'abc'");
+    expect_error("SMSID=a1&SendStatus=5.0", "SendStatus");
+    expect_error("SMSID=a1&SendStatus=+5", "SendStatus");  // '+' decodes to a space
+    expect_error("SMSID=a1&SendStatus=%2B5", "SendStatus");
+    expect_error("SMSID=a1&SendStatus=-1", "SendStatus");
+    expect_error("SMSID=a1&SendStatus=0x5", "SendStatus");
+    expect_error("SMSID=a1&SendSuccess=2147483648", "SendSuccess");
+    expect_error("SMSID=a1&SendFailed=99999999999999999999999", "SendFailed");
+    expect_error("SMSID=a1&TotalReceiver=1e3", "TotalReceiver");
+    expect_error("SMSID=a1&TotalSent=%E2%91%A0", "TotalSent");
+    expect_error("SMSID=a1&TypeId=two", "TypeId");
+    expect_error("SMSID=a1&telcoid=1%00", "telcoid");
+    EXPECT_EQ(parse_ok("SMSID=a1&SendSuccess=2147483647").send_success, 2147483647);
+    EXPECT_EQ(parse_ok("SMSID=a1&TypeId=0025").type_id, 25);
+}
+
+TEST(EsmsCallbackQuery, TotalPriceIsAnExactDecimal) {
+    EXPECT_EQ(parse_ok("SMSID=a1&TotalPrice=0.0001").total_price, core::Price{1});
+    EXPECT_EQ(parse_ok("SMSID=a1&TotalPrice=470").total_price, core::Price{4'700'000});
+    EXPECT_EQ(parse_ok("SMSID=a1&TotalPrice=12.50000").total_price, core::Price{125'000});
+    EXPECT_EQ(parse_ok("SMSID=a1&TotalPrice=99999999999999.9999").total_price,
+              core::Price{999'999'999'999'999'999});
+    expect_error("SMSID=a1&TotalPrice=0.00001", "TotalPrice");
+    expect_error("SMSID=a1&TotalPrice=100000000000000", "TotalPrice");
+    expect_error("SMSID=a1&TotalPrice=-1.0", "TotalPrice");
+    expect_error("SMSID=a1&TotalPrice=1,5", "TotalPrice");
+    expect_error("SMSID=a1&TotalPrice=.5", "TotalPrice");
+    expect_error("SMSID=a1&TotalPrice=5.", "TotalPrice");
+    expect_error("SMSID=a1&TotalPrice=NaN", "TotalPrice");
+    expect_error("SMSID=a1&TotalPrice=1e2", "TotalPrice");
+}
+
+TEST(EsmsCallbackQuery, RepeatedParameters) {
+    // The same value twice is harmless; two different values are a 400.
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5&sendstatus=5").send_status, 5);
+    EXPECT_EQ(parse_ok("SMSID=a1&SMSID=a1").sms_id, "a1");
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=&SendStatus=2").send_status, 2);
+    expect_error("SMSID=a1&SendStatus=5&SendStatus=2", "SendStatus is repeated");
+    expect_error("SMSID=a1&SMSID=b2", "SMSID is repeated");
+    expect_error("SMSID=a1&telcoid=1&TelcoId=2", "telcoid is repeated");
+    // Unknown names may repeat freely.
+    EXPECT_TRUE(parse("SMSID=a1&x=1&x=2").ok());
+}
+
+TEST(EsmsCallbackQuery, UnknownSendStatusIsNonFinalAndNoted) {
+    const auto result = parse("SMSID=a1&SendStatus=3");
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(result.value->state, StateLabel::submitted);
+    EXPECT_EQ(result.value->send_status, 3);
+    ASSERT_EQ(result.notes.size(), 1U);
+    EXPECT_NE(result.notes[0].find("unknown SendStatus 3"), std::string::npos);
+}
+
+TEST(EsmsCallbackQuery, TextsAreMadeValidUtf8) {
+    const auto o = parse_ok("SMSID=a1&phonenumber=09%FF1&error_info=L%E1%BB%97i%00x");
+    EXPECT_EQ(o.phone,
+              "09\xEF\xBF\xBD"
+              "1");
+    EXPECT_EQ(o.error_message, "L\xE1\xBB\x97i\xEF\xBF\xBDx");  // "Lỗi", NUL replaced
+}
+
+TEST(EsmsCallbackQuery, LabelsFromSendStatus) {
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=1").state, StateLabel::pending_approval);
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=2").state, StateLabel::waiting);
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=4").state, StateLabel::rejected);
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=7").state, StateLabel::sent_to_telco);
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5").state, StateLabel::sent);
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5&SendFailed=1").state, StateLabel::failed);
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5&SendFailed=1&SendSuccess=1").state, StateLabel::sent);
+    // ZNS with Zalo's error is failed even with a success count.
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5&SendSuccess=1&TypeId=24&error_info="
+                       "%7B%22error%22%3A-118%7D")
+                  .state,
+              StateLabel::failed);
+    // The same error_info on an SMS type is not a reason to fail.
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5&SendSuccess=1&TypeId=2&error_info="
+                       "%7B%22error%22%3A-118%7D")
+                  .state,
+              StateLabel::sent);
+}
+
+TEST(EsmsCallbackQuery, NeverThrowsOnHostileInput) {
+    std::string huge = "SMSID=a1";
+    for (int i = 0; i < 2000; ++i) {
+        huge += "&error_info=%25%25%25&x" + std::to_string(i) + "=%7B%7B%7B";
+    }
+    const auto repeated = parse(huge);  // the same error_info value again and again: fine
+    ASSERT_TRUE(repeated.ok()) << repeated.error;
+    EXPECT_EQ(repeated.value->error_message, "%%%");
+    EXPECT_FALSE(parse(std::string("\0\0\0", 3)).ok());
+    EXPECT_FALSE(parse("&&&&====%%%%").ok());
+    EXPECT_FALSE(parse("").ok());
+}
+
+}  // namespace
+}  // namespace deliveryd::providers::esms
