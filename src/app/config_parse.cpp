@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "deliveryd/app/config.hpp"
+#include "deliveryd/http/address_filter.hpp"
 
 namespace deliveryd::app {
 namespace {
@@ -267,12 +268,21 @@ void read_database(Reader& r, const YAML::Node& node, DatabaseConfig& db) {
         r.problem("database", "missing required section");
         return;
     }
-    if (!r.section(node, "database", {"url", "pool_size", "connect_timeout"})) {
+    if (!r.section(node, "database",
+                   {"url", "pool_size", "connect_timeout", "max_batch", "commits_in_flight",
+                    "max_queued"})) {
         return;
     }
     r.read(node, "database", "url", db.url, true);
     r.read_positive(node, "database", "pool_size", db.pool_size);
     r.read_duration(node, "database", "connect_timeout", db.connect_timeout);
+    r.read_positive(node, "database", "max_batch", db.max_batch);
+    r.read_positive(node, "database", "commits_in_flight", db.commits_in_flight);
+    r.read_positive(node, "database", "max_queued", db.max_queued);
+    if (db.commits_in_flight > db.pool_size) {
+        r.problem("database.commits_in_flight",
+                  "must not exceed database.pool_size (each commit holds a connection)");
+    }
 }
 
 void read_http(Reader& r, const YAML::Node& node, HttpConfig& http) {
@@ -299,6 +309,11 @@ void read_http(Reader& r, const YAML::Node& node, HttpConfig& http) {
     }
     if (auto cidrs = r.list(node, "http", "allow_cidrs")) {
         http.allow_cidrs = std::move(*cidrs);
+        for (std::size_t i = 0; i < http.allow_cidrs.size(); ++i) {
+            if (auto problem = deliveryd::http::AddressFilter::problem_with(http.allow_cidrs[i])) {
+                r.problem("http.allow_cidrs[" + std::to_string(i) + "]", *problem);
+            }
+        }
     }
     r.read_positive(node, "http", "max_connections", http.max_connections);
     r.read_duration(node, "http", "read_timeout", http.read_timeout);

@@ -93,6 +93,9 @@ std::string to_redacted_yaml(const Config& c) {
     out << YAML::Key << "pool_size" << YAML::Value << c.database.pool_size;
     out << YAML::Key << "connect_timeout" << YAML::Value
         << format_duration(c.database.connect_timeout);
+    out << YAML::Key << "max_batch" << YAML::Value << c.database.max_batch;
+    out << YAML::Key << "commits_in_flight" << YAML::Value << c.database.commits_in_flight;
+    out << YAML::Key << "max_queued" << YAML::Value << c.database.max_queued;
     out << YAML::EndMap;
 
     out << YAML::Key << "http" << YAML::Value << YAML::BeginMap;

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,8 @@
 #include "deliveryd/net/offload.hpp"
 #include "deliveryd/store/connection_pool.hpp"
 #include "deliveryd/store/health.hpp"
+#include "deliveryd/store/ingest_batcher.hpp"
+#include "deliveryd/store/status_store.hpp"
 
 #include "app/process_metrics.hpp"
 
@@ -106,6 +109,42 @@ int run_daemon(const Config& config) {
     asio::thread_pool db_threads(static_cast<std::size_t>(config.database.pool_size));
     asio::io_context ioc(config.http.threads);
 
+    store::StatusStore status_store(pool);
+    auto& batch_sizes = prometheus::BuildHistogram()
+                            .Name("deliveryd_ingest_batch_size")
+                            .Help("Reports per database transaction (group commit)")
+                            .Register(*registry)
+                            .Add({}, prometheus::Histogram::BucketBoundaries{
+                                         1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000});
+    auto& commit_seconds =
+        prometheus::BuildHistogram()
+            .Name("deliveryd_ingest_commit_seconds")
+            .Help("Time to apply and commit one batch of reports")
+            .Register(*registry)
+            .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+                                                             0.1, 0.2, 0.5, 1, 2, 5});
+    auto& commits = prometheus::BuildCounter()
+                        .Name("deliveryd_ingest_commits_total")
+                        .Help("Batches of reports, by result: committed or failed")
+                        .Register(*registry);
+    auto& commits_ok = commits.Add({{"result", "committed"}});
+    auto& commits_failed = commits.Add({{"result", "failed"}});
+    store::IngestBatcher batcher(
+        ioc, db_threads, status_store,
+        {.max_batch = static_cast<std::size_t>(config.database.max_batch),
+         .commits_in_flight = static_cast<std::size_t>(config.database.commits_in_flight),
+         .max_queued = static_cast<std::size_t>(config.database.max_queued)},
+        {.on_commit = [&](std::size_t size, std::chrono::duration<double> took, bool ok) {
+            batch_sizes.Observe(static_cast<double>(size));
+            commit_seconds.Observe(took.count());
+            (ok ? commits_ok : commits_failed).Increment();
+        }});
+    auto callback_route = std::make_shared<http::CallbackRoute>(
+        http::CallbackRouteOptions{.path = config.http.callback_path,
+                                   .token = config.http.callback_token,
+                                   .allowed = http::AddressFilter(config.http.allow_cidrs)},
+        batcher, *registry);
+
     std::atomic<bool> draining{false};
     http::RouteOptions routes{
         .registry = registry,
@@ -114,6 +153,7 @@ int run_daemon(const Config& config) {
                                             [&] { return store::check_readiness(pool); });
         },
         .before_scrape = [&] { process_metrics.update(); },
+        .callback = callback_route,
         .draining = [&] { return draining.load(); },
     };
 

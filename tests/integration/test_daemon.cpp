@@ -15,6 +15,7 @@
 #include "deliveryd/store/migrations.hpp"
 
 #include "support/child_process.hpp"
+#include "support/daemon.hpp"
 #include "support/http_get.hpp"
 #include "support/scratch_database.hpp"
 
@@ -23,46 +24,17 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::ChildProcess;
+using testing::Daemon;
+using testing::eventually_status;
 using testing::http_get;
+using testing::PrivateCluster;
 
 std::string temp_file(const std::string& text) {
-    static int counter = 0;
-    const auto path = ::testing::TempDir() + "deliveryd-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter++) + ".yaml";
-    std::ofstream(path) << text;
-    return path;
+    return testing::write_temp_file(text, ".yaml");
 }
 
-std::string config_for(const std::string& database_url, const std::string& extra = "") {
-    return "database:\n  url: " + database_url +
-           "\n  connect_timeout: 2s\nhttp:\n  listen: 127.0.0.1:0\n" + extra;
-}
-
-// A running `deliveryd run` and the port it listens on.
-struct Daemon {
-    explicit Daemon(const std::string& config_text,
-                    const std::map<std::string, std::string>& env = {})
-        : process(DELIVERYD_BINARY, {"run", "--config", temp_file(config_text)}, env) {
-        const auto line = process.wait_for_line("listening on", 20s);
-        if (line) {
-            port = testing::port_from_listening_line(*line).value_or(0);
-        }
-    }
-    ChildProcess process;
-    unsigned short port = 0;
-};
-
-// Polls `target` until it answers `status` or `timeout` passes.
-bool eventually_status(unsigned short port, const std::string& target, int status,
-                       std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (http_get(port, target, 5s).status == status) {
-            return true;
-        }
-        std::this_thread::sleep_for(200ms);
-    }
-    return false;
+std::string config_for(const std::string& url, const std::string& extra = "") {
+    return testing::daemon_config(url, extra);
 }
 
 TEST(Cli, HelpAndVersionExitZero) {
@@ -234,40 +206,6 @@ TEST(Daemon, JsonLogsAreOneObjectPerLineAndHoldNoSecrets) {
     }
     EXPECT_GT(parsed, 2);
 }
-
-// A PostgreSQL cluster of this test's own, so stopping it disturbs no other test.
-class PrivateCluster {
-  public:
-    PrivateCluster() {
-        char pattern[] = "/tmp/deliveryd-itest-pg.XXXXXX";
-        dir_ = ::mkdtemp(pattern);
-        std::filesystem::permissions(dir_, std::filesystem::perms::all);
-        port_ = 20000 + static_cast<int>(::getpid() % 30000);
-        start();
-    }
-    ~PrivateCluster() {
-        (void)control({"stop", dir_});
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
-    }
-    bool start() { return control({"start", dir_, std::to_string(port_)}); }
-    bool stop() { return control({"stop", dir_}); }
-    [[nodiscard]] std::string url() const {
-        return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres";
-    }
-
-  private:
-    static bool control(const std::vector<std::string>& args) {
-        const auto done = testing::run_process(
-            std::string(DELIVERYD_SOURCE_DIR) + "/scripts/pgctl.sh", args, 120s);
-        if (done.exit_code != 0) {
-            ADD_FAILURE() << "pgctl.sh failed:\n" << done.output;
-        }
-        return done.exit_code == 0;
-    }
-    std::string dir_;
-    int port_ = 0;
-};
 
 TEST(Daemon, ReadinessFollowsTheDatabaseWithoutARestart) {
     DELIVERYD_REQUIRE_DATABASE();  // same machine requirements as the shared server

@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -14,12 +15,20 @@ namespace bhttp = beast::http;
 
 HttpResult http_get(unsigned short port, const std::string& target,
                     std::chrono::milliseconds timeout) {
+    return http_request(port, "GET", target, timeout);
+}
+
+HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
+                        std::chrono::milliseconds timeout) {
     // Asynchronous operations under one deadline: a test never hangs on a
     // server that does not answer.
     asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     beast::flat_buffer buffer;
-    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
+    bhttp::request<bhttp::empty_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
     req.set(bhttp::field::host, "127.0.0.1");
     bhttp::response<bhttp::string_body> res;
     HttpResult result;
@@ -45,6 +54,32 @@ HttpResult http_get(unsigned short port, const std::string& target,
         });
     ioc.run_for(timeout + std::chrono::milliseconds(100));
     return result;
+}
+
+int raw_exchange(unsigned short port, const std::string& bytes, std::chrono::milliseconds timeout) {
+    asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> res;
+    int status = 0;
+    stream.expires_after(timeout);
+    stream.async_connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+        [&](beast::error_code ec) {
+            if (ec) {
+                return;
+            }
+            asio::async_write(stream, asio::buffer(bytes), [&](beast::error_code, std::size_t) {
+                // Read the answer even if the server closed its side early.
+                bhttp::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
+                    if (!rec) {
+                        status = res.result_int();
+                    }
+                });
+            });
+        });
+    ioc.run_for(timeout + std::chrono::milliseconds(100));
+    return status;
 }
 
 }  // namespace deliveryd::testing

@@ -15,3 +15,17 @@ struct HttpResult {
                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace deliveryd::testing
+
+namespace deliveryd::testing {
+
+// Any method and target, sent as given (no encoding applied).
+[[nodiscard]] HttpResult http_request(unsigned short port, const std::string& method,
+                                      const std::string& target,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Writes `bytes` as they are and returns the status of the answer (0 if none
+// came before `timeout` or the connection closed first).
+[[nodiscard]] int raw_exchange(unsigned short port, const std::string& bytes,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+}  // namespace deliveryd::testing

@@ -231,6 +231,25 @@ TEST(Config, OtherValidation) {
                             "esms.accounts[1].name", "duplicate"));
 }
 
+TEST(Config, GroupCommitAndNetworkSettings) {
+    const auto c = parse_config(
+        std::string(minimal) + "  max_batch: 500\n  commits_in_flight: 3\n  max_queued: 9\n",
+        &fake_env);
+    EXPECT_EQ(c.database.max_batch, 500);
+    EXPECT_EQ(c.database.commits_in_flight, 3);
+    EXPECT_EQ(c.database.max_queued, 9);
+    EXPECT_TRUE(one_problem(std::string(minimal) + "  pool_size: 2\n  commits_in_flight: 3\n",
+                            "database.commits_in_flight", "pool_size"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "  max_batch: 0\n", "database.max_batch",
+                            "must be > 0"));
+    EXPECT_TRUE(
+        one_problem(std::string(minimal) + "http:\n  allow_cidrs: [10.0.0.0/8, 10.0.0/40]\n",
+                    "http.allow_cidrs[1]", "not a CIDR"));
+    EXPECT_NO_THROW((void)parse_config(
+        std::string(minimal) + "http:\n  allow_cidrs: [10.1.2.3, 2001:db8::/32, ::1]\n",
+        &fake_env));
+}
+
 TEST(Config, ReportsEveryProblemAtOnce) {
     const auto problems = problems_of(
         "database:\n  pool_size: 0\nhttp:\n  listen: x\n  bogus: 1\nlog:\n  format: xml\n");

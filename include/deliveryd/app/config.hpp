@@ -17,6 +17,12 @@ struct DatabaseConfig {
     std::string url;    // libpq URI or key=value string; required
     int pool_size = 8;  // connections shared by callbacks and polling
     Duration connect_timeout{std::chrono::seconds(5)};
+    // Group commit of reports (callbacks and poll answers): at most this
+    // many per transaction, this many transactions at once, and this many
+    // waiting before new callbacks are answered 503 at once.
+    int max_batch = 1000;
+    int commits_in_flight = 2;
+    int max_queued = 50'000;
 };
 
 struct HttpConfig {

@@ -8,6 +8,7 @@
 
 #include <prometheus/registry.h>
 
+#include "deliveryd/http/callback_route.hpp"
 #include "deliveryd/http/server.hpp"
 #include "deliveryd/store/health.hpp"
 
@@ -19,6 +20,8 @@ struct RouteOptions {
     std::function<boost::asio::awaitable<store::Readiness>()> check_readiness;
     // Refreshes gauges that are sampled rather than counted (optional).
     std::function<void()> before_scrape;
+    // The provider callback; none when this process only serves probes.
+    std::shared_ptr<CallbackRoute> callback;
     // True once shutdown began: /readyz answers 503 so no new traffic comes.
     std::function<bool()> draining;
 };

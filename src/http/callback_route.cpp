@@ -1,0 +1,130 @@
+#include "deliveryd/http/callback_route.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <spdlog/spdlog.h>
+
+#include "deliveryd/providers/esms/callback_query.hpp"
+#include "deliveryd/store/errors.hpp"
+
+namespace deliveryd::http {
+
+namespace bhttp = boost::beast::http;
+
+struct CallbackRoute::Metrics {
+    explicit Metrics(prometheus::Registry& registry)
+        : callbacks(prometheus::BuildCounter()
+                        .Name("deliveryd_callbacks_total")
+                        .Help("Provider callbacks answered, by result: accepted (stored, row "
+                              "changed), duplicate (stored, nothing new), rejected (4xx), "
+                              "unavailable (503)")
+                        .Register(registry)),
+          accepted(callbacks.Add({{"result", "accepted"}})),
+          duplicate(callbacks.Add({{"result", "duplicate"}})),
+          rejected(callbacks.Add({{"result", "rejected"}})),
+          unavailable(callbacks.Add({{"result", "unavailable"}})) {}
+
+    prometheus::Family<prometheus::Counter>& callbacks;
+    prometheus::Counter& accepted;
+    prometheus::Counter& duplicate;
+    prometheus::Counter& rejected;
+    prometheus::Counter& unavailable;
+};
+
+namespace {
+
+Response answer(bhttp::status status, std::string body) {
+    Response res{status, 11};
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res.body() = std::move(body);
+    return res;
+}
+
+core::Timestamp now() {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+bool constant_time_equal(std::string_view expected, std::string_view given) noexcept {
+    unsigned char difference = expected.size() == given.size() ? 0 : 1;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const char other = i < given.size() ? given[i] : '\0';
+        difference = static_cast<unsigned char>(difference | (expected[i] ^ other));
+    }
+    return difference == 0;
+}
+
+CallbackRoute::CallbackRoute(CallbackRouteOptions options, store::IngestBatcher& batcher,
+                             prometheus::Registry& registry)
+    : options_(std::move(options)),
+      batcher_(batcher),
+      metrics_(std::make_unique<Metrics>(registry)) {}
+
+CallbackRoute::~CallbackRoute() = default;
+
+bool CallbackRoute::matches(std::string_view path) const {
+    return path == options_.path ||
+           (path.size() > options_.path.size() && path.starts_with(options_.path) &&
+            path[options_.path.size()] == '/');
+}
+
+boost::asio::awaitable<Response> CallbackRoute::handle(const Request& request,
+                                                       const RequestContext& context) {
+    const std::string_view target = request.target();
+    const auto question = target.find('?');
+    const auto path = target.substr(0, question);
+    const auto query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+
+    if (!options_.allowed.allows(context.remote)) {
+        metrics_->rejected.Increment();
+        co_return answer(bhttp::status::forbidden, "forbidden\n");
+    }
+    // The token is checked before anything else about the request, so that
+    // without it nobody learns even whether their input would parse.
+    if (options_.token) {
+        if (path == options_.path) {
+            metrics_->rejected.Increment();
+            co_return answer(bhttp::status::unauthorized, "token required\n");
+        }
+        const auto given = path.substr(options_.path.size() + 1);
+        if (!constant_time_equal(*options_.token, given)) {
+            metrics_->rejected.Increment();
+            co_return answer(bhttp::status::not_found, "not found\n");
+        }
+    } else if (path != options_.path) {
+        metrics_->rejected.Increment();
+        co_return answer(bhttp::status::not_found, "not found\n");
+    }
+    if (request.method() != bhttp::verb::get) {
+        metrics_->rejected.Increment();
+        auto res = answer(bhttp::status::method_not_allowed, "use GET\n");
+        res.set(bhttp::field::allow, "GET");
+        co_return res;
+    }
+
+    auto parsed = providers::esms::parse_callback_query(query, now());
+    if (!parsed) {
+        metrics_->rejected.Increment();
+        co_return answer(bhttp::status::bad_request, parsed.error + "\n");
+    }
+    for (const auto& note : parsed.notes) {
+        spdlog::info("callback {}: {}", parsed.value->sms_id, note);
+    }
+
+    auto [error, outcome] = co_await batcher_.async_apply(
+        std::move(*parsed.value), boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (error) {
+        metrics_->unavailable.Increment();
+        co_return answer(bhttp::status::service_unavailable, "not stored, try again\n");
+    }
+    (outcome == store::ApplyOutcome::unchanged ? metrics_->duplicate : metrics_->accepted)
+        .Increment();
+    co_return answer(bhttp::status::ok, "OK");
+}
+
+}  // namespace deliveryd::http

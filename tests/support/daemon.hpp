@@ -1,0 +1,48 @@
+// A real `deliveryd run` for end-to-end tests, and a PostgreSQL cluster of a
+// test's own (for tests that stop the database without disturbing others).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "support/child_process.hpp"
+
+namespace deliveryd::testing {
+
+// Writes `text` to a fresh file under the test temp dir; returns its path.
+[[nodiscard]] std::string write_temp_file(const std::string& text, const std::string& suffix);
+
+// A minimal configuration: the database, 127.0.0.1 on a free port, and `extra`
+// YAML appended under it (indent continuing the http: section works).
+[[nodiscard]] std::string daemon_config(const std::string& database_url,
+                                        const std::string& extra = "");
+
+struct Daemon {
+    explicit Daemon(const std::string& config_text,
+                    const std::map<std::string, std::string>& env = {});
+    ChildProcess process;
+    unsigned short port = 0;  // 0 when it did not start
+};
+
+// Polls GET `target` until it answers `status` or `timeout` passes.
+[[nodiscard]] bool eventually_status(unsigned short port, const std::string& target, int status,
+                                     std::chrono::milliseconds timeout);
+
+class PrivateCluster {
+  public:
+    PrivateCluster();
+    ~PrivateCluster();
+    PrivateCluster(const PrivateCluster&) = delete;
+    PrivateCluster& operator=(const PrivateCluster&) = delete;
+
+    bool start();
+    bool stop();
+    [[nodiscard]] std::string url() const;
+
+  private:
+    std::string dir_;
+    int port_ = 0;
+};
+
+}  // namespace deliveryd::testing
