@@ -33,32 +33,56 @@ export DELIVERYD_SIM_URL="http://127.0.0.1:$SIM_PORT"
 
 SIM="$BUILD/tools/provider-sim/provider-sim"
 SIM_PID=
-cleanup() { [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; wait 2>/dev/null || true; }
+DAEMON_PID=
+# On Ctrl-C or SIGTERM: stop deliveryd cleanly (it finishes in-flight
+# batches), then the simulator.
+cleanup() {
+    [ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+    return 0
+}
 trap cleanup EXIT
-if [ -x "$SIM" ]; then
-    log "starting the provider simulator on 127.0.0.1:$SIM_PORT"
-    mkdir -p "$DELIVERYD_ROOT/.local"
-    "$SIM" --listen "127.0.0.1:$SIM_PORT" \
-        --callback-url "http://$DELIVERYD_LISTEN/callback/esms" \
-        --generate 200 --seed 1 --drop-callbacks 0.3 \
-        >"$DELIVERYD_ROOT/.local/provider-sim.log" 2>&1 &
-    SIM_PID=$!
-else
-    log "provider simulator not built; polling will find no provider"
-fi
+trap 'exit 130' INT TERM
 
 log "applying migrations"
 "$BUILD/deliveryd" migrate --config "$DELIVERYD_ROOT/config/local.yaml"
 
+"$BUILD/deliveryd" run --config "$DELIVERYD_ROOT/config/local.yaml" &
+DAEMON_PID=$!
+LISTEN_PORT=${DELIVERYD_LISTEN##*:}
+for _ in $(seq 1 100); do port_in_use "$LISTEN_PORT" && break; sleep 0.1; done
+
+# The simulator plays eSMS: it holds 200 generated messages and calls
+# deliveryd back as their statuses change, dropping 30% of the callbacks so
+# that polling has gaps to fill. The messages are registered in
+# delivery_state as a sender would.
+log "starting the provider simulator on 127.0.0.1:$SIM_PORT"
+mkdir -p "$DELIVERYD_ROOT/.local"
+"$SIM" --listen "127.0.0.1:$SIM_PORT" \
+    --callback-url "http://$DELIVERYD_LISTEN/callback/esms" \
+    --generate 200 --seed "$RANDOM" --drop-callbacks 0.3 \
+    >"$DELIVERYD_ROOT/.local/provider-sim.log" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 1 100); do port_in_use "$SIM_PORT" && break; sleep 0.1; done
+curl -sf "$DELIVERYD_SIM_URL/sim/messages" >"$DELIVERYD_ROOT/.local/sim-messages.json" ||
+    die "the provider simulator did not start; see .local/provider-sim.log"
+psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U deliveryd deliveryd \
+    -v doc="$(cat "$DELIVERYD_ROOT/.local/sim-messages.json")" <<'SQL'
+INSERT INTO delivery_state (sms_id, provider, account, type_id, oa_id, phone)
+SELECT m->>'sms_id', m->>'provider', m->>'account', (m->>'type_id')::int, m->>'oa_id', m->>'phone'
+FROM json_array_elements((:'doc')::json -> 'messages') AS m
+ON CONFLICT (sms_id) DO NOTHING;
+SQL
+
 cat <<MSG
 
-deliveryd is starting on http://$DELIVERYD_LISTEN
-  health:   curl http://$DELIVERYD_LISTEN/healthz   (and /readyz)
-  metrics:  curl http://$DELIVERYD_LISTEN/metrics
-  callback: curl 'http://$DELIVERYD_LISTEN/callback/esms?SMSID=test-1&SendStatus=5&SendSuccess=1&SendFailed=0&TypeId=2'
-  table:    psql -h 127.0.0.1 -p $PG_PORT -U deliveryd deliveryd -c 'SELECT sms_id, state, is_final, updated_at FROM delivery_state ORDER BY updated_at DESC LIMIT 20'
-  simulator: $DELIVERYD_SIM_URL/sim/stats   (log: .local/provider-sim.log)
+deliveryd is running on http://$DELIVERYD_LISTEN
+  health:    curl http://$DELIVERYD_LISTEN/healthz   (and /readyz)
+  metrics:   curl http://$DELIVERYD_LISTEN/metrics
+  callback:  curl 'http://$DELIVERYD_LISTEN/callback/esms?SMSID=test-1&SendStatus=5&SendSuccess=1&SendFailed=0&TypeId=2'
+  table:     psql -h 127.0.0.1 -p $PG_PORT -U deliveryd deliveryd -c 'SELECT state, is_final, count(*) FROM delivery_state GROUP BY 1, 2'
+  simulator: curl $DELIVERYD_SIM_URL/sim/stats   (truth: /sim/truth, log: .local/provider-sim.log)
 Stop with Ctrl-C.
 
 MSG
-"$BUILD/deliveryd" run --config "$DELIVERYD_ROOT/config/local.yaml"
+wait "$DAEMON_PID"
