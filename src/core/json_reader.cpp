@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <boost/json/parse.hpp>
+#include <boost/url/grammar/ci_string.hpp>
 
 #include "deliveryd/core/numbers.hpp"
 #include "deliveryd/core/text.hpp"
@@ -12,21 +13,6 @@
 
 namespace deliveryd::core {
 namespace {
-
-bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) {
-            return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-        };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 std::string_view as_view(const boost::json::string& s) noexcept {
     return {s.data(), s.size()};
@@ -58,7 +44,7 @@ const boost::json::value* find_member(const boost::json::object& object,
         return exact;
     }
     for (const auto& member : object) {
-        if (ascii_iequal(member.key(), key)) {
+        if (boost::urls::grammar::ci_is_equal(member.key(), key)) {
             return &member.value();
         }
     }

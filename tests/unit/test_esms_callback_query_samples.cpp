@@ -9,26 +9,19 @@
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/providers/esms/callback_query.hpp"
 
+#include "unit/seed_files.hpp"
+
 namespace deliveryd::providers::esms {
 namespace {
 
 using core::Price;
 using core::StateLabel;
 
-std::string read_seed(const std::string& name) {
-    std::ifstream in(std::string(DELIVERYD_SEEDS_DIR) + "/" + name, std::ios::binary);
-    std::string text{std::istreambuf_iterator<char>(in), {}};
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
-    }
-    return text;
-}
-
 const core::Timestamp received{std::chrono::sys_days{std::chrono::year{2024} / 4 / 24} +
                                std::chrono::hours{10}};
 
 core::Observation parse_seed(const std::string& name) {
-    const std::string query = read_seed(name);
+    const std::string query = testing::read_seed_line(name);
     EXPECT_FALSE(query.empty()) << name << " missing from " << DELIVERYD_SEEDS_DIR;
     auto result = parse_callback_query(query, received);
     EXPECT_TRUE(result.ok()) << name << ": " << result.error;

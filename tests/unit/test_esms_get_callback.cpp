@@ -9,17 +9,14 @@
 #include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/providers/esms/get_callback.hpp"
 
+#include "unit/seed_files.hpp"
+
 namespace deliveryd::providers::esms {
 namespace {
 
 using core::StateLabel;
 
-std::string read_seed(const std::string& name) {
-    std::ifstream in(std::string(DELIVERYD_SEEDS_DIR) + "/" + name, std::ios::binary);
-    std::string text{std::istreambuf_iterator<char>(in), {}};
-    EXPECT_FALSE(text.empty()) << name << " missing";
-    return text;
-}
+using testing::read_seed;
 
 std::string text(const boost::json::value& v) {
     return v.is_string() ? std::string(v.get_string()) : "<not a string>";

@@ -8,17 +8,14 @@
 #include "deliveryd/core/time_text.hpp"
 #include "deliveryd/providers/etelecom/get_message.hpp"
 
+#include "unit/seed_files.hpp"
+
 namespace deliveryd::providers::etelecom {
 namespace {
 
 using core::StateLabel;
 
-std::string read_seed(const std::string& name) {
-    std::ifstream in(std::string(DELIVERYD_SEEDS_DIR) + "/" + name, std::ios::binary);
-    std::string text{std::istreambuf_iterator<char>(in), {}};
-    EXPECT_FALSE(text.empty()) << name << " missing";
-    return text;
-}
+using testing::read_seed;
 
 const core::Timestamp received{std::chrono::sys_days{std::chrono::year{2025} / 6 / 15}};
 

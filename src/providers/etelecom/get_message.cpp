@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/grammar/ci_string.hpp>
 
 #include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/core/text.hpp"
@@ -32,21 +33,6 @@ namespace {
 using Result = ParseResult<GetMessageResponse>;
 
 constexpr std::size_t max_id_text = 256;
-
-bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) {
-            return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-        };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 Result parse(std::string_view body, std::string_view sms_id, core::Timestamp received_at) {
     const auto document = core::parse_json(body);
@@ -88,8 +74,9 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
 
     // The docs list unknown / received (and the list filter adds seen); the
     // English page capitalises them, so compare without case.
-    const bool on_phone = delivery_status && (ascii_iequal(*delivery_status, "received") ||
-                                              ascii_iequal(*delivery_status, "seen"));
+    const bool on_phone =
+        delivery_status && (boost::urls::grammar::ci_is_equal(*delivery_status, "received") ||
+                            boost::urls::grammar::ci_is_equal(*delivery_status, "seen"));
     if (on_phone) {
         o.state = core::StateLabel::delivered;
         o.delivered_at = delivery_time;
