@@ -1,0 +1,121 @@
+// A rate limiter for one (account, endpoint): decides when each status call
+// may leave so that the provider, counting calls as they *arrive* in a sliding
+// 1-second window, never sees more than its limit (issue 6 item 4).
+//
+// Why not a token bucket: a bucket with burst = rate lets `rate` calls go at
+// the end of one second and `rate` more at the start of the next, so a sliding
+// second at the provider can hold twice the limit. Network jitter makes it
+// worse: arrivals bunch closer together than departures.
+//
+// Parameters (RateLimit): r = rate, m = margin, J = jitter. Derived:
+//   L = floor(r) calls per P = 1 s        the provider's count
+//       (r < 1: L = 1 call per P = 1 s / r)
+//   W = max(L / (r * (1 - m)),  P + J)    the limiter's window
+// The limiter remembers the last L departure times d[0] <= d[1] <= ... and
+// lets a call go at the earliest t, no earlier than the previous departure,
+// with
+//   t - d[k - L] >= W          (the oldest of the last L calls is W old)
+// i.e. any half-open interval of length W holds at most L departures.
+//
+// The guarantee: if every call's one-way delay (departure -> counted arrival)
+// lies within some [D, D + W - P], i.e. delays differ from each other by at
+// most W - P >= J, then every half-open window (t - P, t] at the provider
+// holds at most L arrivals: those arrivals left within (t - P - (W - P) - D,
+// t - D], an interval of length W. The long-run rate is L / W =
+// min(r * (1 - m), L / (P + J)): the margin keeps the average below the limit
+// for what the model leaves out (a provider counting with a coarse clock, or
+// a window a little longer than a second), and by itself already tolerates
+// W - P = L / (r (1 - m)) - 1 s of jitter (52.6 ms at m = 5% for a whole r).
+// Delays that differ by more (a TCP retransmission) are not covered; the
+// provider then answers "TPS exceeded" (eSMS 160) and hold_until() pauses
+// the limiter.
+//
+// Why not "N = floor(r (1 - m)) calls per 1 s": it gives floor(28.5) = 28/s
+// for a 30/s endpoint (93%) and 1/s for 2/s, where this gives 28.5 and 1.9;
+// and it still needs the jitter term to be safe against bunched arrivals.
+//
+// Defaults: m = 5%, J = 50 ms. With a reused connection the spread of one-way
+// delays is the sender's event-loop lag and network queueing, a few ms; a call
+// that opens a new connection waits one or two extra round trips, which 50 ms
+// covers up to a 25 ms RTT (in-country). At these defaults the margin term
+// decides W (1.0526 s > 1.05 s for a whole r), so the jitter allowance costs
+// no throughput beyond the margin; it does whenever J > m / (1 - m) s.
+//
+// Time is std::chrono::steady_clock; an injected Clock lets tests use a fake.
+// Departures are granted in non-decreasing time order: a `now` earlier than
+// the last grant is treated as that grant's time. A reservation that is never
+// used (the call is abandoned) only makes the limiter more conservative.
+//
+// Not thread-safe: one limiter per (account, endpoint), used from one strand.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+
+namespace deliveryd::reconcile {
+
+struct RateLimit {
+    double rate = 1;       // calls per second the provider allows, in (0, 1e7]
+    double margin = 0.05;  // in [0, 1)
+    std::chrono::steady_clock::duration jitter = std::chrono::milliseconds(50);  // >= 0
+};
+
+class RateLimiter {
+  public:
+    using TimePoint = std::chrono::steady_clock::time_point;
+    using Duration = std::chrono::steady_clock::duration;
+    using Clock = std::function<TimePoint()>;
+
+    // Throws std::invalid_argument for a rate outside (0, 1e7], a margin
+    // outside [0, 1), a negative jitter or an empty clock (configuration is
+    // validated first, so this is a start-up error).
+    explicit RateLimiter(RateLimit limit, Clock clock = &std::chrono::steady_clock::now);
+
+    // The earliest time the next call may leave. A time <= now means "now";
+    // TimePoint::min() when nothing constrains it yet.
+    [[nodiscard]] TimePoint next_allowed_at() const noexcept;
+
+    // Takes a slot at `now` if next_allowed_at() <= now; false (and no slot
+    // taken) otherwise.
+    [[nodiscard]] bool try_acquire(TimePoint now);
+    [[nodiscard]] bool try_acquire() { return try_acquire(clock_()); }
+
+    // Reserves the earliest slot at or after `now` and returns it: the caller
+    // must not send before that time (it waits on a timer, then sends).
+    [[nodiscard]] TimePoint acquire_at(TimePoint now);
+    [[nodiscard]] TimePoint acquire() { return acquire_at(clock_()); }
+
+    // No call leaves before `until` (the provider said "TPS exceeded", or the
+    // account is paused). An earlier `until` than a previous hold is ignored.
+    void hold_until(TimePoint until) noexcept;
+
+    // For a gauge: departures in (now - W, now] divided by L, in [0, 1];
+    // 1 means calls leave as fast as allowed. Reservations later than `now`
+    // are not counted.
+    [[nodiscard]] double utilisation(TimePoint now) const noexcept;
+    [[nodiscard]] double utilisation() const { return utilisation(clock_()); }
+
+    [[nodiscard]] TimePoint now() const { return clock_(); }
+    [[nodiscard]] const RateLimit& limit() const noexcept { return limit_; }
+    [[nodiscard]] std::size_t window_calls() const noexcept { return calls_; }  // L
+    [[nodiscard]] Duration window() const noexcept { return window_; }          // W
+    // W - P: how much one-way delays may differ before the guarantee lapses.
+    [[nodiscard]] Duration tolerated_jitter() const noexcept { return window_ - period_; }
+    // L / W calls per second: what a greedy caller gets in the long run.
+    [[nodiscard]] double sustained_rate() const noexcept;
+
+  private:
+    void record(TimePoint departure);
+
+    RateLimit limit_;
+    Clock clock_;
+    std::size_t calls_ = 1;  // L
+    Duration period_{};      // P
+    Duration window_{};      // W
+    TimePoint hold_ = TimePoint::min();
+    std::deque<TimePoint> recent_;  // the last L departures, oldest first
+};
+
+}  // namespace deliveryd::reconcile

@@ -1,0 +1,320 @@
+// Planner: which call answers each claimed row, GetCallback grouping and
+// chunking, unplannable rows, and the ids a GetCallback answer left out.
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "deliveryd/core/channel.hpp"
+#include "deliveryd/reconcile/configured.hpp"
+#include "deliveryd/reconcile/planner.hpp"
+
+namespace deliveryd::reconcile {
+namespace {
+
+using core::Provider;
+using core::State;
+using core::StateLabel;
+
+const PlanTargets targets{{"default", "shop2"}, true};
+
+State sms(std::string id, std::string account = "default") {
+    State s;
+    s.sms_id = std::move(id);
+    s.account = std::move(account);
+    s.type_id = 2;
+    return s;
+}
+
+State zns(std::string id, std::string oa_id, std::string account = "default") {
+    State s = sms(std::move(id), std::move(account));
+    s.type_id = 25;
+    s.oa_id = std::move(oa_id);
+    return s;
+}
+
+State zns_sent(std::string id, std::string oa_id, std::string partner_id) {
+    State s = zns(std::move(id), std::move(oa_id));
+    s.state = StateLabel::sent;
+    s.partner_id = std::move(partner_id);
+    return s;
+}
+
+State etelecom(std::string id, std::string oa_id) {
+    State s;
+    s.sms_id = std::move(id);
+    s.provider = Provider::etelecom;
+    s.oa_id = std::move(oa_id);
+    return s;
+}
+
+PlannedCall call(Endpoint endpoint, std::string account, std::string oa_id, std::string message_id,
+                 std::vector<std::string> ids) {
+    return PlannedCall{endpoint, std::move(account), std::move(oa_id), std::move(message_id),
+                       std::move(ids)};
+}
+
+TEST(ReconcilePlanner, SmsAndViberRowsGetOneGetSendStatusEach) {
+    std::vector<State> rows = {sms("a"), sms("b", "shop2")};
+    rows[1].type_id = 23;  // Viber
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_TRUE(plan.unplannable.empty());
+    EXPECT_EQ(plan.calls,
+              (std::vector<PlannedCall>{call(Endpoint::send_status, "default", "", "", {"a"}),
+                                        call(Endpoint::send_status, "shop2", "", "", {"b"})}));
+    // A row that says nothing about its type is asked as an SMS.
+    State bare;
+    bare.sms_id = "c";
+    const std::vector<State> unknown = {bare};
+    EXPECT_EQ(plan_calls(unknown, targets).calls.at(0).endpoint, Endpoint::send_status);
+}
+
+TEST(ReconcilePlanner, ZnsWithoutPartnerGroupsIntoGetCallbackByAccountAndOa) {
+    const std::vector<State> rows = {zns("1", "oaA"), zns("2", "oaB"), zns("3", "oaA", "shop2"),
+                                     zns("4", "oaA"), zns("5", "oaB")};
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_TRUE(plan.unplannable.empty());
+    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{
+                              call(Endpoint::get_callback, "default", "oaA", "", {"1", "4"}),
+                              call(Endpoint::get_callback, "default", "oaB", "", {"2", "5"}),
+                              call(Endpoint::get_callback, "shop2", "oaA", "", {"3"})}));
+}
+
+TEST(ReconcilePlanner, GetCallbackChunksOfAtMost200InRowOrder) {
+    std::vector<State> rows;
+    for (int i = 0; i < 450; ++i) {
+        rows.push_back(zns("id-" + std::to_string(i), "oa"));
+    }
+    const auto plan = plan_calls(rows, targets);
+    ASSERT_EQ(plan.calls.size(), 3u);
+    EXPECT_EQ(plan.calls[0].sms_ids.size(), 200u);
+    EXPECT_EQ(plan.calls[1].sms_ids.size(), 200u);
+    EXPECT_EQ(plan.calls[2].sms_ids.size(), 50u);
+    EXPECT_EQ(plan.calls[0].sms_ids.front(), "id-0");
+    EXPECT_EQ(plan.calls[1].sms_ids.front(), "id-200");
+    EXPECT_EQ(plan.calls[2].sms_ids.back(), "id-449");
+}
+
+TEST(ReconcilePlanner, SentZnsWithPartnerIdAsksZaloStatus) {
+    const std::vector<State> rows = {zns_sent("1", "oaA", "zalo-msg-1")};
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{
+                              call(Endpoint::zalo_status, "default", "oaA", "zalo-msg-1", {"1"})}));
+    EXPECT_EQ(key_of(plan.calls[0]), (LimiterKey{"default", Endpoint::zalo_status}));
+}
+
+TEST(ReconcilePlanner, ZnsNotYetSentOrWithoutPartnerStaysOnGetCallback) {
+    auto telco = zns_sent("1", "oa", "p1");
+    telco.state = StateLabel::sent_to_telco;
+    auto no_partner = zns_sent("2", "oa", "");
+    auto null_partner = zns("3", "oa");
+    null_partner.state = StateLabel::sent;
+    const std::vector<State> rows = {telco, no_partner, null_partner};
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{
+                              call(Endpoint::get_callback, "default", "oa", "", {"1", "2", "3"})}));
+}
+
+TEST(ReconcilePlanner, ZnsByTypeWithoutOaIdIsUnplannable) {
+    auto no_oa = zns("1", "");
+    auto null_oa = sms("2");
+    null_oa.type_id = 24;
+    const std::vector<State> rows = {no_oa, null_oa};
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_TRUE(plan.calls.empty());
+    EXPECT_EQ(plan.unplannable,
+              (std::vector<Unplannable>{{"1", UnplannableReason::missing_oa_id, ""},
+                                        {"2", UnplannableReason::missing_oa_id, ""}}));
+}
+
+TEST(ReconcilePlanner, EtelecomAsksGetMessageByPartnerIdElseSmsId) {
+    auto known = etelecom("key-1", "oa9");
+    known.partner_id = "zalo-77";
+    known.account = "whatever";  // eTelecom has one configuration: not checked
+    const std::vector<State> rows = {etelecom("key-0", "oa9"), known};
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_TRUE(plan.unplannable.empty());
+    EXPECT_EQ(plan.calls,
+              (std::vector<PlannedCall>{
+                  call(Endpoint::etelecom_get_message, "etelecom", "oa9", "key-0", {"key-0"}),
+                  call(Endpoint::etelecom_get_message, "etelecom", "oa9", "zalo-77", {"key-1"})}));
+}
+
+TEST(ReconcilePlanner, EtelecomNeedsItsSectionAndAnOaId) {
+    const std::vector<State> rows = {etelecom("1", "oa"), etelecom("2", "")};
+    const auto without = plan_calls(rows, PlanTargets{{"default"}, false});
+    EXPECT_TRUE(without.calls.empty());
+    EXPECT_EQ(without.unplannable,
+              (std::vector<Unplannable>{{"1", UnplannableReason::etelecom_not_configured, ""},
+                                        {"2", UnplannableReason::etelecom_not_configured, ""}}));
+    const auto with = plan_calls(rows, targets);
+    EXPECT_EQ(with.calls.size(), 1u);
+    EXPECT_EQ(with.unplannable,
+              (std::vector<Unplannable>{{"2", UnplannableReason::missing_oa_id, ""}}));
+}
+
+TEST(ReconcilePlanner, UnknownAccountInvalidIdFinalAndDuplicateAreReported) {
+    auto done = sms("final-1");
+    done.state = StateLabel::delivered;
+    done.is_final = true;
+    const std::vector<State> rows = {
+        sms("a", "nobody"), zns("b", "oa", "nobody"), sms("has space"), sms(""), done, sms("dup"),
+        sms("dup")};
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_EQ(plan.calls,
+              (std::vector<PlannedCall>{call(Endpoint::send_status, "default", "", "", {"dup"})}));
+    ASSERT_EQ(plan.unplannable.size(), 6u);
+    EXPECT_EQ(plan.unplannable[0],
+              (Unplannable{"a", UnplannableReason::account_not_configured, "nobody"}));
+    EXPECT_EQ(plan.unplannable[1],
+              (Unplannable{"b", UnplannableReason::account_not_configured, "nobody"}));
+    EXPECT_EQ(plan.unplannable[2].reason, UnplannableReason::invalid_sms_id);
+    EXPECT_FALSE(plan.unplannable[2].detail.empty());
+    EXPECT_EQ(plan.unplannable[3].reason, UnplannableReason::invalid_sms_id);
+    EXPECT_EQ(plan.unplannable[4],
+              (Unplannable{"final-1", UnplannableReason::already_final, "delivered"}));
+    EXPECT_EQ(plan.unplannable[5], (Unplannable{"dup", UnplannableReason::duplicate, ""}));
+    EXPECT_EQ(to_string(UnplannableReason::account_not_configured), "account_not_configured");
+}
+
+TEST(ReconcilePlanner, RandomBatchesCoverEveryRowOnceAndKeepTheRules) {
+    std::mt19937_64 rng(99);
+    const std::vector<std::string> accounts = {"default", "shop2", "nobody"};
+    const std::vector<std::string> oas = {"oa1", "oa2", "oa3", ""};
+    for (int batch = 0; batch < 20; ++batch) {
+        std::vector<State> rows;
+        const int size = std::uniform_int_distribution<int>(0, 1500)(rng);
+        for (int i = 0; i < size; ++i) {
+            const auto id = "b" + std::to_string(batch) + "-" + std::to_string(i % 1400);
+            const auto& account = accounts[rng() % accounts.size()];
+            const auto& oa = oas[rng() % oas.size()];
+            switch (rng() % 5) {
+                case 0:
+                    rows.push_back(sms(id, account));
+                    break;
+                case 1:
+                case 2:
+                    rows.push_back(zns(id, oa, account));
+                    break;
+                case 3:
+                    rows.push_back(zns_sent(id, oa, rng() % 2 ? "p-" + id : ""));
+                    break;
+                default:
+                    rows.push_back(etelecom(id, oa));
+                    break;
+            }
+        }
+        const auto plan = plan_calls(rows, targets);
+
+        std::map<std::string, int> seen;
+        std::map<std::string, const State*> by_id;
+        for (const auto& row : rows) {
+            by_id.emplace(row.sms_id, &row);  // the first row of an id is the one planned
+        }
+        for (const auto& c : plan.calls) {
+            ASSERT_FALSE(c.sms_ids.empty());
+            if (c.endpoint == Endpoint::get_callback) {
+                ASSERT_LE(c.sms_ids.size(), 200u);
+            } else {
+                ASSERT_EQ(c.sms_ids.size(), 1u);
+            }
+            for (const auto& id : c.sms_ids) {
+                ++seen[id];
+                const State& row = *by_id.at(id);
+                switch (c.endpoint) {
+                    case Endpoint::get_callback:
+                        ASSERT_EQ(row.account, c.account);
+                        ASSERT_EQ(row.oa_id.value_or(""), c.oa_id);
+                        ASSERT_TRUE(core::is_zns(row));
+                        break;
+                    case Endpoint::zalo_status:
+                        ASSERT_EQ(row.partner_id.value_or(""), c.message_id);
+                        ASSERT_EQ(row.state, StateLabel::sent);
+                        break;
+                    case Endpoint::send_status:
+                        ASSERT_FALSE(core::is_zns(row));
+                        break;
+                    case Endpoint::etelecom_get_message:
+                        ASSERT_EQ(row.provider, Provider::etelecom);
+                        ASSERT_EQ(c.account, etelecom_account);
+                        break;
+                }
+                if (c.endpoint != Endpoint::etelecom_get_message) {
+                    ASSERT_NE(row.account, "nobody");
+                }
+                if (c.endpoint != Endpoint::send_status) {
+                    ASSERT_FALSE(c.oa_id.empty());
+                }
+            }
+        }
+        for (const auto& u : plan.unplannable) {
+            if (u.reason != UnplannableReason::duplicate) {
+                ++seen[u.sms_id];
+            }
+        }
+        // Every distinct id exactly once; every row (duplicates included)
+        // accounted for.
+        ASSERT_EQ(seen.size(), by_id.size());
+        for (const auto& [id, count] : seen) {
+            ASSERT_EQ(count, 1) << id;
+        }
+        std::size_t rows_in_plan = plan.unplannable.size();
+        for (const auto& c : plan.calls) {
+            rows_in_plan += c.sms_ids.size();
+        }
+        ASSERT_EQ(rows_in_plan, rows.size());
+    }
+}
+
+TEST(ReconcilePlanner, MissingIdsAreThoseGetCallbackLeftOut) {
+    const std::vector<std::string> asked = {"a", "b", "c", "d", "a"};
+    const std::vector<std::string> returned = {"b", "x", "d", "d"};
+    EXPECT_EQ(missing_ids(asked, returned), (std::vector<std::string>{"a", "c"}));
+
+    std::vector<core::Observation> observations(2);
+    observations[0].sms_id = "c";
+    observations[1].sms_id = "a";
+    EXPECT_EQ(missing_ids(asked, observations), (std::vector<std::string>{"b", "d"}));
+    EXPECT_TRUE(missing_ids(asked, std::vector<std::string>{"a", "b", "c", "d"}).empty());
+    EXPECT_EQ(missing_ids(asked, std::vector<std::string>{}),
+              (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+TEST(ReconcilePlanner, EndpointNamesAndSources) {
+    EXPECT_EQ(to_string(Endpoint::get_callback), "get_callback");
+    EXPECT_EQ(to_string(Endpoint::zalo_status), "zalo_status");
+    EXPECT_EQ(to_string(Endpoint::send_status), "send_status");
+    EXPECT_EQ(to_string(Endpoint::etelecom_get_message), "etelecom_get_message");
+    EXPECT_EQ(source_of(Endpoint::get_callback), core::Source::get_callback);
+    EXPECT_EQ(source_of(Endpoint::zalo_status), core::Source::zalo_status);
+    EXPECT_EQ(source_of(Endpoint::send_status), core::Source::get_send_status);
+    EXPECT_EQ(source_of(Endpoint::etelecom_get_message), core::Source::etelecom_get_message);
+}
+
+TEST(ReconcilePlanner, TargetsAndRatesComeFromTheConfig) {
+    app::Config config;
+    config.esms.accounts.push_back(app::EsmsAccount{"default", "k", "s", 20, 30, 10});
+    config.esms.accounts.push_back(app::EsmsAccount{"shop2", "k2", "s2", 5, 6, 7});
+    auto t = plan_targets(config);
+    EXPECT_EQ(t.esms_accounts, (std::vector<std::string>{"default", "shop2"}));
+    EXPECT_FALSE(t.etelecom);
+    EXPECT_EQ(configured_rate(config, {"shop2", Endpoint::get_callback}), 5.0);
+    EXPECT_EQ(configured_rate(config, {"shop2", Endpoint::zalo_status}), 6.0);
+    EXPECT_EQ(configured_rate(config, {"shop2", Endpoint::send_status}), 7.0);
+    EXPECT_EQ(configured_rate(config, {"default", Endpoint::get_callback}), 20.0);
+    EXPECT_EQ(configured_rate(config, {"nobody", Endpoint::send_status}), std::nullopt);
+    EXPECT_EQ(configured_rate(config, {"etelecom", Endpoint::etelecom_get_message}), std::nullopt);
+
+    config.etelecom = app::EtelecomConfig{};
+    config.etelecom->get_message_tps = 12;
+    EXPECT_TRUE(plan_targets(config).etelecom);
+    EXPECT_EQ(configured_rate(config, {"etelecom", Endpoint::etelecom_get_message}), 12.0);
+    EXPECT_EQ(configured_rate(config, {"default", Endpoint::etelecom_get_message}), std::nullopt);
+}
+
+}  // namespace
+}  // namespace deliveryd::reconcile
