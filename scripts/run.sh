@@ -50,7 +50,11 @@ log "applying migrations"
 "$BUILD/deliveryd" run --config "$DELIVERYD_ROOT/config/local.yaml" &
 DAEMON_PID=$!
 LISTEN_PORT=${DELIVERYD_LISTEN##*:}
-for _ in $(seq 1 100); do port_in_use "$LISTEN_PORT" && break; sleep 0.1; done
+for _ in $(seq 1 100); do
+    port_in_use "$LISTEN_PORT" && break
+    kill -0 "$DAEMON_PID" 2>/dev/null || die "deliveryd did not start (see its log above)"
+    sleep 0.1
+done
 
 # The simulator plays eSMS: it holds 200 generated messages and calls
 # deliveryd back as their statuses change, dropping 30% of the callbacks so
@@ -59,7 +63,7 @@ for _ in $(seq 1 100); do port_in_use "$LISTEN_PORT" && break; sleep 0.1; done
 log "starting the provider simulator on 127.0.0.1:$SIM_PORT"
 mkdir -p "$DELIVERYD_ROOT/.local"
 "$SIM" --listen "127.0.0.1:$SIM_PORT" \
-    --callback-url "http://$DELIVERYD_LISTEN/callback/esms" \
+    --callback-url "http://$DELIVERYD_LISTEN/callback/esms${DELIVERYD_CALLBACK_TOKEN:+/$DELIVERYD_CALLBACK_TOKEN}" \
     --generate 200 --seed "$RANDOM" --drop-callbacks 0.3 \
     >"$DELIVERYD_ROOT/.local/provider-sim.log" 2>&1 &
 SIM_PID=$!

@@ -15,10 +15,11 @@ build_tree "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
 log "checking formatting"
 "$DELIVERYD_ROOT/scripts/check-format.sh"
 
-PG_DIR=$(mktemp -d /tmp/deliveryd-test-pg.XXXXXX)
-PG_PORT=$(free_port)
-cleanup() { pg_stop "$PG_DIR"; rm -rf "$PG_DIR"; }
+PG_DIR=
+cleanup() { [ -n "$PG_DIR" ] && pg_stop "$PG_DIR" && rm -rf "$PG_DIR"; return 0; }
 trap cleanup EXIT
+PG_DIR=$(mktemp -d /tmp/deliveryd-test-pg.XXXXXX)
+PG_PORT=$(free_port) || die "no free port for PostgreSQL"
 log "starting a throwaway PostgreSQL on 127.0.0.1:$PG_PORT"
 # The tests create and drop many databases; durability is not what they test.
 PG_FSYNC=off pg_start "$PG_DIR" "$PG_PORT"

@@ -50,7 +50,7 @@ pg_start() {
         return 0
     fi
     as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=${PG_FSYNC:-on}" \
+        -o "-p $port -c listen_addresses=127.0.0.1 -k '$dir' -c fsync=${PG_FSYNC:-on}" \
         start >/dev/null || { tail -20 "$dir/server.log" >&2; return 1; }
 }
 

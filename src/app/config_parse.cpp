@@ -286,9 +286,10 @@ void read_database(Reader& r, const YAML::Node& node, DatabaseConfig& db) {
 }
 
 void read_http(Reader& r, const YAML::Node& node, HttpConfig& http) {
-    if (!node.IsDefined() || !r.section(node, "http",
-                                        {"listen", "callback_path", "callback_token", "allow_cidrs",
-                                         "max_connections", "read_timeout", "threads"})) {
+    if (!node.IsDefined() ||
+        !r.section(node, "http",
+                   {"listen", "callback_path", "callback_token", "allow_cidrs", "max_connections",
+                    "read_timeout", "threads", "drain_delay"})) {
         return;
     }
     r.read(node, "http", "listen", http.listen);
@@ -318,6 +319,7 @@ void read_http(Reader& r, const YAML::Node& node, HttpConfig& http) {
     r.read_positive(node, "http", "max_connections", http.max_connections);
     r.read_duration(node, "http", "read_timeout", http.read_timeout);
     r.read_positive(node, "http", "threads", http.threads);
+    r.read_duration(node, "http", "drain_delay", http.drain_delay, /*allow_zero=*/true);
 }
 
 void read_esms(Reader& r, const YAML::Node& node, EsmsConfig& esms) {

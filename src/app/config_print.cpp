@@ -36,9 +36,10 @@ std::string redact_database_url(const std::string& url) {
         if (u.has_password()) {
             u.set_password("REDACTED");
         }
+        // password and sslpassword (set() invalidates: continue from what it returns).
         for (auto it = u.params().begin(); it != u.params().end(); ++it) {
-            if ((*it).key == "password") {
-                u.params().set(it, "REDACTED");
+            if ((*it).key.ends_with("password")) {
+                it = u.params().set(it, "REDACTED");
             }
         }
         return std::string(u.buffer());
@@ -56,7 +57,11 @@ std::string redact_database_url(const std::string& url) {
         while (j < url.size() && url[j] == ' ') {
             ++j;
         }
-        const bool is_key = (at == 0 || url[at - 1] == ' ') && j < url.size() && url[j] == '=';
+        // "password" or "sslpassword", as a whole key.
+        const bool starts_key =
+            at == 0 || url[at - 1] == ' ' ||
+            (at >= 3 && url.compare(at - 3, 3, "ssl") == 0 && (at == 3 || url[at - 4] == ' '));
+        const bool is_key = starts_key && j < url.size() && url[j] == '=';
         if (!is_key) {
             out.append(url, i, j - i);
             i = j;
@@ -106,6 +111,7 @@ std::string to_redacted_yaml(const Config& c) {
     out << YAML::Key << "max_connections" << YAML::Value << c.http.max_connections;
     out << YAML::Key << "read_timeout" << YAML::Value << format_duration(c.http.read_timeout);
     out << YAML::Key << "threads" << YAML::Value << c.http.threads;
+    out << YAML::Key << "drain_delay" << YAML::Value << format_duration(c.http.drain_delay);
     out << YAML::EndMap;
 
     out << YAML::Key << "esms" << YAML::Value << YAML::BeginMap;

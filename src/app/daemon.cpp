@@ -1,6 +1,8 @@
 #include "deliveryd/app/daemon.hpp"
 
 #include <csignal>
+#include <mutex>
+#include <sys/resource.h>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -50,29 +53,92 @@ tcp::endpoint resolve_listen(asio::io_context& ioc, const std::string& listen) {
     return results.begin()->endpoint();
 }
 
-// Publishes settings to the database, retrying until it succeeds or the
-// daemon stops: deliveryd starts and serves /healthz even while the database
-// is still coming up.
-asio::awaitable<void> publish_settings_when_possible(asio::thread_pool& db_threads,
-                                                     store::ConnectionPool& pool,
-                                                     const Config& config,
-                                                     asio::steady_timer& retry) {
-    for (;;) {
+// Background upkeep of the database: publishes the settings SQL defaults
+// read (retrying every 5 s until the database is there: deliveryd starts and
+// serves /healthz before it is), then keeps delivery_event's monthly
+// partitions created ahead, once a day. Ends once `stopping` is set; the
+// caller also cancels `timer` so a pending wait ends at once.
+asio::awaitable<void> upkeep(asio::thread_pool& db_threads, store::ConnectionPool& pool,
+                             const Config& config, asio::steady_timer& timer,
+                             const std::atomic<bool>& stopping) {
+    bool settings_published = false;
+    while (!stopping) {
+        std::chrono::seconds next{5};
         try {
-            co_await net::offload(db_threads,
-                                  [&] { store::publish_settings(pool, config.reconcile.grace); });
-            co_return;
+            if (!settings_published) {
+                co_await net::offload(
+                    db_threads, [&] { store::publish_settings(pool, config.reconcile.grace); });
+                settings_published = true;
+            }
+            co_await net::offload(db_threads, [&] { store::ensure_event_partitions(pool); });
+            next = std::chrono::hours(24);
         } catch (const std::exception& e) {
-            spdlog::warn("cannot publish settings to the database yet ({}); retrying in 5s",
-                         e.what());
+            spdlog::warn("database upkeep failed ({}); retrying in 5s", e.what());
         }
-        retry.expires_after(std::chrono::seconds(5));
-        auto [ec] = co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-            co_return;  // cancelled: shutting down
+        if (stopping) {
+            break;
         }
+        timer.expires_after(next);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
 }
+
+// Raises the soft limit on open files to the hard one and keeps
+// http.max_connections under it, leaving room for the database pool, curl
+// and logs: running out of descriptors would starve those instead of
+// refusing connections politely at accept.
+std::size_t connection_limit(const Config& config) {
+    auto wanted = static_cast<std::size_t>(config.http.max_connections);
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) != 0) {
+        return wanted;
+    }
+    if (files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &files);
+        (void)getrlimit(RLIMIT_NOFILE, &files);
+    }
+    const auto reserve = static_cast<rlim_t>(config.database.pool_size) + 256;
+    if (files.rlim_cur != RLIM_INFINITY && files.rlim_cur < wanted + reserve) {
+        const auto allowed =
+            files.rlim_cur > reserve ? static_cast<std::size_t>(files.rlim_cur - reserve) : 16;
+        spdlog::warn("http.max_connections {} lowered to {}: the process may open {} files", wanted,
+                     allowed, files.rlim_cur);
+        wanted = allowed;
+    }
+    return wanted;
+}
+
+// /readyz asks the database at most once a second and never twice at once:
+// a flood of probes must not queue up on the threads that commit callbacks.
+// A probe arriving while a check runs gets the previous answer.
+class ReadinessCache {
+  public:
+    asio::awaitable<store::Readiness> get(asio::thread_pool& db_threads,
+                                          store::ConnectionPool& pool) {
+        const auto now = std::chrono::steady_clock::now();
+        {
+            std::lock_guard lock(mutex_);
+            if (checking_ || now - checked_at_ < std::chrono::seconds(1)) {
+                co_return last_;
+            }
+            checking_ = true;
+        }
+        const auto result =
+            co_await net::offload(db_threads, [&] { return store::check_readiness(pool); });
+        std::lock_guard lock(mutex_);
+        checking_ = false;
+        checked_at_ = std::chrono::steady_clock::now();
+        last_ = result;
+        co_return result;
+    }
+
+  private:
+    std::mutex mutex_;
+    bool checking_ = false;
+    std::chrono::steady_clock::time_point checked_at_{};
+    store::Readiness last_ = store::Readiness::unreachable;
+};
 
 }  // namespace
 
@@ -145,12 +211,12 @@ int run_daemon(const Config& config) {
                                    .allowed = http::AddressFilter(config.http.allow_cidrs)},
         batcher, *registry);
 
+    ReadinessCache readiness;
     std::atomic<bool> draining{false};
     http::RouteOptions routes{
         .registry = registry,
         .check_readiness = [&]() -> asio::awaitable<store::Readiness> {
-            co_return co_await net::offload(db_threads,
-                                            [&] { return store::check_readiness(pool); });
+            co_return co_await readiness.get(db_threads, pool);
         },
         .before_scrape = [&] { process_metrics.update(); },
         .callback = callback_route,
@@ -159,19 +225,38 @@ int run_daemon(const Config& config) {
 
     // Installed before the server starts, so a signal that arrives as soon
     // as "listening on" is logged still stops deliveryd cleanly.
-    asio::steady_timer settings_retry(ioc);
+    // Signals, the drain delay and the upkeep loop all run on one strand: with
+    // several io threads, a drain timer firing on another thread could cancel
+    // the signal wait before it is re-armed, and the process would never exit.
+    const auto control = asio::make_strand(ioc);
+    asio::steady_timer upkeep_timer(control);
+    asio::steady_timer drain_timer(control);
+    std::atomic<bool> stopping{false};
     std::function<void()> stop_server;
-    asio::signal_set signals(ioc, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) {
-            return;
-        }
-        spdlog::info("received {}; stopping: no new connections, finishing requests in flight",
-                     signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        draining = true;
-        stop_server();
-        settings_retry.cancel();
-    });
+    asio::signal_set signals(control, SIGINT, SIGTERM);
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int signal) {
+            if (ec) {
+                return;
+            }
+            if (stopping.exchange(true)) {
+                spdlog::warn("second signal: stopping now, without finishing in-flight work");
+                ioc.stop();
+                return;
+            }
+            spdlog::info(
+                "received {}; draining for {}, then no new connections and finishing "
+                "requests in flight",
+                signal == SIGTERM ? "SIGTERM" : "SIGINT", format_duration(config.http.drain_delay));
+            // /readyz answers 503 from now on, so a load balancer stops sending
+            // traffic before the listener closes.
+            draining = true;
+            upkeep_timer.cancel();
+            drain_timer.expires_after(config.http.drain_delay);
+            drain_timer.async_wait([&](const boost::system::error_code&) { stop_server(); });
+            signals.async_wait(on_signal);
+        };
+    signals.async_wait(on_signal);
 
     http::ServerOptions server_options;
     try {
@@ -180,7 +265,7 @@ int run_daemon(const Config& config) {
         spdlog::error("cannot resolve http.listen {}: {}", config.http.listen, e.what());
         return exit_failure;
     }
-    server_options.max_connections = static_cast<std::size_t>(config.http.max_connections);
+    server_options.max_connections = connection_limit(config);
     server_options.read_timeout = config.http.read_timeout;
     http::Server server(
         ioc, server_options, http::make_routes(std::move(routes)),
@@ -196,8 +281,11 @@ int run_daemon(const Config& config) {
     const auto bound = server.local_endpoint();
     spdlog::info("listening on {}:{}", bound.address().to_string(), bound.port());
 
-    stop_server = [&server] { server.stop(); };
-    asio::co_spawn(ioc, publish_settings_when_possible(db_threads, pool, config, settings_retry),
+    stop_server = [&] {
+        server.stop();
+        signals.cancel();  // nothing else keeps the io_context running once work is done
+    };
+    asio::co_spawn(control, upkeep(db_threads, pool, config, upkeep_timer, stopping),
                    asio::detached);
 
     std::vector<std::jthread> threads;

@@ -57,7 +57,6 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     }
 
     asio::awaitable<void> run() {
-        const auto self = shared_from_this();  // lives as long as the coroutine
         beast::flat_buffer buffer;
         while (!server_.stopping()) {
             bhttp::request_parser<bhttp::string_body> parser;
@@ -100,8 +99,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             try {
                 response = co_await server_.handler_(request, context_);
             } catch (const std::exception& e) {
-                spdlog::error("http: handler failed for {} {}: {}", request.method_string(),
-                              request.target().substr(0, 200), e.what());
+                // Never the target: it may hold the callback token and phone numbers.
+                spdlog::error("http: handler failed for a {} request: {}", request.method_string(),
+                              e.what());
                 response = plain_response(bhttp::status::internal_server_error, "internal error\n");
             }
         }
@@ -109,6 +109,11 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             request.keep_alive() && response.keep_alive() && !server_.stopping();
         response.keep_alive(keep_alive);
         response.prepare_payload();
+        if (request.method() == bhttp::verb::head) {
+            // The serializer does not know the method; a HEAD answer keeps its
+            // Content-Length but must carry no body.
+            response.body().clear();
+        }
         co_await write(response);
         co_return keep_alive;
     }
@@ -179,13 +184,17 @@ asio::awaitable<void> Server::accept_loop() {
             continue;
         }
         std::shared_ptr<Session> session;
-        std::size_t open = 0;
         {
             std::lock_guard lock(sessions_mutex_);
             if (open_ < options_.max_connections) {
                 session = std::make_shared<Session>(std::move(socket), *this);
                 sessions_.emplace(session.get(), session);
-                open = ++open_;
+                ++open_;
+                // Under the lock, so that concurrent opens and closes reach
+                // the gauge in the order they happened.
+                if (observer_.on_connections_changed) {
+                    observer_.on_connections_changed(open_);
+                }
             }
         }
         if (!session) {
@@ -196,11 +205,9 @@ asio::awaitable<void> Server::accept_loop() {
             socket.close(ignored);
             continue;
         }
-        if (observer_.on_connections_changed) {
-            observer_.on_connections_changed(open);
-        }
+        // The completion handler owns the session until its coroutine ends.
         asio::co_spawn(session->executor(), session->run(),
-                       [this, raw = session.get()](const std::exception_ptr& error) {
+                       [this, session](const std::exception_ptr& error) {
                            if (error) {
                                try {
                                    std::rethrow_exception(error);
@@ -208,20 +215,17 @@ asio::awaitable<void> Server::accept_loop() {
                                    spdlog::error("http: connection ended by {}", e.what());
                                }
                            }
-                           forget(raw);
+                           forget(session.get());
                        });
     }
 }
 
 void Server::forget(Session* session) {
-    std::size_t open = 0;
-    {
-        std::lock_guard lock(sessions_mutex_);
-        sessions_.erase(session);
-        open = --open_;
-    }
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.erase(session);
+    --open_;
     if (observer_.on_connections_changed) {
-        observer_.on_connections_changed(open);
+        observer_.on_connections_changed(open_);
     }
 }
 

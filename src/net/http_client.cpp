@@ -1,6 +1,7 @@
 #include "deliveryd/net/http_client.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <unordered_map>
 
@@ -103,6 +104,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     void start(providers::HttpRequest request, Handler handler) {
+        ++in_flight_;  // counted here: an awaitable never awaited never starts
         if (stopped_) {
             complete(std::move(handler), {HttpFailure::cancelled, "client stopped", 0, {}});
             return;
@@ -157,7 +159,6 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_.load(); }
-    void begin() noexcept { ++in_flight_; }
 
     asio::strand<asio::any_io_executor>& strand() { return strand_; }
 
@@ -197,6 +198,9 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     struct Socket {
         explicit Socket(const asio::strand<asio::any_io_executor>& strand) : descriptor(strand) {}
         asio::posix::stream_descriptor descriptor;
+        // Tells this socket's waits from those of an earlier socket that had
+        // the same descriptor number (curl may close and reopen in one call).
+        std::uint64_t generation = 0;
         int wanted = 0;  // CURL_POLL_IN / OUT / INOUT
         bool reading = false;
         bool writing = false;
@@ -215,6 +219,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
         auto& socket = self->sockets_[fd];
         if (!socket) {
             socket = std::make_unique<Socket>(self->strand_);
+            socket->generation = ++self->generations_;
             boost::system::error_code ec;
             socket->descriptor.assign(fd, ec);
             if (ec) {
@@ -252,28 +257,30 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
         }
         if ((socket.wanted & CURL_POLL_IN) != 0 && !socket.reading) {
             socket.reading = true;
-            socket.descriptor.async_wait(asio::posix::descriptor_base::wait_read,
-                                         [self = alive, fd](const boost::system::error_code& ec) {
-                                             self->on_ready(fd, CURL_CSELECT_IN, ec);
-                                         });
+            socket.descriptor.async_wait(
+                asio::posix::descriptor_base::wait_read,
+                [self = alive, fd, g = socket.generation](const boost::system::error_code& ec) {
+                    self->on_ready(fd, g, CURL_CSELECT_IN, ec);
+                });
         }
         if ((socket.wanted & CURL_POLL_OUT) != 0 && !socket.writing) {
             socket.writing = true;
-            socket.descriptor.async_wait(asio::posix::descriptor_base::wait_write,
-                                         [self = alive, fd](const boost::system::error_code& ec) {
-                                             self->on_ready(fd, CURL_CSELECT_OUT, ec);
-                                         });
+            socket.descriptor.async_wait(
+                asio::posix::descriptor_base::wait_write,
+                [self = alive, fd, g = socket.generation](const boost::system::error_code& ec) {
+                    self->on_ready(fd, g, CURL_CSELECT_OUT, ec);
+                });
         }
     }
 
-    void on_ready(curl_socket_t fd, int direction, const boost::system::error_code& ec) {
+    void on_ready(curl_socket_t fd, std::uint64_t generation, int direction,
+                  const boost::system::error_code& ec) {
         auto it = sockets_.find(fd);
-        if (it != sockets_.end()) {
-            (direction == CURL_CSELECT_IN ? it->second->reading : it->second->writing) = false;
+        if (ec == asio::error::operation_aborted || it == sockets_.end() ||
+            it->second->generation != generation) {
+            return;  // released by curl, and perhaps the number reused since
         }
-        if (ec == asio::error::operation_aborted || it == sockets_.end()) {
-            return;  // released by curl (and perhaps the number reused since)
-        }
+        (direction == CURL_CSELECT_IN ? it->second->reading : it->second->writing) = false;
         act(fd, ec ? CURL_CSELECT_ERR : direction);
         it = sockets_.find(fd);
         if (it != sockets_.end()) {
@@ -339,6 +346,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     bool stopped_ = false;
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;
     std::unordered_map<curl_socket_t, std::unique_ptr<Socket>> sockets_;
+    std::uint64_t generations_ = 0;
 };
 
 HttpClient::HttpClient(asio::any_io_executor executor, HttpClientOptions options) {
@@ -383,7 +391,6 @@ struct StartFetch {
 // expressions (it destroyed a captured shared_ptr twice), so this returns
 // the awaitable that async_initiate makes.
 asio::awaitable<HttpResult> HttpClient::fetch(providers::HttpRequest request) {
-    impl_->begin();
     return asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpResult)>(
         StartFetch{impl_}, asio::use_awaitable, std::move(request));
 }

@@ -32,4 +32,11 @@ void publish_settings(ConnectionPool& pool, std::chrono::milliseconds grace) {
     });
 }
 
+void ensure_event_partitions(ConnectionPool& pool) {
+    pool.with_connection([](pqxx::connection_base& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec("SELECT delivery_event_ensure_partitions(3)");
+    });
+}
+
 }  // namespace deliveryd::store

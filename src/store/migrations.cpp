@@ -72,7 +72,10 @@ MigrationResult apply_pending(pqxx::connection_base& c,
                               const std::vector<MigrationSource>& migrations) {
     {
         pqxx::nontransaction tx(c);
+        // Waiting for another replica's migration is expected: no timeout may
+        // cancel it (a role's statement_timeout would, on managed databases).
         tx.exec("SET lock_timeout = 0");
+        tx.exec("SET statement_timeout = 0");
         spdlog::debug("migrate: waiting for the migration lock");
         tx.exec(fmt::format("SELECT pg_advisory_lock({})", migration_lock_key));
     }
@@ -121,6 +124,9 @@ MigrationResult apply_pending(pqxx::connection_base& c,
     for (const auto& [version, checksum] : applied) {
         result.version = std::max(result.version, version);
     }
+    // Every run, not only the first: the months ahead move on.
+    pqxx::nontransaction tx(c);
+    tx.exec("SELECT delivery_event_ensure_partitions(3)");
     return result;
 }
 

@@ -287,6 +287,11 @@ TEST(Config, RedactsDatabasePasswordsInEveryForm) {
     EXPECT_EQ(redact_database_url("host=h password = 'p w\\'x' dbname=db"),
               "host=h password=REDACTED dbname=db");
     EXPECT_EQ(redact_database_url("postgresql://u@h/db"), "postgresql://u@h/db");
+    EXPECT_EQ(redact_database_url("postgresql://u@h/db?password=a&sslpassword=b&x=1"),
+              "postgresql://u@h/db?password=REDACTED&sslpassword=REDACTED&x=1");
+    EXPECT_EQ(redact_database_url("host=h sslpassword=pw password=p2"),
+              "host=h sslpassword=REDACTED password=REDACTED");
+    EXPECT_EQ(redact_database_url("host=h mypassword=x"), "host=h mypassword=x");
 }
 
 TEST(Duration, ParsesEveryUnit) {

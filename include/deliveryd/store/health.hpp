@@ -20,4 +20,9 @@ enum class Readiness {
 // sender's plain INSERT takes follows the running configuration.
 void publish_settings(ConnectionPool& pool, std::chrono::milliseconds grace);
 
+// Creates delivery_event's monthly partitions for the coming months (rows
+// that find none land in the default partition, which later months could
+// then no longer be split from). Run by migrate and daily by run.
+void ensure_event_partitions(ConnectionPool& pool);
+
 }  // namespace deliveryd::store
