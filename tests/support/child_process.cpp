@@ -3,9 +3,11 @@
 #include <condition_variable>
 #include <mutex>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <thread>
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 
 namespace deliveryd::testing {
 
@@ -44,8 +46,12 @@ struct ChildProcess::Impl {
         for (const auto& [key, value] : extra_env) {
             child_env[key] = value;
         }
+        // The child dies with the test process: a test that crashes (or is
+        // killed by ctest's timeout) leaves no daemon or simulator behind.
+        const auto die_with_parent =
+            bp::extend::on_exec_setup = [](auto&) { ::prctl(PR_SET_PDEATHSIG, SIGKILL); };
         return bp::child(bp::exe = executable, bp::args = args, (bp::std_out & bp::std_err) > out,
-                         bp::std_in.close(), child_env);
+                         bp::std_in.close(), child_env, die_with_parent);
     }
 };
 
