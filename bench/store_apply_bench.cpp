@@ -1,16 +1,23 @@
 // store.apply throughput against a baseline measured in the same run.
 //
-// Usage: bench_store_apply DATABASE_URL [scale]
+// Usage: bench_store_apply DATABASE_URL [scale] [mode-substring]
 // The database must be migrated and may be reused: every run uses fresh ids.
+// A third argument runs only the modes whose name contains it (ratios to
+// the baseline are then printed only if the baseline ran too).
 //
-// Each mode applies one status report to each of N messages that a sender
-// registered beforehand (the common case: the callback updates a known row):
+// Two kinds of message, each with one status report applied to it:
+//   registered  a sender inserted the row beforehand (the common case: the
+//               callback updates a known row)
+//   new         no row exists (the callback benchmark: the report creates it)
+//
 //   baseline   one INSERT ... ON CONFLICT DO UPDATE per transaction (autocommit)
-//   apply/B    StatusStore::apply in batches of B (lock, merge in C++, one
-//              UPDATE, one event INSERT, one COMMIT per batch)
+//   apply/B    StatusStore::apply in batches of B, from C threads at once (each
+//              with its own connection), as the ingest batcher calls it with
+//              commits_in_flight = C
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,13 +36,17 @@ std::string run_tag() {
     return fmt::format("{:x}", Clock::now().time_since_epoch().count());
 }
 
-std::vector<std::string> register_messages(const std::string& url, const std::string& prefix,
-                                           int count) {
+std::vector<std::string> make_ids(const std::string& prefix, int count) {
     std::vector<std::string> ids;
     ids.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
         ids.push_back(fmt::format("{}-{:07}", prefix, i));
     }
+    return ids;
+}
+
+// Inserts the rows the way a sender does, with make_ids' names.
+void register_messages(const std::string& url, const std::string& prefix, int count) {
     pqxx::connection c(url);
     pqxx::work tx(c);
     tx.exec_params(
@@ -44,7 +55,6 @@ std::vector<std::string> register_messages(const std::string& url, const std::st
         "FROM generate_series(0, $2) g",
         prefix, count - 1);
     tx.commit();
-    return ids;
 }
 
 core::Observation report_for(const std::string& id) {
@@ -88,60 +98,89 @@ double baseline(const std::string& url, const std::vector<std::string>& ids) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Each of `writers` threads applies its own contiguous share of the reports.
 double apply_in_batches(store::StatusStore& status, const std::vector<std::string>& ids,
-                        std::size_t batch_size) {
+                        std::size_t batch_size, std::size_t writers) {
     std::vector<core::Observation> reports;
     reports.reserve(ids.size());
     for (const auto& id : ids) {
         reports.push_back(report_for(id));
     }
+    const auto share = (reports.size() + writers - 1) / writers;
     const auto start = Clock::now();
-    for (std::size_t i = 0; i < reports.size(); i += batch_size) {
-        const auto n = std::min(batch_size, reports.size() - i);
-        (void)status.apply(std::span(reports).subspan(i, n));
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t w = 0; w < writers; ++w) {
+            const auto begin = std::min(reports.size(), w * share);
+            const auto end = std::min(reports.size(), begin + share);
+            threads.emplace_back([&, begin, end] {
+                for (std::size_t i = begin; i < end; i += batch_size) {
+                    const auto n = std::min(batch_size, end - i);
+                    (void)status.apply(std::span(reports).subspan(i, n));
+                }
+            });
+        }
     }
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
+
+struct Mode {
+    std::string name;
+    std::size_t batch;  // 0: baseline
+    std::size_t writers;
+    bool registered;  // rows exist before the reports arrive
+    int messages;
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fputs("usage: bench_store_apply DATABASE_URL [scale]\n", stderr);
+        std::fputs("usage: bench_store_apply DATABASE_URL [scale] [mode-substring]\n", stderr);
         return 2;
     }
     const std::string url = argv[1];
     const int scale = argc > 2 ? std::stoi(argv[2]) : 1;
+    const std::string only = argc > 3 ? argv[3] : "";
     const auto tag = run_tag();
 
-    store::ConnectionPool pool({.url = url, .size = 1});
+    const Mode modes[] = {
+        {"baseline: INSERT ON CONFLICT, 1 row per transaction", 0, 1, true, 3'000 * scale},
+        {"registered, batch 1", 1, 1, true, 3'000 * scale},
+        {"registered, batch 100", 100, 1, true, 30'000 * scale},
+        {"registered, batch 1000", 1000, 1, true, 100'000 * scale},
+        {"registered, batch 30, 2 writers", 30, 2, true, 40'000 * scale},
+        {"new, batch 10, 2 writers", 10, 2, false, 20'000 * scale},
+        {"new, batch 30, 2 writers", 30, 2, false, 40'000 * scale},
+        {"new, batch 1000", 1000, 1, false, 100'000 * scale},
+    };
+    store::ConnectionPool pool({.url = url, .size = 2});
     store::StatusStore status(pool);
 
-    struct Mode {
-        std::string name;
-        std::size_t batch;  // 0: baseline
-        int messages;
-    };
-    const Mode modes[] = {
-        {"baseline: INSERT ON CONFLICT, 1 row per transaction", 0, 3'000 * scale},
-        {"store.apply, batch 1", 1, 3'000 * scale},
-        {"store.apply, batch 100", 100, 30'000 * scale},
-        {"store.apply, batch 1000", 1000, 100'000 * scale},
-    };
     double baseline_rate = 0;
     fmt::print("{:<52} {:>9} {:>10} {:>14} {:>8}\n", "mode", "reports", "seconds", "reports/s",
                "ratio");
-    for (const auto& mode : modes) {
-        const auto ids =
-            register_messages(url, fmt::format("b{}-{}", tag, mode.batch), mode.messages);
-        const double seconds =
-            mode.batch == 0 ? baseline(url, ids) : apply_in_batches(status, ids, mode.batch);
+    for (std::size_t m = 0; m < std::size(modes); ++m) {
+        const auto& mode = modes[m];
+        if (!only.empty() && mode.name.find(only) == std::string::npos) {
+            continue;
+        }
+        const auto prefix = fmt::format("b{}-{}", tag, m);
+        if (mode.registered) {
+            register_messages(url, prefix, mode.messages);
+        }
+        const auto ids = make_ids(prefix, mode.messages);
+        const double seconds = mode.batch == 0
+                                   ? baseline(url, ids)
+                                   : apply_in_batches(status, ids, mode.batch, mode.writers);
         const double rate = static_cast<double>(ids.size()) / seconds;
         if (mode.batch == 0) {
             baseline_rate = rate;
         }
-        fmt::print("{:<52} {:>9} {:>10.2f} {:>14.0f} {:>7.1f}x\n", mode.name, ids.size(), seconds,
-                   rate, rate / baseline_rate);
+        const auto ratio =
+            baseline_rate > 0 ? fmt::format("{:.1f}x", rate / baseline_rate) : std::string("-");
+        fmt::print("{:<52} {:>9} {:>10.2f} {:>14.0f} {:>8}\n", mode.name, ids.size(), seconds, rate,
+                   ratio);
         std::fflush(stdout);
     }
     return 0;

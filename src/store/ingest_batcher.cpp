@@ -77,15 +77,22 @@ void IngestBatcher::run_commit(std::vector<Item> items) {
     if (observer_.on_commit) {
         observer_.on_commit(items.size(), std::chrono::steady_clock::now() - start, !error);
     }
+    // The slot is freed before the callers are answered: the next batch goes
+    // to the database meanwhile (answering_ keeps the io_context busy).
+    {
+        std::lock_guard lock(mutex_);
+        --in_flight_;
+        ++answering_;
+        start_commits_locked();
+    }
     for (std::size_t i = 0; i < items.size(); ++i) {
         const auto outcome = error ? ApplyOutcome::unchanged : result.outcomes[i];
         complete(std::move(items[i].handler), error, outcome);
     }
 
     std::lock_guard lock(mutex_);
-    --in_flight_;
-    start_commits_locked();
-    if (in_flight_ == 0 && queued_.empty()) {
+    --answering_;
+    if (in_flight_ == 0 && answering_ == 0 && queued_.empty()) {
         busy_.reset();
     }
 }

@@ -1,5 +1,9 @@
 #include "store/pg_array.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+
 namespace deliveryd::store {
 namespace {
 
@@ -41,7 +45,13 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 void PgArray::add(std::string_view value) {
     auto& out = separator();
     out += '"';
-    for (std::size_t i = 0; i < value.size();) {
+    // Most values are plain ASCII with nothing to escape: copy those whole.
+    const auto special = std::find_if(value.begin(), value.end(), [](char c) {
+        return c == '"' || c == '\\' || c == '\0' || static_cast<unsigned char>(c) >= 0x80;
+    });
+    const auto clean = static_cast<std::size_t>(special - value.begin());
+    out.append(value.substr(0, clean));
+    for (std::size_t i = clean; i < value.size();) {
         const char c = value[i];
         if (c == '\0') {
             ++i;
@@ -60,6 +70,12 @@ void PgArray::add(std::string_view value) {
         i += length;
     }
     out += '"';
+}
+
+void PgArray::add(std::int64_t value) {
+    char digits[24];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+    separator().append(std::begin(digits), end);
 }
 
 }  // namespace deliveryd::store

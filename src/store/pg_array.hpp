@@ -19,7 +19,7 @@ class PgArray {
     // UTF-8, and one bad value would fail the whole batch's statement, so NULs
     // are dropped and invalid sequences become U+FFFD.
     void add(std::string_view value);
-    void add(std::int64_t value) { separator() += std::to_string(value); }
+    void add(std::int64_t value);
     void add(bool value) { separator() += value ? "t" : "f"; }
 
     template <class T>

@@ -10,18 +10,6 @@ namespace {
 // Timestamps travel as microseconds since the Unix epoch (exact both ways);
 // prices as whole ten-thousandths (exact numeric(18,4)).
 
-// Creates a row, with the column defaults a sender's INSERT would get, for
-// every id of the batch that has none. Ids arrive sorted and are inserted in
-// that order, so two batches creating overlapping ids cannot deadlock.
-constexpr const char* create_missing_rows_sql = R"sql(
-INSERT INTO delivery_state (sms_id, provider)
-SELECT u.sms_id, u.provider
-FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(sms_id, provider, n)
-ORDER BY u.n
-ON CONFLICT (sms_id) DO NOTHING
-RETURNING sms_id
-)sql";
-
 // The columns of a State, in read_state()'s order.
 constexpr const char* state_columns = R"sql(
        sms_id, provider, account, type_id, oa_id, phone, zalo_user_id, request_id,
@@ -37,79 +25,177 @@ constexpr const char* state_columns = R"sql(
        poll_attempts, (extract(epoch FROM next_poll_at) * 1000000)::bigint
 )sql";
 
-// Locks the batch's rows in key order (the same order in every transaction:
-// no deadlocks) and reads them.
-const std::string lock_rows_sql = std::string("SELECT") + state_columns +
-                                  "FROM delivery_state WHERE sms_id = ANY($1::text[]) "
-                                  "ORDER BY sms_id FOR UPDATE";
+// The batch's rows that exist, each with its version (the xmin of the row
+// version read: any update changes it), in the order of the ids given.
+//
+// One primary-key probe per id, rather than `sms_id = ANY($1)`: the plan a
+// connection caches is made against the table as it was then, and for a
+// table not analysed yet the planner prefers scanning all of it for `= ANY`,
+// a plan it keeps while the table grows, until autovacuum's first ANALYZE.
+// `suffix` must keep the planner from flattening the per-id subquery into a
+// join, which it would then plan the same way.
+std::string rows_by_id_sql(const char* suffix) {
+    return std::string("SELECT") + state_columns +
+           ", d.row_version::text::bigint "
+           "FROM unnest($1::text[]) AS k(id) CROSS JOIN LATERAL ("
+           "SELECT *, xmin AS row_version FROM delivery_state WHERE sms_id = k.id " +
+           suffix + ") AS d";
+}
+
+// Reads without locking (write_batch checks the versions under lock).
+// OFFSET 0 is the planner's customary fence against flattening.
+const std::string read_rows_sql = rows_by_id_sql("OFFSET 0");
+
+// Reads and locks, the ids sorted: the same order in every transaction.
+const std::string lock_rows_sql = rows_by_id_sql("FOR UPDATE");
 
 const std::string find_row_sql =
     std::string("SELECT") + state_columns + "FROM delivery_state WHERE sms_id = $1";
 
-// Writes merged rows back, all in one statement. A row that became final is
-// no longer due for polling.
-constexpr const char* write_rows_sql = R"sql(
-UPDATE delivery_state AS d SET
-    provider = u.provider, type_id = u.type_id, oa_id = u.oa_id, phone = u.phone,
-    zalo_user_id = u.zalo_user_id, request_id = u.request_id,
-    state = u.state, is_final = u.is_final, send_status = u.send_status,
-    send_success = u.send_success, send_failed = u.send_failed,
-    total_receiver = u.total_receiver, total_sent = u.total_sent,
-    total_price = u.total_price::numeric / 10000, telco_id = u.telco_id,
-    partner_id = u.partner_id, template_id = u.template_id,
-    error_code = u.error_code, error_message = u.error_message, zalo_status = u.zalo_status,
-    delivered_at = timestamptz 'epoch' + u.delivered_at * interval '1 microsecond',
-    state_at = timestamptz 'epoch' + u.state_at * interval '1 microsecond',
-    state_source = u.state_source, window_closed = u.window_closed,
-    window_closed_at = timestamptz 'epoch' + u.window_closed_at * interval '1 microsecond',
-    final_at = timestamptz 'epoch' + u.final_at * interval '1 microsecond',
-    resolved_by = u.resolved_by,
-    updated_at = now(),
-    next_poll_at = CASE WHEN u.is_final THEN NULL ELSE d.next_poll_at END
-FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::text[], $9::bool[], $10::int[], $11::int[], $12::int[], $13::int[], $14::int[],
-            $15::bigint[], $16::int[], $17::text[], $18::text[], $19::int[], $20::text[],
-            $21::int[], $22::bigint[], $23::bigint[], $24::text[], $25::bool[], $26::bigint[],
-            $27::bigint[], $28::text[])
-     AS u(sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
-          state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
-          total_price, telco_id, partner_id, template_id, error_code, error_message,
-          zalo_status, delivered_at, state_at, state_source, window_closed, window_closed_at,
-          final_at, resolved_by)
-WHERE d.sms_id = u.sms_id
-)sql";
-
-// Appends every observation of the batch, raw and parsed.
-constexpr const char* append_events_sql = R"sql(
-INSERT INTO delivery_event (
-    sms_id, source, observed_at, state, send_status, send_success, send_failed,
-    total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone, zalo_user_id,
-    request_id, partner_id, template_id, error_code, error_message, zalo_status,
-    delivered_at, raw_payload)
-SELECT u.sms_id, u.source, timestamptz 'epoch' + u.observed_at * interval '1 microsecond',
-       u.state, u.send_status, u.send_success, u.send_failed, u.total_receiver, u.total_sent,
-       u.total_price::numeric / 10000, u.telco_id, u.type_id, u.oa_id, u.phone,
-       u.zalo_user_id, u.request_id, u.partner_id, u.template_id, u.error_code,
-       u.error_message, u.zalo_status,
-       timestamptz 'epoch' + u.delivered_at * interval '1 microsecond', u.raw_payload
-FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::int[], $6::int[], $7::int[],
-            $8::int[], $9::int[], $10::bigint[], $11::int[], $12::int[], $13::text[],
-            $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::int[],
-            $20::text[], $21::int[], $22::bigint[], $23::text[])
-     AS u(sms_id, source, observed_at, state, send_status, send_success, send_failed,
-          total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone,
-          zalo_user_id, request_id, partner_id, template_id, error_code, error_message,
-          zalo_status, delivered_at, raw_payload)
+// Writes a merged batch in one statement, or nothing at all. Returns true
+// when it wrote; false when a row changed after the batch read it (the
+// caller reads and merges again). An id the batch found no row for and that
+// exists by now fails the statement with a unique violation (likewise).
+//
+// Phases, each in key order, so that no two batches wait for each other in
+// a cycle: lock the existing rows the batch changed and check their versions
+// (`held`); insert the new rows (`created`); only then update the existing
+// rows (`changed`, which joins `inserted` to run after every insert) and
+// append every observation to the event log (`logged`).
+//
+// Each new row is written once, final: inserting it and then updating it
+// would write it twice, and that update could not be HOT (is_final is the
+// predicate of delivery_state_due). A row that is final is not polled.
+//
+// Existing rows are written back with INSERT ... ON CONFLICT DO UPDATE: they
+// are locked, so each one conflicts and is updated, found through the
+// primary key. An UPDATE ... FROM would be a join, and the plan a connection
+// caches for it while the table is small is a hash join over all of it.
+constexpr const char* write_batch_sql = R"sql(
+WITH batch AS MATERIALIZED (
+    SELECT u.sms_id, u.provider, u.type_id, u.oa_id, u.phone, u.zalo_user_id, u.request_id,
+           u.state, u.is_final, u.send_status, u.send_success, u.send_failed,
+           u.total_receiver, u.total_sent, u.total_price::numeric / 10000 AS total_price,
+           u.telco_id, u.partner_id, u.template_id, u.error_code, u.error_message,
+           u.zalo_status,
+           timestamptz 'epoch' + u.delivered_at * interval '1 microsecond' AS delivered_at,
+           timestamptz 'epoch' + u.state_at * interval '1 microsecond' AS state_at,
+           u.state_source, u.window_closed,
+           timestamptz 'epoch' + u.window_closed_at * interval '1 microsecond'
+               AS window_closed_at,
+           timestamptz 'epoch' + u.final_at * interval '1 microsecond' AS final_at,
+           u.resolved_by, u.version, u.n
+    FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
+                $7::text[], $8::text[], $9::bool[], $10::int[], $11::int[], $12::int[],
+                $13::int[], $14::int[], $15::bigint[], $16::int[], $17::text[], $18::text[],
+                $19::int[], $20::text[], $21::int[], $22::bigint[], $23::bigint[], $24::text[],
+                $25::bool[], $26::bigint[], $27::bigint[], $28::text[], $29::bigint[])
+         WITH ORDINALITY
+         AS u(sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
+              state, is_final, send_status, send_success, send_failed, total_receiver,
+              total_sent, total_price, telco_id, partner_id, template_id, error_code,
+              error_message, zalo_status, delivered_at, state_at, state_source, window_closed,
+              window_closed_at, final_at, resolved_by, version, n)
+),
+held AS MATERIALIZED (
+    SELECT d.xmin::text::bigint = u.version AS unchanged
+    FROM batch AS u
+    CROSS JOIN LATERAL (
+        SELECT xmin FROM delivery_state WHERE sms_id = u.sms_id FOR UPDATE
+    ) AS d
+    WHERE u.version IS NOT NULL
+),
+verdict AS (
+    SELECT count(*) = (SELECT count(*) FROM batch WHERE version IS NOT NULL)
+           AND bool_and(unchanged) IS NOT FALSE AS go
+    FROM held
+),
+created AS (
+    INSERT INTO delivery_state (
+        sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
+        state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
+        total_price, telco_id, partner_id, template_id, error_code, error_message, zalo_status,
+        delivered_at, state_at, state_source, window_closed, window_closed_at, final_at,
+        resolved_by, next_poll_at)
+    SELECT sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
+           state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
+           total_price, telco_id, partner_id, template_id, error_code, error_message,
+           zalo_status, delivered_at, state_at, state_source, window_closed, window_closed_at,
+           final_at, resolved_by,
+           CASE WHEN is_final THEN NULL ELSE delivery_first_poll_at() END
+    FROM batch, verdict
+    WHERE verdict.go AND batch.version IS NULL
+    ORDER BY n
+    RETURNING 1
+),
+inserted AS (
+    SELECT count(*) FROM created
+),
+changed AS (
+    INSERT INTO delivery_state AS d (
+        sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
+        state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
+        total_price, telco_id, partner_id, template_id, error_code, error_message, zalo_status,
+        delivered_at, state_at, state_source, window_closed, window_closed_at, final_at,
+        resolved_by, next_poll_at)
+    SELECT sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
+           state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
+           total_price, telco_id, partner_id, template_id, error_code, error_message,
+           zalo_status, delivered_at, state_at, state_source, window_closed, window_closed_at,
+           final_at, resolved_by, NULL
+    FROM batch, verdict, inserted
+    WHERE verdict.go AND batch.version IS NOT NULL
+    ORDER BY n
+    ON CONFLICT (sms_id) DO UPDATE SET
+        provider = excluded.provider, type_id = excluded.type_id, oa_id = excluded.oa_id,
+        phone = excluded.phone, zalo_user_id = excluded.zalo_user_id,
+        request_id = excluded.request_id, state = excluded.state,
+        is_final = excluded.is_final, send_status = excluded.send_status,
+        send_success = excluded.send_success, send_failed = excluded.send_failed,
+        total_receiver = excluded.total_receiver, total_sent = excluded.total_sent,
+        total_price = excluded.total_price, telco_id = excluded.telco_id,
+        partner_id = excluded.partner_id, template_id = excluded.template_id,
+        error_code = excluded.error_code, error_message = excluded.error_message,
+        zalo_status = excluded.zalo_status, delivered_at = excluded.delivered_at,
+        state_at = excluded.state_at, state_source = excluded.state_source,
+        window_closed = excluded.window_closed, window_closed_at = excluded.window_closed_at,
+        final_at = excluded.final_at, resolved_by = excluded.resolved_by,
+        updated_at = now(),
+        next_poll_at = CASE WHEN excluded.is_final THEN NULL ELSE d.next_poll_at END
+),
+logged AS (
+    INSERT INTO delivery_event (
+        sms_id, source, observed_at, state, send_status, send_success, send_failed,
+        total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone,
+        zalo_user_id, request_id, partner_id, template_id, error_code, error_message,
+        zalo_status, delivered_at, raw_payload)
+    SELECT e.sms_id, e.source, timestamptz 'epoch' + e.observed_at * interval '1 microsecond',
+           e.state, e.send_status, e.send_success, e.send_failed, e.total_receiver,
+           e.total_sent, e.total_price::numeric / 10000, e.telco_id, e.type_id, e.oa_id,
+           e.phone, e.zalo_user_id, e.request_id, e.partner_id, e.template_id, e.error_code,
+           e.error_message, e.zalo_status,
+           timestamptz 'epoch' + e.delivered_at * interval '1 microsecond', e.raw_payload
+    FROM unnest($30::text[], $31::text[], $32::bigint[], $33::text[], $34::int[],
+                $35::int[], $36::int[], $37::int[], $38::int[], $39::bigint[], $40::int[],
+                $41::int[], $42::text[], $43::text[], $44::text[], $45::text[], $46::text[],
+                $47::text[], $48::int[], $49::text[], $50::int[], $51::bigint[], $52::text[])
+         AS e(sms_id, source, observed_at, state, send_status, send_success, send_failed,
+              total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone,
+              zalo_user_id, request_id, partner_id, template_id, error_code, error_message,
+              zalo_status, delivered_at, raw_payload),
+         verdict
+    WHERE verdict.go
+)
+SELECT go FROM verdict
 )sql";
 
 }  // namespace
 
 void prepare_all(pqxx::connection_base& connection) {
-    connection.prepare(create_missing_rows, create_missing_rows_sql);
+    connection.prepare(read_rows, read_rows_sql);
     connection.prepare(lock_rows, lock_rows_sql);
     connection.prepare(find_row, find_row_sql);
-    connection.prepare(write_rows, write_rows_sql);
-    connection.prepare(append_events, append_events_sql);
+    connection.prepare(write_batch, write_batch_sql);
 }
 
 }  // namespace deliveryd::store::statements

@@ -1,13 +1,14 @@
 #include "deliveryd/store/status_store.hpp"
 
-#include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <pqxx/pqxx>
 
-#include "deliveryd/core/merge.hpp"
+#include "deliveryd/store/errors.hpp"
 
+#include "store/batch_merge.hpp"
 #include "store/pg_array.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
@@ -15,12 +16,64 @@
 namespace deliveryd::store {
 namespace {
 
-std::string id_array(const std::vector<std::string_view>& ids) {
+std::string id_array(const std::set<std::string_view>& ids) {
     PgArray array;
     for (const auto id : ids) {
         array.add(id);
     }
     return array.finish();
+}
+
+using Versions = std::map<std::string, std::int64_t, std::less<>>;
+
+// The parameters of statements::write_batch: the rows to insert, then the
+// rows to update with the version each was read at (each in key order),
+// then the events.
+std::vector<std::string> write_batch_params(const MergedBatch& merged, const Versions& versions,
+                                            const std::vector<std::string>& events) {
+    std::vector<const core::State*> rows;
+    PgArray read_at;
+    rows.reserve(merged.created.size() + merged.changed.size());
+    for (const auto& [id, row] : merged.created) {
+        rows.push_back(&row);
+        read_at.add_null();
+    }
+    for (const auto& [id, row] : merged.changed) {
+        rows.push_back(&row);
+        read_at.add(versions.find(id)->second);
+    }
+    auto params = write_rows_params(rows);
+    params.push_back(read_at.finish());
+    params.insert(params.end(), events.begin(), events.end());
+    return params;
+}
+
+// Reads the batch's rows with `read_statement`, merges the batch into them
+// and writes the result. The result, or nullopt when a row changed since it
+// was read (nothing was written).
+std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const char* read_statement,
+                                            const std::string& ids,
+                                            std::span<const core::Observation> batch,
+                                            const std::vector<std::string>& events) {
+    RowsById existing;
+    Versions versions;
+    for (const auto& row : tx.exec_prepared(read_statement, ids)) {
+        auto state = read_state(row);
+        versions.emplace(state.sms_id, row[row_version_column].as<std::int64_t>());
+        auto id = state.sms_id;
+        existing.emplace(std::move(id), std::move(state));
+    }
+    auto merged = merge_batch(batch, std::move(existing));
+    const auto written = tx.exec_prepared(
+        statements::write_batch,
+        pqxx::prepare::make_dynamic_params(write_batch_params(merged, versions, events)));
+    if (!written[0][0].as<bool>()) {
+        return std::nullopt;
+    }
+    ApplyResult result;
+    result.outcomes = std::move(merged.outcomes);
+    result.rows_written = merged.created.size() + merged.changed.size();
+    return result;
 }
 
 }  // namespace
@@ -30,75 +83,53 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
     if (batch.empty()) {
         return result;
     }
-
-    // The batch's ids in key order, each with the provider of its first report
-    // (what a row created by that report starts with).
-    std::map<std::string_view, std::string_view> first_provider;
+    std::set<std::string_view> ids;  // key order: the order rows are locked in
     for (const auto& o : batch) {
-        first_provider.emplace(o.sms_id, core::to_string(o.provider));
-    }
-    std::vector<std::string_view> ids;
-    PgArray providers;
-    ids.reserve(first_provider.size());
-    for (const auto& [id, provider] : first_provider) {
-        ids.push_back(id);
-        providers.add(provider);
+        ids.insert(o.sms_id);
     }
     const auto ids_param = id_array(ids);
-    const auto providers_param = providers.finish();
     const auto events_params = append_events_params(batch);
+
+    // The first round reads without locks, and fails if a row it changed
+    // was changed by someone else before it wrote. Later rounds lock what
+    // they read, so only one of their new ids being created meanwhile can
+    // fail them, which each id can do once: a batch needs at most one round
+    // per id more (unless rows are deleted under it).
+    const auto max_rounds = ids.size() + 2;
 
     // Retried whole on a stale connection: every step is idempotent but the
     // event log, which would at worst hold a report twice.
     pool_.with_connection([&](pqxx::connection_base& c) {
-        result = ApplyResult{};
-        pqxx::work tx(c);
-
-        std::set<std::string, std::less<>> created;
-        for (const auto& row :
-             tx.exec_prepared(statements::create_missing_rows, ids_param, providers_param)) {
-            created.insert(row[0].as<std::string>());
-        }
-
-        std::map<std::string, core::State, std::less<>> rows;
-        for (const auto& row : tx.exec_prepared(statements::lock_rows, ids_param)) {
-            auto state = read_state(row);
-            auto id = state.sms_id;
-            rows.emplace(std::move(id), std::move(state));
-        }
-        std::map<std::string_view, core::State> before;
-        for (const auto& [id, state] : rows) {
-            before.emplace(id, state);
-        }
-
-        result.outcomes.reserve(batch.size());
-        for (const auto& o : batch) {
-            auto& state = rows.at(o.sms_id);
-            auto merged = core::merge(state, o);
-            if (created.contains(o.sms_id)) {
-                created.erase(created.find(o.sms_id));
-                result.outcomes.push_back(ApplyOutcome::created);
-            } else {
-                result.outcomes.push_back(merged == state ? ApplyOutcome::unchanged
-                                                          : ApplyOutcome::changed);
+        for (std::size_t round = 1;; ++round) {
+            try {
+                if (round == 1) {
+                    // Two round trips and no BEGIN or COMMIT: the read takes
+                    // no locks, and the write is one statement, so one
+                    // transaction, which commits before exec returns.
+                    pqxx::nontransaction tx(c);
+                    if (auto done = read_merge_write(tx, statements::read_rows, ids_param, batch,
+                                                     events_params)) {
+                        result = std::move(*done);
+                        return;
+                    }
+                } else {
+                    pqxx::work tx(c);
+                    if (auto done = read_merge_write(tx, statements::lock_rows, ids_param, batch,
+                                                     events_params)) {
+                        tx.commit();
+                        result = std::move(*done);
+                        return;
+                    }
+                    tx.abort();
+                }
+            } catch (const pqxx::unique_violation&) {
+                // A new id of the batch was created after the read: the
+                // statement failed whole, and the next round finds that row.
             }
-            state = std::move(merged);
-        }
-
-        std::vector<const core::State*> changed;
-        for (const auto& [id, state] : rows) {
-            if (!(state == before.at(id))) {
-                changed.push_back(&state);
+            if (round == max_rounds) {
+                throw DatabaseUnavailable("rows of the batch kept changing while it was applied");
             }
         }
-        if (!changed.empty()) {
-            tx.exec_prepared(statements::write_rows,
-                             pqxx::prepare::make_dynamic_params(write_rows_params(changed)));
-        }
-        tx.exec_prepared(statements::append_events,
-                         pqxx::prepare::make_dynamic_params(events_params));
-        tx.commit();
-        result.rows_written = changed.size();
     });
     return result;
 }

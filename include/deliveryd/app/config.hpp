@@ -21,7 +21,7 @@ struct DatabaseConfig {
     // many per transaction, this many transactions at once, and this many
     // waiting before new callbacks are answered 503 at once.
     int max_batch = 1000;
-    int commits_in_flight = 2;
+    int commits_in_flight = 1;  // more only with cores to spare (bench/README.md)
     int max_queued = 50'000;
 };
 

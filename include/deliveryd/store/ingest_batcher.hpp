@@ -8,8 +8,9 @@
 // is what lets the callback route answer 200 only for stored reports.
 //
 // Thread-safe. Completions run on the caller's associated executor. While
-// anything is queued or in flight the batcher keeps the io_context busy, so
-// a shutdown that stops accepting still finishes every batch.
+// anything is queued, in flight or being answered the batcher keeps the
+// io_context busy, so a shutdown that stops accepting still finishes every
+// batch.
 #pragma once
 
 #include <chrono>
@@ -41,7 +42,7 @@ class IngestOverloaded : public std::runtime_error {
 
 struct IngestOptions {
     std::size_t max_batch = 1000;       // reports per transaction at most
-    std::size_t commits_in_flight = 2;  // transactions at once
+    std::size_t commits_in_flight = 1;  // transactions at once
     std::size_t max_queued = 50'000;    // reports waiting for a transaction
 };
 
@@ -94,6 +95,7 @@ class IngestBatcher {
     std::mutex mutex_;
     std::deque<Item> queued_;
     std::size_t in_flight_ = 0;
+    std::size_t answering_ = 0;  // committed batches whose callers are being completed
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> busy_;
 };
 

@@ -34,10 +34,13 @@ class StatusStore {
   public:
     explicit StatusStore(ConnectionPool& pool) : pool_(pool) {}
 
-    // In one transaction: creates the rows the batch's ids lack, locks the
-    // batch's rows in key order, merges every observation in batch order,
-    // writes the changed rows back with one statement and appends every
-    // observation to delivery_event with one statement. When this returns,
+    // Reads the batch's rows, merges every observation in batch order, and
+    // writes the result in one transaction: the rows the batch's ids lacked
+    // are inserted already merged, the rows it changed are locked in key
+    // order and written back, and every observation is appended to
+    // delivery_event. If a row it changed was changed by someone else since
+    // it was read, or one it would create was created, nothing is written
+    // and the batch starts over, locking what it reads. When this returns,
     // the batch is committed.
     //
     // Throws DatabaseUnavailable when the database cannot be reached or the

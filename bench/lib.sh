@@ -1,0 +1,86 @@
+# Helpers for the bench/ scripts: the PostgreSQL they measure against, and
+# where the CPU went during a run. Source after scripts/lib/postgres.sh; it
+# defines functions only.
+
+# bench_pg_start DIR PORT [STATEMENTS]: a private cluster with PostgreSQL's
+# default settings, and the deliveryd role and database. STATEMENTS=1 also
+# loads pg_stat_statements (for statement_times).
+bench_pg_start() {
+    local dir=$1 port=$2 statements=${3:-0}
+    pg_start "$dir" "$port"
+    if [ "$statements" = 1 ]; then
+        pg_stop "$dir"
+        printf "%s\n" "shared_preload_libraries = 'pg_stat_statements'" \
+            "pg_stat_statements.track = all" >>"$dir/data/postgresql.conf"
+        pg_start "$dir" "$port"
+    fi
+    pg_ensure_database "$port" deliveryd deliveryd
+    if [ "$statements" = 1 ]; then
+        psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d deliveryd \
+            -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+    fi
+}
+
+# statement_times PORT: PostgreSQL's own time per statement since the last
+# call: execution only, without planning, the round trips or the commit's
+# WAL flush.
+statement_times() {
+    psql -X -q -h 127.0.0.1 -p "$1" -U postgres -d deliveryd <<'SQL'
+SELECT calls, round(total_exec_time::numeric / 1000, 2) AS seconds,
+       round(mean_exec_time::numeric * 1000) AS us_per_call,
+       wal_records, pg_size_pretty(wal_bytes) AS wal,
+       left(regexp_replace(query, '\s+', ' ', 'g'), 50) AS statement
+FROM pg_stat_statements
+WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'deliveryd')
+ORDER BY total_exec_time DESC
+LIMIT 6;
+SELECT pg_stat_statements_reset() IS NULL AS reset;
+SQL
+}
+
+# Ticks of CPU (user + system) a process has used so far (0 once it is gone).
+cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# The cluster in DIR: the postmaster and every process it started.
+pg_processes() {
+    local postmaster
+    postmaster=$(head -1 "$1/data/postmaster.pid")
+    echo "$postmaster" $(pgrep -P "$postmaster")
+}
+
+# Busy and idle ticks of the whole machine so far.
+machine_ticks() {
+    awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6}' /proc/stat
+}
+
+# cpu_begin DAEMON_PID PG_DIR ... cpu_end: prints how the machine's CPU time
+# was shared between deliveryd, PostgreSQL (every process of the cluster,
+# including backends started during the run), everything else (wrk, mostly)
+# and idle, in per cent of all cores.
+declare -A CPU_PG_T0
+cpu_begin() {
+    CPU_DAEMON=$1
+    CPU_PG_DIR=$2
+    CPU_DAEMON_T0=$(cpu_ticks "$CPU_DAEMON")
+    CPU_PG_T0=()
+    local pid
+    for pid in $(pg_processes "$CPU_PG_DIR"); do
+        CPU_PG_T0[$pid]=$(cpu_ticks "$pid")
+    done
+    CPU_MACHINE_T0=($(machine_ticks))
+}
+
+cpu_end() {
+    local daemon=$(($(cpu_ticks "$CPU_DAEMON") - CPU_DAEMON_T0)) pg=0 pid
+    for pid in $(pg_processes "$CPU_PG_DIR"); do
+        pg=$((pg + $(cpu_ticks "$pid") - ${CPU_PG_T0[$pid]:-0}))
+    done
+    local now=($(machine_ticks))
+    local busy=$((now[0] - CPU_MACHINE_T0[0])) idle=$((now[1] - CPU_MACHINE_T0[1]))
+    awk -v d="$daemon" -v p="$pg" -v b="$busy" -v i="$idle" 'BEGIN {
+        a = b + i
+        printf "cpu (%% of all cores): deliveryd %.0f, postgres %.0f, other %.0f, idle %.0f\n",
+            100 * d / a, 100 * p / a, 100 * (b - d - p) / a, 100 * i / a }'
+}

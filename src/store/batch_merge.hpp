@@ -1,0 +1,34 @@
+// Folds one batch of Observations into the rows they are about, in batch
+// order, with core::merge: the part of StatusStore::apply that needs no
+// database. Private to store/.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "deliveryd/core/observation.hpp"
+#include "deliveryd/core/state.hpp"
+#include "deliveryd/store/status_store.hpp"
+
+namespace deliveryd::store {
+
+// Rows keyed by sms_id; iteration is in key order.
+using RowsById = std::map<std::string, core::State, std::less<>>;
+
+struct MergedBatch {
+    std::vector<ApplyOutcome> outcomes;  // one per observation, in batch order
+    RowsById created;                    // ids that had no row: the rows to insert
+    RowsById changed;                    // existing rows the batch changed, merged
+};
+
+// `existing` holds the batch's rows that exist (locked by the caller). An id
+// without a row starts from what creating it with only its id and the
+// provider of its first report would give (every other column at its
+// default), so inserting the merged row ends exactly where "create, then
+// merge" would.
+[[nodiscard]] MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById existing);
+
+}  // namespace deliveryd::store
