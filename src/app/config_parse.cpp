@@ -95,6 +95,18 @@ class Reader {
         }
     }
 
+    void read(const YAML::Node& parent, const std::string& path, const char* key, bool& out) {
+        if (const auto value = scalar(parent, path, key)) {
+            if (*value == "true") {
+                out = true;
+            } else if (*value == "false") {
+                out = false;
+            } else {
+                problem(join(path, key), "expected true or false, found \"" + *value + "\"");
+            }
+        }
+    }
+
     void read(const YAML::Node& parent, const std::string& path, const char* key,
               std::optional<std::string>& out) {
         if (auto value = scalar(parent, path, key)) {
@@ -133,6 +145,26 @@ class Reader {
             problem(join(path, key), "expected a number, found \"" + *value + "\"");
         } else if (!(parsed > 0) || parsed > 1e6) {
             problem(join(path, key), "must be > 0 (calls per second), found " + *value);
+        } else {
+            out = parsed;
+        }
+    }
+
+    // A share in [0, max_share], e.g. reconcile.rate_margin.
+    void read_share(const YAML::Node& parent, const std::string& path, const char* key,
+                    double& out, double max_share) {
+        const auto value = scalar(parent, path, key);
+        if (!value) {
+            return;
+        }
+        double parsed = 0;
+        const auto* end = value->data() + value->size();
+        const auto [rest, ec] = std::from_chars(value->data(), end, parsed);
+        if (ec != std::errc{} || rest != end) {
+            problem(join(path, key), "expected a number, found \"" + *value + "\"");
+        } else if (!(parsed >= 0) || parsed > max_share) {
+            problem(join(path, key), "must be between 0 and " + std::to_string(max_share) +
+                                         ", found " + *value);
         } else {
             out = parsed;
         }
@@ -386,12 +418,24 @@ void read_etelecom(Reader& r, const YAML::Node& node, std::optional<EtelecomConf
 
 void read_reconcile(Reader& r, const YAML::Node& node, ReconcileConfig& rc) {
     if (!node.IsDefined() ||
-        !r.section(node, "reconcile", {"grace", "backoff", "window", "tick"})) {
+        !r.section(node, "reconcile",
+                   {"grace", "backoff", "window", "tick", "lease", "request_timeout",
+                    "rate_margin", "poll"})) {
         return;
     }
     r.read_duration(node, "reconcile", "grace", rc.grace, /*allow_zero=*/true);
     r.read_duration(node, "reconcile", "window", rc.window);
     r.read_duration(node, "reconcile", "tick", rc.tick);
+    r.read_duration(node, "reconcile", "lease", rc.lease);
+    r.read_duration(node, "reconcile", "request_timeout", rc.request_timeout);
+    r.read_share(node, "reconcile", "rate_margin", rc.rate_margin, 0.5);
+    r.read(node, "reconcile", "poll", rc.poll);
+    if (rc.lease < rc.request_timeout + 2 * rc.tick) {
+        r.problem("reconcile.lease",
+                  "must be at least reconcile.request_timeout + 2 x reconcile.tick (" +
+                      format_duration(rc.request_timeout + 2 * rc.tick) +
+                      "): a claimed message must not be claimed again while it is asked about");
+    }
     if (const auto steps = r.list(node, "reconcile", "backoff")) {
         if (steps->empty()) {
             r.problem("reconcile.backoff", "needs at least one step");

@@ -144,6 +144,11 @@ std::string to_redacted_yaml(const Config& c) {
     emit_duration_list(out, c.reconcile.backoff);
     out << YAML::Key << "window" << YAML::Value << format_duration(c.reconcile.window);
     out << YAML::Key << "tick" << YAML::Value << format_duration(c.reconcile.tick);
+    out << YAML::Key << "lease" << YAML::Value << format_duration(c.reconcile.lease);
+    out << YAML::Key << "request_timeout" << YAML::Value
+        << format_duration(c.reconcile.request_timeout);
+    out << YAML::Key << "rate_margin" << YAML::Value << c.reconcile.rate_margin;
+    out << YAML::Key << "poll" << YAML::Value << c.reconcile.poll;
     out << YAML::EndMap;
 
     out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;

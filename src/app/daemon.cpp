@@ -26,6 +26,7 @@
 #include "deliveryd/http/routes.hpp"
 #include "deliveryd/http/server.hpp"
 #include "deliveryd/net/offload.hpp"
+#include "deliveryd/reconcile/scheduler.hpp"
 #include "deliveryd/store/connection_pool.hpp"
 #include "deliveryd/store/health.hpp"
 #include "deliveryd/store/ingest_batcher.hpp"
@@ -211,6 +212,12 @@ int run_daemon(const Config& config) {
                                    .allowed = http::AddressFilter(config.http.allow_cidrs)},
         batcher, *registry);
 
+    reconcile::Scheduler scheduler(config, {.ioc = ioc,
+                                            .db_threads = db_threads,
+                                            .pool = pool,
+                                            .status_store = status_store,
+                                            .registry = *registry});
+
     ReadinessCache readiness;
     std::atomic<bool> draining{false};
     http::RouteOptions routes{
@@ -252,6 +259,7 @@ int run_daemon(const Config& config) {
             // traffic before the listener closes.
             draining = true;
             upkeep_timer.cancel();
+            scheduler.stop();  // no new status calls; claimed messages are given back
             drain_timer.expires_after(config.http.drain_delay);
             drain_timer.async_wait([&](const boost::system::error_code&) { stop_server(); });
             signals.async_wait(on_signal);
@@ -287,6 +295,7 @@ int run_daemon(const Config& config) {
     };
     asio::co_spawn(control, upkeep(db_threads, pool, config, upkeep_timer, stopping),
                    asio::detached);
+    scheduler.start();
 
     std::vector<std::jthread> threads;
     for (int i = 1; i < config.http.threads; ++i) {

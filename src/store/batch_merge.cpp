@@ -40,4 +40,24 @@ MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById exist
     return out;
 }
 
+MergedBatch close_batch(std::span<const WindowClose> closes, RowsById existing) {
+    MergedBatch out;
+    std::set<std::string_view> touched;
+    for (const auto& close : closes) {
+        const auto row = existing.find(close.sms_id);
+        if (row == existing.end()) {
+            continue;
+        }
+        auto closed = core::close_window(row->second, close.at);
+        if (closed != row->second) {
+            touched.insert(row->first);
+            row->second = std::move(closed);
+        }
+    }
+    for (const auto id : touched) {
+        out.changed.insert(existing.extract(existing.find(id)));
+    }
+    return out;
+}
+
 }  // namespace deliveryd::store

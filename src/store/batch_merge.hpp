@@ -31,4 +31,9 @@ struct MergedBatch {
 // merge" would.
 [[nodiscard]] MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById existing);
 
+// Closes the window of each row in `existing` named by `closes` with
+// core::close_window; rows it changes go to `changed`. Ids without a row are
+// skipped (nothing is created); `outcomes` stays empty.
+[[nodiscard]] MergedBatch close_batch(std::span<const WindowClose> closes, RowsById existing);
+
 }  // namespace deliveryd::store

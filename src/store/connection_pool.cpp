@@ -24,14 +24,14 @@ bool is_uri(const std::string& url) {
 
 }  // namespace
 
-std::string effective_conninfo(const std::string& url, std::chrono::milliseconds connect_timeout) {
+std::string effective_conninfo(const std::string& url, std::chrono::milliseconds connect_timeout,
+                               std::span<const ConninfoParameter> more) {
     // libpq counts the timeout in whole seconds and treats anything below 2 as 2.
     const auto seconds = std::max<std::int64_t>(
         2, std::chrono::duration_cast<std::chrono::seconds>(connect_timeout).count());
-    const std::pair<const char*, std::string> extras[] = {
-        {"connect_timeout", std::to_string(seconds)},
-        {"application_name", "deliveryd"},
-    };
+    std::vector<ConninfoParameter> extras(more.begin(), more.end());
+    extras.emplace_back("connect_timeout", std::to_string(seconds));
+    extras.emplace_back("application_name", "deliveryd");
     if (is_uri(url)) {
         auto parsed = boost::urls::parse_uri(url);
         if (!parsed) {

@@ -11,7 +11,7 @@ namespace {
 // prices as whole ten-thousandths (exact numeric(18,4)).
 
 // The columns of a State, in read_state()'s order.
-constexpr const char* state_columns = R"sql(
+constexpr const char* state_columns_sql = R"sql(
        sms_id, provider, account, type_id, oa_id, phone, zalo_user_id, request_id,
        state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
        (total_price * 10000)::bigint, telco_id, partner_id, template_id,
@@ -35,7 +35,7 @@ constexpr const char* state_columns = R"sql(
 // `suffix` must keep the planner from flattening the per-id subquery into a
 // join, which it would then plan the same way.
 std::string rows_by_id_sql(const char* suffix) {
-    return std::string("SELECT") + state_columns +
+    return std::string("SELECT") + state_columns_sql +
            ", d.row_version::text::bigint "
            "FROM unnest($1::text[]) AS k(id) CROSS JOIN LATERAL ("
            "SELECT *, xmin AS row_version FROM delivery_state WHERE sms_id = k.id " +
@@ -50,7 +50,7 @@ const std::string read_rows_sql = rows_by_id_sql("OFFSET 0");
 const std::string lock_rows_sql = rows_by_id_sql("FOR UPDATE");
 
 const std::string find_row_sql =
-    std::string("SELECT") + state_columns + "FROM delivery_state WHERE sms_id = $1";
+    std::string("SELECT") + state_columns_sql + "FROM delivery_state WHERE sms_id = $1";
 
 // Writes a merged batch in one statement, or nothing at all. Returns true
 // when it wrote; false when a row changed after the batch read it (the
@@ -190,6 +190,10 @@ SELECT go FROM verdict
 )sql";
 
 }  // namespace
+
+const char* state_columns() noexcept {
+    return state_columns_sql;
+}
 
 void prepare_all(pqxx::connection_base& connection) {
     connection.prepare(read_rows, read_rows_sql);

@@ -14,6 +14,10 @@ inline constexpr const char* lock_rows = "deliveryd_lock_rows";
 inline constexpr const char* find_row = "deliveryd_find_row";
 inline constexpr const char* write_batch = "deliveryd_write_batch";
 
+// The columns of a State as a SELECT list, in read_state()'s order: for
+// statements elsewhere in store/ that return rows (RETURNING, SELECT).
+[[nodiscard]] const char* state_columns() noexcept;
+
 // Registers every statement above on a fresh connection.
 void prepare_all(pqxx::connection_base& connection);
 

@@ -1,5 +1,6 @@
 #include "deliveryd/store/status_store.hpp"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string_view>
@@ -51,9 +52,10 @@ std::vector<std::string> write_batch_params(const MergedBatch& merged, const Ver
 // Reads the batch's rows with `read_statement`, merges the batch into them
 // and writes the result. The result, or nullopt when a row changed since it
 // was read (nothing was written).
+using Fold = std::function<MergedBatch(RowsById existing)>;
+
 std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const char* read_statement,
-                                            const std::string& ids,
-                                            std::span<const core::Observation> batch,
+                                            const std::string& ids, const Fold& fold,
                                             const std::vector<std::string>& events) {
     RowsById existing;
     Versions versions;
@@ -63,7 +65,7 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
         auto id = state.sms_id;
         existing.emplace(std::move(id), std::move(state));
     }
-    auto merged = merge_batch(batch, std::move(existing));
+    auto merged = fold(std::move(existing));
     const auto written = tx.exec_prepared(
         statements::write_batch,
         pqxx::prepare::make_dynamic_params(write_batch_params(merged, versions, events)));
@@ -76,19 +78,12 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
     return result;
 }
 
-}  // namespace
-
-ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
+// Reads the rows of `ids`, folds them with `fold` and writes the result,
+// starting over while rows change under it (see StatusStore::apply).
+ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>& ids,
+                         const Fold& fold, const std::vector<std::string>& events) {
     ApplyResult result;
-    if (batch.empty()) {
-        return result;
-    }
-    std::set<std::string_view> ids;  // key order: the order rows are locked in
-    for (const auto& o : batch) {
-        ids.insert(o.sms_id);
-    }
     const auto ids_param = id_array(ids);
-    const auto events_params = append_events_params(batch);
 
     // The first round reads without locks, and fails if a row it changed
     // was changed by someone else before it wrote. Later rounds lock what
@@ -99,7 +94,7 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
 
     // Retried whole on a stale connection: every step is idempotent but the
     // event log, which would at worst hold a report twice.
-    pool_.with_connection([&](pqxx::connection_base& c) {
+    pool.with_connection([&](pqxx::connection_base& c) {
         for (std::size_t round = 1;; ++round) {
             try {
                 if (round == 1) {
@@ -107,15 +102,15 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
                     // no locks, and the write is one statement, so one
                     // transaction, which commits before exec returns.
                     pqxx::nontransaction tx(c);
-                    if (auto done = read_merge_write(tx, statements::read_rows, ids_param, batch,
-                                                     events_params)) {
+                    if (auto done =
+                            read_merge_write(tx, statements::read_rows, ids_param, fold, events)) {
                         result = std::move(*done);
                         return;
                     }
                 } else {
                     pqxx::work tx(c);
-                    if (auto done = read_merge_write(tx, statements::lock_rows, ids_param, batch,
-                                                     events_params)) {
+                    if (auto done =
+                            read_merge_write(tx, statements::lock_rows, ids_param, fold, events)) {
                         tx.commit();
                         result = std::move(*done);
                         return;
@@ -132,6 +127,35 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
         }
     });
     return result;
+}
+
+}  // namespace
+
+ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
+    if (batch.empty()) {
+        return {};
+    }
+    std::set<std::string_view> ids;  // key order: the order rows are locked in
+    for (const auto& o : batch) {
+        ids.insert(o.sms_id);
+    }
+    return write_merged(
+        pool_, ids, [&](RowsById existing) { return merge_batch(batch, std::move(existing)); },
+        append_events_params(batch));
+}
+
+std::size_t StatusStore::close_windows(std::span<const WindowClose> closes) {
+    if (closes.empty()) {
+        return 0;
+    }
+    std::set<std::string_view> ids;
+    for (const auto& close : closes) {
+        ids.insert(close.sms_id);
+    }
+    return write_merged(
+               pool_, ids, [&](RowsById existing) { return close_batch(closes, std::move(existing)); },
+               append_events_params({}))
+        .rows_written;
 }
 
 std::optional<core::State> StatusStore::find(const std::string& sms_id) {

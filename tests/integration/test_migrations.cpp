@@ -132,7 +132,8 @@ TEST(Migrations, DueIndexServesTheClaimQuery) {
     pqxx::nontransaction tx(c);
     std::string plan;
     for (const auto& row : tx.exec(
-             "EXPLAIN SELECT sms_id FROM delivery_state WHERE NOT is_final AND account = 'default' "
+             "EXPLAIN SELECT sms_id FROM delivery_state WHERE NOT is_final AND provider = 'esms' "
+             "AND account = 'default' "
              "AND next_poll_at <= now() ORDER BY next_poll_at LIMIT 200 FOR UPDATE SKIP LOCKED")) {
         plan += row[0].as<std::string>() + "\n";
     }

@@ -66,6 +66,14 @@ struct ReconcileConfig {
                                   std::chrono::hours(6),    std::chrono::hours(24)};
     Duration window{std::chrono::hours(24 * 7)};
     Duration tick{std::chrono::seconds(1)};
+    // How long a claimed message stays with this replica before it is due
+    // again (if the replica died holding it, someone asks again after this).
+    Duration lease{std::chrono::minutes(1)};
+    Duration request_timeout{std::chrono::seconds(10)};  // one status call, connect included
+    // Calls leave at most at (1 - rate_margin) of each configured *_tps.
+    double rate_margin = 0.05;
+    // false: this replica serves callbacks only and never polls.
+    bool poll = true;
 };
 
 struct LogConfig {

@@ -12,7 +12,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pqxx {
@@ -58,9 +60,13 @@ class ConnectionPool {
     std::condition_variable available_;
 };
 
-// The conninfo deliveryd connects with: the configured URL plus a connect
-// timeout and application_name, unless the URL sets them itself.
+using ConninfoParameter = std::pair<std::string, std::string>;
+
+// The conninfo deliveryd connects with: the configured URL plus `more`, a
+// connect timeout and application_name, each unless the URL (or an earlier
+// one of these) sets it already.
 [[nodiscard]] std::string effective_conninfo(const std::string& url,
-                                             std::chrono::milliseconds connect_timeout);
+                                             std::chrono::milliseconds connect_timeout,
+                                             std::span<const ConninfoParameter> more = {});
 
 }  // namespace deliveryd::store

@@ -30,6 +30,12 @@ struct ApplyResult {
     std::size_t rows_written = 0;        // rows created or changed
 };
 
+// The polling window of a row ended at `at` (core::close_window).
+struct WindowClose {
+    std::string sms_id;
+    core::Timestamp at;
+};
+
 class StatusStore {
   public:
     explicit StatusStore(ConnectionPool& pool) : pool_(pool) {}
@@ -49,6 +55,13 @@ class StatusStore {
     // again is safe because merge is idempotent (the event log then holds
     // the reports twice). Throws DatabaseError for anything else.
     [[nodiscard]] ApplyResult apply(std::span<const core::Observation> batch);
+
+    // Closes the polling window of these rows with core::close_window, in one
+    // transaction like apply() (a row with no status becomes `expired`, a
+    // ZNS still `sent` becomes final). Ids without a row are skipped; no
+    // event is logged (a window closing is not a report). Returns the rows
+    // changed. Throws like apply().
+    std::size_t close_windows(std::span<const WindowClose> closes);
 
     // The stored row, or nullopt.
     [[nodiscard]] std::optional<core::State> find(const std::string& sms_id);

@@ -1,0 +1,65 @@
+// The polling loop (DESIGN §1, §3; issue 6): every tick, for each polling
+// scope this replica holds (store/scope_locks.hpp), claims due rows in
+// amounts that keep the rate limiters busy (claim_sizing.hpp), closes the
+// windows that ended, plans the status calls (planner.hpp) and queues them
+// per (account, endpoint). One sender per key takes calls from its queue as
+// fast as its RateLimiter allows and sends them with the HTTP client, many
+// in flight at once. Each answer becomes Observations applied by
+// StatusStore::apply exactly like callbacks, then the rows asked about go
+// back on the schedule (backoff.hpp).
+//
+// Everything runs on one strand of the io_context; database work runs on the
+// database threads. Nothing here stops the loop: timeouts, HTTP errors,
+// malformed answers and database failures are counted, logged and retried.
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "deliveryd/app/config.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace deliveryd::store {
+class ConnectionPool;
+class StatusStore;
+}  // namespace deliveryd::store
+
+namespace deliveryd::reconcile {
+
+struct SchedulerParts {
+    boost::asio::io_context& ioc;
+    boost::asio::thread_pool& db_threads;
+    store::ConnectionPool& pool;
+    store::StatusStore& status_store;
+    prometheus::Registry& registry;
+};
+
+class Scheduler {
+  public:
+    // The configuration must outlive the scheduler.
+    Scheduler(const app::Config& config, SchedulerParts parts);
+    ~Scheduler();
+    Scheduler(const Scheduler&) = delete;
+    Scheduler& operator=(const Scheduler&) = delete;
+
+    // Starts the loop. Until stop(), the scheduler keeps the io_context busy.
+    void start();
+
+    // Stops claiming and sending: calls in flight are cancelled, claimed rows
+    // not answered are made due again (so another replica asks at once), the
+    // scope locks are released. The io_context's work ends when that is done.
+    // Thread-safe; idempotent.
+    void stop();
+
+    class Impl;
+
+  private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace deliveryd::reconcile

@@ -1,0 +1,79 @@
+// The scheduler's side of delivery_state: claiming due rows under a lease,
+// putting them back on the schedule after a poll, and measuring the backlog
+// (issue 6). Status fields are never written here: poll answers go through
+// StatusStore::apply like callbacks, window closes through
+// StatusStore::close_windows.
+//
+// Polling scopes: each eSMS account is one scope, eTelecom (one API key) is
+// another. One replica at a time polls a scope (store/scope_locks.hpp), and
+// each scope's claim is served by a partial index of its own unresolved rows
+// (sql/002_poll_scopes.sql), so its cost follows the claim, not the table.
+//
+// Blocking; thread-safe (every call takes its own pooled connection).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "deliveryd/core/state.hpp"
+#include "deliveryd/store/connection_pool.hpp"
+
+namespace deliveryd::store {
+
+struct PollScope {
+    enum class Kind : std::uint8_t { esms_account, etelecom };
+    Kind kind = Kind::esms_account;
+    std::string account;  // esms_account: the account name; etelecom: empty
+
+    // "esms/<account>" or "etelecom": the advisory lock's name, log and metric label.
+    [[nodiscard]] std::string name() const;
+
+    friend auto operator<=>(const PollScope&, const PollScope&) = default;
+};
+
+// What to do with one row after a poll (or a failed one).
+struct Reschedule {
+    std::string sms_id;
+    core::Timestamp next_poll_at;  // ignored (NULL stored) when the row is final by then
+    bool count_attempt = false;    // the provider answered: poll_attempts + 1
+};
+
+struct Backlog {
+    std::size_t due_rows = 0;  // unresolved rows with next_poll_at <= now (capped, see due_backlog)
+    std::optional<core::Timestamp> oldest_due;  // the smallest next_poll_at among them
+};
+
+class PollStore {
+  public:
+    explicit PollStore(ConnectionPool& pool) : pool_(pool) {}
+
+    // Up to `limit` unresolved rows of `scope` with next_poll_at <= now(),
+    // oldest due first, skipping rows another transaction holds locked
+    // (FOR UPDATE SKIP LOCKED). Each claimed row's next_poll_at moves to
+    // now() + lease in the same statement: that is the lease. Rows come back
+    // as they are after that update.
+    [[nodiscard]] std::vector<core::State> claim_due(const PollScope& scope, std::size_t limit,
+                                                     std::chrono::milliseconds lease);
+
+    // Writes next_poll_at (NULL for rows that are final by now) and counts
+    // answered polls, locking the rows in key order. Rows that no longer
+    // exist are skipped.
+    void reschedule(std::span<const Reschedule> rows);
+
+    // Lease given back: these rows are due again now (rows that are final by
+    // now are left alone). For work claimed but not sent at shutdown.
+    void release(std::span<const std::string> sms_ids);
+
+    // Due rows of the scope, counted up to `count_cap` (an index-only count
+    // that stops there, so a huge backlog costs a bounded read).
+    [[nodiscard]] Backlog due_backlog(const PollScope& scope, std::size_t count_cap = 1'000'000);
+
+  private:
+    ConnectionPool& pool_;
+};
+
+}  // namespace deliveryd::store

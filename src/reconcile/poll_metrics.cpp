@@ -1,0 +1,122 @@
+#include "reconcile/poll_metrics.hpp"
+
+namespace deliveryd::reconcile {
+namespace {
+
+prometheus::Labels key_labels(const LimiterKey& key) {
+    return {{"account", key.account}, {"endpoint", std::string(to_string(key.endpoint))}};
+}
+
+}  // namespace
+
+PollMetrics::PollMetrics(prometheus::Registry& registry)
+    : calls_(prometheus::BuildCounter()
+                 .Name("deliveryd_poll_calls_total")
+                 .Help("Status calls made, by account, endpoint and outcome (ok, no_data, "
+                       "rejected, timeout, connect, http_5xx, malformed, tps_exceeded, "
+                       "credentials, ...)")
+                 .Register(registry)),
+      call_seconds_(prometheus::BuildHistogram()
+                        .Name("deliveryd_poll_call_seconds")
+                        .Help("Status call duration, from sending to the whole answer")
+                        .Register(registry)),
+      utilisation_(prometheus::BuildGauge()
+                       .Name("deliveryd_poll_limiter_utilisation")
+                       .Help("Calls in the limiter's window over the calls it allows (1 = "
+                             "calls leave as fast as the provider's limit allows)")
+                       .Register(registry)),
+      queued_(prometheus::BuildGauge()
+                  .Name("deliveryd_poll_queued_calls")
+                  .Help("Status calls planned and waiting for their rate limiter")
+                  .Register(registry)),
+      credentials_(prometheus::BuildGauge()
+                       .Name("deliveryd_poll_credentials_failing")
+                       .Help("1 while the provider refuses this account's credentials or "
+                             "configuration (polling of the key pauses a minute at a time)")
+                       .Register(registry)),
+      held_(prometheus::BuildGauge()
+                .Name("deliveryd_poll_scope_held")
+                .Help("1 when this replica holds the polling scope's advisory lock and polls it")
+                .Register(registry)),
+      claimed_(prometheus::BuildCounter()
+                   .Name("deliveryd_poll_claimed_rows_total")
+                   .Help("Due messages claimed (leased) for polling")
+                   .Register(registry)),
+      due_rows_(prometheus::BuildGauge()
+                    .Name("deliveryd_poll_due_rows")
+                    .Help("Unresolved messages due for polling now (the backlog; counted up to "
+                          "1,000,000), as seen by the replica polling the scope")
+                    .Register(registry)),
+      backlog_age_(prometheus::BuildGauge()
+                       .Name("deliveryd_poll_backlog_age_seconds")
+                       .Help("How long the oldest due message has been due (0 when none is)")
+                       .Register(registry)),
+      closed_(prometheus::BuildCounter()
+                  .Name("deliveryd_poll_windows_closed_total")
+                  .Help("Messages whose polling window ended (expired, or final as last known)")
+                  .Register(registry)),
+      unplannable_(prometheus::BuildCounter()
+                       .Name("deliveryd_poll_unplannable_total")
+                       .Help("Claimed messages no status call can answer, by reason")
+                       .Register(registry)),
+      observations_(prometheus::BuildCounter()
+                        .Name("deliveryd_poll_observations_total")
+                        .Help("Status reports received from status calls")
+                        .Register(registry)),
+      store_failures_(prometheus::BuildCounter()
+                          .Name("deliveryd_poll_store_failures_total")
+                          .Help("Poll answers or schedules the database could not take "
+                                "(the messages are asked again when their lease ends)")
+                          .Register(registry)) {}
+
+void PollMetrics::call(const LimiterKey& key, std::string_view outcome,
+                       std::chrono::duration<double> took) {
+    auto labels = key_labels(key);
+    call_seconds_
+        .Add(labels, prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                              2.5, 5, 10, 30})
+        .Observe(took.count());
+    labels.emplace("outcome", std::string(outcome));
+    calls_.Add(labels).Increment();
+}
+
+void PollMetrics::key_state(const LimiterKey& key, double utilisation, std::size_t queued) {
+    utilisation_.Add(key_labels(key)).Set(utilisation);
+    queued_.Add(key_labels(key)).Set(static_cast<double>(queued));
+}
+
+void PollMetrics::credentials_failing(const LimiterKey& key, bool failing) {
+    credentials_.Add(key_labels(key)).Set(failing ? 1 : 0);
+}
+
+void PollMetrics::scope_held(const std::string& scope, bool held) {
+    held_.Add({{"scope", scope}}).Set(held ? 1 : 0);
+}
+
+void PollMetrics::claimed(const std::string& scope, std::size_t rows) {
+    claimed_.Add({{"scope", scope}}).Increment(static_cast<double>(rows));
+}
+
+void PollMetrics::backlog(const std::string& scope, std::size_t due_rows,
+                          double oldest_age_seconds) {
+    due_rows_.Add({{"scope", scope}}).Set(static_cast<double>(due_rows));
+    backlog_age_.Add({{"scope", scope}}).Set(oldest_age_seconds);
+}
+
+void PollMetrics::windows_closed(std::size_t rows) {
+    closed_.Add({}).Increment(static_cast<double>(rows));
+}
+
+void PollMetrics::unplannable(std::string_view reason, std::size_t rows) {
+    unplannable_.Add({{"reason", std::string(reason)}}).Increment(static_cast<double>(rows));
+}
+
+void PollMetrics::observations(const LimiterKey& key, std::size_t count) {
+    observations_.Add(key_labels(key)).Increment(static_cast<double>(count));
+}
+
+void PollMetrics::store_failure() {
+    store_failures_.Add({}).Increment();
+}
+
+}  // namespace deliveryd::reconcile

@@ -1,0 +1,57 @@
+// The scheduler's Prometheus metrics (issue 6 item 7). Private to reconcile/.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "deliveryd/reconcile/endpoint.hpp"
+
+namespace deliveryd::reconcile {
+
+class PollMetrics {
+  public:
+    explicit PollMetrics(prometheus::Registry& registry);
+
+    // deliveryd_poll_calls_total{account, endpoint, outcome}
+    void call(const LimiterKey& key, std::string_view outcome, std::chrono::duration<double> took);
+    // deliveryd_poll_limiter_utilisation / deliveryd_poll_queued_calls
+    void key_state(const LimiterKey& key, double utilisation, std::size_t queued);
+    // deliveryd_poll_credentials_failing{account, endpoint}: 1 while failing
+    void credentials_failing(const LimiterKey& key, bool failing);
+
+    // Per scope: held (1/0), claimed rows, due backlog and its age.
+    void scope_held(const std::string& scope, bool held);
+    void claimed(const std::string& scope, std::size_t rows);
+    void backlog(const std::string& scope, std::size_t due_rows, double oldest_age_seconds);
+
+    void windows_closed(std::size_t rows);
+    void unplannable(std::string_view reason, std::size_t rows);
+    void observations(const LimiterKey& key, std::size_t count);
+    void store_failure();
+
+  private:
+    prometheus::Family<prometheus::Counter>& calls_;
+    prometheus::Family<prometheus::Histogram>& call_seconds_;
+    prometheus::Family<prometheus::Gauge>& utilisation_;
+    prometheus::Family<prometheus::Gauge>& queued_;
+    prometheus::Family<prometheus::Gauge>& credentials_;
+    prometheus::Family<prometheus::Gauge>& held_;
+    prometheus::Family<prometheus::Counter>& claimed_;
+    prometheus::Family<prometheus::Gauge>& due_rows_;
+    prometheus::Family<prometheus::Gauge>& backlog_age_;
+    prometheus::Family<prometheus::Counter>& closed_;
+    prometheus::Family<prometheus::Counter>& unplannable_;
+    prometheus::Family<prometheus::Counter>& observations_;
+    prometheus::Family<prometheus::Counter>& store_failures_;
+};
+
+}  // namespace deliveryd::reconcile

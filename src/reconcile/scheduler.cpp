@@ -1,0 +1,676 @@
+#include "deliveryd/reconcile/scheduler.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <random>
+#include <set>
+#include <unordered_map>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "deliveryd/core/time_text.hpp"
+#include "deliveryd/net/http_client.hpp"
+#include "deliveryd/net/offload.hpp"
+#include "deliveryd/providers/esms/get_callback.hpp"
+#include "deliveryd/providers/esms/get_send_status.hpp"
+#include "deliveryd/providers/esms/zalo_message_status.hpp"
+#include "deliveryd/providers/etelecom/get_message.hpp"
+#include "deliveryd/reconcile/backoff.hpp"
+#include "deliveryd/reconcile/call_outcome.hpp"
+#include "deliveryd/reconcile/claim_sizing.hpp"
+#include "deliveryd/reconcile/configured.hpp"
+#include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/reconcile/rate_limiter.hpp"
+#include "deliveryd/store/poll_store.hpp"
+#include "deliveryd/store/scope_locks.hpp"
+#include "deliveryd/store/status_store.hpp"
+
+#include "reconcile/poll_metrics.hpp"
+
+namespace deliveryd::reconcile {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+namespace {
+
+constexpr auto credentials_pause = std::chrono::minutes(1);
+constexpr auto tps_pause = std::chrono::seconds(1);
+constexpr auto failure_log_interval = std::chrono::minutes(1);
+constexpr auto backlog_interval = std::chrono::seconds(10);
+
+core::Timestamp wall_now() {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+}
+
+std::vector<store::PollScope> scopes_of(const app::Config& config) {
+    std::vector<store::PollScope> scopes;
+    if (!config.reconcile.poll) {
+        return scopes;
+    }
+    for (const auto& account : config.esms.accounts) {
+        scopes.push_back({store::PollScope::Kind::esms_account, account.name});
+    }
+    if (config.etelecom) {
+        scopes.push_back({store::PollScope::Kind::etelecom, {}});
+    }
+    return scopes;
+}
+
+std::vector<LimiterKey> keys_of(const store::PollScope& scope) {
+    if (scope.kind == store::PollScope::Kind::etelecom) {
+        return {LimiterKey{std::string(etelecom_account), Endpoint::etelecom_get_message}};
+    }
+    return {LimiterKey{scope.account, Endpoint::get_callback},
+            LimiterKey{scope.account, Endpoint::zalo_status},
+            LimiterKey{scope.account, Endpoint::send_status}};
+}
+
+// What the scheduler remembers of a claimed row until its answer is stored.
+struct ClaimedRow {
+    core::Timestamp submitted_at;
+    int poll_attempts = 0;
+};
+
+// GetCallback ids of one (account, oa_id) waiting for a full call of 200.
+struct PartialChunk {
+    std::deque<std::pair<std::string, std::uint64_t>> ids;  // id, tick it was claimed in
+};
+
+}  // namespace
+
+class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
+  public:
+    Impl(const app::Config& config, SchedulerParts parts)
+        : config_(config),
+          parts_(parts),
+          strand_(asio::make_strand(parts.ioc)),
+          tick_timer_(strand_),
+          http_(strand_, net::HttpClientOptions{.timeout = config.reconcile.request_timeout,
+                                                .connect_timeout = std::min(
+                                                    config.reconcile.request_timeout,
+                                                    app::Duration(std::chrono::seconds(3)))}),
+          polls_(parts.pool),
+          locks_(config.database.url, config.database.connect_timeout, scopes_of(config)),
+          backoff_(config.reconcile, seeded_unit_random(std::random_device{}())),
+          targets_(plan_targets(config)),
+          metrics_(parts.registry) {
+        for (const auto& scope : scopes_of(config)) {
+            scopes_.push_back(scope);
+            metrics_.scope_held(scope.name(), false);
+            for (auto& key : keys_of(scope)) {
+                const auto rate = configured_rate(config, key).value_or(1.0);
+                auto state = std::make_unique<KeyState>(
+                    RateLimit{.rate = rate, .margin = config.reconcile.rate_margin}, strand_);
+                metrics_.credentials_failing(key, false);
+                keys_.emplace(std::move(key), std::move(state));
+            }
+        }
+        for (const auto& account : config.esms.accounts) {
+            credentials_.emplace(account.name, providers::esms::Credentials{account.api_key,
+                                                                            account.secret_key});
+        }
+    }
+
+    void start() {
+        if (scopes_.empty()) {
+            spdlog::info("polling is off (reconcile.poll: false, or no provider configured)");
+            return;
+        }
+        work_.emplace(parts_.ioc.get_executor());
+        auto self = shared_from_this();
+        for (auto& [key, state] : keys_) {
+            asio::co_spawn(strand_, send_loop(self, key, *state), asio::detached);
+        }
+        asio::co_spawn(strand_, tick_loop(self), asio::detached);
+    }
+
+    void stop() {
+        asio::post(strand_, [self = shared_from_this()] { self->stop_on_strand(); });
+    }
+
+  private:
+    struct KeyState {
+        KeyState(RateLimit limit, const Strand& strand)
+            : limiter(limit), wake(strand), pace(strand) {}
+        RateLimiter limiter;
+        std::deque<PlannedCall> queue;
+        asio::steady_timer wake;  // idle sender waits here; pushing a call cancels it
+        asio::steady_timer pace;  // waits for the limiter's slot
+        double recent_rows = 0;   // rows recent plans gave this key (decaying sum)
+        int consecutive_failures = 0;
+        bool credentials_failing = false;
+        SteadyClock::time_point last_failure_log{};
+        std::size_t in_flight = 0;
+    };
+
+    void stop_on_strand() {
+        if (stopping_) {
+            return;
+        }
+        stopping_ = true;
+        tick_timer_.cancel();
+        std::vector<std::string> unsent;
+        for (auto& [key, state] : keys_) {
+            for (const auto& call : state->queue) {
+                unsent.insert(unsent.end(), call.sms_ids.begin(), call.sms_ids.end());
+            }
+            state->queue.clear();
+            state->wake.cancel();
+            state->pace.cancel();
+        }
+        for (auto& [group, chunk] : partials_) {
+            for (const auto& [id, tick] : chunk.ids) {
+                unsent.push_back(id);
+            }
+        }
+        partials_.clear();
+        http_.stop();  // calls in flight complete as cancelled and give their rows back
+        for (const auto& id : unsent) {
+            claimed_.erase(id);
+        }
+        asio::co_spawn(strand_, shut_down(shared_from_this(), std::move(unsent)), asio::detached);
+    }
+
+    // Gives the unsent rows back, waits for the calls in flight to give
+    // theirs back, then frees the scopes for the other replicas.
+    static asio::awaitable<void> shut_down(std::shared_ptr<Impl> self,
+                                           std::vector<std::string> unsent) {
+        co_await self->give_back(std::move(unsent));
+        asio::steady_timer wait(self->strand_);
+        while (self->calls_in_flight_ > 0 || self->ticking_) {
+            wait.expires_after(std::chrono::milliseconds(20));
+            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        auto release = [&locks = self->locks_] { locks.release_all(); };
+        co_await net::offload(self->parts_.db_threads, std::move(release));
+        for (const auto& scope : self->scopes_) {
+            self->metrics_.scope_held(scope.name(), false);
+        }
+        spdlog::info("polling stopped");
+        self->work_.reset();
+    }
+
+    asio::awaitable<void> give_back(std::vector<std::string> ids) {
+        if (ids.empty()) {
+            co_return;
+        }
+        try {
+            auto work = [this, &ids] { polls_.release(ids); };
+            co_await net::offload(parts_.db_threads, std::move(work));
+        } catch (const std::exception& e) {
+            spdlog::warn("could not give {} claimed messages back ({}); they are due again when "
+                         "their lease ends",
+                         ids.size(), e.what());
+        }
+    }
+
+    // ---- the tick: locks, claims, window closes, plans --------------------
+
+    static asio::awaitable<void> tick_loop(std::shared_ptr<Impl> self) {
+        self->ticking_ = true;
+        while (!self->stopping_) {
+            try {
+                co_await self->tick();
+            } catch (const std::exception& e) {
+                spdlog::warn("polling tick failed: {}", e.what());
+            }
+            if (self->stopping_) {
+                break;
+            }
+            self->tick_timer_.expires_after(self->config_.reconcile.tick);
+            co_await self->tick_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        self->ticking_ = false;  // shut_down may release the locks now
+    }
+
+    asio::awaitable<void> tick() {
+        ++tick_number_;
+        auto refresh = [this] { return locks_.refresh(); };
+        const auto held = co_await net::offload(parts_.db_threads, std::move(refresh));
+        if (stopping_) {
+            co_return;
+        }
+        for (const auto& scope : scopes_) {
+            const bool now_held = held.contains(scope);
+            if (held_.contains(scope) && !now_held) {
+                drop_scope(scope);
+            }
+            metrics_.scope_held(scope.name(), now_held);
+        }
+        held_ = held;
+
+        const bool measure_backlog = SteadyClock::now() - backlog_measured_at_ >= backlog_interval;
+        for (const auto& scope : scopes_) {
+            if (!held_.contains(scope) || stopping_) {
+                continue;
+            }
+            try {
+                co_await claim_and_plan(scope);
+                if (measure_backlog) {
+                    co_await measure(scope);
+                }
+            } catch (const std::exception& e) {
+                spdlog::warn("polling scope {}: {}", scope.name(), e.what());
+            }
+        }
+        if (measure_backlog) {
+            backlog_measured_at_ = SteadyClock::now();
+        }
+        for (auto& [key, state] : keys_) {
+            state->recent_rows /= 2;  // the mix follows the last few claims
+            metrics_.key_state(key, state->limiter.utilisation(), state->queue.size());
+        }
+    }
+
+    // The rows of a scope this replica lost are someone else's now: forget
+    // them (their leases run out, then the new holder asks).
+    void drop_scope(const store::PollScope& scope) {
+        spdlog::warn("polling scope {}: lock lost, dropping its queued calls", scope.name());
+        for (const auto& key : keys_of(scope)) {
+            auto& state = *keys_.at(key);
+            for (const auto& call : state.queue) {
+                for (const auto& id : call.sms_ids) {
+                    claimed_.erase(id);
+                }
+            }
+            state.queue.clear();
+        }
+        std::erase_if(partials_, [&](const auto& entry) {
+            if (entry.first.first != scope.account ||
+                scope.kind == store::PollScope::Kind::etelecom) {
+                return false;
+            }
+            for (const auto& [id, tick] : entry.second.ids) {
+                claimed_.erase(id);
+            }
+            return true;
+        });
+    }
+
+    std::size_t claim_rows_for(const store::PollScope& scope) const {
+        std::vector<KeyLoad> loads;
+        for (const auto& key : keys_of(scope)) {
+            const auto& state = *keys_.at(key);
+            loads.push_back(KeyLoad{key, state.limiter.sustained_rate(),
+                                    state.queue.size() + state.in_flight,
+                                    static_cast<std::size_t>(state.recent_rows)});
+        }
+        return claim_size(loads, static_cast<std::size_t>(recent_other_rows_),
+                          ClaimSizing{.tick = config_.reconcile.tick})
+            .rows;
+    }
+
+    asio::awaitable<void> claim_and_plan(const store::PollScope& scope) {
+        const auto wanted = claim_rows_for(scope);
+        if (wanted == 0) {
+            co_return;
+        }
+        auto claim = [this, &scope, wanted] {
+            return polls_.claim_due(scope, wanted, config_.reconcile.lease);
+        };
+        auto rows = co_await net::offload(parts_.db_threads, std::move(claim));
+        if (stopping_) {
+            std::vector<std::string> ids;
+            for (auto& row : rows) {
+                ids.push_back(std::move(row.sms_id));
+            }
+            co_await give_back(std::move(ids));
+            co_return;
+        }
+        metrics_.claimed(scope.name(), rows.size());
+        const bool drained = rows.size() < wanted;
+
+        // Rows whose window has ended are closed, not asked about; rows
+        // still in memory from an earlier claim (a lease that ran out while
+        // their call waited) are not asked about twice.
+        const auto now = wall_now();
+        std::vector<store::WindowClose> closes;
+        std::vector<core::State> to_plan;
+        for (auto& row : rows) {
+            if (claimed_.contains(row.sms_id)) {
+                continue;
+            }
+            if (backoff_.window_ended(row.submitted_at, now)) {
+                closes.push_back({row.sms_id, backoff_.window_end(row.submitted_at)});
+            } else {
+                claimed_.emplace(row.sms_id, ClaimedRow{row.submitted_at, row.poll_attempts});
+                to_plan.push_back(std::move(row));
+            }
+        }
+        if (!closes.empty()) {
+            auto close = [this, &closes] { return parts_.status_store.close_windows(closes); };
+            co_await net::offload(parts_.db_threads, std::move(close));
+            metrics_.windows_closed(closes.size());
+        }
+
+        auto plan = plan_calls(to_plan, targets_);
+        co_await set_aside(plan.unplannable, now);
+        std::map<LimiterKey, std::size_t> rows_per_key;
+        for (auto& call : plan.calls) {
+            rows_per_key[key_of(call)] += call.sms_ids.size();
+            if (call.endpoint == Endpoint::get_callback) {
+                auto& chunk = partials_[{call.account, call.oa_id}];
+                for (auto& id : call.sms_ids) {
+                    chunk.ids.emplace_back(std::move(id), tick_number_);
+                }
+            } else {
+                enqueue(std::move(call));
+            }
+        }
+        for (const auto& [key, count] : rows_per_key) {
+            keys_.at(key)->recent_rows += static_cast<double>(count);
+        }
+        recent_other_rows_ = recent_other_rows_ / 2 + static_cast<double>(plan.unplannable.size());
+        flush_partials(scope, drained);
+    }
+
+    // GetCallback answers up to 200 ids per call, and the limit counts calls:
+    // a call of 37 ids wastes most of one. So ids wait for a full call,
+    // unless the backlog is drained or they have waited two ticks.
+    void flush_partials(const store::PollScope& scope, bool drained) {
+        if (scope.kind != store::PollScope::Kind::esms_account) {
+            return;
+        }
+        const auto max_ids = providers::esms::get_callback_max_ids;
+        for (auto it = partials_.begin(); it != partials_.end();) {
+            const auto& [account, oa_id] = it->first;
+            auto& ids = it->second.ids;
+            if (account != scope.account) {
+                ++it;
+                continue;
+            }
+            while (!ids.empty()) {
+                const bool full = ids.size() >= max_ids;
+                const bool old = ids.front().second + 2 <= tick_number_;
+                if (!full && !drained && !old) {
+                    break;
+                }
+                PlannedCall call{Endpoint::get_callback, account, oa_id, {}, {}};
+                const auto n = std::min(ids.size(), max_ids);
+                for (std::size_t i = 0; i < n; ++i) {
+                    call.sms_ids.push_back(std::move(ids.front().first));
+                    ids.pop_front();
+                }
+                enqueue(std::move(call));
+            }
+            it = ids.empty() ? partials_.erase(it) : std::next(it);
+        }
+    }
+
+    // Rows no call can answer (no OA id, an id eSMS cannot have issued, a
+    // provider without configuration) are asked about again only on the
+    // schedule's longest step, and expire when their window ends.
+    asio::awaitable<void> set_aside(const std::vector<Unplannable>& rows, core::Timestamp now) {
+        if (rows.empty()) {
+            co_return;
+        }
+        std::vector<store::Reschedule> later;
+        std::map<UnplannableReason, std::size_t> counts;
+        for (const auto& row : rows) {
+            ++counts[row.reason];
+            const auto it = claimed_.find(row.sms_id);
+            if (it == claimed_.end()) {
+                continue;
+            }
+            const auto steps = static_cast<int>(config_.reconcile.backoff.size());
+            later.push_back({row.sms_id,
+                             backoff_.next_poll_at(it->second.submitted_at, steps + 1, now),
+                             false});
+            claimed_.erase(it);
+        }
+        for (const auto& [reason, count] : counts) {
+            metrics_.unplannable(to_string(reason), count);
+            spdlog::debug("{} claimed messages cannot be polled: {}", count, to_string(reason));
+        }
+        try {
+            auto work = [this, &later] { polls_.reschedule(later); };
+            co_await net::offload(parts_.db_threads, std::move(work));
+        } catch (const std::exception& e) {
+            metrics_.store_failure();
+            spdlog::warn("could not reschedule {} unpollable messages: {}", later.size(),
+                         e.what());
+        }
+    }
+
+    asio::awaitable<void> measure(const store::PollScope& scope) {
+        auto count = [this, &scope] { return polls_.due_backlog(scope); };
+        const auto backlog = co_await net::offload(parts_.db_threads, std::move(count));
+        double age = 0;
+        if (backlog.oldest_due) {
+            age = std::max(0.0, std::chrono::duration<double>(wall_now() - *backlog.oldest_due)
+                                    .count());
+        }
+        metrics_.backlog(scope.name(), backlog.due_rows, age);
+    }
+
+    void enqueue(PlannedCall call) {
+        auto& state = *keys_.at(key_of(call));
+        state.queue.push_back(std::move(call));
+        state.wake.cancel();
+    }
+
+    // ---- sending: one loop per key, paced by its limiter ------------------
+
+    static asio::awaitable<void> send_loop(std::shared_ptr<Impl> self, LimiterKey key,
+                                           KeyState& state) {
+        while (!self->stopping_) {
+            if (state.queue.empty()) {
+                state.wake.expires_at(SteadyClock::time_point::max());
+                co_await state.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
+            const auto slot = state.limiter.acquire();
+            if (slot > SteadyClock::now()) {
+                state.pace.expires_at(slot);
+                co_await state.pace.async_wait(asio::as_tuple(asio::use_awaitable));
+            }
+            if (self->stopping_ || state.queue.empty()) {
+                continue;  // the slot goes unused: the limiter only gets stricter
+            }
+            auto call = std::move(state.queue.front());
+            state.queue.pop_front();
+            ++state.in_flight;
+            ++self->calls_in_flight_;
+            asio::co_spawn(self->strand_, perform(self, key, std::move(call)), asio::detached);
+        }
+    }
+
+    providers::HttpRequest request_for(const PlannedCall& call) const {
+        if (call.endpoint == Endpoint::etelecom_get_message) {
+            const auto& etelecom = *config_.etelecom;
+            return providers::etelecom::build_get_message_request(
+                etelecom.base_url, etelecom.api_key, call.oa_id, call.message_id);
+        }
+        const auto& credentials = credentials_.at(call.account);
+        switch (call.endpoint) {
+            case Endpoint::get_callback:
+                return providers::esms::build_get_callback_requests(
+                           config_.esms.callback_api_base, credentials, call.oa_id, call.sms_ids)
+                    .front();
+            case Endpoint::zalo_status:
+                return providers::esms::build_zalo_message_status_request(
+                    config_.esms.api_base, credentials, call.oa_id, call.message_id);
+            case Endpoint::send_status:
+            case Endpoint::etelecom_get_message:
+                break;
+        }
+        return providers::esms::build_get_send_status_request(config_.esms.api_base, credentials,
+                                                              call.sms_ids.front());
+    }
+
+    static asio::awaitable<void> perform(std::shared_ptr<Impl> self, LimiterKey key,
+                                         PlannedCall call) {
+        auto& state = *self->keys_.at(key);
+        try {
+            co_await self->perform_call(key, state, std::move(call));
+        } catch (const std::exception& e) {
+            spdlog::error("status call {} {}: {}", key.account, to_string(key.endpoint), e.what());
+        }
+        --state.in_flight;
+        --self->calls_in_flight_;
+    }
+
+    asio::awaitable<void> perform_call(const LimiterKey& key, KeyState& state, PlannedCall call) {
+        const auto started = SteadyClock::now();
+        auto request = request_for(call);
+        const auto result = co_await http_.fetch(std::move(request));
+        const auto took = SteadyClock::now() - started;
+        if (result.failure == net::HttpFailure::cancelled) {
+            std::vector<std::string> ids;
+            for (auto& id : call.sms_ids) {
+                claimed_.erase(id);
+                ids.push_back(std::move(id));
+            }
+            co_await give_back(std::move(ids));
+            co_return;
+        }
+        const auto now = wall_now();
+        const CallAnswer answer{
+            result.failure == net::HttpFailure::none ? "" : net::to_string(result.failure),
+            result.status, result.body};
+        auto outcome = interpret_answer(call, answer, now);
+        metrics_.call(key, outcome.outcome, took);
+        metrics_.observations(key, outcome.observations.size());
+        note(key, state, call, outcome);
+
+        const bool answered = outcome.verdict == CallVerdict::answered ||
+                              outcome.verdict == CallVerdict::rejected;
+        std::vector<store::Reschedule> schedule;
+        for (const auto& id : call.sms_ids) {
+            const auto it = claimed_.find(id);
+            if (it == claimed_.end()) {
+                continue;
+            }
+            const auto& row = it->second;
+            const auto next =
+                answered ? backoff_.next_poll_at(row.submitted_at, row.poll_attempts + 1, now)
+                         : backoff_.retry_at(row.submitted_at, row.poll_attempts,
+                                             state.consecutive_failures, now);
+            schedule.push_back({id, next, answered});
+        }
+        try {
+            auto store = [this, &outcome, &schedule] {
+                (void)parts_.status_store.apply(outcome.observations);
+                polls_.reschedule(schedule);
+            };
+            co_await net::offload(parts_.db_threads, std::move(store));
+        } catch (const std::exception& e) {
+            metrics_.store_failure();
+            spdlog::warn("could not store the answer of a {} call for {} messages ({}); they are "
+                         "asked again when their lease ends",
+                         to_string(key.endpoint), call.sms_ids.size(), e.what());
+        }
+        for (const auto& id : call.sms_ids) {
+            claimed_.erase(id);
+        }
+    }
+
+    // Per-key bookkeeping of the verdict: failures, pauses and their logs.
+    void note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
+              const CallOutcome& outcome) {
+        const auto now = SteadyClock::now();
+        const auto name = fmt::format("{} {}", key.account, to_string(key.endpoint));
+        switch (outcome.verdict) {
+            case CallVerdict::answered:
+            case CallVerdict::rejected:
+                if (state.consecutive_failures > 0 || state.credentials_failing) {
+                    spdlog::info("status calls {}: answering again after {} failed calls", name,
+                                 state.consecutive_failures);
+                }
+                state.consecutive_failures = 0;
+                if (state.credentials_failing) {
+                    state.credentials_failing = false;
+                    metrics_.credentials_failing(key, false);
+                }
+                if (outcome.verdict == CallVerdict::rejected) {
+                    spdlog::debug("status call {} refused for {}: {}", name,
+                                  call.sms_ids.front(), outcome.detail);
+                }
+                break;
+            case CallVerdict::credentials:
+                ++state.consecutive_failures;
+                state.limiter.hold_until(now + credentials_pause);
+                if (!state.credentials_failing) {
+                    state.credentials_failing = true;
+                    metrics_.credentials_failing(key, true);
+                }
+                if (now - state.last_failure_log >= failure_log_interval) {
+                    state.last_failure_log = now;
+                    spdlog::error("status calls {}: the provider refuses the account's credentials "
+                                  "or configuration ({}); pausing a minute at a time until fixed",
+                                  name, outcome.detail);
+                }
+                break;
+            case CallVerdict::tps_exceeded:
+            case CallVerdict::retry:
+                ++state.consecutive_failures;
+                if (outcome.verdict == CallVerdict::tps_exceeded) {
+                    state.limiter.hold_until(now + tps_pause);
+                }
+                if (state.consecutive_failures == 1 ||
+                    now - state.last_failure_log >= failure_log_interval) {
+                    state.last_failure_log = now;
+                    spdlog::warn("status call {} failed: {}{}{} ({} in a row; retrying with "
+                                 "backoff)",
+                                 name, outcome.outcome, outcome.detail.empty() ? "" : ": ",
+                                 outcome.detail, state.consecutive_failures);
+                }
+                break;
+        }
+        for (const auto& text : outcome.notes) {
+            spdlog::debug("status call {}: {}", name, text);
+        }
+    }
+
+    const app::Config& config_;
+    SchedulerParts parts_;
+    Strand strand_;
+    asio::steady_timer tick_timer_;
+    net::HttpClient http_;
+    store::PollStore polls_;
+    store::ScopeLocks locks_;
+    Backoff backoff_;
+    PlanTargets targets_;
+    PollMetrics metrics_;
+    std::map<std::string, providers::esms::Credentials> credentials_;
+
+    std::vector<store::PollScope> scopes_;
+    std::set<store::PollScope> held_;
+    std::map<LimiterKey, std::unique_ptr<KeyState>> keys_;
+    std::map<std::pair<std::string, std::string>, PartialChunk> partials_;  // (account, oa_id)
+    std::unordered_map<std::string, ClaimedRow> claimed_;
+    double recent_other_rows_ = 0;
+    std::uint64_t tick_number_ = 0;
+    std::size_t calls_in_flight_ = 0;
+    SteadyClock::time_point backlog_measured_at_{};
+    bool stopping_ = false;
+    bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+};
+
+Scheduler::Scheduler(const app::Config& config, SchedulerParts parts)
+    : impl_(std::make_shared<Impl>(config, parts)) {}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::start() {
+    impl_->start();
+}
+
+void Scheduler::stop() {
+    impl_->stop();
+}
+
+}  // namespace deliveryd::reconcile

@@ -1,0 +1,191 @@
+#include "deliveryd/store/poll_store.hpp"
+
+#include <algorithm>
+
+#include <pqxx/pqxx>
+
+#include "store/pg_array.hpp"
+#include "store/state_rows.hpp"
+#include "store/statements.hpp"
+
+namespace deliveryd::store {
+namespace {
+
+// The rows of one scope, as the WHERE clause that matches its partial index.
+// $1 is the account for an eSMS scope and unused (but typed) for eTelecom.
+const char* scope_filter(const PollScope& scope) {
+    return scope.kind == PollScope::Kind::etelecom
+               ? "NOT is_final AND provider = 'etelecom' AND $1::text IS NOT NULL"
+               : "NOT is_final AND provider = 'esms' AND account = $1";
+}
+
+// These statements are not prepared: each runs with a plan made for the
+// table as it is now. A claim runs once per tick, and a plan cached while
+// the table was small would be kept as it grows (statements.cpp).
+
+std::string claim_sql(const PollScope& scope) {
+    return std::string(R"sql(
+WITH due AS (
+    SELECT sms_id AS due_id FROM delivery_state
+    WHERE )sql") +
+           scope_filter(scope) + R"sql( AND next_poll_at <= now()
+    ORDER BY next_poll_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE delivery_state AS d
+SET next_poll_at = now() + $3 * interval '1 millisecond'
+FROM due
+WHERE d.sms_id = due.due_id
+RETURNING)sql" + statements::state_columns();
+}
+
+// Locks in the order given (the caller sorts), one primary-key probe each,
+// then writes. A join could lock in table order and deadlock with a batch
+// of callbacks locking the same rows in key order.
+constexpr const char* reschedule_sql = R"sql(
+WITH u AS MATERIALIZED (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[]) WITH ORDINALITY
+        AS u(id, next_at, counted, n)
+),
+locked AS MATERIALIZED (
+    SELECT u.id, u.next_at, u.counted
+    FROM u CROSS JOIN LATERAL (
+        SELECT 1 FROM delivery_state WHERE sms_id = u.id FOR UPDATE
+    ) AS l
+)
+UPDATE delivery_state AS d
+SET poll_attempts = d.poll_attempts + CASE WHEN locked.counted THEN 1 ELSE 0 END,
+    next_poll_at = CASE WHEN d.is_final THEN NULL
+                        ELSE timestamptz 'epoch' + locked.next_at * interval '1 microsecond' END
+FROM locked
+WHERE d.sms_id = locked.id
+)sql";
+
+constexpr const char* release_sql = R"sql(
+WITH locked AS MATERIALIZED (
+    SELECT u.id
+    FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) CROSS JOIN LATERAL (
+        SELECT 1 FROM delivery_state WHERE sms_id = u.id AND NOT is_final FOR UPDATE
+    ) AS l
+)
+UPDATE delivery_state AS d SET next_poll_at = now()
+FROM locked
+WHERE d.sms_id = locked.id AND NOT d.is_final
+)sql";
+
+std::string backlog_sql(const PollScope& scope) {
+    return std::string(R"sql(
+SELECT count(*), (extract(epoch FROM min(next_poll_at)) * 1000000)::bigint
+FROM (
+    SELECT next_poll_at FROM delivery_state
+    WHERE )sql") +
+           scope_filter(scope) + R"sql( AND next_poll_at <= now()
+    ORDER BY next_poll_at
+    LIMIT $2
+) AS due
+)sql";
+}
+
+std::string scope_parameter(const PollScope& scope) {
+    return scope.kind == PollScope::Kind::etelecom ? std::string("etelecom") : scope.account;
+}
+
+std::int64_t micros(core::Timestamp t) {
+    return t.time_since_epoch().count();
+}
+
+}  // namespace
+
+std::string PollScope::name() const {
+    return kind == Kind::etelecom ? std::string("etelecom") : "esms/" + account;
+}
+
+std::vector<core::State> PollStore::claim_due(const PollScope& scope, std::size_t limit,
+                                              std::chrono::milliseconds lease) {
+    std::vector<core::State> rows;
+    if (limit == 0) {
+        return rows;
+    }
+    const auto sql = claim_sql(scope);
+    pool_.with_connection([&](pqxx::connection_base& c) {
+        rows.clear();
+        pqxx::nontransaction tx(c);  // one statement: its own transaction
+        const auto result = tx.exec_params(sql, scope_parameter(scope),
+                                           static_cast<std::int64_t>(limit),
+                                           static_cast<std::int64_t>(lease.count()));
+        rows.reserve(result.size());
+        for (const auto& row : result) {
+            rows.push_back(read_state(row));
+        }
+    });
+    // RETURNING gives no order; the planner wants rows oldest due first.
+    std::stable_sort(rows.begin(), rows.end(), [](const core::State& a, const core::State& b) {
+        return a.submitted_at < b.submitted_at;
+    });
+    return rows;
+}
+
+void PollStore::reschedule(std::span<const Reschedule> rows) {
+    if (rows.empty()) {
+        return;
+    }
+    std::vector<const Reschedule*> sorted;
+    sorted.reserve(rows.size());
+    for (const auto& row : rows) {
+        sorted.push_back(&row);
+    }
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Reschedule* a, const Reschedule* b) { return a->sms_id < b->sms_id; });
+    PgArray ids;
+    PgArray next;
+    PgArray counted;
+    for (const auto* row : sorted) {
+        ids.add(row->sms_id);
+        next.add(micros(row->next_poll_at));
+        counted.add(row->count_attempt);
+    }
+    const auto ids_param = ids.finish();
+    const auto next_param = next.finish();
+    const auto counted_param = counted.finish();
+    pool_.with_connection([&](pqxx::connection_base& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_params(reschedule_sql, ids_param, next_param, counted_param);
+    });
+}
+
+void PollStore::release(std::span<const std::string> sms_ids) {
+    if (sms_ids.empty()) {
+        return;
+    }
+    std::vector<std::string_view> sorted(sms_ids.begin(), sms_ids.end());
+    std::sort(sorted.begin(), sorted.end());
+    PgArray ids;
+    for (const auto id : sorted) {
+        ids.add(id);
+    }
+    const auto ids_param = ids.finish();
+    pool_.with_connection([&](pqxx::connection_base& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_params(release_sql, ids_param);
+    });
+}
+
+Backlog PollStore::due_backlog(const PollScope& scope, std::size_t count_cap) {
+    Backlog backlog;
+    const auto sql = backlog_sql(scope);
+    pool_.with_connection([&](pqxx::connection_base& c) {
+        pqxx::read_transaction tx(c);
+        const auto row = tx.exec_params1(sql, scope_parameter(scope),
+                                         static_cast<std::int64_t>(count_cap));
+        backlog.due_rows = row[0].as<std::size_t>();
+        backlog.oldest_due = std::nullopt;
+        if (!row[1].is_null()) {
+            backlog.oldest_due =
+                core::Timestamp(std::chrono::microseconds(row[1].as<std::int64_t>()));
+        }
+    });
+    return backlog;
+}
+
+}  // namespace deliveryd::store

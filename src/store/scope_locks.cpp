@@ -1,0 +1,113 @@
+#include "deliveryd/store/scope_locks.hpp"
+
+#include <array>
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "deliveryd/store/connection_pool.hpp"
+
+#include "store/pg_array.hpp"
+
+namespace deliveryd::store {
+namespace {
+
+// Client side: notice a dead server or network within ~11 s and fail the
+// query instead of blocking a database thread until the kernel gives up.
+const std::array<ConninfoParameter, 6> lock_connection_parameters{{
+    {"application_name", "deliveryd-poller"},
+    {"keepalives", "1"},
+    {"keepalives_idle", "5"},
+    {"keepalives_interval", "2"},
+    {"keepalives_count", "3"},
+    {"tcp_user_timeout", "10000"},
+}};
+
+// Server side, for this session only: end the session (and free its locks)
+// within ~11 s when this replica's host or network disappears without
+// closing the socket, so another replica can take the scopes over.
+constexpr const char* session_setup_sql =
+    "SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; "
+    "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000; "
+    "SET statement_timeout = '5s'; SET idle_session_timeout = 0; "
+    "SET idle_in_transaction_session_timeout = 0";
+
+// Tries every scope given; returns the names whose lock this session holds now.
+constexpr const char* try_lock_sql =
+    "SELECT s FROM unnest($1::text[]) AS s "
+    "WHERE pg_try_advisory_lock(hashtextextended('deliveryd.poll/' || s, 0))";
+
+}  // namespace
+
+ScopeLocks::ScopeLocks(std::string url, std::chrono::milliseconds connect_timeout,
+                       std::vector<PollScope> scopes)
+    : conninfo_(effective_conninfo(url, connect_timeout, lock_connection_parameters)),
+      scopes_(std::move(scopes)) {}
+
+ScopeLocks::~ScopeLocks() {
+    release_all();
+}
+
+void ScopeLocks::connect() {
+    connection_ = std::make_unique<pqxx::connection>(conninfo_);
+    pqxx::nontransaction tx(*connection_);
+    tx.exec(session_setup_sql);
+}
+
+std::set<PollScope> ScopeLocks::refresh() noexcept {
+    try {
+        if (!connection_ || !connection_->is_open()) {
+            held_.clear();
+            connection_.reset();
+            connect();
+        }
+        PgArray wanted;
+        std::vector<const PollScope*> asked;
+        for (const auto& scope : scopes_) {
+            if (!held_.contains(scope)) {
+                wanted.add(scope.name());
+                asked.push_back(&scope);
+            }
+        }
+        pqxx::nontransaction tx(*connection_);
+        if (asked.empty()) {
+            tx.exec("SELECT 1");  // the locks are only as alive as the session
+        } else {
+            std::set<std::string> taken;
+            for (const auto& row : tx.exec_params(try_lock_sql, wanted.finish())) {
+                taken.insert(row[0].as<std::string>());
+            }
+            for (const auto* scope : asked) {
+                if (taken.contains(scope->name())) {
+                    held_.insert(*scope);
+                    spdlog::info("polling scope {}: this replica polls it now", scope->name());
+                }
+            }
+        }
+        last_error_.clear();
+    } catch (const std::exception& e) {
+        // The session is gone or unusable: whatever it held, it holds no
+        // more (or soon will not), so stop polling everything at once.
+        if (!held_.empty()) {
+            spdlog::warn("polling scope locks lost ({}); polling paused until they are regained",
+                         e.what());
+        } else if (last_error_ != e.what()) {
+            spdlog::warn("cannot take polling scope locks: {}", e.what());
+        }
+        last_error_ = e.what();
+        held_.clear();
+        connection_.reset();
+    }
+    return held_;
+}
+
+void ScopeLocks::release_all() noexcept {
+    held_.clear();
+    try {
+        connection_.reset();  // closing the session frees every advisory lock it held
+    } catch (...) {
+        connection_.release();  // destructor threw: nothing more to do than forget it
+    }
+}
+
+}  // namespace deliveryd::store
