@@ -151,8 +151,8 @@ class Reader {
     }
 
     // A share in [0, max_share], e.g. reconcile.rate_margin.
-    void read_share(const YAML::Node& parent, const std::string& path, const char* key,
-                    double& out, double max_share) {
+    void read_share(const YAML::Node& parent, const std::string& path, const char* key, double& out,
+                    double max_share) {
         const auto value = scalar(parent, path, key);
         if (!value) {
             return;
@@ -163,8 +163,8 @@ class Reader {
         if (ec != std::errc{} || rest != end) {
             problem(join(path, key), "expected a number, found \"" + *value + "\"");
         } else if (!(parsed >= 0) || parsed > max_share) {
-            problem(join(path, key), "must be between 0 and " + std::to_string(max_share) +
-                                         ", found " + *value);
+            problem(join(path, key),
+                    "must be between 0 and " + std::to_string(max_share) + ", found " + *value);
         } else {
             out = parsed;
         }
@@ -417,10 +417,9 @@ void read_etelecom(Reader& r, const YAML::Node& node, std::optional<EtelecomConf
 }
 
 void read_reconcile(Reader& r, const YAML::Node& node, ReconcileConfig& rc) {
-    if (!node.IsDefined() ||
-        !r.section(node, "reconcile",
-                   {"grace", "backoff", "window", "tick", "lease", "request_timeout",
-                    "rate_margin", "poll"})) {
+    if (!node.IsDefined() || !r.section(node, "reconcile",
+                                        {"grace", "backoff", "window", "tick", "lease",
+                                         "request_timeout", "rate_margin", "poll"})) {
         return;
     }
     r.read_duration(node, "reconcile", "grace", rc.grace, /*allow_zero=*/true);

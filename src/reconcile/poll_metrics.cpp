@@ -74,7 +74,7 @@ void PollMetrics::call(const LimiterKey& key, std::string_view outcome,
     auto labels = key_labels(key);
     call_seconds_
         .Add(labels, prometheus::Histogram::BucketBoundaries{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-                                                              2.5, 5, 10, 30})
+                                                             2.5, 5, 10, 30})
         .Observe(took.count());
     labels.emplace("outcome", std::string(outcome));
     calls_.Add(labels).Increment();

@@ -118,8 +118,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             }
         }
         for (const auto& account : config.esms.accounts) {
-            credentials_.emplace(account.name, providers::esms::Credentials{account.api_key,
-                                                                            account.secret_key});
+            credentials_.emplace(account.name,
+                                 providers::esms::Credentials{account.api_key, account.secret_key});
         }
     }
 
@@ -210,9 +210,10 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             auto work = [this, &ids] { polls_.release(ids); };
             co_await net::offload(parts_.db_threads, std::move(work));
         } catch (const std::exception& e) {
-            spdlog::warn("could not give {} claimed messages back ({}); they are due again when "
-                         "their lease ends",
-                         ids.size(), e.what());
+            spdlog::warn(
+                "could not give {} claimed messages back ({}); they are due again when "
+                "their lease ends",
+                ids.size(), e.what());
         }
     }
 
@@ -246,6 +247,15 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             const bool now_held = held.contains(scope);
             if (held_.contains(scope) && !now_held) {
                 drop_scope(scope);
+            }
+            if (now_held && !held_.contains(scope)) {
+                // The previous holder's last calls may still be inside the
+                // provider's window (it died a moment ago): this replica's
+                // limiters do not know them, so they start one window late.
+                for (const auto& key : keys_of(scope)) {
+                    auto& limiter = keys_.at(key)->limiter;
+                    limiter.hold_until(SteadyClock::now() + limiter.window());
+                }
             }
             metrics_.scope_held(scope.name(), now_held);
         }
@@ -439,8 +449,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             co_await net::offload(parts_.db_threads, std::move(work));
         } catch (const std::exception& e) {
             metrics_.store_failure();
-            spdlog::warn("could not reschedule {} unpollable messages: {}", later.size(),
-                         e.what());
+            spdlog::warn("could not reschedule {} unpollable messages: {}", later.size(), e.what());
         }
     }
 
@@ -449,8 +458,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         const auto backlog = co_await net::offload(parts_.db_threads, std::move(count));
         double age = 0;
         if (backlog.oldest_due) {
-            age = std::max(0.0, std::chrono::duration<double>(wall_now() - *backlog.oldest_due)
-                                    .count());
+            age = std::max(0.0,
+                           std::chrono::duration<double>(wall_now() - *backlog.oldest_due).count());
         }
         metrics_.backlog(scope.name(), backlog.due_rows, age);
     }
@@ -545,8 +554,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         metrics_.observations(key, outcome.observations.size());
         note(key, state, call, outcome);
 
-        const bool answered = outcome.verdict == CallVerdict::answered ||
-                              outcome.verdict == CallVerdict::rejected;
+        const bool answered =
+            outcome.verdict == CallVerdict::answered || outcome.verdict == CallVerdict::rejected;
         std::vector<store::Reschedule> schedule;
         for (const auto& id : call.sms_ids) {
             const auto it = claimed_.find(id);
@@ -568,9 +577,10 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             co_await net::offload(parts_.db_threads, std::move(store));
         } catch (const std::exception& e) {
             metrics_.store_failure();
-            spdlog::warn("could not store the answer of a {} call for {} messages ({}); they are "
-                         "asked again when their lease ends",
-                         to_string(key.endpoint), call.sms_ids.size(), e.what());
+            spdlog::warn(
+                "could not store the answer of a {} call for {} messages ({}); they are "
+                "asked again when their lease ends",
+                to_string(key.endpoint), call.sms_ids.size(), e.what());
         }
         for (const auto& id : call.sms_ids) {
             claimed_.erase(id);
@@ -595,8 +605,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                     metrics_.credentials_failing(key, false);
                 }
                 if (outcome.verdict == CallVerdict::rejected) {
-                    spdlog::debug("status call {} refused for {}: {}", name,
-                                  call.sms_ids.front(), outcome.detail);
+                    spdlog::debug("status call {} refused for {}: {}", name, call.sms_ids.front(),
+                                  outcome.detail);
                 }
                 break;
             case CallVerdict::credentials:
@@ -608,9 +618,10 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                 }
                 if (now - state.last_failure_log >= failure_log_interval) {
                     state.last_failure_log = now;
-                    spdlog::error("status calls {}: the provider refuses the account's credentials "
-                                  "or configuration ({}); pausing a minute at a time until fixed",
-                                  name, outcome.detail);
+                    spdlog::error(
+                        "status calls {}: the provider refuses the account's credentials "
+                        "or configuration ({}); pausing a minute at a time until fixed",
+                        name, outcome.detail);
                 }
                 break;
             case CallVerdict::tps_exceeded:
@@ -622,10 +633,11 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                 if (state.consecutive_failures == 1 ||
                     now - state.last_failure_log >= failure_log_interval) {
                     state.last_failure_log = now;
-                    spdlog::warn("status call {} failed: {}{}{} ({} in a row; retrying with "
-                                 "backoff)",
-                                 name, outcome.outcome, outcome.detail.empty() ? "" : ": ",
-                                 outcome.detail, state.consecutive_failures);
+                    spdlog::warn(
+                        "status call {} failed: {}{}{} ({} in a row; retrying with "
+                        "backoff)",
+                        name, outcome.outcome, outcome.detail.empty() ? "" : ": ", outcome.detail,
+                        state.consecutive_failures);
                 }
                 break;
         }

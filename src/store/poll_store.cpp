@@ -37,7 +37,8 @@ UPDATE delivery_state AS d
 SET next_poll_at = now() + $3 * interval '1 millisecond'
 FROM due
 WHERE d.sms_id = due.due_id
-RETURNING)sql" + statements::state_columns();
+RETURNING)sql" +
+           statements::state_columns();
 }
 
 // Locks in the order given (the caller sorts), one primary-key probe each,
@@ -111,9 +112,9 @@ std::vector<core::State> PollStore::claim_due(const PollScope& scope, std::size_
     pool_.with_connection([&](pqxx::connection_base& c) {
         rows.clear();
         pqxx::nontransaction tx(c);  // one statement: its own transaction
-        const auto result = tx.exec_params(sql, scope_parameter(scope),
-                                           static_cast<std::int64_t>(limit),
-                                           static_cast<std::int64_t>(lease.count()));
+        const auto result =
+            tx.exec_params(sql, scope_parameter(scope), static_cast<std::int64_t>(limit),
+                           static_cast<std::int64_t>(lease.count()));
         rows.reserve(result.size());
         for (const auto& row : result) {
             rows.push_back(read_state(row));
@@ -176,8 +177,8 @@ Backlog PollStore::due_backlog(const PollScope& scope, std::size_t count_cap) {
     const auto sql = backlog_sql(scope);
     pool_.with_connection([&](pqxx::connection_base& c) {
         pqxx::read_transaction tx(c);
-        const auto row = tx.exec_params1(sql, scope_parameter(scope),
-                                         static_cast<std::int64_t>(count_cap));
+        const auto row =
+            tx.exec_params1(sql, scope_parameter(scope), static_cast<std::int64_t>(count_cap));
         backlog.due_rows = row[0].as<std::size_t>();
         backlog.oldest_due = std::nullopt;
         if (!row[1].is_null()) {

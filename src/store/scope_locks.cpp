@@ -39,6 +39,11 @@ constexpr const char* try_lock_sql =
 
 }  // namespace
 
+struct ScopeLocks::Session {
+    explicit Session(const std::string& conninfo) : connection(conninfo) {}
+    pqxx::connection connection;
+};
+
 ScopeLocks::ScopeLocks(std::string url, std::chrono::milliseconds connect_timeout,
                        std::vector<PollScope> scopes)
     : conninfo_(effective_conninfo(url, connect_timeout, lock_connection_parameters)),
@@ -49,16 +54,16 @@ ScopeLocks::~ScopeLocks() {
 }
 
 void ScopeLocks::connect() {
-    connection_ = std::make_unique<pqxx::connection>(conninfo_);
-    pqxx::nontransaction tx(*connection_);
+    session_ = std::make_unique<Session>(conninfo_);
+    pqxx::nontransaction tx(session_->connection);
     tx.exec(session_setup_sql);
 }
 
 std::set<PollScope> ScopeLocks::refresh() noexcept {
     try {
-        if (!connection_ || !connection_->is_open()) {
+        if (!session_ || !session_->connection.is_open()) {
             held_.clear();
-            connection_.reset();
+            session_.reset();
             connect();
         }
         PgArray wanted;
@@ -69,7 +74,7 @@ std::set<PollScope> ScopeLocks::refresh() noexcept {
                 asked.push_back(&scope);
             }
         }
-        pqxx::nontransaction tx(*connection_);
+        pqxx::nontransaction tx(session_->connection);
         if (asked.empty()) {
             tx.exec("SELECT 1");  // the locks are only as alive as the session
         } else {
@@ -96,18 +101,14 @@ std::set<PollScope> ScopeLocks::refresh() noexcept {
         }
         last_error_ = e.what();
         held_.clear();
-        connection_.reset();
+        session_.reset();
     }
     return held_;
 }
 
 void ScopeLocks::release_all() noexcept {
     held_.clear();
-    try {
-        connection_.reset();  // closing the session frees every advisory lock it held
-    } catch (...) {
-        connection_.release();  // destructor threw: nothing more to do than forget it
-    }
+    session_.reset();  // closing the session frees every advisory lock it held
 }
 
 }  // namespace deliveryd::store

@@ -153,7 +153,8 @@ std::size_t StatusStore::close_windows(std::span<const WindowClose> closes) {
         ids.insert(close.sms_id);
     }
     return write_merged(
-               pool_, ids, [&](RowsById existing) { return close_batch(closes, std::move(existing)); },
+               pool_, ids,
+               [&](RowsById existing) { return close_batch(closes, std::move(existing)); },
                append_events_params({}))
         .rows_written;
 }

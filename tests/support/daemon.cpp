@@ -6,6 +6,8 @@
 #include <thread>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
 #include "support/http_get.hpp"
@@ -32,6 +34,13 @@ Daemon::Daemon(const std::string& config_text, const std::map<std::string, std::
     if (const auto line = process.wait_for_line("listening on", 20s)) {
         port = port_from_listening_line(*line).value_or(0);
     }
+}
+
+unsigned short free_local_port() {
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor acceptor(
+        ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    return acceptor.local_endpoint().port();
 }
 
 bool eventually_status(unsigned short port, const std::string& target, int status,

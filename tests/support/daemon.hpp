@@ -25,6 +25,11 @@ struct Daemon {
     unsigned short port = 0;  // 0 when it did not start
 };
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for a process that must
+// be told its port before it starts, e.g. deliveryd behind a simulator's
+// --callback-url).
+[[nodiscard]] unsigned short free_local_port();
+
 // Polls GET `target` until it answers `status` or `timeout` passes.
 [[nodiscard]] bool eventually_status(unsigned short port, const std::string& target, int status,
                                      std::chrono::milliseconds timeout);

@@ -26,10 +26,6 @@
 
 #include "deliveryd/store/poll_store.hpp"
 
-namespace pqxx {
-class connection_base;  // libpqxx 6: the base of every connection type
-}
-
 namespace deliveryd::store {
 
 class ScopeLocks {
@@ -56,7 +52,8 @@ class ScopeLocks {
 
     std::string conninfo_;
     std::vector<PollScope> scopes_;
-    std::unique_ptr<pqxx::connection_base> connection_;
+    struct Session;  // the pqxx connection (its base class has no virtual destructor)
+    std::unique_ptr<Session> session_;
     std::set<PollScope> held_;
     std::string last_error_;  // logged once per distinct failure
 };

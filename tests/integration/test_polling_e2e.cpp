@@ -1,0 +1,218 @@
+// Polling end to end (issue 6): deliveryd against the provider simulator
+// over real HTTP and a real PostgreSQL. The simulator drops callbacks;
+// polling must fill every gap, inside the simulator's rate limits, and
+// several replicas must share the work without asking twice.
+#include <csignal>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "support/daemon.hpp"
+#include "support/http_get.hpp"
+#include "support/provider_sim.hpp"
+#include "support/scratch_database.hpp"
+
+namespace deliveryd {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+// deliveryd on `port`, pointed at the simulator, on a timescale of seconds:
+// first poll after 1 s, then every 1-2 s, window closed after `window`.
+std::string polling_config(const std::string& database_url, unsigned short port,
+                           const testing::ProviderSim& sim, const std::string& window) {
+    return "database:\n  url: " + database_url +
+           "\n  connect_timeout: 2s\nhttp:\n  listen: 127.0.0.1:" + std::to_string(port) +
+           "\nesms:\n  api_base: " + sim.url() + "\n  callback_api_base: " + sim.url() +
+           "\n  accounts:\n    - name: default\n      api_key: sim-api-key\n"
+           "      secret_key: sim-secret-key\n"
+           "etelecom:\n  base_url: " +
+           sim.url() +
+           "/v1/shop\n  api_key: sim-etelecom-key\n"
+           "reconcile:\n  grace: 1s\n  backoff: [1s, 2s]\n  window: " +
+           window + "\n  tick: 200ms\n  lease: 15s\n  request_timeout: 5s\n";
+}
+
+// The simulator's own count of limit violations and oversized GetCallbacks.
+void expect_good_manners(const testing::ProviderSim& sim) {
+    const auto stats = sim.get("/sim/stats");
+    ASSERT_TRUE(stats.is_object());
+    EXPECT_EQ(stats.at("violations").as_int64(), 0) << json::serialize(stats);
+    const auto& ids = stats.at("get_callback_ids").as_object();
+    EXPECT_LE(ids.at("max_ids").as_int64(), 200);
+    EXPECT_EQ(ids.at("histogram").at(">200").as_int64(), 0);
+    EXPECT_EQ(ids.at("truncated_calls").as_int64(), 0);
+}
+
+// `scope` is held by the daemon on `port`, per its /metrics.
+bool holds_scope(unsigned short port, const std::string& scope) {
+    const auto metrics = testing::http_get(port, "/metrics", 2s);
+    return metrics.body.find("deliveryd_poll_scope_held{scope=\"" + scope + "\"} 1") !=
+           std::string::npos;
+}
+
+std::int64_t total_calls(const testing::ProviderSim& sim) {
+    const auto stats = sim.get("/sim/stats");
+    std::int64_t calls = 0;
+    for (const auto& [name, endpoint] : stats.at("endpoints").as_object()) {
+        for (const auto& [key, counts] : endpoint.at("keys").as_object()) {
+            calls += counts.at("calls").as_int64();
+        }
+    }
+    return calls;
+}
+
+TEST(PollingEndToEnd, EveryRowReachesTheTruthThoughCallbacksAreDropped) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    const auto port = testing::free_local_port();
+    // 60x: every timeline (final within ~2 simulated minutes, deliveries
+    // within ~5) plays out in seconds; the 7-day lookup limit is hours away.
+    testing::ProviderSim sim({"--generate", "300", "--seed", "7", "--time-scale", "60",
+                              "--drop-callbacks", "0.3", "--callback-url",
+                              "http://127.0.0.1:" + std::to_string(port) + "/callback/esms"});
+    ASSERT_NE(sim.port, 0) << sim.process.output();
+    testing::Daemon d(polling_config(db.url(), port, sim, "20s"));
+    ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 300u);
+
+    // Every row final: answered, or its 20 s window closed.
+    const auto deadline = Clock::now() + 90s;
+    while (Clock::now() < deadline &&
+           db.scalar("SELECT count(*) FROM delivery_state WHERE NOT is_final") != "0") {
+        std::this_thread::sleep_for(250ms);
+    }
+    ASSERT_EQ(db.scalar("SELECT count(*) FROM delivery_state WHERE NOT is_final"), "0")
+        << d.process.output();
+
+    // The stored answer of each message is the simulator's final truth.
+    const auto truth = sim.get("/sim/truth");
+    ASSERT_TRUE(truth.is_object());
+    pqxx::connection c(db.url());
+    pqxx::read_transaction tx(c);
+    std::map<std::string, pqxx::row> rows;
+    for (const auto& row :
+         tx.exec("SELECT sms_id, state, coalesce(error_code::text, 'NULL'), "
+                 "coalesce(partner_id, 'NULL'), resolved_by, poll_attempts FROM delivery_state")) {
+        rows.emplace(row[0].as<std::string>(), row);
+    }
+    int compared = 0;
+    for (const auto& m : truth.at("messages").as_array()) {
+        const auto id = testing::json_text(m.at("sms_id"));
+        const auto it = rows.find(id);
+        ASSERT_NE(it, rows.end()) << id;
+        const auto& row = it->second;
+        const auto final_state = testing::json_text(m.at("final_state"));
+        EXPECT_EQ(row[1].as<std::string>(), final_state) << id;
+        if (final_state == "failed" && m.at("error_code").is_int64()) {
+            EXPECT_EQ(row[2].as<std::string>(), testing::json_text(m.at("error_code"))) << id;
+        }
+        if (final_state == "delivered" && m.at("provider").as_string() == "esms") {
+            EXPECT_EQ(row[3].as<std::string>(), testing::json_text(m.at("partner_id"))) << id;
+        }
+        ++compared;
+    }
+    EXPECT_EQ(compared, 300);
+
+    // Callbacks resolved some rows, polling the rest.
+    const auto by_callback =
+        std::stoi(db.scalar("SELECT count(*) FROM delivery_state WHERE resolved_by = 'callback'"));
+    const auto by_poll =
+        std::stoi(db.scalar("SELECT count(*) FROM delivery_state WHERE resolved_by = 'poll'"));
+    EXPECT_GT(by_callback, 30);
+    EXPECT_GT(by_poll, 30);
+    EXPECT_EQ(by_callback + by_poll, 300);
+    EXPECT_NE(db.scalar("SELECT count(*) FROM delivery_event WHERE source = 'get_callback'"), "0");
+    EXPECT_NE(db.scalar("SELECT count(*) FROM delivery_event WHERE source = 'zalo_status'"), "0");
+    EXPECT_NE(db.scalar("SELECT count(*) FROM delivery_event WHERE source = 'get_send_status'"),
+              "0");
+    EXPECT_NE(
+        db.scalar("SELECT count(*) FROM delivery_event WHERE source = 'etelecom_get_message'"),
+        "0");
+    expect_good_manners(sim);
+
+    d.process.send_signal(SIGTERM);
+    EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
+}
+
+TEST(PollingReplicas, OneReplicaPollsEachScopeAndAnotherTakesOverAfterKill) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    // No callback URL: every status must be polled. 1,500 messages keep the
+    // limiters busy for longer than the test runs (SMS at 10 calls/s).
+    testing::ProviderSim sim({"--generate", "1500", "--seed", "3", "--time-scale", "60"});
+    ASSERT_NE(sim.port, 0) << sim.process.output();
+    std::vector<std::unique_ptr<testing::Daemon>> replicas;
+    for (int i = 0; i < 3; ++i) {
+        const auto port = testing::free_local_port();
+        replicas.push_back(
+            std::make_unique<testing::Daemon>(polling_config(db.url(), port, sim, "1h")));
+        ASSERT_NE(replicas.back()->port, 0) << replicas.back()->process.output();
+    }
+    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 1500u);
+
+    // Each scope is polled by exactly one replica.
+    const auto holders = [&](const std::string& scope) {
+        std::vector<std::size_t> found;
+        for (std::size_t i = 0; i < replicas.size(); ++i) {
+            if (replicas[i] && holds_scope(replicas[i]->port, scope)) {
+                found.push_back(i);
+            }
+        }
+        return found;
+    };
+    auto deadline = Clock::now() + 10s;
+    while (Clock::now() < deadline && holders("esms/default").size() != 1) {
+        std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_EQ(holders("esms/default").size(), 1u);
+    EXPECT_EQ(holders("etelecom").size(), 1u);
+    std::this_thread::sleep_for(4s);  // polling under way
+    EXPECT_EQ(holders("esms/default").size(), 1u);
+
+    // kill -9 the replica polling eSMS; another must resume within 10 s.
+    const auto victim = holders("esms/default").front();
+    const auto killed_at = Clock::now();
+    replicas[victim]->process.send_signal(SIGKILL);
+    (void)replicas[victim]->process.wait_exit(5s);
+    replicas[victim].reset();
+    const auto calls_at_kill = total_calls(sim);
+    deadline = killed_at + 10s;
+    while (Clock::now() < deadline && holders("esms/default").size() != 1) {
+        std::this_thread::sleep_for(100ms);
+    }
+    const auto took = Clock::now() - killed_at;
+    ASSERT_EQ(holders("esms/default").size(), 1u) << "no replica took esms/default over";
+    EXPECT_LT(took, 10s);
+    while (Clock::now() < killed_at + 10s && total_calls(sim) == calls_at_kill) {
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_GT(total_calls(sim), calls_at_kill) << "polling did not resume within 10 s";
+    std::cout << "esms/default taken over "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+              << " ms after kill -9\n";
+    std::this_thread::sleep_for(2s);
+
+    // No id was asked about twice in one round: two answers about the same
+    // message from the same endpoint are never closer than the shortest
+    // backoff step (1 s, less 10% jitter). A message whose poll failed is
+    // retried sooner, but then no answer was stored for the failed try.
+    EXPECT_EQ(db.scalar(R"sql(
+        SELECT count(*) FROM (
+            SELECT observed_at - lag(observed_at) OVER (PARTITION BY sms_id, source
+                                                        ORDER BY observed_at) AS gap
+            FROM delivery_event WHERE source <> 'callback') AS g
+        WHERE gap < interval '900 milliseconds')sql"),
+              "0");
+    EXPECT_NE(db.scalar("SELECT count(*) FROM delivery_event"), "0");
+    expect_good_manners(sim);
+}
+
+}  // namespace
+}  // namespace deliveryd
