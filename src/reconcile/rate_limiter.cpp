@@ -50,6 +50,9 @@ RateLimiter::RateLimiter(RateLimit limit, Clock clock) : limit_(limit), clock_(s
     const auto margin_window =
         at_least(static_cast<double>(calls_) / (limit_.rate * (1.0 - limit_.margin)));
     window_ = std::max(margin_window, period_ + limit_.jitter);
+    if (limit_.even_spacing) {
+        gap_ = window_ / static_cast<Duration::rep>(calls_);
+    }
 }
 
 RateLimiter::TimePoint RateLimiter::next_allowed_at() const noexcept {
@@ -59,7 +62,7 @@ RateLimiter::TimePoint RateLimiter::next_allowed_at() const noexcept {
     }
     // Never before the last grant: departures stay sorted, so the oldest one
     // remembered is the L-th latest in time.
-    at = std::max(at, recent_.back());
+    at = std::max(at, recent_.back() + gap_);
     if (recent_.size() >= calls_) {
         at = std::max(at, recent_.front() + window_);
     }

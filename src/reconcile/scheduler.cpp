@@ -112,7 +112,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             for (auto& key : keys_of(scope)) {
                 const auto rate = configured_rate(config, key).value_or(1.0);
                 auto state = std::make_unique<KeyState>(
-                    RateLimit{.rate = rate, .margin = config.reconcile.rate_margin}, strand_);
+                    RateLimit{
+                        .rate = rate, .margin = config.reconcile.rate_margin, .even_spacing = true},
+                    strand_);
                 metrics_.credentials_failing(key, false);
                 keys_.emplace(std::move(key), std::move(state));
             }
@@ -480,13 +482,18 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                 co_await state.wake.async_wait(asio::as_tuple(asio::use_awaitable));
                 continue;
             }
-            const auto slot = state.limiter.acquire();
-            if (slot > SteadyClock::now()) {
-                state.pace.expires_at(slot);
+            // The departure is recorded when the call really leaves, not
+            // when its turn was due: if the event loop stalls, a reserved
+            // slot would be used late while later slots stay early, and the
+            // calls would bunch at the provider.
+            const auto allowed = state.limiter.next_allowed_at();
+            if (allowed > SteadyClock::now()) {
+                state.pace.expires_at(allowed);
                 co_await state.pace.async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
             }
-            if (self->stopping_ || state.queue.empty()) {
-                continue;  // the slot goes unused: the limiter only gets stricter
+            if (!state.limiter.try_acquire(SteadyClock::now())) {
+                continue;
             }
             auto call = std::move(state.queue.front());
             state.queue.pop_front();
@@ -550,6 +557,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             result.failure == net::HttpFailure::none ? "" : net::to_string(result.failure),
             result.status, result.body};
         auto outcome = interpret_answer(call, answer, now);
+        spdlog::debug("status call {} {} ({} ids): {} in {} ms", key.account,
+                      to_string(key.endpoint), call.sms_ids.size(), outcome.outcome,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
         metrics_.call(key, outcome.outcome, took);
         metrics_.observations(key, outcome.observations.size());
         note(key, state, call, outcome);

@@ -384,3 +384,52 @@ TEST(ReconcileRateLimiter, GreedyCallerGetsTheSustainedRate) {
 
 }  // namespace
 }  // namespace deliveryd::reconcile
+
+namespace deliveryd::reconcile {
+namespace {
+
+RateLimit evenly(double rate) {
+    RateLimit spaced = limit(rate);
+    spaced.even_spacing = true;
+    return spaced;
+}
+
+TEST(ReconcileRateLimiter, EvenSpacingLetsNoBurstOut) {
+    FakeClock fake;
+    RateLimiter limiter(evenly(20), fake.clock());
+    const auto gap = limiter.window() / 20;
+    EXPECT_TRUE(limiter.try_acquire(t0));
+    EXPECT_FALSE(limiter.try_acquire(t0));
+    EXPECT_FALSE(limiter.try_acquire(t0 + gap - 1ns));
+    EXPECT_TRUE(limiter.try_acquire(t0 + gap));
+    EXPECT_EQ(limiter.next_allowed_at(), t0 + 2 * gap);
+    // A late call does not earn a burst: the next one is a gap after it.
+    EXPECT_TRUE(limiter.try_acquire(t0 + 10s));
+    EXPECT_EQ(limiter.next_allowed_at(), t0 + 10s + gap);
+}
+
+TEST(ReconcileRateLimiter, EvenSpacingKeepsTheRateAndTheLimitAtTheProvider) {
+    std::mt19937_64 rng(7);
+    for (const double rate : {10.0, 20.0, 30.0, 7.5}) {
+        SCOPED_TRACE("rate " + std::to_string(rate));
+        RateLimiter spaced(evenly(rate));
+        const auto departures = greedy_run(spaced, 60s, rng);
+        const auto provider_max = static_cast<std::size_t>(std::floor(rate));
+        EXPECT_LE(max_in_window(departures, 1s), provider_max);
+        const auto gap = spaced.window() / static_cast<Duration::rep>(spaced.window_calls());
+        for (std::size_t i = 1; i < departures.size(); ++i) {
+            ASSERT_GE(departures[i] - departures[i - 1], gap) << "departure " << i;
+        }
+        // Greedy, it still gets L calls per W.
+        EXPECT_NEAR(1.0 / std::chrono::duration<double>(gap).count(), spaced.sustained_rate(),
+                    1e-6 * rate);
+        for (int round = 0; round < 3; ++round) {
+            const auto arrived =
+                arrivals(departures, Delays::uniform, spaced.tolerated_jitter(), rng);
+            ASSERT_LE(max_in_window(arrived, 1s), provider_max);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace deliveryd::reconcile

@@ -60,6 +60,12 @@ struct RateLimit {
     double rate = 1;       // calls per second the provider allows, in (0, 1e7]
     double margin = 0.05;  // in [0, 1)
     std::chrono::steady_clock::duration jitter = std::chrono::milliseconds(50);  // >= 0
+    // Also keep departures at least W / L apart (see above): calls then
+    // leave evenly spaced instead of L at once every W. Same long-run rate;
+    // no burst, so the calls share one reused connection instead of opening
+    // L at once, and their one-way delays stay alike (measured: bursts of 10
+    // over fresh connections arrived spread wider than the 52 ms tolerated).
+    bool even_spacing = false;
 };
 
 class RateLimiter {
@@ -114,6 +120,7 @@ class RateLimiter {
     std::size_t calls_ = 1;  // L
     Duration period_{};      // P
     Duration window_{};      // W
+    Duration gap_{};         // W / L with even_spacing, else 0
     TimePoint hold_ = TimePoint::min();
     std::deque<TimePoint> recent_;  // the last L departures, oldest first
 };
