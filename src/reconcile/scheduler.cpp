@@ -77,6 +77,25 @@ std::vector<LimiterKey> keys_of(const store::PollScope& scope) {
             LimiterKey{scope.account, Endpoint::send_status}};
 }
 
+// The keys whose calls the rows of one claim lane go to: what sizes its claim.
+std::vector<LimiterKey> keys_of(const store::PollScope& scope, store::ClaimLane lane) {
+    if (scope.kind == store::PollScope::Kind::etelecom) {
+        return keys_of(scope);
+    }
+    if (lane == store::ClaimLane::zalo_delivery) {
+        return {LimiterKey{scope.account, Endpoint::zalo_status}};
+    }
+    return {LimiterKey{scope.account, Endpoint::get_callback},
+            LimiterKey{scope.account, Endpoint::send_status}};
+}
+
+std::vector<store::ClaimLane> lanes_of(const store::PollScope& scope) {
+    if (scope.kind == store::PollScope::Kind::etelecom) {
+        return {store::ClaimLane::lookup};
+    }
+    return {store::ClaimLane::lookup, store::ClaimLane::zalo_delivery};
+}
+
 // What the scheduler remembers of a claimed row until its answer is stored.
 struct ClaimedRow {
     core::Timestamp submitted_at;
@@ -269,7 +288,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                 continue;
             }
             try {
-                co_await claim_and_plan(scope);
+                for (const auto lane : lanes_of(scope)) {
+                    co_await claim_and_plan(scope, lane);
+                }
                 if (measure_backlog) {
                     co_await measure(scope);
                 }
@@ -311,9 +332,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         });
     }
 
-    std::size_t claim_rows_for(const store::PollScope& scope) const {
+    std::size_t claim_rows_for(const store::PollScope& scope, store::ClaimLane lane) const {
         std::vector<KeyLoad> loads;
-        for (const auto& key : keys_of(scope)) {
+        for (const auto& key : keys_of(scope, lane)) {
             const auto& state = *keys_.at(key);
             loads.push_back(KeyLoad{key, state.limiter.sustained_rate(),
                                     state.queue.size() + state.in_flight,
@@ -324,13 +345,13 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             .rows;
     }
 
-    asio::awaitable<void> claim_and_plan(const store::PollScope& scope) {
-        const auto wanted = claim_rows_for(scope);
+    asio::awaitable<void> claim_and_plan(const store::PollScope& scope, store::ClaimLane lane) {
+        const auto wanted = claim_rows_for(scope, lane);
         if (wanted == 0) {
             co_return;
         }
-        auto claim = [this, &scope, wanted] {
-            return polls_.claim_due(scope, wanted, config_.reconcile.lease);
+        auto claim = [this, &scope, wanted, lane] {
+            return polls_.claim_due(scope, wanted, config_.reconcile.lease, lane);
         };
         auto rows = co_await net::offload(parts_.db_threads, std::move(claim));
         if (stopping_) {
@@ -385,7 +406,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             keys_.at(key)->recent_rows += static_cast<double>(count);
         }
         recent_other_rows_ = recent_other_rows_ / 2 + static_cast<double>(plan.unplannable.size());
-        flush_partials(scope, drained);
+        if (lane == store::ClaimLane::lookup) {
+            flush_partials(scope, drained);
+        }
     }
 
     // GetCallback answers up to 200 ids per call, and the limit counts calls:

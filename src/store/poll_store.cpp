@@ -11,24 +11,38 @@
 namespace deliveryd::store {
 namespace {
 
-// The rows of one scope, as the WHERE clause that matches its partial index.
-// $1 is the account for an eSMS scope and unused (but typed) for eTelecom.
-const char* scope_filter(const PollScope& scope) {
-    return scope.kind == PollScope::Kind::etelecom
-               ? "NOT is_final AND provider = 'etelecom' AND $1::text IS NOT NULL"
-               : "NOT is_final AND provider = 'esms' AND account = $1";
+// The rows of one scope and lane, as the WHERE clause that matches its
+// partial index (the same expressions as the index predicates, so the
+// planner can prove the index applies). $1 is the account for an eSMS scope
+// and unused (but typed) for eTelecom.
+const char* scope_filter(const PollScope& scope, ClaimLane lane) {
+    if (scope.kind == PollScope::Kind::etelecom) {
+        return "NOT is_final AND provider = 'etelecom' AND $1::text IS NOT NULL";
+    }
+    return lane == ClaimLane::zalo_delivery
+               ? "NOT is_final AND provider = 'esms' AND state = 'sent' AND partner_id IS NOT NULL "
+                 "AND account = $1"
+               : "NOT is_final AND provider = 'esms' AND (state <> 'sent' OR partner_id IS NULL) "
+                 "AND account = $1";
+}
+
+std::vector<ClaimLane> lanes_of(const PollScope& scope) {
+    if (scope.kind == PollScope::Kind::etelecom) {
+        return {ClaimLane::lookup};
+    }
+    return {ClaimLane::lookup, ClaimLane::zalo_delivery};
 }
 
 // These statements are not prepared: each runs with a plan made for the
 // table as it is now. A claim runs once per tick, and a plan cached while
 // the table was small would be kept as it grows (statements.cpp).
 
-std::string claim_sql(const PollScope& scope) {
+std::string claim_sql(const PollScope& scope, ClaimLane lane) {
     return std::string(R"sql(
 WITH due AS (
     SELECT sms_id AS due_id FROM delivery_state
     WHERE )sql") +
-           scope_filter(scope) + R"sql( AND next_poll_at <= now()
+           scope_filter(scope, lane) + R"sql( AND next_poll_at <= now()
     ORDER BY next_poll_at
     LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -75,13 +89,13 @@ FROM locked
 WHERE d.sms_id = locked.id AND NOT d.is_final
 )sql";
 
-std::string backlog_sql(const PollScope& scope) {
+std::string backlog_sql(const PollScope& scope, ClaimLane lane) {
     return std::string(R"sql(
 SELECT count(*), (extract(epoch FROM min(next_poll_at)) * 1000000)::bigint
 FROM (
     SELECT next_poll_at FROM delivery_state
     WHERE )sql") +
-           scope_filter(scope) + R"sql( AND next_poll_at <= now()
+           scope_filter(scope, lane) + R"sql( AND next_poll_at <= now()
     ORDER BY next_poll_at
     LIMIT $2
 ) AS due
@@ -103,12 +117,12 @@ std::string PollScope::name() const {
 }
 
 std::vector<core::State> PollStore::claim_due(const PollScope& scope, std::size_t limit,
-                                              std::chrono::milliseconds lease) {
+                                              std::chrono::milliseconds lease, ClaimLane lane) {
     std::vector<core::State> rows;
     if (limit == 0) {
         return rows;
     }
-    const auto sql = claim_sql(scope);
+    const auto sql = claim_sql(scope, lane);
     pool_.with_connection([&](pqxx::connection_base& c) {
         rows.clear();
         pqxx::nontransaction tx(c);  // one statement: its own transaction
@@ -174,18 +188,21 @@ void PollStore::release(std::span<const std::string> sms_ids) {
 
 Backlog PollStore::due_backlog(const PollScope& scope, std::size_t count_cap) {
     Backlog backlog;
-    const auto sql = backlog_sql(scope);
     pool_.with_connection([&](pqxx::connection_base& c) {
+        backlog = Backlog{};
         pqxx::read_transaction tx(c);
-        const auto row =
-            tx.exec_params1(sql, scope_parameter(scope), static_cast<std::int64_t>(count_cap));
-        backlog.due_rows = row[0].as<std::size_t>();
-        backlog.oldest_due = std::nullopt;
-        if (!row[1].is_null()) {
-            backlog.oldest_due =
-                core::Timestamp(std::chrono::microseconds(row[1].as<std::int64_t>()));
+        for (const auto lane : lanes_of(scope)) {
+            const auto row = tx.exec_params1(backlog_sql(scope, lane), scope_parameter(scope),
+                                             static_cast<std::int64_t>(count_cap));
+            backlog.due_rows += row[0].as<std::size_t>();
+            if (!row[1].is_null()) {
+                const core::Timestamp oldest(std::chrono::microseconds(row[1].as<std::int64_t>()));
+                backlog.oldest_due =
+                    backlog.oldest_due ? std::min(*backlog.oldest_due, oldest) : oldest;
+            }
         }
     });
+    backlog.due_rows = std::min(backlog.due_rows, count_cap);
     return backlog;
 }
 

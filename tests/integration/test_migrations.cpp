@@ -120,27 +120,6 @@ TEST(Migrations, StateLabelsAreConstrained) {
     }
 }
 
-TEST(Migrations, DueIndexServesTheClaimQuery) {
-    DELIVERYD_REQUIRE_DATABASE();
-    ScratchDatabase db;
-    db.execute(R"sql(
-        INSERT INTO delivery_state (sms_id, is_final, next_poll_at)
-        SELECT 'm' || g, g % 10 <> 0, now() - (g || ' seconds')::interval
-        FROM generate_series(1, 20000) g;
-        ANALYZE delivery_state;)sql");
-    pqxx::connection c(db.url());
-    pqxx::nontransaction tx(c);
-    std::string plan;
-    for (const auto& row : tx.exec(
-             "EXPLAIN SELECT sms_id FROM delivery_state WHERE NOT is_final AND provider = 'esms' "
-             "AND account = 'default' "
-             "AND next_poll_at <= now() ORDER BY next_poll_at LIMIT 200 FOR UPDATE SKIP LOCKED")) {
-        plan += row[0].as<std::string>() + "\n";
-    }
-    EXPECT_NE(plan.find("delivery_state_due"), std::string::npos) << plan;
-    EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;
-}
-
 TEST(Migrations, EventLogIsPartitionedByMonth) {
     DELIVERYD_REQUIRE_DATABASE();
     ScratchDatabase db;

@@ -363,6 +363,9 @@ TEST_F(PollStoreTest, ClaimPlanUsesTheScopeIndexAtAMillionRows) {
     db->execute("TRUNCATE captured_claim");
     (void)polls->claim_due(etelecom(), 200, 30s);
     const auto etelecom_claim = db->scalar("SELECT statement FROM captured_claim");
+    db->execute("TRUNCATE captured_claim");
+    (void)polls->claim_due(esms("acct-1"), 200, 30s, store::ClaimLane::zalo_delivery);
+    const auto zalo_claim = db->scalar("SELECT statement FROM captured_claim");
     db->execute("DROP TRIGGER capture_claim ON delivery_state");
     ASSERT_NE(esms_claim.find("FOR UPDATE SKIP LOCKED"), std::string::npos) << esms_claim;
     ASSERT_NE(etelecom_claim.find("provider = 'etelecom'"), std::string::npos) << etelecom_claim;
@@ -411,6 +414,9 @@ TEST_F(PollStoreTest, ClaimPlanUsesTheScopeIndexAtAMillionRows) {
     EXPECT_TRUE(uses_index(esms_plan, "delivery_state_due")) << esms_plan;
     EXPECT_EQ(etelecom_plan.find("Seq Scan"), std::string::npos) << etelecom_plan;
     EXPECT_TRUE(uses_index(etelecom_plan, "delivery_state_due_etelecom")) << etelecom_plan;
+    const auto zalo_plan = explain(c, zalo_claim, "'acct-1', 200, 30000");
+    EXPECT_EQ(zalo_plan.find("Seq Scan"), std::string::npos) << zalo_plan;
+    EXPECT_TRUE(uses_index(zalo_plan, "delivery_state_due_zalo")) << zalo_plan;
 
     // And the claims themselves, through PollStore.
     const auto claim_started = std::chrono::steady_clock::now();

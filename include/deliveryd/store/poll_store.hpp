@@ -35,6 +35,15 @@ struct PollScope {
     friend auto operator<=>(const PollScope&, const PollScope&) = default;
 };
 
+// Within an eSMS scope, rows are claimed in two lanes (sql/002_poll_scopes.sql)
+// so that one endpoint's backlog never starves the other's: ZNS accepted by
+// Zalo (state sent with a partner id) wait only for GetZaloMessageStatus;
+// every other row for GetCallback or GetSendStatus. eTelecom has one lane.
+enum class ClaimLane : std::uint8_t {
+    lookup,         // GetCallback, GetSendStatus, eTelecom GetMessage
+    zalo_delivery,  // GetZaloMessageStatus (eSMS scopes only)
+};
+
 // What to do with one row after a poll (or a failed one).
 struct Reschedule {
     std::string sms_id;
@@ -51,13 +60,14 @@ class PollStore {
   public:
     explicit PollStore(ConnectionPool& pool) : pool_(pool) {}
 
-    // Up to `limit` unresolved rows of `scope` with next_poll_at <= now(),
+    // Up to `limit` unresolved rows of `scope` (and `lane`) with next_poll_at <= now(),
     // oldest due first, skipping rows another transaction holds locked
     // (FOR UPDATE SKIP LOCKED). Each claimed row's next_poll_at moves to
     // now() + lease in the same statement: that is the lease. Rows come back
     // as they are after that update.
     [[nodiscard]] std::vector<core::State> claim_due(const PollScope& scope, std::size_t limit,
-                                                     std::chrono::milliseconds lease);
+                                                     std::chrono::milliseconds lease,
+                                                     ClaimLane lane = ClaimLane::lookup);
 
     // Writes next_poll_at (NULL for rows that are final by now) and counts
     // answered polls, locking the rows in key order. Rows that no longer
@@ -68,7 +78,7 @@ class PollStore {
     // now are left alone). For work claimed but not sent at shutdown.
     void release(std::span<const std::string> sms_ids);
 
-    // Due rows of the scope, counted up to `count_cap` (an index-only count
+    // Due rows of the scope (every lane), counted up to `count_cap` (an index-only count
     // that stops there, so a huge backlog costs a bounded read).
     [[nodiscard]] Backlog due_backlog(const PollScope& scope, std::size_t count_cap = 1'000'000);
 
