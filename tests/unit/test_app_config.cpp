@@ -310,3 +310,33 @@ TEST(Duration, ParsesEveryUnit) {
 
 }  // namespace
 }  // namespace deliveryd::app
+
+namespace deliveryd::app {
+namespace {
+
+TEST(Config, PollingKeys) {
+    const auto c = parse_config(std::string(minimal) +
+                                    "reconcile:\n  lease: 2m\n  request_timeout: 5s\n"
+                                    "  rate_margin: 0.1\n  poll: false\n",
+                                &fake_env);
+    EXPECT_EQ(c.reconcile.lease, 2min);
+    EXPECT_EQ(c.reconcile.request_timeout, 5s);
+    EXPECT_DOUBLE_EQ(c.reconcile.rate_margin, 0.1);
+    EXPECT_FALSE(c.reconcile.poll);
+    const auto defaults = parse_config(minimal, &fake_env);
+    EXPECT_EQ(defaults.reconcile.lease, 1min);
+    EXPECT_DOUBLE_EQ(defaults.reconcile.rate_margin, 0.05);
+    EXPECT_TRUE(defaults.reconcile.poll);
+
+    EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  rate_margin: 0.9\n",
+                            "reconcile.rate_margin", "between 0 and"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  rate_margin: some\n",
+                            "reconcile.rate_margin", "expected a number"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  poll: maybe\n", "reconcile.poll",
+                            "expected true or false"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  lease: 5s\n", "reconcile.lease",
+                            "at least reconcile.request_timeout"));
+}
+
+}  // namespace
+}  // namespace deliveryd::app
