@@ -6,11 +6,9 @@
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
-#include "support/child_process.hpp"
 #include "support/daemon.hpp"
-#include "support/http_get.hpp"
+#include "support/provider_sim.hpp"
 #include "support/scratch_database.hpp"
 
 namespace deliveryd {
@@ -18,19 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-
-json::value get_json(unsigned short port, const std::string& target) {
-    const auto result = testing::http_get(port, target);
-    EXPECT_EQ(result.status, 200) << target;
-    boost::system::error_code ec;
-    auto value = json::parse(result.body, ec);
-    EXPECT_FALSE(ec) << result.body.substr(0, 200);
-    return value;
-}
-
-std::string text_or_null(const json::value& v) {
-    return v.is_string() ? std::string(v.as_string()) : std::string("NULL");
-}
 
 TEST(ProviderSimEndToEnd, EveryDeliveredCallbackIsStoredAndAgreesWithTheTruth) {
     DELIVERYD_REQUIRE_DATABASE();
@@ -40,43 +25,19 @@ TEST(ProviderSimEndToEnd, EveryDeliveredCallbackIsStoredAndAgreesWithTheTruth) {
 
     // A minute of simulated time per real millisecond: the whole timeline of
     // the generated messages plays out in seconds.
-    testing::ChildProcess sim(
-        PROVIDER_SIM_BINARY,
-        {"--listen", "127.0.0.1:0", "--callback-url",
-         "http://127.0.0.1:" + std::to_string(d.port) + "/callback/esms", "--generate", "80",
-         "--seed", "11", "--time-scale", "60000", "--drop-callbacks", "0", "--log-level", "warn"});
-    const auto line = sim.wait_for_line("listening on", 20s);
-    ASSERT_TRUE(line) << sim.output();
-    const auto sim_port = testing::port_from_listening_line(*line).value_or(0);
-    ASSERT_NE(sim_port, 0);
+    testing::ProviderSim sim(
+        {"--callback-url", "http://127.0.0.1:" + std::to_string(d.port) + "/callback/esms",
+         "--generate", "80", "--seed", "11", "--time-scale", "60000", "--drop-callbacks", "0"});
+    ASSERT_NE(sim.port, 0) << sim.process.output();
 
     // Register the messages as a sender would (racing the first callbacks).
-    {
-        pqxx::connection c(db.url());
-        pqxx::work tx(c);
-        const auto messages = get_json(sim_port, "/sim/messages");
-        for (const auto& m : messages.at("messages").as_array()) {
-            const auto& o = m.as_object();
-            tx.exec_params(
-                "INSERT INTO delivery_state (sms_id, provider, account, type_id, oa_id, phone) "
-                "VALUES ($1, $2, $3, $4::int, $5, $6) ON CONFLICT (sms_id) DO NOTHING",
-                text_or_null(o.at("sms_id")), text_or_null(o.at("provider")),
-                text_or_null(o.at("account")),
-                o.at("type_id").is_int64() ? std::optional(o.at("type_id").as_int64())
-                                           : std::nullopt,
-                o.at("oa_id").is_string() ? std::optional(text_or_null(o.at("oa_id")))
-                                          : std::nullopt,
-                o.at("phone").is_string() ? std::optional(text_or_null(o.at("phone")))
-                                          : std::nullopt);
-        }
-        tx.commit();
-    }
+    testing::register_sim_messages(db.url(), sim);
 
     // Wait until every callback of the timeline has been delivered.
     json::object callbacks;
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
-        callbacks = get_json(sim_port, "/sim/stats").at("callbacks").as_object();
+        callbacks = sim.get("/sim/stats").at("callbacks").as_object();
         if (callbacks.at("pending").as_int64() == 0 && callbacks.at("queued").as_int64() == 0 &&
             callbacks.at("in_flight").as_int64() == 0) {
             break;
@@ -95,14 +56,14 @@ TEST(ProviderSimEndToEnd, EveryDeliveredCallbackIsStoredAndAgreesWithTheTruth) {
     // by phone reached the handset (only polling can), so "delivered" in the
     // truth may be "sent" here; everything else must match exactly.
     int compared = 0;
-    const auto truth_json = get_json(sim_port, "/sim/truth");
+    const auto truth_json = sim.get("/sim/truth");
     for (const auto& m : truth_json.at("messages").as_array()) {
         const auto& o = m.as_object();
-        const auto id = text_or_null(o.at("sms_id"));
-        const auto truth = text_or_null(o.at("state"));
+        const auto id = testing::json_text(o.at("sms_id"));
+        const auto truth = testing::json_text(o.at("state"));
         const auto stored =
             db.scalar("SELECT state FROM delivery_state WHERE sms_id = '" + id + "'");
-        if (text_or_null(o.at("provider")) == "etelecom" || !o.at("callback").as_bool()) {
+        if (testing::json_text(o.at("provider")) == "etelecom" || !o.at("callback").as_bool()) {
             EXPECT_EQ(stored, "submitted") << id << " gets no callbacks";
             continue;
         }
