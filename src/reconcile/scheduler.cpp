@@ -20,16 +20,14 @@
 #include "deliveryd/core/time_text.hpp"
 #include "deliveryd/net/http_client.hpp"
 #include "deliveryd/net/offload.hpp"
-#include "deliveryd/providers/esms/get_callback.hpp"
-#include "deliveryd/providers/esms/get_send_status.hpp"
-#include "deliveryd/providers/esms/zalo_message_status.hpp"
-#include "deliveryd/providers/etelecom/get_message.hpp"
 #include "deliveryd/reconcile/backoff.hpp"
 #include "deliveryd/reconcile/call_outcome.hpp"
+#include "deliveryd/reconcile/callback_chunks.hpp"
 #include "deliveryd/reconcile/claim_sizing.hpp"
 #include "deliveryd/reconcile/configured.hpp"
 #include "deliveryd/reconcile/planner.hpp"
 #include "deliveryd/reconcile/rate_limiter.hpp"
+#include "deliveryd/reconcile/status_request.hpp"
 #include "deliveryd/store/poll_store.hpp"
 #include "deliveryd/store/scope_locks.hpp"
 #include "deliveryd/store/status_store.hpp"
@@ -102,11 +100,6 @@ struct ClaimedRow {
     int poll_attempts = 0;
 };
 
-// GetCallback ids of one (account, oa_id) waiting for a full call of 200.
-struct PartialChunk {
-    std::deque<std::pair<std::string, std::uint64_t>> ids;  // id, tick it was claimed in
-};
-
 }  // namespace
 
 class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
@@ -137,10 +130,6 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                 metrics_.credentials_failing(key, false);
                 keys_.emplace(std::move(key), std::move(state));
             }
-        }
-        for (const auto& account : config.esms.accounts) {
-            credentials_.emplace(account.name,
-                                 providers::esms::Credentials{account.api_key, account.secret_key});
         }
     }
 
@@ -191,12 +180,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             state->wake.cancel();
             state->pace.cancel();
         }
-        for (auto& [group, chunk] : partials_) {
-            for (const auto& [id, tick] : chunk.ids) {
-                unsent.push_back(id);
-            }
+        for (auto& id : chunks_.drop()) {
+            unsent.push_back(std::move(id));
         }
-        partials_.clear();
         http_.stop();  // calls in flight complete as cancelled and give their rows back
         for (const auto& id : unsent) {
             claimed_.erase(id);
@@ -320,16 +306,11 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             }
             state.queue.clear();
         }
-        std::erase_if(partials_, [&](const auto& entry) {
-            if (entry.first.first != scope.account ||
-                scope.kind == store::PollScope::Kind::etelecom) {
-                return false;
-            }
-            for (const auto& [id, tick] : entry.second.ids) {
+        if (scope.kind == store::PollScope::Kind::esms_account) {
+            for (const auto& id : chunks_.drop(scope.account)) {
                 claimed_.erase(id);
             }
-            return true;
-        });
+        }
     }
 
     std::size_t claim_rows_for(const store::PollScope& scope, store::ClaimLane lane) const {
@@ -394,10 +375,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         for (auto& call : plan.calls) {
             rows_per_key[key_of(call)] += call.sms_ids.size();
             if (call.endpoint == Endpoint::get_callback) {
-                auto& chunk = partials_[{call.account, call.oa_id}];
-                for (auto& id : call.sms_ids) {
-                    chunk.ids.emplace_back(std::move(id), tick_number_);
-                }
+                chunks_.add(std::move(call), tick_number_);
             } else {
                 enqueue(std::move(call));
             }
@@ -406,41 +384,11 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             keys_.at(key)->recent_rows += static_cast<double>(count);
         }
         recent_other_rows_ = recent_other_rows_ / 2 + static_cast<double>(plan.unplannable.size());
-        if (lane == store::ClaimLane::lookup) {
-            flush_partials(scope, drained);
-        }
-    }
-
-    // GetCallback answers up to 200 ids per call, and the limit counts calls:
-    // a call of 37 ids wastes most of one. So ids wait for a full call,
-    // unless the backlog is drained or they have waited two ticks.
-    void flush_partials(const store::PollScope& scope, bool drained) {
-        if (scope.kind != store::PollScope::Kind::esms_account) {
-            return;
-        }
-        const auto max_ids = providers::esms::get_callback_max_ids;
-        for (auto it = partials_.begin(); it != partials_.end();) {
-            const auto& [account, oa_id] = it->first;
-            auto& ids = it->second.ids;
-            if (account != scope.account) {
-                ++it;
-                continue;
-            }
-            while (!ids.empty()) {
-                const bool full = ids.size() >= max_ids;
-                const bool old = ids.front().second + 2 <= tick_number_;
-                if (!full && !drained && !old) {
-                    break;
-                }
-                PlannedCall call{Endpoint::get_callback, account, oa_id, {}, {}};
-                const auto n = std::min(ids.size(), max_ids);
-                for (std::size_t i = 0; i < n; ++i) {
-                    call.sms_ids.push_back(std::move(ids.front().first));
-                    ids.pop_front();
-                }
+        if (lane == store::ClaimLane::lookup &&
+            scope.kind == store::PollScope::Kind::esms_account) {
+            for (auto& call : chunks_.take_ready(scope.account, tick_number_, drained)) {
                 enqueue(std::move(call));
             }
-            it = ids.empty() ? partials_.erase(it) : std::next(it);
         }
     }
 
@@ -526,29 +474,6 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         }
     }
 
-    providers::HttpRequest request_for(const PlannedCall& call) const {
-        if (call.endpoint == Endpoint::etelecom_get_message) {
-            const auto& etelecom = *config_.etelecom;
-            return providers::etelecom::build_get_message_request(
-                etelecom.base_url, etelecom.api_key, call.oa_id, call.message_id);
-        }
-        const auto& credentials = credentials_.at(call.account);
-        switch (call.endpoint) {
-            case Endpoint::get_callback:
-                return providers::esms::build_get_callback_requests(
-                           config_.esms.callback_api_base, credentials, call.oa_id, call.sms_ids)
-                    .front();
-            case Endpoint::zalo_status:
-                return providers::esms::build_zalo_message_status_request(
-                    config_.esms.api_base, credentials, call.oa_id, call.message_id);
-            case Endpoint::send_status:
-            case Endpoint::etelecom_get_message:
-                break;
-        }
-        return providers::esms::build_get_send_status_request(config_.esms.api_base, credentials,
-                                                              call.sms_ids.front());
-    }
-
     static asio::awaitable<void> perform(std::shared_ptr<Impl> self, LimiterKey key,
                                          PlannedCall call) {
         auto& state = *self->keys_.at(key);
@@ -563,7 +488,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
 
     asio::awaitable<void> perform_call(const LimiterKey& key, KeyState& state, PlannedCall call) {
         const auto started = SteadyClock::now();
-        auto request = request_for(call);
+        auto request = status_request(config_, call);
         const auto result = co_await http_.fetch(std::move(request));
         const auto took = SteadyClock::now() - started;
         if (result.failure == net::HttpFailure::cancelled) {
@@ -689,12 +614,11 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     Backoff backoff_;
     PlanTargets targets_;
     PollMetrics metrics_;
-    std::map<std::string, providers::esms::Credentials> credentials_;
 
     std::vector<store::PollScope> scopes_;
     std::set<store::PollScope> held_;
     std::map<LimiterKey, std::unique_ptr<KeyState>> keys_;
-    std::map<std::pair<std::string, std::string>, PartialChunk> partials_;  // (account, oa_id)
+    CallbackChunks chunks_;  // GetCallback ids waiting for a full call
     std::unordered_map<std::string, ClaimedRow> claimed_;
     double recent_other_rows_ = 0;
     std::uint64_t tick_number_ = 0;

@@ -1,0 +1,17 @@
+// The HTTP request of a planned status call, with the configured base URLs
+// and credentials (configured.hpp's counterpart for requests). The request
+// holds secrets: never log it. Pure; thread-safe.
+#pragma once
+
+#include "deliveryd/app/config.hpp"
+#include "deliveryd/providers/http_request.hpp"
+#include "deliveryd/reconcile/planner.hpp"
+
+namespace deliveryd::reconcile {
+
+// Precondition: the call's provider and account are configured (the planner
+// only plans calls for those). Throws std::out_of_range otherwise.
+[[nodiscard]] providers::HttpRequest status_request(const app::Config& config,
+                                                    const PlannedCall& call);
+
+}  // namespace deliveryd::reconcile
