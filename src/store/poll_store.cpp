@@ -134,7 +134,9 @@ std::vector<core::State> PollStore::claim_due(const PollScope& scope, std::size_
             rows.push_back(read_state(row));
         }
     });
-    // RETURNING gives no order; the planner wants rows oldest due first.
+    // RETURNING gives no order, and the lease has overwritten each row's due
+    // time: oldest submitted first is the nearest to oldest due first that is
+    // left, and it is what the planner's call order follows.
     std::stable_sort(rows.begin(), rows.end(), [](const core::State& a, const core::State& b) {
         return a.submitted_at < b.submitted_at;
     });

@@ -108,7 +108,17 @@ std::set<PollScope> ScopeLocks::refresh() noexcept {
 
 void ScopeLocks::release_all() noexcept {
     held_.clear();
-    session_.reset();  // closing the session frees every advisory lock it held
+    if (session_) {
+        // Unlock before closing: the server ends a closed session a moment
+        // later, and another replica should not wait for that moment.
+        try {
+            pqxx::nontransaction tx(session_->connection);
+            tx.exec("SELECT pg_advisory_unlock_all()");
+        } catch (const std::exception&) {
+            // The session is broken: closing it frees the locks all the same.
+        }
+    }
+    session_.reset();
 }
 
 }  // namespace deliveryd::store
