@@ -1,5 +1,6 @@
 #include "support/provider_sim.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <boost/json.hpp>
@@ -54,17 +55,26 @@ std::size_t register_sim_messages(const std::string& database_url, const Provide
     const auto optional_text = [](const json::value& v) {
         return v.is_null() ? std::nullopt : std::optional(json_text(v));
     };
+    // In sms_id order, as a sender registering a batch should: deliveryd
+    // inserts the rows a batch of callbacks creates in that order too, so
+    // the two never wait for each other in a cycle (a deadlock).
+    std::vector<const json::object*> sorted;
+    for (const auto& m : messages.at("messages").as_array()) {
+        sorted.push_back(&m.as_object());
+    }
+    std::sort(sorted.begin(), sorted.end(), [](const json::object* a, const json::object* b) {
+        return a->at("sms_id").as_string() < b->at("sms_id").as_string();
+    });
     pqxx::connection c(database_url);
     pqxx::work tx(c);
     std::size_t count = 0;
-    for (const auto& m : messages.at("messages").as_array()) {
-        const auto& o = m.as_object();
+    for (const auto* o : sorted) {
         tx.exec_params(
             "INSERT INTO delivery_state (sms_id, provider, account, type_id, oa_id, phone) "
             "VALUES ($1, $2, $3, $4::int, $5, $6) ON CONFLICT (sms_id) DO NOTHING",
-            json_text(o.at("sms_id")), json_text(o.at("provider")), json_text(o.at("account")),
-            optional_text(o.at("type_id")), optional_text(o.at("oa_id")),
-            optional_text(o.at("phone")));
+            json_text(o->at("sms_id")), json_text(o->at("provider")), json_text(o->at("account")),
+            optional_text(o->at("type_id")), optional_text(o->at("oa_id")),
+            optional_text(o->at("phone")));
         ++count;
     }
     tx.commit();
