@@ -30,6 +30,7 @@
 #include "deliveryd/store/connection_pool.hpp"
 #include "deliveryd/store/health.hpp"
 #include "deliveryd/store/ingest_batcher.hpp"
+#include "deliveryd/store/report_metrics.hpp"
 #include "deliveryd/store/status_store.hpp"
 
 #include "app/process_metrics.hpp"
@@ -196,16 +197,22 @@ int run_daemon(const Config& config) {
                         .Register(*registry);
     auto& commits_ok = commits.Add({{"result", "committed"}});
     auto& commits_failed = commits.Add({{"result", "failed"}});
+    store::ReportMetrics report_metrics(*registry);
     store::IngestBatcher batcher(
         ioc, db_threads, status_store,
         {.max_batch = static_cast<std::size_t>(config.database.max_batch),
          .commits_in_flight = static_cast<std::size_t>(config.database.commits_in_flight),
          .max_queued = static_cast<std::size_t>(config.database.max_queued)},
-        {.on_commit = [&](std::size_t size, std::chrono::duration<double> took, bool ok) {
-            batch_sizes.Observe(static_cast<double>(size));
-            commit_seconds.Observe(took.count());
-            (ok ? commits_ok : commits_failed).Increment();
-        }});
+        {.on_commit =
+             [&](std::size_t size, std::chrono::duration<double> took, bool ok) {
+                 batch_sizes.Observe(static_cast<double>(size));
+                 commit_seconds.Observe(took.count());
+                 (ok ? commits_ok : commits_failed).Increment();
+             },
+         .on_applied =
+             [&](std::span<const core::Observation> batch, const store::ApplyResult& result) {
+                 report_metrics.applied(batch, result, store::ReportPath::callback);
+             }});
     auto callback_route = std::make_shared<http::CallbackRoute>(
         http::CallbackRouteOptions{.path = config.http.callback_path,
                                    .token = config.http.callback_token,
@@ -216,6 +223,7 @@ int run_daemon(const Config& config) {
                                             .db_threads = db_threads,
                                             .pool = pool,
                                             .status_store = status_store,
+                                            .report_metrics = report_metrics,
                                             .registry = *registry});
 
     ReadinessCache readiness;

@@ -34,6 +34,12 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
                        .Help("1 while the provider refuses this account's credentials or "
                              "configuration (polling of the key pauses a minute at a time)")
                        .Register(registry)),
+      rate_limit_(prometheus::BuildGauge()
+                      .Name("deliveryd_poll_rate_limit")
+                      .Help("Status calls per second the provider allows this account and "
+                            "endpoint (as configured; calls leave at most at this rate less "
+                            "reconcile.rate_margin)")
+                      .Register(registry)),
       held_(prometheus::BuildGauge()
                 .Name("deliveryd_poll_scope_held")
                 .Help("1 when this replica holds the polling scope's advisory lock and polls it")
@@ -87,6 +93,10 @@ void PollMetrics::key_state(const LimiterKey& key, double utilisation, std::size
 
 void PollMetrics::credentials_failing(const LimiterKey& key, bool failing) {
     credentials_.Add(key_labels(key)).Set(failing ? 1 : 0);
+}
+
+void PollMetrics::rate_limit(const LimiterKey& key, double calls_per_second) {
+    rate_limit_.Add(key_labels(key)).Set(calls_per_second);
 }
 
 void PollMetrics::scope_held(const std::string& scope, bool held) {

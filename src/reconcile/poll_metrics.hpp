@@ -27,6 +27,8 @@ class PollMetrics {
     void key_state(const LimiterKey& key, double utilisation, std::size_t queued);
     // deliveryd_poll_credentials_failing{account, endpoint}: 1 while failing
     void credentials_failing(const LimiterKey& key, bool failing);
+    // deliveryd_poll_rate_limit{account, endpoint}: the provider's limit
+    void rate_limit(const LimiterKey& key, double calls_per_second);
 
     // Per scope: held (1/0), claimed rows, due backlog and its age.
     void scope_held(const std::string& scope, bool held);
@@ -44,6 +46,7 @@ class PollMetrics {
     prometheus::Family<prometheus::Gauge>& utilisation_;
     prometheus::Family<prometheus::Gauge>& queued_;
     prometheus::Family<prometheus::Gauge>& credentials_;
+    prometheus::Family<prometheus::Gauge>& rate_limit_;
     prometheus::Family<prometheus::Gauge>& held_;
     prometheus::Family<prometheus::Counter>& claimed_;
     prometheus::Family<prometheus::Gauge>& due_rows_;

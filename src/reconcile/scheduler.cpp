@@ -29,6 +29,7 @@
 #include "deliveryd/reconcile/rate_limiter.hpp"
 #include "deliveryd/reconcile/status_request.hpp"
 #include "deliveryd/store/poll_store.hpp"
+#include "deliveryd/store/report_metrics.hpp"
 #include "deliveryd/store/scope_locks.hpp"
 #include "deliveryd/store/status_store.hpp"
 
@@ -128,6 +129,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                         .rate = rate, .margin = config.reconcile.rate_margin, .even_spacing = true},
                     strand_);
                 metrics_.credentials_failing(key, false);
+                metrics_.rate_limit(key, rate);
                 keys_.emplace(std::move(key), std::move(state));
             }
         }
@@ -364,7 +366,10 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             }
         }
         if (!closes.empty()) {
-            auto close = [this, &closes] { return parts_.status_store.close_windows(closes); };
+            auto close = [this, &closes] {
+                parts_.report_metrics.applied({}, parts_.status_store.close_windows(closes),
+                                              store::ReportPath::window);
+            };
             co_await net::offload(parts_.db_threads, std::move(close));
             metrics_.windows_closed(closes.size());
         }
@@ -529,7 +534,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         }
         try {
             auto store = [this, &outcome, &schedule] {
-                (void)parts_.status_store.apply(outcome.observations);
+                parts_.report_metrics.applied(outcome.observations,
+                                              parts_.status_store.apply(outcome.observations),
+                                              store::ReportPath::poll);
                 polls_.reschedule(schedule);
             };
             co_await net::offload(parts_.db_threads, std::move(store));

@@ -77,6 +77,9 @@ void IngestBatcher::run_commit(std::vector<Item> items) {
     if (observer_.on_commit) {
         observer_.on_commit(items.size(), std::chrono::steady_clock::now() - start, !error);
     }
+    if (!error && observer_.on_applied) {
+        observer_.on_applied(observations, result);
+    }
     // The slot is freed before the callers are answered: the next batch goes
     // to the database meanwhile (answering_ keeps the io_context busy).
     {

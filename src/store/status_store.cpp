@@ -65,6 +65,11 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
         auto id = state.sms_id;
         existing.emplace(std::move(id), std::move(state));
     }
+    // Copied, not viewed: fold() consumes `existing`.
+    std::map<std::string, core::StateLabel, std::less<>> labels_before;
+    for (const auto& [id, row] : existing) {
+        labels_before.emplace(id, row.state);
+    }
     auto merged = fold(std::move(existing));
     const auto written = tx.exec_prepared(
         statements::write_batch,
@@ -75,6 +80,14 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
     ApplyResult result;
     result.outcomes = std::move(merged.outcomes);
     result.rows_written = merged.created.size() + merged.changed.size();
+    for (const auto& [id, row] : merged.created) {
+        result.entered.push_back(row.state);
+    }
+    for (const auto& [id, row] : merged.changed) {
+        if (labels_before.find(id)->second != row.state) {
+            result.entered.push_back(row.state);
+        }
+    }
     return result;
 }
 
@@ -144,19 +157,17 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
         append_events_params(batch));
 }
 
-std::size_t StatusStore::close_windows(std::span<const WindowClose> closes) {
+ApplyResult StatusStore::close_windows(std::span<const WindowClose> closes) {
     if (closes.empty()) {
-        return 0;
+        return {};
     }
     std::set<std::string_view> ids;
     for (const auto& close : closes) {
         ids.insert(close.sms_id);
     }
     return write_merged(
-               pool_, ids,
-               [&](RowsById existing) { return close_batch(closes, std::move(existing)); },
-               append_events_params({}))
-        .rows_written;
+        pool_, ids, [&](RowsById existing) { return close_batch(closes, std::move(existing)); },
+        append_events_params({}));
 }
 
 std::optional<core::State> StatusStore::find(const std::string& sms_id) {

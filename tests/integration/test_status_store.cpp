@@ -102,6 +102,22 @@ TEST_F(StoreFixture, DuplicatesAndOlderNewsChangeNothingButAreLogged) {
     EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event"), "3");
 }
 
+TEST_F(StoreFixture, ReportsWhichRowsEnteredWhichState) {
+    db->execute("INSERT INTO delivery_state (sms_id, type_id) VALUES ('known', 2), ('quiet', 25)");
+    const auto result = status->apply(std::vector{
+        report("known", StateLabel::waiting, 10), report("known", StateLabel::sent, 20),
+        report("fresh", StateLabel::failed, 10)});
+    EXPECT_EQ(result.entered, (std::vector{StateLabel::failed, StateLabel::sent}))
+        << "created rows in key order, then changed rows; one entry per row";
+    EXPECT_TRUE(status->apply(std::vector{report("known", StateLabel::sent, 30)}).entered.empty())
+        << "news of the same state enters nothing";
+
+    const auto closed = status->close_windows(
+        std::vector<store::WindowClose>{{"quiet", at(40)}, {"absent", at(40)}});
+    EXPECT_EQ(closed.rows_written, 1u);
+    EXPECT_EQ(closed.entered, std::vector{StateLabel::expired});
+}
+
 TEST_F(StoreFixture, ASenderInsertAfterTheCallbackLosesNothing) {
     (void)status->apply(std::vector{report("late-sender", StateLabel::failed, 10)});
     db->execute(

@@ -26,6 +26,7 @@ class Registry;
 
 namespace deliveryd::store {
 class ConnectionPool;
+class ReportMetrics;
 class StatusStore;
 }  // namespace deliveryd::store
 
@@ -36,6 +37,7 @@ struct SchedulerParts {
     boost::asio::thread_pool& db_threads;
     store::ConnectionPool& pool;
     store::StatusStore& status_store;
+    store::ReportMetrics& report_metrics;
     prometheus::Registry& registry;
 };
 

@@ -20,6 +20,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stdexcept>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -50,6 +51,9 @@ struct IngestOptions {
 struct IngestObserver {
     std::function<void(std::size_t batch_size, std::chrono::duration<double> took, bool committed)>
         on_commit;
+    // After a batch committed, before its callers are answered.
+    std::function<void(std::span<const core::Observation> batch, const ApplyResult& result)>
+        on_applied;
 };
 
 class IngestBatcher {

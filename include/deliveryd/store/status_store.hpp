@@ -28,6 +28,9 @@ enum class ApplyOutcome : std::uint8_t {
 struct ApplyResult {
     std::vector<ApplyOutcome> outcomes;  // one per observation, in batch order
     std::size_t rows_written = 0;        // rows created or changed
+    // The new state of every row whose state label the batch changed, created
+    // rows included: what "messages entering each state" counts.
+    std::vector<core::StateLabel> entered;
 };
 
 // The polling window of a row ended at `at` (core::close_window).
@@ -59,9 +62,9 @@ class StatusStore {
     // Closes the polling window of these rows with core::close_window, in one
     // transaction like apply() (a row with no status becomes `expired`, a
     // ZNS still `sent` becomes final). Ids without a row are skipped; no
-    // event is logged (a window closing is not a report). Returns the rows
-    // changed. Throws like apply().
-    std::size_t close_windows(std::span<const WindowClose> closes);
+    // event is logged (a window closing is not a report). `outcomes` stays
+    // empty. Throws like apply().
+    ApplyResult close_windows(std::span<const WindowClose> closes);
 
     // The stored row, or nullopt.
     [[nodiscard]] std::optional<core::State> find(const std::string& sms_id);
