@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: Debian packages -> build with
 # AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors ->
-# formatting check -> a throwaway PostgreSQL -> unit and integration tests.
+# formatting check -> deploy/ manifests validated offline -> a throwaway PostgreSQL -> unit and integration tests.
 # Exits non-zero on any failure. Extra arguments go to ctest (e.g. -L unit).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -14,6 +14,9 @@ build_tree "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
 
 log "checking formatting"
 "$DELIVERYD_ROOT/scripts/check-format.sh"
+
+log "checking the deployment manifests offline"
+DELIVERYD_BINARY="$BUILD/deliveryd" "$DELIVERYD_ROOT/scripts/check-deploy.sh"
 
 PG_DIR=
 cleanup() { [ -n "$PG_DIR" ] && pg_stop "$PG_DIR" && rm -rf "$PG_DIR"; return 0; }

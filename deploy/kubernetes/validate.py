@@ -1,0 +1,823 @@
+#!/usr/bin/python3
+"""Offline validation of deliveryd's built Kubernetes manifests.
+
+Reads the output of `kubectl kustomize DIR` (a multi-document YAML file) and
+checks it in two layers, without a cluster:
+
+* schema: every built-in object is walked against the model classes of the
+  Python kubernetes client (Debian's python3-kubernetes): unknown fields,
+  wrong types (str, int, bool, maps, lists, nested objects, int-or-string,
+  quantities) and missing required fields are errors. The ServiceMonitor is
+  checked against the JSON Schema in schemas/servicemonitor.json.
+* policy: what deliveryd's deployment promises (probes, resources, security
+  context, the drain fitting in the grace period, the PodDisruptionBudget and
+  the ServiceMonitor selecting the right things, credentials from the Secret).
+
+Usage:
+  validate.py [--replicas N | --min-replicas N] [--pinned-image]
+              [--config-out FILE] [--env-out FILE] MANIFESTS.yaml
+  validate.py --self-test MANIFESTS.yaml   # broken copies must be rejected
+
+Exit status: 0 valid, 1 invalid (every problem is printed), 2 bad usage.
+Needs /usr/bin/python3 with python3-kubernetes, python3-jsonschema, python3-yaml.
+"""
+
+import argparse
+import copy
+import datetime
+import json
+import os
+import re
+import sys
+
+import jsonschema
+import kubernetes.client as k8s
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# apiVersion and kind -> model class of the Python client. Only what deliveryd
+# ships (or is likely to ship); anything else is an error until added here.
+MODELS = {
+    ("v1", "ConfigMap"): "V1ConfigMap",
+    ("v1", "Secret"): "V1Secret",
+    ("v1", "Service"): "V1Service",
+    ("v1", "ServiceAccount"): "V1ServiceAccount",
+    ("v1", "Namespace"): "V1Namespace",
+    ("apps/v1", "Deployment"): "V1Deployment",
+    ("batch/v1", "Job"): "V1Job",
+    ("policy/v1", "PodDisruptionBudget"): "V1PodDisruptionBudget",
+    ("networking.k8s.io/v1", "Ingress"): "V1Ingress",
+    ("networking.k8s.io/v1", "NetworkPolicy"): "V1NetworkPolicy",
+}
+
+# Custom resources: JSON Schemas of the fields deliveryd uses.
+SCHEMAS = {
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor.json",
+}
+
+# Fields the client types as `object` that are int-or-string in the API.
+INT_OR_STRING_PORT = {
+    ("V1HTTPGetAction", "port"),
+    ("V1TCPSocketAction", "port"),
+    ("V1ServicePort", "target_port"),
+}
+INT_OR_PERCENT = {
+    ("V1RollingUpdateDeployment", "max_surge"),
+    ("V1RollingUpdateDeployment", "max_unavailable"),
+    ("V1PodDisruptionBudgetSpec", "max_unavailable"),
+    ("V1PodDisruptionBudgetSpec", "min_available"),
+}
+# Fields the client types as str (or a map of str) that hold quantities.
+QUANTITIES = {
+    ("V1ResourceRequirements", "limits"),
+    ("V1ResourceRequirements", "requests"),
+    ("V1EmptyDirVolumeSource", "size_limit"),
+}
+# Required by the API server although the client model allows None.
+ALSO_REQUIRED = {
+    ("V1Container", "image"),
+}
+
+QUANTITY_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[numkMGTPE])?$")
+PORT_NAME_RE = re.compile(r"^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+PERCENT_RE = re.compile(r"^[0-9]+%$")
+DNS_SUBDOMAIN_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+ENV_REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")
+DURATION_RE = re.compile(r"^([0-9]+)(ms|s|m|h|d)$")
+SECRET_NAME_RE = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|DATABASE_URL", re.I)
+
+# The labels every deliveryd object carries (and its pods are selected by).
+APP_LABEL = ("app.kubernetes.io/name", "deliveryd")
+CONFIG_KEY = "config.yaml"
+# Defaults of config/example.yaml for the keys the drain budget uses.
+CONFIG_DEFAULTS = {
+    ("http", "drain_delay"): "0s",
+    ("http", "read_timeout"): "10s",
+    ("http", "listen"): "0.0.0.0:8080",
+    ("reconcile", "request_timeout"): "10s",
+    ("database", "connect_timeout"): "5s",
+}
+# Seconds left between the end of the drain and SIGKILL, at least.
+GRACE_MARGIN = 5
+
+_CONFIGURATION = k8s.Configuration()
+_CONFIGURATION.client_side_validation = True
+
+
+def describe(obj):
+    kind = obj.get("kind", "?") if isinstance(obj, dict) else "?"
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    name = meta.get("name", "?") if isinstance(meta, dict) else "?"
+    return f"{kind}/{name}"
+
+
+class Checker:
+    """Collects problems; ok() records what passed, for the summary."""
+
+    def __init__(self):
+        self.errors = []
+        self.passed = []
+
+    def error(self, where, message):
+        self.errors.append(f"{where}: {message}")
+
+    def ok(self, message):
+        self.passed.append(message)
+
+
+# ---------------------------------------------------------------- schema ----
+
+
+def type_name(value):
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "map"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def check_quantity(value, path, c):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        c.error(path, f"expected a quantity, found {type_name(value)}")
+    elif isinstance(value, str) and not QUANTITY_RE.match(value):
+        c.error(path, f"not a quantity: {value!r}")
+
+
+def check_int_or_string(value, path, c, kind):
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        c.error(path, f"expected an integer or a string, found {type_name(value)}")
+    elif kind == "port":
+        if isinstance(value, int) and not 1 <= value <= 65535:
+            c.error(path, f"port {value} out of range 1-65535")
+        if isinstance(value, str) and (len(value) > 15 or not PORT_NAME_RE.match(value)):
+            c.error(path, f"not a port name (IANA_SVC_NAME): {value!r}")
+    elif kind == "percent":
+        if isinstance(value, int) and value < 0:
+            c.error(path, f"must not be negative: {value}")
+        if isinstance(value, str) and not PERCENT_RE.match(value):
+            c.error(path, f"expected an integer or a percentage like 25%: {value!r}")
+
+
+def convert(value, type_str, path, c, owner=None):
+    """Checks value against an openapi type of the client; returns the value
+    to hand to the model (a model instance for nested objects)."""
+    if value is None:
+        return None
+    m = re.match(r"^list\[(.*)\]$", type_str)
+    if m:
+        if not isinstance(value, list):
+            c.error(path, f"expected a list, found {type_name(value)}")
+            return None
+        return [convert(v, m.group(1), f"{path}[{i}]", c, owner) for i, v in enumerate(value)]
+    m = re.match(r"^dict\(str, (.*)\)$", type_str)
+    if m:
+        if not isinstance(value, dict):
+            c.error(path, f"expected a map, found {type_name(value)}")
+            return None
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                c.error(path, f"map key {k!r} is not a string")
+                continue
+            if owner in QUANTITIES:
+                check_quantity(v, f"{path}.{k}", c)
+                out[k] = v
+            else:
+                out[k] = convert(v, m.group(1), f"{path}.{k}", c)
+        return out
+    if type_str == "str":
+        if owner in QUANTITIES:
+            check_quantity(value, path, c)
+        elif not isinstance(value, str):
+            c.error(path, f"expected a string, found {type_name(value)} {value!r}")
+        return value
+    if type_str == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            c.error(path, f"expected an integer, found {type_name(value)} {value!r}")
+        return value
+    if type_str == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            c.error(path, f"expected a number, found {type_name(value)} {value!r}")
+        return value
+    if type_str == "bool":
+        if not isinstance(value, bool):
+            c.error(path, f"expected true or false, found {type_name(value)} {value!r}")
+        return value
+    if type_str in ("datetime", "date"):
+        if not isinstance(value, (str, datetime.date)):
+            c.error(path, f"expected a timestamp, found {type_name(value)}")
+        return value
+    if type_str == "object":
+        if owner in INT_OR_STRING_PORT:
+            check_int_or_string(value, path, c, "port")
+        elif owner in INT_OR_PERCENT:
+            check_int_or_string(value, path, c, "percent")
+        return value
+    cls = getattr(k8s, type_str, None)
+    if cls is None:
+        c.error(path, f"internal: no model class {type_str}")
+        return None
+    return convert_model(value, cls, path, c)
+
+
+def convert_model(value, cls, path, c):
+    if not isinstance(value, dict):
+        c.error(path, f"expected an object ({cls.__name__}), found {type_name(value)}")
+        return None
+    json_to_attr = {j: a for a, j in cls.attribute_map.items()}
+    kwargs = {}
+    for key, v in value.items():
+        attr = json_to_attr.get(key)
+        if attr is None:
+            c.error(f"{path}.{key}", f"unknown field (not in {cls.__name__})")
+            continue
+        kwargs[attr] = convert(v, cls.openapi_types[attr], f"{path}.{key}", c,
+                               (cls.__name__, attr))
+    # The models' setters check their field and reject None for a required
+    # one: run every setter, with None for the absent fields.
+    instance = cls.__new__(cls)
+    instance.local_vars_configuration = _CONFIGURATION
+    for attr in cls.openapi_types:
+        value = kwargs.get(attr)
+        label = f"{path}.{cls.attribute_map[attr]}"
+        if value is None and (cls.__name__, attr) in ALSO_REQUIRED:
+            c.error(label, "required field missing")
+            continue
+        try:
+            setattr(instance, attr, value)
+        except ValueError as e:
+            c.error(label, "required field missing" if value is None else str(e))
+    return instance
+
+
+def check_metadata(obj, where, c):
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not meta.get("name"):
+        c.error(where, "metadata.name missing")
+        return
+    name = meta["name"]
+    if not isinstance(name, str) or len(name) > 253 or not DNS_SUBDOMAIN_RE.match(name):
+        c.error(where, f"metadata.name is not a DNS subdomain: {name!r}")
+    for field in ("labels",):
+        labels = meta.get(field) or {}
+        if not isinstance(labels, dict):
+            continue
+        for k, v in labels.items():
+            key_name = str(k).rsplit("/", 1)[-1]
+            if len(key_name) > 63 or not LABEL_NAME_RE.match(key_name):
+                c.error(where, f"label key {k!r} is not valid")
+            if not isinstance(v, str) or len(v) > 63 or not LABEL_VALUE_RE.match(v):
+                c.error(where, f"label {k}={v!r}: value must be a string of at most 63 "
+                               "alphanumerics, '-', '_' or '.'")
+
+
+def load_schema(filename):
+    with open(os.path.join(HERE, "schemas", filename), encoding="utf-8") as f:
+        schema = json.load(f)
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    return schema
+
+
+def check_schemas(objects, c):
+    schemas = {}
+    for obj in objects:
+        where = describe(obj)
+        if not isinstance(obj, dict):
+            c.error(where, f"a document is a {type_name(obj)}, not an object")
+            continue
+        key = (obj.get("apiVersion"), obj.get("kind"))
+        check_metadata(obj, where, c)
+        before = len(c.errors)
+        if key in MODELS:
+            convert_model(obj, getattr(k8s, MODELS[key]), where, c)
+        elif key in SCHEMAS:
+            if key not in schemas:
+                schemas[key] = load_schema(SCHEMAS[key])
+            validator = jsonschema.validators.validator_for(schemas[key])(schemas[key])
+            for e in sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path)):
+                loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path)
+                c.error(f"{where}{loc}", e.message)
+        else:
+            c.error(where, f"no schema for apiVersion {key[0]} kind {key[1]}: "
+                           "add it to MODELS or SCHEMAS in validate.py")
+            continue
+        if len(c.errors) == before:
+            c.ok(f"schema: {where} ({key[0]})")
+
+
+# ---------------------------------------------------------------- policy ----
+
+
+def labels_match(selector, labels):
+    """matchLabels (or a Service's plain selector) is a subset of labels."""
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def parse_duration(text, where, c):
+    m = DURATION_RE.match(str(text))
+    if not m:
+        c.error(where, f"not a duration: {text!r}")
+        return 0.0
+    scale = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    return int(m.group(1)) * scale
+
+
+def config_value(config, section, key):
+    sect = config.get(section) if isinstance(config, dict) else None
+    if isinstance(sect, dict) and key in sect:
+        return sect[key]
+    return CONFIG_DEFAULTS[(section, key)]
+
+
+def prestop_sleep(container, where, c):
+    handler = ((container.get("lifecycle") or {}).get("preStop") or {})
+    command = (handler.get("exec") or {}).get("command") or []
+    words = " ".join(str(w) for w in command).split()
+    for i, w in enumerate(words):
+        if os.path.basename(w) == "sleep" and i + 1 < len(words):
+            try:
+                return float(words[i + 1].rstrip("s;"))
+            except ValueError:
+                break
+    c.error(where, "needs a preStop exec `sleep N` so the Service stops routing "
+                   "before deliveryd stops accepting")
+    return 0.0
+
+
+def env_sources(container):
+    return {e.get("name"): e for e in container.get("env") or [] if isinstance(e, dict)}
+
+
+def config_env_refs(config):
+    """Names of the ${NAME} references without a :- fallback in the values of
+    the parsed config ($$ is a literal $); comments do not count."""
+    names = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+        elif isinstance(node, str):
+            names.update(m.group(1) for m in ENV_REF_RE.finditer(node.replace("$$", ""))
+                         if m.group(2) is None)
+
+    walk(config)
+    return sorted(names)
+
+
+def check_container_common(container, pod_spec, where, c, pinned):
+    if not container.get("image"):
+        c.error(where, "no image")
+    elif pinned:
+        image = container["image"]
+        tag = image.rsplit("/", 1)[-1]
+        if "@sha256:" not in image and (":" not in tag or tag.endswith(":latest")):
+            c.error(where, f"image {image!r} is not pinned to a tag or digest")
+    resources = container.get("resources") or {}
+    for part in ("requests", "limits"):
+        got = resources.get(part) or {}
+        for res in ("cpu", "memory"):
+            if res not in got:
+                c.error(where, f"resources.{part}.{res} missing")
+    pod_sc = pod_spec.get("securityContext") or {}
+    sc = container.get("securityContext") or {}
+
+    def effective(key):
+        return sc.get(key, pod_sc.get(key))
+
+    if effective("runAsNonRoot") is not True:
+        c.error(where, "runAsNonRoot must be true")
+    uid = effective("runAsUser")
+    if uid is None or uid == 0:
+        c.error(where, "runAsUser must be set to a non-zero uid (the image's is 10001)")
+    if sc.get("readOnlyRootFilesystem") is not True:
+        c.error(where, "securityContext.readOnlyRootFilesystem must be true")
+    if sc.get("allowPrivilegeEscalation") is not False:
+        c.error(where, "securityContext.allowPrivilegeEscalation must be false")
+    if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+        c.error(where, "securityContext.capabilities.drop must contain ALL")
+    if (effective("seccompProfile") or {}).get("type") != "RuntimeDefault":
+        c.error(where, "seccompProfile must be RuntimeDefault")
+    if sc.get("privileged"):
+        c.error(where, "must not be privileged")
+
+
+def config_path_of(container, mounts_by_volume, config_volume, where, c):
+    args = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
+    path = None
+    for i, a in enumerate(args):
+        if a == "--config" and i + 1 < len(args):
+            path = args[i + 1]
+        elif a.startswith("--config="):
+            path = a.split("=", 1)[1]
+    if path is None:
+        c.error(where, "no --config FILE in the arguments")
+        return args
+    mount = mounts_by_volume.get(config_volume)
+    if mount is None or os.path.dirname(path) != mount.rstrip("/") \
+            or os.path.basename(path) != CONFIG_KEY:
+        c.error(where, f"--config {path} is not {CONFIG_KEY} of the mounted ConfigMap "
+                       f"(mounted at {mount})")
+    return args
+
+
+def check_deployment(dep, objects, opts, c):
+    where = describe(dep)
+    spec = dep.get("spec") or {}
+    replicas = spec.get("replicas", 1)
+    if opts.replicas is not None and replicas != opts.replicas:
+        c.error(where, f"replicas is {replicas}, expected {opts.replicas}")
+    if opts.min_replicas is not None and (not isinstance(replicas, int)
+                                          or replicas < opts.min_replicas):
+        c.error(where, f"replicas is {replicas}, expected at least {opts.min_replicas}")
+    template = spec.get("template") or {}
+    pod_labels = (template.get("metadata") or {}).get("labels") or {}
+    selector = (spec.get("selector") or {}).get("matchLabels") or {}
+    if not labels_match(selector, pod_labels):
+        c.error(where, f"selector {selector} does not match the pod labels {pod_labels}")
+    if pod_labels.get(APP_LABEL[0]) != APP_LABEL[1]:
+        c.error(where, f"pod labels lack {APP_LABEL[0]}={APP_LABEL[1]}")
+    pod = template.get("spec") or {}
+    containers = pod.get("containers") or []
+    inits = pod.get("initContainers") or []
+
+    # The ConfigMap holding config.yaml, mounted in every container that reads it.
+    config_volume = config = config_text = None
+    for vol in pod.get("volumes") or []:
+        cm_name = (vol.get("configMap") or {}).get("name")
+        if cm_name is None:
+            continue
+        cms = [o for o in objects if o.get("kind") == "ConfigMap"
+               and (o.get("metadata") or {}).get("name") == cm_name]
+        if not cms:
+            c.error(where, f"volume {vol.get('name')} uses ConfigMap {cm_name}, "
+                           "which is not in the build")
+            continue
+        text = (cms[0].get("data") or {}).get(CONFIG_KEY)
+        if text is None:
+            continue
+        config_volume, config_text = vol.get("name"), text
+        try:
+            config = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            c.error(describe(cms[0]), f"{CONFIG_KEY} is not YAML: {e}")
+            config = {}
+    if config_text is None:
+        c.error(where, f"no ConfigMap volume with a {CONFIG_KEY} key")
+        config, config_text = {}, ""
+    refs = config_env_refs(config)
+
+    main = [ct for ct in containers if ct.get("name") == "deliveryd"]
+    if not main:
+        c.error(where, "no container named deliveryd")
+    migrate_seen = False
+    for ct in inits + containers:
+        cwhere = f"{where} container {ct.get('name')}"
+        check_container_common(ct, pod, cwhere, c, opts.pinned_image)
+        mounts = {m.get("name"): m.get("mountPath") for m in ct.get("volumeMounts") or []}
+        args = config_path_of(ct, mounts, config_volume, cwhere, c)
+        if ct in inits and args[:1] == ["migrate"]:
+            migrate_seen = True
+        env = env_sources(ct)
+        for name in refs:
+            if name not in env:
+                c.error(cwhere, f"the config uses ${{{name}}} but the container has no "
+                                f"env {name}")
+        for name, e in env.items():
+            if "value" in e and SECRET_NAME_RE.search(str(name)):
+                c.error(cwhere, f"env {name} looks like a credential: take it from the "
+                                "Secret (valueFrom.secretKeyRef), not a literal value")
+    if not migrate_seen and not any(
+            o.get("kind") == "Job" and "migrate" in json.dumps(o, default=str) for o in objects):
+        c.error(where, "nothing runs `deliveryd migrate` (init container or Job)")
+
+    for ct in main:
+        cwhere = f"{where} container deliveryd"
+        ports = {p.get("name"): p.get("containerPort") for p in ct.get("ports") or []}
+        for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+            get = (ct.get(probe) or {}).get("httpGet") or {}
+            if get.get("path") != path:
+                c.error(cwhere, f"{probe} must be HTTP GET {path} (found {get or 'none'})")
+            port = get.get("port")
+            if port not in ports and port not in ports.values():
+                c.error(cwhere, f"{probe} port {port!r} is not a container port")
+        listen = str(config_value(config, "http", "listen"))
+        listen_port = listen.rsplit(":", 1)[-1]
+        if not listen_port.isdigit() or int(listen_port) not in ports.values():
+            c.error(cwhere, f"http.listen {listen} is not a declared container port "
+                            f"{sorted(v for v in ports.values() if v)}")
+
+        # SIGTERM -> /readyz 503 for drain_delay -> listener closed -> requests
+        # and status calls in flight finish -> their last commit. All of it,
+        # after the preStop sleep, must fit in the grace period.
+        sleep = prestop_sleep(ct, cwhere, c)
+        cfg = "config.yaml"
+        drain = parse_duration(config_value(config, "http", "drain_delay"), cfg, c)
+        in_flight = max(parse_duration(config_value(config, "http", "read_timeout"), cfg, c),
+                        parse_duration(config_value(config, "reconcile", "request_timeout"),
+                                       cfg, c))
+        commit = parse_duration(config_value(config, "database", "connect_timeout"), cfg, c)
+        need = sleep + drain + in_flight + commit
+        grace = pod.get("terminationGracePeriodSeconds", 30)
+        if not isinstance(grace, int) or grace < need + GRACE_MARGIN:
+            c.error(where, f"terminationGracePeriodSeconds {grace} < preStop {sleep:g}s + "
+                           f"drain_delay {drain:g}s + in flight {in_flight:g}s + commit "
+                           f"{commit:g}s + margin {GRACE_MARGIN}s = {need + GRACE_MARGIN:g}s")
+        else:
+            c.ok(f"policy: grace {grace}s >= preStop {sleep:g}s + drain {drain:g}s + "
+                 f"in flight {in_flight:g}s + commit {commit:g}s + margin {GRACE_MARGIN}s")
+
+    spread = [t for t in pod.get("topologySpreadConstraints") or []
+              if t.get("topologyKey") == "kubernetes.io/hostname"]
+    anti = ((pod.get("affinity") or {}).get("podAntiAffinity") or {})
+    terms = [t.get("podAffinityTerm") or {} for t in
+             anti.get("preferredDuringSchedulingIgnoredDuringExecution") or []]
+    terms += anti.get("requiredDuringSchedulingIgnoredDuringExecution") or []
+    terms = [t for t in terms if t.get("topologyKey") == "kubernetes.io/hostname"]
+    if not spread and not terms:
+        c.error(where, "replicas are not spread over nodes (topologySpreadConstraints or "
+                       "podAntiAffinity on kubernetes.io/hostname)")
+    for t in (pod.get("topologySpreadConstraints") or []) + terms:
+        sel = (t.get("labelSelector") or {}).get("matchLabels") or {}
+        if not labels_match(sel, pod_labels):
+            c.error(where, f"spread/anti-affinity on {t.get('topologyKey')} selects {sel}, "
+                           "not this Deployment's pods")
+    return pod_labels, containers
+
+
+def check_policy(objects, opts, c):
+    by_kind = {}
+    for o in objects:
+        if isinstance(o, dict):
+            by_kind.setdefault(o.get("kind"), []).append(o)
+    before = len(c.errors)
+
+    namespaces = {(o.get("metadata") or {}).get("namespace") for o in objects
+                  if isinstance(o, dict)}
+    if len(namespaces) > 1:
+        c.error("build", f"objects in several namespaces: {sorted(map(str, namespaces))}")
+    for o in objects:
+        if isinstance(o, dict):
+            labels = (o.get("metadata") or {}).get("labels") or {}
+            if labels.get(APP_LABEL[0]) != APP_LABEL[1]:
+                c.error(describe(o), f"metadata.labels lacks {APP_LABEL[0]}={APP_LABEL[1]}")
+    for s in by_kind.get("Secret", []):
+        c.error(describe(s), "Secrets are not shipped in manifests; create "
+                             "deliveryd-credentials out of band (deploy/README.md)")
+
+    deployments = by_kind.get("Deployment", [])
+    if len(deployments) != 1:
+        c.error("build", f"expected one Deployment, found {len(deployments)}")
+        return
+    dep = deployments[0]
+    pod_labels, containers = check_deployment(dep, objects, opts, c)
+    container_ports = {p.get("name"): p.get("containerPort")
+                       for ct in containers for p in ct.get("ports") or []}
+
+    services = by_kind.get("Service", [])
+    if not services:
+        c.error("build", "no Service")
+    for svc in services:
+        sel = (svc.get("spec") or {}).get("selector") or {}
+        if not labels_match(sel, pod_labels):
+            c.error(describe(svc), f"selector {sel} does not select the Deployment's pods "
+                                   f"{pod_labels}")
+        for p in (svc.get("spec") or {}).get("ports") or []:
+            target = p.get("targetPort", p.get("port"))
+            if target not in container_ports and target not in container_ports.values():
+                c.error(describe(svc), f"targetPort {target!r} is not a container port")
+
+    pdbs = by_kind.get("PodDisruptionBudget", [])
+    if not pdbs:
+        c.error("build", "no PodDisruptionBudget")
+    replicas = (dep.get("spec") or {}).get("replicas", 1)
+    for pdb in pdbs:
+        spec = pdb.get("spec") or {}
+        sel = (spec.get("selector") or {}).get("matchLabels") or {}
+        if not labels_match(sel, pod_labels):
+            c.error(describe(pdb), f"selector {sel} does not select the Deployment's pods")
+        min_available = spec.get("minAvailable")
+        if isinstance(min_available, int) and isinstance(replicas, int) \
+                and min_available >= replicas:
+            c.error(describe(pdb), f"minAvailable {min_available} >= replicas {replicas} "
+                                   "blocks every node drain")
+        if spec.get("maxUnavailable") in (0, "0%"):
+            c.error(describe(pdb), "maxUnavailable 0 blocks every node drain")
+
+    monitors = by_kind.get("ServiceMonitor", [])
+    if not monitors:
+        c.error("build", "no ServiceMonitor")
+    for sm in monitors:
+        spec = sm.get("spec") or {}
+        sel = (spec.get("selector") or {}).get("matchLabels") or {}
+        chosen = [s for s in services
+                  if labels_match(sel, (s.get("metadata") or {}).get("labels") or {})]
+        if not chosen:
+            c.error(describe(sm), f"selector {sel} selects no Service")
+        svc_ports = {p.get("name") for s in chosen for p in (s.get("spec") or {}).get("ports")
+                     or []}
+        for ep in spec.get("endpoints") or []:
+            if ep.get("port") not in svc_ports:
+                c.error(describe(sm), f"endpoint port {ep.get('port')!r} is not a port of the "
+                                      "selected Service")
+            if ep.get("path", "/metrics") != "/metrics":
+                c.error(describe(sm), "endpoint path must be /metrics")
+
+    if len(c.errors) == before:
+        c.ok("policy: replicas, probes /readyz and /healthz, resources, security context, "
+             "migration init container, credentials from the Secret, spread over nodes")
+        c.ok("policy: Service, PodDisruptionBudget and ServiceMonitor select deliveryd; "
+             "labels and namespace consistent")
+
+
+# ------------------------------------------------------------------ main ----
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+def validate(objects, opts):
+    c = Checker()
+    check_schemas(objects, c)
+    try:
+        check_policy(objects, opts, c)
+    except (AttributeError, TypeError, KeyError) as e:
+        # Objects of the wrong shape: the schema check has said where.
+        c.error("policy", f"not checked, the manifests are malformed ({type(e).__name__}: {e})")
+    return c
+
+
+def find(objects, kind):
+    return next(o for o in objects if isinstance(o, dict) and o.get("kind") == kind)
+
+
+def main_container(objects):
+    pod = find(objects, "Deployment")["spec"]["template"]["spec"]
+    return next(ct for ct in pod["containers"] if ct["name"] == "deliveryd")
+
+
+def self_test(objects, opts):
+    """Each broken copy must be rejected with the expected message."""
+
+    def pod(o):
+        return find(o, "Deployment")["spec"]["template"]["spec"]
+
+    def drop_env(o, name):
+        ct = main_container(o)
+        ct["env"] = [e for e in ct["env"] if e["name"] != name]
+
+    cases = [
+        ("unknown field in a container", "unknown field",
+         lambda o: main_container(o).__setitem__("imagePullPolicyy", "Always")),
+        ("unknown field in the pod spec", "unknown field",
+         lambda o: pod(o).__setitem__("terminationGracePeriod", 30)),
+        ("container without image", "image",
+         lambda o: main_container(o).pop("image")),
+        ("container without name", "required field missing",
+         lambda o: main_container(o).pop("name")),
+        ("Deployment without selector", "required field missing",
+         lambda o: find(o, "Deployment")["spec"].pop("selector")),
+        ("replicas as a string", "expected an integer",
+         lambda o: find(o, "Deployment")["spec"].__setitem__("replicas", "3")),
+        ("env value as a number", "expected a string",
+         lambda o: main_container(o)["env"].append({"name": "LOG_X", "value": 1})),
+        ("bad memory quantity", "not a quantity",
+         lambda o: main_container(o)["resources"]["limits"].__setitem__("memory", "lots")),
+        ("string where a boolean is expected", "expected true or false",
+         lambda o: main_container(o)["securityContext"].__setitem__("readOnlyRootFilesystem",
+                                                                   "yes")),
+        ("bad int-or-string port", "not a port name",
+         lambda o: find(o, "Service")["spec"]["ports"][0].__setitem__("targetPort",
+                                                                      "Http_Port!")),
+        ("bad percentage", "percentage",
+         lambda o: find(o, "PodDisruptionBudget")["spec"].__setitem__("maxUnavailable",
+                                                                     "one")),
+        ("list where an object is expected", "expected an object",
+         lambda o: main_container(o).__setitem__("resources", [])),
+        ("ServiceMonitor unknown field", "Additional properties",
+         lambda o: find(o, "ServiceMonitor")["spec"]["endpoints"][0].__setitem__("intervall",
+                                                                                 "30s")),
+        ("ServiceMonitor bad interval", "does not match",
+         lambda o: find(o, "ServiceMonitor")["spec"]["endpoints"][0].__setitem__("interval",
+                                                                                 "often")),
+        ("kind without a schema", "no schema",
+         lambda o: o.append({"apiVersion": "example.com/v1", "kind": "Widget",
+                             "metadata": {"name": "w", "labels": dict([APP_LABEL])}})),
+        ("readiness on /healthz", "readinessProbe must be HTTP GET /readyz",
+         lambda o: main_container(o)["readinessProbe"]["httpGet"].__setitem__("path",
+                                                                              "/healthz")),
+        ("no limits", "resources.limits.memory missing",
+         lambda o: main_container(o)["resources"].pop("limits")),
+        ("writable root filesystem", "readOnlyRootFilesystem",
+         lambda o: main_container(o)["securityContext"].__setitem__(
+             "readOnlyRootFilesystem", False)),
+        ("grace period shorter than the drain", "terminationGracePeriodSeconds",
+         lambda o: pod(o).__setitem__("terminationGracePeriodSeconds", 10)),
+        ("no preStop sleep", "preStop",
+         lambda o: main_container(o).pop("lifecycle")),
+        ("Service selecting other pods", "does not select",
+         lambda o: find(o, "Service")["spec"]["selector"].__setitem__(
+             "app.kubernetes.io/name", "other")),
+        ("PDB selecting other pods", "does not select",
+         lambda o: find(o, "PodDisruptionBudget")["spec"]["selector"]["matchLabels"]
+         .__setitem__("app.kubernetes.io/name", "other")),
+        ("ServiceMonitor selecting no Service", "selects no Service",
+         lambda o: find(o, "ServiceMonitor")["spec"]["selector"]["matchLabels"]
+         .__setitem__("app.kubernetes.io/name", "other")),
+        ("credential env missing", "has no env ESMS_API_KEY",
+         lambda o: drop_env(o, "ESMS_API_KEY")),
+        ("credential as a literal", "looks like a credential",
+         lambda o: main_container(o)["env"].append({"name": "ESMS_TOKEN", "value": "x"})),
+        ("no migration", "deliveryd migrate",
+         lambda o: pod(o).pop("initContainers")),
+        ("Secret in the build", "out of band",
+         lambda o: o.append({"apiVersion": "v1", "kind": "Secret",
+                             "metadata": {"name": "deliveryd-credentials",
+                                          "labels": dict([APP_LABEL])},
+                             "stringData": {"ESMS_API_KEY": "x"}})),
+    ]
+    baseline = validate(objects, opts)
+    if baseline.errors:
+        print("self-test FAILED: the unmodified manifests are not valid:\n  " +
+              "\n  ".join(baseline.errors), file=sys.stderr)
+        return 1
+    failures = []
+    for title, expected, mutate in cases:
+        broken = copy.deepcopy(objects)
+        mutate(broken)
+        errors = validate(broken, opts).errors
+        if not any(expected in e for e in errors):
+            failures.append(f"{title}: expected an error containing {expected!r}, got "
+                            f"{errors or 'none'}")
+        else:
+            print(f"  rejected: {title}")
+    for f in failures:
+        print(f"self-test FAILED: {f}", file=sys.stderr)
+    print(f"self-test: {len(cases) - len(failures)} of {len(cases)} broken copies rejected")
+    return 1 if failures else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("manifests", help="output of kubectl kustomize")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--replicas", type=int, help="the Deployment must have exactly N")
+    g.add_argument("--min-replicas", type=int, help="the Deployment must have at least N")
+    p.add_argument("--pinned-image", action="store_true",
+                   help="images must carry a tag (not latest) or a digest")
+    p.add_argument("--config-out", help="write the ConfigMap's config.yaml here")
+    p.add_argument("--env-out", help="write the env var names the config uses here")
+    p.add_argument("--self-test", action="store_true",
+                   help="check that broken copies of the manifests are rejected")
+    opts = p.parse_args()
+    try:
+        objects = load(opts.manifests)
+    except (OSError, yaml.YAMLError) as e:
+        print(f"validate.py: {e}", file=sys.stderr)
+        return 2
+    if opts.self_test:
+        return self_test(objects, opts)
+
+    c = validate(objects, opts)
+    for line in c.passed:
+        print(f"  ok {line}")
+    for e in c.errors:
+        print(f"  ERROR {e}", file=sys.stderr)
+    if opts.config_out or opts.env_out:
+        text = next(((o.get("data") or {}).get(CONFIG_KEY) for o in objects
+                     if isinstance(o, dict) and o.get("kind") == "ConfigMap"
+                     and CONFIG_KEY in (o.get("data") or {})), None)
+        if text is None:
+            print(f"  ERROR no ConfigMap with {CONFIG_KEY}", file=sys.stderr)
+            return 1
+        if opts.config_out:
+            with open(opts.config_out, "w", encoding="utf-8") as f:
+                f.write(text)
+        if opts.env_out:
+            with open(opts.env_out, "w", encoding="utf-8") as f:
+                f.write("".join(f"{n}\n" for n in config_env_refs(yaml.safe_load(text))))
+    print(f"{opts.manifests}: {len(objects)} objects, "
+          f"{'valid' if not c.errors else f'{len(c.errors)} problem(s)'}")
+    return 1 if c.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Validates deploy/ offline, without a cluster, a container engine or systemd
+# running: builds the kustomize base and the production overlay with the
+# kubectl of Debian's kubernetes-client package (unpacked under .local/, not
+# installed), checks every object against the Kubernetes API models and
+# deliveryd's deployment policy (deploy/kubernetes/validate.py), proves that
+# broken manifests are rejected, verifies the systemd unit, and compares the
+# Dockerfile with the build.
+#
+# With DELIVERYD_BINARY=path/to/deliveryd it also runs `deliveryd check-config`
+# on the config.yaml of every build and checks that the Dockerfile's runtime
+# packages provide every library the binary links.
+#
+# Run as root on Debian 12 (it installs what it needs with apt-get).
+# Exits non-zero on any failure.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$(dirname "$0")/lib/common.sh"
+
+PY=/usr/bin/python3 # Debian's, with python3-kubernetes; not a pyenv python3
+DEPLOY="$DELIVERYD_ROOT/deploy"
+K8S="$DEPLOY/kubernetes"
+CACHE="$DELIVERYD_ROOT/.local/deploy-tools"
+VALIDATE=("$PY" "$K8S/validate.py")
+FAILURES=0
+
+fail() {
+    printf 'FAILED: %s\n' "$*" >&2
+    FAILURES=$((FAILURES + 1))
+}
+ok() { printf '  ok %s\n' "$*"; }
+
+# common.sh's installer, for this script's own list; the project's build
+# packages are kept for comparing with the Dockerfile.
+PROJECT_PACKAGES=("${DELIVERYD_PACKAGES[@]}")
+DELIVERYD_PACKAGES=(python3-kubernetes python3-jsonschema python3-yaml systemd binutils)
+install_packages
+
+# kubectl 1.20 (and its kustomize) from Debian, unpacked once into the cache.
+# Another package may own /usr/bin/kubectl, so it is never installed.
+fetch_kubectl() {
+    local dir="$CACHE/kubernetes-client"
+    if [ ! -x "$dir/root/usr/bin/kubectl" ]; then
+        log "fetching Debian's kubernetes-client into ${dir#"$DELIVERYD_ROOT"/}"
+        rm -rf "$dir"
+        mkdir -p "$dir/download"
+        (
+            cd "$dir/download"
+            apt-get download -qq -o APT::Sandbox::User=root kubernetes-client 2>/dev/null || {
+                apt-get update -qq
+                apt-get download -qq -o APT::Sandbox::User=root kubernetes-client
+            }
+        ) || die "apt-get download kubernetes-client failed"
+        local deb
+        deb=$(ls "$dir"/download/kubernetes-client_*.deb)
+        dpkg-deb -f "$deb" Version >"$dir/version"
+        dpkg-deb -x "$deb" "$dir/root.tmp"
+        rm -rf "$dir/download"
+        mv "$dir/root.tmp" "$dir/root"
+    fi
+    KUBECTL="$dir/root/usr/bin/kubectl"
+    ok "kubectl from kubernetes-client $(cat "$dir/version") (${KUBECTL#"$DELIVERYD_ROOT"/})"
+}
+fetch_kubectl
+
+WORK=$(mktemp -d /tmp/deliveryd-check-deploy.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+# build NAME DIR: kubectl kustomize DIR > $WORK/NAME.yaml
+build() {
+    if ! "$KUBECTL" kustomize "$2" >"$WORK/$1.yaml" 2>"$WORK/$1.err"; then
+        cat "$WORK/$1.err" >&2
+        fail "kubectl kustomize ${2#"$DELIVERYD_ROOT"/}"
+        return 1
+    fi
+    ok "kubectl kustomize ${2#"$DELIVERYD_ROOT"/}: $(grep -c '^kind:' "$WORK/$1.yaml") objects"
+}
+
+# check NAME [validate.py options]: schema and policy of one build; keeps its
+# config.yaml and the environment variables that config uses.
+check() {
+    local name=$1
+    shift
+    log "validating $name"
+    "${VALIDATE[@]}" "$@" --config-out "$WORK/$name-config.yaml" \
+        --env-out "$WORK/$name-env.txt" "$WORK/$name.yaml" || fail "$name manifests"
+}
+
+log "building the manifests"
+build base "$K8S/base" && check base --replicas 3
+build production "$K8S/overlays/production" && check production --min-replicas 3 --pinned-image
+
+log "checking that broken manifests are rejected"
+if [ -f "$WORK/base.yaml" ]; then
+    "${VALIDATE[@]}" --self-test "$WORK/base.yaml" || fail "validate.py --self-test"
+    # End to end: a kustomization whose patch adds an unknown field and drops
+    # the image must build (kustomize does not check) and must be rejected.
+    cp -r "$K8S/base" "$WORK/broken"
+    cat >"$WORK/broken/broken-patch.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: deliveryd
+spec:
+  template:
+    spec:
+      containers:
+        - name: deliveryd
+          image: null
+          imagePullPolicyy: Always
+EOF
+    printf 'patchesStrategicMerge:\n  - broken-patch.yaml\n' >>"$WORK/broken/kustomization.yaml"
+    if build broken "$WORK/broken"; then
+        if "${VALIDATE[@]}" "$WORK/broken.yaml" >"$WORK/broken.out" 2>&1; then
+            fail "a Deployment with an unknown field and no image was accepted"
+        elif grep -q 'imagePullPolicyy: unknown field' "$WORK/broken.out" &&
+            grep -q 'image: required field missing' "$WORK/broken.out"; then
+            ok "kustomize build with an unknown field and no image: rejected"
+        else
+            cat "$WORK/broken.out" >&2
+            fail "the broken build was rejected for the wrong reasons"
+        fi
+    fi
+fi
+
+# check-config with dummy values for exactly the variables the config uses
+# (the policy check has made sure the Deployment sets each of them).
+if [ -n "${DELIVERYD_BINARY:-}" ]; then
+    log "deliveryd check-config ($DELIVERYD_BINARY)"
+    [ -x "$DELIVERYD_BINARY" ] || die "DELIVERYD_BINARY=$DELIVERYD_BINARY is not executable"
+    for name in base production; do
+        [ -f "$WORK/$name-config.yaml" ] || continue
+        vars=(PATH=/usr/bin:/bin)
+        for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+            [ -n "${!v:-}" ] && vars+=("$v=${!v}")
+        done
+        while read -r var; do
+            [ -n "$var" ] && vars+=("$var=check-deploy-dummy")
+        done <"$WORK/$name-env.txt"
+        if env -i "${vars[@]}" "$DELIVERYD_BINARY" check-config \
+            --config "$WORK/$name-config.yaml" >"$WORK/$name-check.out" 2>&1; then
+            ok "$name config.yaml: check-config exit 0 (env: $(tr '\n' ' ' <"$WORK/$name-env.txt"))"
+        else
+            cat "$WORK/$name-check.out" >&2
+            fail "$name config.yaml: deliveryd check-config rejected it"
+        fi
+    done
+else
+    log "skipping check-config and the runtime library check (set DELIVERYD_BINARY)"
+fi
+
+log "checking the Dockerfile"
+before=$FAILURES
+DOCKERFILE="$DEPLOY/Dockerfile"
+build_stage=$(sed -n '/^FROM debian:bookworm AS build/,/^FROM /p' "$DOCKERFILE")
+runtime_stage=$(sed -n '/^FROM debian:bookworm-slim/,$p' "$DOCKERFILE")
+[ -n "$build_stage" ] || fail "Dockerfile: no 'FROM debian:bookworm AS build' stage"
+[ -n "$runtime_stage" ] || fail "Dockerfile: no 'FROM debian:bookworm-slim' runtime stage"
+# The build stage installs every library -dev package the project builds with.
+for p in "${PROJECT_PACKAGES[@]}"; do
+    case $p in
+    libgtest-dev | libgmock-dev) ;; # tests only
+    *-dev | cmake | ninja-build | g++ | pkg-config)
+        grep -Fqw -- "$p" <<<"$build_stage" || fail "Dockerfile build stage lacks $p" ;;
+    esac
+done
+for opt in DELIVERYD_TESTS DELIVERYD_BENCH; do
+    grep -q "option($opt " "$DELIVERYD_ROOT/CMakeLists.txt" ||
+        fail "Dockerfile passes -D$opt=OFF but CMakeLists.txt has no such option"
+done
+while read -r src; do
+    [ -e "$DELIVERYD_ROOT/$src" ] || fail "Dockerfile copies $src, which does not exist"
+    # .dockerignore is an allow list: what is copied must be let in.
+    grep -qxF "!${src%/}" "$DELIVERYD_ROOT/.dockerignore" ||
+        fail "Dockerfile copies $src, which .dockerignore keeps out of the context"
+done < <(sed -n 's/^COPY \([^-][^ ]*\) .*/\1/p' "$DOCKERFILE")
+grep -q '^USER 10001' <<<"$runtime_stage" || fail "Dockerfile: runtime stage is not USER 10001"
+grep -q 'runAsUser: 10001' "$K8S/base/deployment.yaml" ||
+    fail "the Deployment does not run as the image's uid 10001"
+needed=()
+[ -n "${DELIVERYD_BINARY:-}" ] &&
+    mapfile -t needed < <(readelf -d "$DELIVERYD_BINARY" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
+if printf '%s\n' "${needed[@]}" | grep -q '^lib\(asan\|ubsan\|tsan\)'; then
+    log "skipping the runtime library check: $DELIVERYD_BINARY is a sanitizer build (links more)"
+elif [ ${#needed[@]} -gt 0 ]; then
+    # Every library the binary links comes from a package the runtime stage
+    # installs (or from the base image: libc6, libstdc++6, libgcc-s1).
+    lib_missing=0
+    for soname in "${needed[@]}"; do
+        pkgs=$(dpkg -S "*/$soname" 2>/dev/null | cut -d: -f1 | sed 's/,.*//' | sort -u) || true
+        found=
+        for p in $pkgs; do
+            case $p in libc6 | libstdc++6 | libgcc-s1) found=base ;; esac
+            grep -Fqw -- "$p" <<<"$runtime_stage" && found=$p
+        done
+        if [ -z "$found" ]; then
+            fail "Dockerfile runtime stage lacks a package for $soname (${pkgs:-none found})"
+            lib_missing=1
+        fi
+    done
+    [ "$lib_missing" -eq 1 ] ||
+        ok "Dockerfile: runtime packages provide all ${#needed[@]} libraries $(basename "$DELIVERYD_BINARY") links"
+fi
+[ "$FAILURES" -eq "$before" ] &&
+    ok "Dockerfile: build packages, CMake options, COPY sources, .dockerignore, USER 10001 (not built: no container engine here)"
+
+log "verifying the systemd unit"
+before=$FAILURES
+UNIT="$DEPLOY/systemd/deliveryd.service"
+# systemd-analyze verify needs the unit's executables: a stub deliveryd in a
+# scratch root that also holds the system's units (sysinit.target and so on).
+root="$WORK/systemd-root"
+mkdir -p "$root/usr/local/bin" "$root/etc/systemd/system" "$root/usr/lib/systemd"
+cp -r /usr/lib/systemd/system "$root/usr/lib/systemd/"
+printf '#!/bin/sh\nexit 0\n' >"$root/usr/local/bin/deliveryd"
+chmod 0755 "$root/usr/local/bin/deliveryd"
+cp "$UNIT" "$root/etc/systemd/system/"
+# Unknown keys are only warnings to systemd; any output is a failure here.
+if systemd-analyze verify --root="$root" deliveryd.service >"$WORK/verify.out" 2>&1 &&
+    [ ! -s "$WORK/verify.out" ]; then
+    ok "systemd-analyze verify deploy/systemd/deliveryd.service"
+else
+    cat "$WORK/verify.out" >&2
+    fail "systemd-analyze verify deploy/systemd/deliveryd.service"
+fi
+exposure=$(systemd-analyze security --offline=true --root="$root" deliveryd.service 2>/dev/null |
+    sed -n 's/.*Overall exposure level for deliveryd.service: \([0-9.]*\).*/\1/p')
+if [ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }'; then
+    ok "systemd-analyze security: exposure $exposure (at most 2.0)"
+else
+    fail "systemd-analyze security: exposure ${exposure:-unknown}, expected at most 2.0"
+fi
+for key in 'ExecStartPre=/usr/local/bin/deliveryd migrate' 'ExecStart=/usr/local/bin/deliveryd run' \
+    'EnvironmentFile=/etc/deliveryd/deliveryd.env' 'Restart=on-failure' 'KillSignal=SIGTERM' \
+    'NoNewPrivileges=yes' 'ProtectSystem=strict'; do
+    grep -q "^$key" "$UNIT" || fail "deliveryd.service lacks $key"
+done
+grace=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s\?$/\1/p' "$UNIT")
+k8s_grace=$(sed -n 's/^ *terminationGracePeriodSeconds: *\([0-9]*\)$/\1/p' "$K8S/base/deployment.yaml")
+if [ -z "$grace" ] || [ "$grace" -lt "${k8s_grace:-0}" ]; then
+    fail "deliveryd.service TimeoutStopSec=${grace:-?} is shorter than the pods' grace period ${k8s_grace:-?}s"
+fi
+[ "$FAILURES" -eq "$before" ] &&
+    ok "deliveryd.service: migrate before run, EnvironmentFile, Restart, SIGTERM, TimeoutStopSec ${grace}s, hardening"
+
+if [ "$FAILURES" -ne 0 ]; then
+    log "deploy/ checks FAILED ($FAILURES)"
+    exit 1
+fi
+log "deploy/ checks passed"
