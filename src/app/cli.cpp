@@ -2,8 +2,10 @@
 
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -15,6 +17,9 @@
 #include "deliveryd/store/errors.hpp"
 #include "deliveryd/store/migrations.hpp"
 
+#include "app/cli_args.hpp"
+#include "app/operator_commands.hpp"
+
 namespace deliveryd::app {
 namespace {
 
@@ -22,22 +27,79 @@ struct Command {
     std::string_view name;
     std::string_view summary;
     std::string_view help;
+    std::span<const OptionSpec> options;  // besides --config and --help
 };
+
+constexpr OptionSpec no_options[] = {{"--config"}};
+constexpr OptionSpec requeue_options[] = {
+    {"--config"},     {"--state", true, true}, {"--since"}, {"--account"}, {"--sms-id", true, true},
+    {"--all", false}, {"--dry-run", false},
+};
+constexpr OptionSpec import_options[] = {{"--config"}, {"--csv"}};
+constexpr OptionSpec rebuild_options[] = {{"--config"}, {"--sms-id"}};
+constexpr OptionSpec retention_options[] = {{"--config"}, {"--older-than"}, {"--dry-run", false}};
 
 constexpr Command commands[] = {
     {"run", "run the daemon: callback receiver, status polling, health and metrics",
      "Usage: deliveryd run --config FILE\n\n"
      "Serves the provider callback, /healthz, /readyz and /metrics on http.listen and polls\n"
      "the providers for unresolved messages. Stops cleanly on SIGTERM or SIGINT: stops\n"
-     "accepting, finishes what is in flight, exits 0.\n"},
+     "accepting, finishes what is in flight, exits 0.\n",
+     no_options},
     {"migrate", "apply pending database migrations (safe to repeat and to run concurrently)",
      "Usage: deliveryd migrate --config FILE\n\n"
      "Applies the migrations compiled into this binary that the database lacks, each in\n"
-     "its own transaction, under an advisory lock. Does nothing when the schema is current.\n"},
+     "its own transaction, under an advisory lock. Does nothing when the schema is current.\n",
+     no_options},
     {"check-config", "validate a configuration file and print it with secrets redacted",
      "Usage: deliveryd check-config --config FILE\n\n"
      "Exits 0 and prints the effective configuration (defaults filled in, ${VAR}s\n"
-     "expanded, secrets redacted), or exits 2 naming every bad key.\n"},
+     "expanded, secrets redacted), or exits 2 naming every bad key.\n",
+     no_options},
+    {"status", "messages by state, unresolved backlog by age, who polls what, limiter use",
+     "Usage: deliveryd status --config FILE\n\n"
+     "Prints the messages by state, the unresolved backlog by age (and how much of it is\n"
+     "due), which replica holds each polling scope's lock, and each rate limiter's use as\n"
+     "its polling replica last reported it (every 10 s). Counting by state reads the whole\n"
+     "table: about a second per few million rows.\n",
+     no_options},
+    {"requeue", "make chosen messages due for polling again (e.g. --state expired --since 2d)",
+     "Usage: deliveryd requeue --config FILE [--state S[,S...]] [--since DURATION]\n"
+     "                         [--account NAME] [--sms-id ID]... [--all] [--dry-run]\n\n"
+     "Makes the chosen rows due now, with their polling window and backoff starting over\n"
+     "(requeued_at). A final row becomes unresolved until the next report or the end of\n"
+     "its new window makes it final again; an expired one goes back to submitted.\n"
+     "  --state S     rows in these states (repeat, or separate with commas)\n"
+     "  --since D     rows deliveryd changed within D (e.g. 2d: expired in the last 2 days)\n"
+     "  --account A   rows of this account\n"
+     "  --sms-id ID   these rows (repeat)\n"
+     "  --all         every row matches (needed when no other selector is given)\n"
+     "  --dry-run     count the rows, change nothing\n"
+     "Selectors combine with AND. Works in chunks of 5,000 rows, each its own transaction.\n",
+     requeue_options},
+    {"import", "register sent messages from a CSV file (idempotent)",
+     "Usage: deliveryd import --config FILE --csv FILE\n\n"
+     "Registers each row of the CSV file as a sender's INSERT ... ON CONFLICT DO NOTHING\n"
+     "would: messages already registered are left as they are, so importing twice inserts\n"
+     "once. The first row names the columns: sms_id (required), provider, account,\n"
+     "type_id, oa_id, phone, request_id, template_id, submitted_at (RFC 3339). An empty\n"
+     "field takes the column's default. The whole file is checked first and imported in\n"
+     "one transaction: a bad row (named by line and column) imports nothing.\n",
+     import_options},
+    {"rebuild", "recompute rows from delivery_event and report the rows that differ",
+     "Usage: deliveryd rebuild --config FILE [--sms-id ID]\n\n"
+     "Recomputes every row (or one) from its reports in delivery_event with the same\n"
+     "merge the daemon uses, and lists the rows whose stored status differs, with the\n"
+     "columns. Changes nothing. Rows submitted before the oldest month of events kept\n"
+     "are skipped. Exits 0 when nothing differs, 1 when something does.\n",
+     rebuild_options},
+    {"retention", "drop monthly delivery_event partitions older than a duration",
+     "Usage: deliveryd retention --config FILE --older-than DURATION [--dry-run]\n\n"
+     "Drops every monthly partition of delivery_event whose month ended more than DURATION\n"
+     "ago (e.g. 90d), whole, and deletes such old rows from delivery_event_default.\n"
+     "delivery_state is untouched. Each DROP waits at most 10 s for its lock. Run it daily\n"
+     "(a Kubernetes CronJob or a systemd timer).\n",
+     retention_options},
 };
 
 void print_usage(std::FILE* out) {
@@ -103,20 +165,17 @@ int main(int argc, char** argv) {
         return usage_error(fmt::format("unknown command '{}'", args[0]));
     }
 
-    std::optional<std::string> config_path;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--help" || args[i] == "-h") {
-            std::fputs(std::string(command->help).c_str(), stdout);
-            return exit_ok;
-        }
-        if (args[i] == "--config" && i + 1 < args.size()) {
-            config_path = std::string(args[++i]);
-        } else if (args[i].rfind("--config=", 0) == 0) {
-            config_path = std::string(args[i].substr(9));
-        } else {
-            return usage_error(fmt::format("{}: unexpected argument '{}'", command->name, args[i]));
-        }
+    ParsedArgs parsed;
+    try {
+        parsed = parse_args(std::span(args).subspan(1), command->options);
+    } catch (const UsageError& e) {
+        return usage_error(fmt::format("{}: {}", command->name, e.what()));
     }
+    if (parsed.help) {
+        std::fputs(std::string(command->help).c_str(), stdout);
+        return exit_ok;
+    }
+    const auto config_path = parsed.value("--config");
     if (!config_path) {
         return usage_error(fmt::format("{}: --config FILE is required", command->name));
     }
@@ -137,7 +196,20 @@ int main(int argc, char** argv) {
     if (command->name == "migrate") {
         return run_migrate(config);
     }
-    return run_daemon(config);
+    if (command->name == "run") {
+        return run_daemon(config);
+    }
+    using Runner = int (*)(const Config&, const ParsedArgs&);
+    constexpr std::pair<std::string_view, Runner> operator_commands[] = {
+        {"status", &run_status},   {"requeue", &run_requeue},     {"import", &run_import},
+        {"rebuild", &run_rebuild}, {"retention", &run_retention},
+    };
+    for (const auto& [name, runner] : operator_commands) {
+        if (command->name == name) {
+            return runner(config, parsed);
+        }
+    }
+    return exit_usage;  // every command is handled above
 }
 
 }  // namespace deliveryd::app

@@ -5,12 +5,14 @@
 #include <map>
 #include <random>
 #include <set>
+#include <unistd.h>
 #include <unordered_map>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -65,6 +67,12 @@ std::vector<store::PollScope> scopes_of(const app::Config& config) {
         scopes.push_back({store::PollScope::Kind::etelecom, {}});
     }
     return scopes;
+}
+
+// How `deliveryd status` names this replica: host (the pod's name under
+// Kubernetes) and process id.
+std::string replica_name() {
+    return asio::ip::host_name() + "/" + std::to_string(::getpid());
 }
 
 std::vector<LimiterKey> keys_of(const store::PollScope& scope) {
@@ -155,7 +163,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
   private:
     struct KeyState {
         KeyState(RateLimit limit, const Strand& strand)
-            : limiter(limit), wake(strand), pace(strand) {}
+            : rate_limit(limit.rate), limiter(limit), wake(strand), pace(strand) {}
+        double rate_limit;  // calls per second the provider allows
         RateLimiter limiter;
         std::deque<PlannedCall> queue;
         asio::steady_timer wake;  // idle sender waits here; pushing a call cancels it
@@ -440,6 +449,20 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                            std::chrono::duration<double>(wall_now() - *backlog.oldest_due).count());
         }
         metrics_.backlog(scope.name(), backlog.due_rows, age);
+
+        std::vector<store::KeyActivity> activity;
+        for (const auto& key : keys_of(scope)) {
+            const auto& state = *keys_.at(key);
+            activity.push_back({.account = key.account,
+                                .endpoint = std::string(to_string(key.endpoint)),
+                                .rate_limit = state.rate_limit,
+                                .utilisation = state.limiter.utilisation(),
+                                .queued_calls = state.queue.size()});
+        }
+        auto record = [this, &scope, &activity, due = backlog.due_rows] {
+            polls_.record_activity(scope, replica_, due, activity);
+        };
+        co_await net::offload(parts_.db_threads, std::move(record));
     }
 
     void enqueue(PlannedCall call) {
@@ -621,6 +644,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     Backoff backoff_;
     PlanTargets targets_;
     PollMetrics metrics_;
+    const std::string replica_ = replica_name();
 
     std::vector<store::PollScope> scopes_;
     std::set<store::PollScope> held_;

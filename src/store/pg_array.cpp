@@ -36,4 +36,10 @@ void PgArray::add(std::int64_t value) {
     separator().append(std::begin(digits), end);
 }
 
+void PgArray::add(double value) {
+    char digits[32];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+    separator().append(std::begin(digits), end);
+}
+
 }  // namespace deliveryd::store

@@ -20,6 +20,7 @@ class PgArray {
     // are dropped and invalid sequences become U+FFFD.
     void add(std::string_view value);
     void add(std::int64_t value);
+    void add(double value);  // finite values only, shortest exact form
     void add(bool value) { separator() += value ? "t" : "f"; }
 
     template <class T>

@@ -1,6 +1,7 @@
 #include "deliveryd/store/poll_store.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <pqxx/pqxx>
 
@@ -37,6 +38,11 @@ std::vector<ClaimLane> lanes_of(const PollScope& scope) {
 // table as it is now. A claim runs once per tick, and a plan cached while
 // the table was small would be kept as it grows (statements.cpp).
 
+// After the State's columns: where the row's polling window starts.
+constexpr const char* window_start_column =
+    ", (extract(epoch FROM coalesce(requeued_at, submitted_at)) * 1000000)::bigint";
+constexpr int window_start_index = row_version_column;  // the column after the State's
+
 std::string claim_sql(const PollScope& scope, ClaimLane lane) {
     return std::string(R"sql(
 WITH due AS (
@@ -52,7 +58,7 @@ SET next_poll_at = now() + $3 * interval '1 millisecond'
 FROM due
 WHERE d.sms_id = due.due_id
 RETURNING)sql" +
-           statements::state_columns();
+           statements::state_columns() + window_start_column;
 }
 
 // Locks in the order given (the caller sorts), one primary-key probe each,
@@ -102,6 +108,19 @@ FROM (
 )sql";
 }
 
+constexpr const char* record_activity_sql = R"sql(
+INSERT INTO deliveryd_poll_activity AS a
+    (account, endpoint, scope, replica, rate_limit, utilisation, queued_calls, due_rows, updated_at)
+SELECT k.account, k.endpoint, $3, $4, k.rate_limit, k.utilisation, k.queued, $8, now()
+FROM unnest($1::text[], $2::text[], $5::float8[], $6::float8[], $7::int[])
+    AS k(account, endpoint, rate_limit, utilisation, queued)
+ORDER BY 1, 2
+ON CONFLICT (account, endpoint) DO UPDATE
+SET scope = excluded.scope, replica = excluded.replica, rate_limit = excluded.rate_limit,
+    utilisation = excluded.utilisation, queued_calls = excluded.queued_calls,
+    due_rows = excluded.due_rows, updated_at = excluded.updated_at
+)sql";
+
 std::string scope_parameter(const PollScope& scope) {
     return scope.kind == PollScope::Kind::etelecom ? std::string("etelecom") : scope.account;
 }
@@ -132,6 +151,8 @@ std::vector<core::State> PollStore::claim_due(const PollScope& scope, std::size_
         rows.reserve(result.size());
         for (const auto& row : result) {
             rows.push_back(read_state(row));
+            rows.back().submitted_at = core::Timestamp(
+                std::chrono::microseconds(row[window_start_index].as<std::int64_t>()));
         }
     });
     // RETURNING gives no order, and the lease has overwritten each row's due
@@ -185,6 +206,32 @@ void PollStore::release(std::span<const std::string> sms_ids) {
     pool_.with_connection([&](pqxx::connection_base& c) {
         pqxx::nontransaction tx(c);
         tx.exec_params(release_sql, ids_param);
+    });
+}
+
+void PollStore::record_activity(const PollScope& scope, const std::string& replica,
+                                std::size_t due_rows, std::span<const KeyActivity> keys) {
+    if (keys.empty()) {
+        return;
+    }
+    PgArray accounts;
+    PgArray endpoints;
+    PgArray limits;
+    PgArray utilisations;
+    PgArray queued;
+    for (const auto& key : keys) {
+        accounts.add(key.account);
+        endpoints.add(key.endpoint);
+        limits.add(key.rate_limit);
+        utilisations.add(key.utilisation);
+        queued.add(static_cast<std::int64_t>(key.queued_calls));
+    }
+    const auto params = std::array{accounts.finish(), endpoints.finish(), limits.finish(),
+                                   utilisations.finish(), queued.finish()};
+    pool_.with_connection([&](pqxx::connection_base& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_params(record_activity_sql, params[0], params[1], scope.name(), replica, params[2],
+                       params[3], params[4], static_cast<std::int64_t>(due_rows));
     });
 }
 

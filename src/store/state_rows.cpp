@@ -148,6 +148,37 @@ core::State read_state(const pqxx::row& row) {
     return s;
 }
 
+core::Observation read_event(const pqxx::row& row, core::Provider provider) {
+    core::Observation o;
+    o.provider = provider;
+    o.sms_id = row[0].as<std::string>();
+    o.source = enum_at(row, 1, &core::parse_source);
+    o.observed_at = timestamp_at(row, 2).value_or(Timestamp{});
+    o.state = enum_at(row, 3, &core::parse_state_label);
+    o.send_status = optional_at<int>(row, 4);
+    o.send_success = optional_at<int>(row, 5);
+    o.send_failed = optional_at<int>(row, 6);
+    o.total_receiver = optional_at<int>(row, 7);
+    o.total_sent = optional_at<int>(row, 8);
+    if (const auto p = optional_at<std::int64_t>(row, 9)) {
+        o.total_price = core::Price{*p};
+    }
+    o.telco_id = optional_at<int>(row, 10);
+    o.type_id = optional_at<int>(row, 11);
+    o.oa_id = optional_at<std::string>(row, 12);
+    o.phone = optional_at<std::string>(row, 13);
+    o.zalo_user_id = optional_at<std::string>(row, 14);
+    o.request_id = optional_at<std::string>(row, 15);
+    o.partner_id = optional_at<std::string>(row, 16);
+    o.template_id = optional_at<std::string>(row, 17);
+    o.error_code = optional_at<int>(row, 18);
+    o.error_message = optional_at<std::string>(row, 19);
+    o.zalo_status = optional_at<int>(row, 20);
+    o.delivered_at = timestamp_at(row, 21);
+    o.raw = row[22].as<std::string>();
+    return o;
+}
+
 std::vector<std::string> write_rows_params(const std::vector<const core::State*>& rows) {
     using core::State;
     return Columns<State>(rows)

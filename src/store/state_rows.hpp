@@ -16,6 +16,19 @@ namespace deliveryd::store {
 // A row of statements::read_rows, lock_rows or find_row.
 [[nodiscard]] core::State read_state(const pqxx::row& row);
 
+// The columns of a delivery_event row as a SELECT list, in read_event()'s order.
+inline constexpr const char* event_columns = R"sql(
+       sms_id, source, (extract(epoch FROM observed_at) * 1000000)::bigint, state,
+       send_status, send_success, send_failed, total_receiver, total_sent,
+       (total_price * 10000)::bigint, telco_id, type_id, oa_id, phone, zalo_user_id,
+       request_id, partner_id, template_id, error_code, error_message, zalo_status,
+       (extract(epoch FROM delivered_at) * 1000000)::bigint, raw_payload
+)sql";
+
+// A row selected with event_columns, as the Observation it logged. The event
+// log does not keep the provider: it is `provider`.
+[[nodiscard]] core::Observation read_event(const pqxx::row& row, core::Provider provider);
+
 // The column of read_rows and lock_rows after the State's: the row's version.
 inline constexpr int row_version_column = 33;
 

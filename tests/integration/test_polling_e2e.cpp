@@ -137,6 +137,20 @@ TEST(PollingEndToEnd, EveryRowReachesTheTruthThoughCallbacksAreDropped) {
         "0");
     expect_good_manners(sim);
 
+    // The operator's view of the running replica, and the event log telling
+    // the same story as the rows (issue 7).
+    const auto config =
+        testing::write_temp_file(polling_config(db.url(), port, sim, "20s"), ".yaml");
+    const auto status = testing::run_process(DELIVERYD_BINARY, {"status", "--config", config});
+    EXPECT_EQ(status.exit_code, 0) << status.output;
+    EXPECT_NE(status.output.find("(deliveryd-poller) since"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find("zalo_status"), std::string::npos) << status.output;
+    const auto rebuild = testing::run_process(DELIVERYD_BINARY, {"rebuild", "--config", config});
+    EXPECT_EQ(rebuild.exit_code, 0) << rebuild.output;
+    EXPECT_NE(rebuild.output.find("300 rows recomputed from delivery_event: 0 differ"),
+              std::string::npos)
+        << rebuild.output;
+
     d.process.send_signal(SIGTERM);
     EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
 }

@@ -104,9 +104,9 @@ TEST_F(StoreFixture, DuplicatesAndOlderNewsChangeNothingButAreLogged) {
 
 TEST_F(StoreFixture, ReportsWhichRowsEnteredWhichState) {
     db->execute("INSERT INTO delivery_state (sms_id, type_id) VALUES ('known', 2), ('quiet', 25)");
-    const auto result = status->apply(std::vector{
-        report("known", StateLabel::waiting, 10), report("known", StateLabel::sent, 20),
-        report("fresh", StateLabel::failed, 10)});
+    const auto result = status->apply(std::vector{report("known", StateLabel::waiting, 10),
+                                                  report("known", StateLabel::sent, 20),
+                                                  report("fresh", StateLabel::failed, 10)});
     EXPECT_EQ(result.entered, (std::vector{StateLabel::failed, StateLabel::sent}))
         << "created rows in key order, then changed rows; one entry per row";
     EXPECT_TRUE(status->apply(std::vector{report("known", StateLabel::sent, 30)}).entered.empty())

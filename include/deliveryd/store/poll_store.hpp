@@ -56,6 +56,14 @@ struct Backlog {
     std::optional<core::Timestamp> oldest_due;  // the smallest next_poll_at among them
 };
 
+struct KeyActivity {
+    std::string account;
+    std::string endpoint;
+    double rate_limit = 0;  // calls per second the provider allows
+    double utilisation = 0;
+    std::size_t queued_calls = 0;
+};
+
 class PollStore {
   public:
     explicit PollStore(ConnectionPool& pool) : pool_(pool) {}
@@ -64,7 +72,9 @@ class PollStore {
     // oldest due first, skipping rows another transaction holds locked
     // (FOR UPDATE SKIP LOCKED). Each claimed row's next_poll_at moves to
     // now() + lease in the same statement: that is the lease. Rows come back
-    // as they are after that update.
+    // as they are after that update, except that `submitted_at` holds where
+    // the row's polling window starts: requeued_at for a row an operator
+    // requeued (deliveryd requeue), submitted_at otherwise.
     [[nodiscard]] std::vector<core::State> claim_due(const PollScope& scope, std::size_t limit,
                                                      std::chrono::milliseconds lease,
                                                      ClaimLane lane = ClaimLane::lookup);
@@ -81,6 +91,11 @@ class PollStore {
     // Due rows of the scope (every lane), counted up to `count_cap` (an index-only count
     // that stops there, so a huge backlog costs a bounded read).
     [[nodiscard]] Backlog due_backlog(const PollScope& scope, std::size_t count_cap = 1'000'000);
+
+    // What the replica polling `scope` is doing, one row per (account,
+    // endpoint) in deliveryd_poll_activity, for `deliveryd status`.
+    void record_activity(const PollScope& scope, const std::string& replica, std::size_t due_rows,
+                         std::span<const KeyActivity> keys);
 
   private:
     ConnectionPool& pool_;

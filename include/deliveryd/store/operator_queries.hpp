@@ -1,0 +1,150 @@
+// What the operator's commands (deliveryd status, requeue, import,
+// retention) read and change in the database. Each call takes its own
+// connection and transaction(s); blocking.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "deliveryd/core/state.hpp"
+#include "deliveryd/store/connection_pool.hpp"
+
+namespace deliveryd::store {
+
+// ---- deliveryd status
+
+struct StateCount {
+    std::string state;
+    std::int64_t messages = 0;
+    std::int64_t final_messages = 0;
+};
+
+struct AgeBucket {
+    std::string label;  // e.g. "1h-6h"
+    std::int64_t unresolved = 0;
+    std::int64_t due = 0;  // of those, due for a poll now
+};
+
+struct ScopeHolder {
+    std::string scope;                  // esms/<account> or etelecom
+    std::optional<std::string> holder;  // who holds its advisory lock: client address and
+                                        // application name; nullopt when nobody polls it
+    std::optional<std::string> held_since;
+};
+
+struct KeyActivityRow {
+    std::string account;
+    std::string endpoint;
+    std::string scope;
+    std::string replica;
+    double rate_limit = 0;
+    double utilisation = 0;
+    std::int64_t queued_calls = 0;
+    std::optional<std::int64_t> due_rows;
+    double age_seconds = 0;  // since the replica last wrote it
+};
+
+struct StatusReport {
+    std::vector<StateCount> states;
+    std::vector<AgeBucket> unresolved_by_age;
+    std::optional<std::string> oldest_unresolved_age;  // e.g. "2 days 03:04:05"
+    std::vector<ScopeHolder> scopes;
+    std::vector<KeyActivityRow> activity;
+};
+
+// `scopes`: the polling scopes the configuration knows (others found in
+// deliveryd_poll_activity are added).
+[[nodiscard]] StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scopes);
+
+// ---- deliveryd requeue
+
+struct RequeueSelection {
+    std::vector<std::string> states;                 // any of these; empty: any state
+    std::optional<std::chrono::milliseconds> since;  // updated within this long
+    std::optional<std::string> account;              // only this account
+    std::vector<std::string> sms_ids;                // only these; empty: any
+};
+
+// Makes the selected rows due for polling now, with their polling window and
+// backoff starting over (requeued_at = now): a final row becomes unresolved
+// again (an `expired` one goes back to `submitted`), until the next report or
+// window end makes it final once more. Works through the selection in
+// chunks, each its own transaction, so it never holds many rows locked.
+// Returns the rows changed, or with dry_run the rows that would be.
+[[nodiscard]] std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection,
+                                   bool dry_run);
+
+// ---- deliveryd import
+
+// A sent message as a sender registers it (DESIGN §7); unset fields take the
+// column defaults.
+struct RegisteredMessage {
+    std::string sms_id;
+    std::optional<std::string> provider;
+    std::optional<std::string> account;
+    std::optional<int> type_id;
+    std::optional<std::string> oa_id;
+    std::optional<std::string> phone;
+    std::optional<std::string> request_id;
+    std::optional<std::string> template_id;
+    std::optional<core::Timestamp> submitted_at;
+};
+
+struct ImportResult {
+    std::size_t inserted = 0;
+    std::size_t already_present = 0;  // rows that existed (or repeated in the input)
+};
+
+// Inserts the messages that have no row yet, in one transaction (all or
+// nothing), like a sender's INSERT ... ON CONFLICT (sms_id) DO NOTHING.
+[[nodiscard]] ImportResult import_messages(ConnectionPool& pool,
+                                           std::span<const RegisteredMessage> messages);
+
+// ---- deliveryd retention
+
+struct EventPartition {
+    std::string name;   // delivery_event_YYYY_MM
+    std::string month;  // YYYY-MM (UTC)
+};
+
+struct RetentionResult {
+    std::vector<EventPartition> dropped;    // (or, with dry_run, to be dropped)
+    std::int64_t default_rows_deleted = 0;  // old rows of delivery_event_default
+};
+
+// Drops every monthly partition of delivery_event whose whole month ended
+// before `cutoff` ago, one DROP each (a lock of the parent for a moment:
+// waits at most lock_timeout for it), and deletes rows older than that from
+// the default partition. Partitions that still hold newer rows are kept.
+[[nodiscard]] RetentionResult drop_old_events(ConnectionPool& pool,
+                                              std::chrono::milliseconds older_than, bool dry_run);
+
+// ---- deliveryd rebuild
+
+struct RebuildDifference {
+    std::string sms_id;
+    std::vector<std::string> columns;  // the columns whose stored value differs
+};
+
+struct RebuildReport {
+    std::int64_t rows_checked = 0;
+    // Rows submitted before the oldest month delivery_event still holds
+    // (retention dropped their reports), so they cannot be recomputed.
+    std::int64_t rows_skipped = 0;
+    std::int64_t rows_differing = 0;
+    std::vector<RebuildDifference> differences;  // the first `max_listed`
+};
+
+// Recomputes rows from delivery_event with core::merge (and the window close
+// the row records) and compares them with what is stored; changes nothing.
+// One row with `sms_id`, else every row, read in one consistent snapshot.
+[[nodiscard]] RebuildReport rebuild_rows(ConnectionPool& pool,
+                                         const std::optional<std::string>& sms_id,
+                                         std::size_t max_listed = 100);
+
+}  // namespace deliveryd::store

@@ -1,0 +1,252 @@
+#include "app/operator_commands.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "deliveryd/app/cli.hpp"
+#include "deliveryd/app/registration_csv.hpp"
+#include "deliveryd/core/status.hpp"
+#include "deliveryd/store/operator_queries.hpp"
+#include "deliveryd/store/poll_store.hpp"
+
+namespace deliveryd::app {
+namespace {
+
+store::ConnectionPool connect(const Config& config) {
+    return store::ConnectionPool({.url = config.database.url,
+                                  .size = 1,
+                                  .connect_timeout = config.database.connect_timeout,
+                                  .acquire_timeout = config.database.connect_timeout});
+}
+
+void print(const std::string& text) {
+    std::fputs(text.c_str(), stdout);
+}
+
+int usage(std::string_view command, const std::string& problem) {
+    std::fputs(
+        fmt::format("deliveryd {}: {}\nTry 'deliveryd {} --help'.\n", command, problem, command)
+            .c_str(),
+        stderr);
+    return exit_usage;
+}
+
+// Runs `work`; a database or other runtime failure is reported as the
+// command's and exits 1. The messages name no secret: the database URL is
+// never part of them.
+template <class Work>
+int guarded(std::string_view command, Work&& work) {
+    try {
+        return work();
+    } catch (const std::exception& e) {
+        std::fputs(fmt::format("deliveryd {}: {}\n", command, e.what()).c_str(), stderr);
+        return exit_failure;
+    }
+}
+
+std::vector<std::string> configured_scopes(const Config& config) {
+    std::vector<std::string> scopes;
+    for (const auto& account : config.esms.accounts) {
+        scopes.push_back(
+            store::PollScope{.kind = store::PollScope::Kind::esms_account, .account = account.name}
+                .name());
+    }
+    if (config.etelecom) {
+        scopes.push_back(
+            store::PollScope{.kind = store::PollScope::Kind::etelecom, .account = {}}.name());
+    }
+    return scopes;
+}
+
+std::string status_text(const store::StatusReport& report) {
+    std::string out = "Messages by state\n";
+    std::int64_t total = 0;
+    out += fmt::format("  {:<18}{:>12}{:>12}\n", "state", "messages", "final");
+    for (const auto& s : report.states) {
+        out += fmt::format("  {:<18}{:>12}{:>12}\n", s.state, s.messages, s.final_messages);
+        total += s.messages;
+    }
+    out += fmt::format("  {:<18}{:>12}\n", "total", total);
+
+    out += "\nUnresolved messages by age (since submitted)\n";
+    out += fmt::format("  {:<18}{:>12}{:>12}\n", "age", "unresolved", "due now");
+    for (const auto& b : report.unresolved_by_age) {
+        out += fmt::format("  {:<18}{:>12}{:>12}\n", b.label, b.unresolved, b.due);
+    }
+    out += fmt::format("  oldest unresolved: {}\n",
+                       report.oldest_unresolved_age.value_or("none (every message is final)"));
+
+    out += "\nPolling scopes (who holds each scope's lock)\n";
+    if (report.scopes.empty()) {
+        out += "  none configured\n";
+    }
+    for (const auto& s : report.scopes) {
+        out += s.holder ? fmt::format("  {:<24}{} since {}\n", s.scope, *s.holder, *s.held_since)
+                        : fmt::format("  {:<24}NOT POLLED: no replica holds it\n", s.scope);
+    }
+
+    out += "\nRate limiters (as last reported by the polling replica)\n";
+    if (report.activity.empty()) {
+        out += "  no replica has reported yet\n";
+    } else {
+        out += fmt::format("  {:<16}{:<22}{:<28}{:>9}{:>8}{:>8}{:>10}{:>9}\n", "account",
+                           "endpoint", "replica", "limit/s", "used", "queued", "due", "age");
+    }
+    for (const auto& a : report.activity) {
+        out += fmt::format("  {:<16}{:<22}{:<28}{:>9.1f}{:>7.0f}%{:>8}{:>10}{:>8.0f}s{}\n",
+                           a.account, a.endpoint, a.replica, a.rate_limit, a.utilisation * 100,
+                           a.queued_calls, a.due_rows ? std::to_string(*a.due_rows) : "-",
+                           a.age_seconds, a.age_seconds > 60 ? "  (stale)" : "");
+    }
+    return out;
+}
+
+}  // namespace
+
+int run_status(const Config& config, const ParsedArgs&) {
+    return guarded("status", [&] {
+        auto pool = connect(config);
+        print(status_text(store::read_status(pool, configured_scopes(config))));
+        return exit_ok;
+    });
+}
+
+int run_requeue(const Config& config, const ParsedArgs& args) {
+    store::RequeueSelection selection;
+    for (const auto& list : args.values("--state")) {
+        std::istringstream items(list);
+        for (std::string state; std::getline(items, state, ',');) {
+            if (!core::parse_state_label(state)) {
+                return usage("requeue", fmt::format("--state: unknown state '{}'", state));
+            }
+            selection.states.push_back(state);
+        }
+    }
+    if (const auto since = args.value("--since")) {
+        selection.since = parse_duration(*since);
+        if (!selection.since || selection.since->count() == 0) {
+            return usage("requeue", fmt::format("--since: '{}' is not a duration such as 2d or "
+                                                "6h",
+                                                *since));
+        }
+    }
+    selection.account = args.value("--account");
+    selection.sms_ids = args.values("--sms-id");
+    const bool chosen = !selection.states.empty() || selection.since || selection.account ||
+                        !selection.sms_ids.empty();
+    if (!chosen && !args.has("--all")) {
+        return usage("requeue",
+                     "say which rows: --state, --since, --account or --sms-id (or --all for "
+                     "every row)");
+    }
+    const bool dry_run = args.has("--dry-run");
+    return guarded("requeue", [&] {
+        auto pool = connect(config);
+        const auto rows = store::requeue(pool, selection, dry_run);
+        print(
+            dry_run
+                ? fmt::format("{} rows would be made due again (dry run: nothing changed)\n", rows)
+                : fmt::format("{} rows made due again; their polling window starts now\n", rows));
+        return exit_ok;
+    });
+}
+
+int run_import(const Config& config, const ParsedArgs& args) {
+    const auto path = args.value("--csv");
+    if (!path) {
+        return usage("import", "--csv FILE is required");
+    }
+    std::ifstream file(*path, std::ios::binary);
+    if (!file) {
+        return usage("import", fmt::format("cannot read '{}'", *path));
+    }
+    std::stringstream contents;
+    contents << file.rdbuf();
+    std::vector<store::RegisteredMessage> messages;
+    try {
+        messages = read_registrations(contents.str());
+    } catch (const RegistrationError& e) {
+        std::fputs(
+            fmt::format("deliveryd import: {}: {} (nothing imported)\n", *path, e.what()).c_str(),
+            stderr);
+        return exit_usage;
+    }
+    return guarded("import", [&] {
+        auto pool = connect(config);
+        const auto result = store::import_messages(pool, messages);
+        print(fmt::format("{} rows read: {} inserted, {} already registered\n", messages.size(),
+                          result.inserted, result.already_present));
+        return exit_ok;
+    });
+}
+
+int run_rebuild(const Config& config, const ParsedArgs& args) {
+    const auto sms_id = args.value("--sms-id");
+    return guarded("rebuild", [&] {
+        auto pool = connect(config);
+        const auto report = store::rebuild_rows(pool, sms_id);
+        std::string out;
+        for (const auto& d : report.differences) {
+            out += fmt::format("differs: {} ({})\n", d.sms_id, fmt::join(d.columns, ", "));
+        }
+        if (report.rows_differing > static_cast<std::int64_t>(report.differences.size())) {
+            out += fmt::format(
+                "... and {} more\n",
+                report.rows_differing - static_cast<std::int64_t>(report.differences.size()));
+        }
+        out += fmt::format("{} rows recomputed from delivery_event: {} differ", report.rows_checked,
+                           report.rows_differing);
+        if (report.rows_skipped > 0) {
+            out += fmt::format(
+                "; {} rows skipped (submitted before the oldest month of events "
+                "kept)",
+                report.rows_skipped);
+        }
+        print(out + "\n");
+        if (sms_id && report.rows_checked == 0) {
+            std::fputs(fmt::format("deliveryd rebuild: no row for '{}' (or its events were "
+                                   "dropped)\n",
+                                   *sms_id)
+                           .c_str(),
+                       stderr);
+            return exit_failure;
+        }
+        // Like diff: a difference is a finding the caller should act on.
+        return report.rows_differing == 0 ? exit_ok : exit_failure;
+    });
+}
+
+int run_retention(const Config& config, const ParsedArgs& args) {
+    const auto text = args.value("--older-than");
+    if (!text) {
+        return usage("retention", "--older-than DURATION is required (e.g. 90d)");
+    }
+    const auto older_than = parse_duration(*text);
+    // Shorter than a day is surely a slip (30s for 30d): refuse it.
+    if (!older_than || *older_than < std::chrono::hours(24)) {
+        return usage("retention",
+                     fmt::format("--older-than: '{}' is not a duration of at least 1d", *text));
+    }
+    const bool dry_run = args.has("--dry-run");
+    return guarded("retention", [&] {
+        auto pool = connect(config);
+        const auto result = store::drop_old_events(pool, *older_than, dry_run);
+        std::string out;
+        for (const auto& p : result.dropped) {
+            out += fmt::format("{} {} (events received in {})\n",
+                               dry_run ? "would drop" : "dropped", p.name, p.month);
+        }
+        out += fmt::format(
+            "{} monthly partitions of delivery_event {}; {} older rows {} from "
+            "delivery_event_default\n",
+            result.dropped.size(), dry_run ? "would be dropped" : "dropped",
+            result.default_rows_deleted, dry_run ? "would be deleted" : "deleted");
+        print(out);
+        return exit_ok;
+    });
+}
+
+}  // namespace deliveryd::app

@@ -1,0 +1,152 @@
+#include "deliveryd/app/registration_csv.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "deliveryd/core/csv.hpp"
+#include "deliveryd/core/numbers.hpp"
+#include "deliveryd/core/text.hpp"
+#include "deliveryd/core/time_text.hpp"
+#include "deliveryd/providers/esms/sms_id.hpp"
+
+namespace deliveryd::app {
+namespace {
+
+enum class Column : std::size_t {
+    sms_id,
+    provider,
+    account,
+    type_id,
+    oa_id,
+    phone,
+    request_id,
+    template_id,
+    submitted_at,
+    count
+};
+
+constexpr std::array<std::string_view, static_cast<std::size_t>(Column::count)> column_names{
+    "sms_id", "provider",   "account",     "type_id",     "oa_id",
+    "phone",  "request_id", "template_id", "submitted_at"};
+
+// Longest value a text column takes; generous, but a CSV is no place for
+// megabytes in one field.
+constexpr std::size_t max_text = 1024;
+
+// Header names may come padded ("sms_id, phone").
+std::string_view trimmed(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+[[noreturn]] void fail(std::size_t line, std::string_view column, std::string_view problem) {
+    throw RegistrationError(fmt::format("line {}: column {}: {}", line, column, problem));
+}
+
+}  // namespace
+
+std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
+    std::vector<core::CsvRecord> records;
+    try {
+        records = core::parse_csv(csv);
+    } catch (const core::CsvError& e) {
+        throw RegistrationError(e.what());
+    }
+    if (records.empty()) {
+        throw RegistrationError("line 1: no header row (the first row names the columns)");
+    }
+
+    // Where each known column is in a row.
+    std::array<std::optional<std::size_t>, static_cast<std::size_t>(Column::count)> at{};
+    const auto& header = records.front();
+    for (std::size_t i = 0; i < header.fields.size(); ++i) {
+        const auto name = trimmed(header.fields[i]);
+        std::size_t known = 0;
+        while (known < column_names.size() && column_names[known] != name) {
+            ++known;
+        }
+        if (known == column_names.size()) {
+            fail(header.line, name.empty() ? std::string_view("(empty)") : name,
+                 fmt::format("unknown column (known: {})", fmt::join(column_names, ", ")));
+        }
+        if (at[known]) {
+            fail(header.line, name, "named twice");
+        }
+        at[known] = i;
+    }
+    if (!at[static_cast<std::size_t>(Column::sms_id)]) {
+        fail(header.line, "sms_id", "missing (it is required)");
+    }
+
+    std::vector<store::RegisteredMessage> messages;
+    messages.reserve(records.size() - 1);
+    for (std::size_t r = 1; r < records.size(); ++r) {
+        const auto& record = records[r];
+        if (record.fields.size() != header.fields.size()) {
+            throw RegistrationError(fmt::format("line {}: {} fields, the header has {}",
+                                                record.line, record.fields.size(),
+                                                header.fields.size()));
+        }
+        // The field of `column`, or nullopt when the file has no such column
+        // or leaves it empty.
+        const auto value = [&](Column column) -> std::optional<std::string> {
+            const auto index = at[static_cast<std::size_t>(column)];
+            if (!index || record.fields[*index].empty()) {
+                return std::nullopt;
+            }
+            const auto& text = record.fields[*index];
+            const auto name = column_names[static_cast<std::size_t>(column)];
+            if (text.size() > max_text) {
+                fail(record.line, name, fmt::format("longer than {} bytes", max_text));
+            }
+            if (!core::is_valid_utf8(text)) {
+                fail(record.line, name, "not valid UTF-8");
+            }
+            return text;
+        };
+
+        store::RegisteredMessage m;
+        const auto id = value(Column::sms_id);
+        if (!id) {
+            fail(record.line, "sms_id", "empty");
+        }
+        if (const auto problem = providers::esms::sms_id_problem(*id); !problem.empty()) {
+            fail(record.line, "sms_id", problem);
+        }
+        m.sms_id = *id;
+        m.provider = value(Column::provider);
+        if (m.provider && *m.provider != "esms" && *m.provider != "etelecom") {
+            fail(record.line, "provider", "must be esms or etelecom");
+        }
+        m.account = value(Column::account);
+        if (const auto type = value(Column::type_id)) {
+            m.type_id = core::parse_int(*type, 0);
+            if (!m.type_id) {
+                fail(record.line, "type_id", "not a whole number from 0");
+            }
+        }
+        m.oa_id = value(Column::oa_id);
+        m.phone = value(Column::phone);
+        m.request_id = value(Column::request_id);
+        m.template_id = value(Column::template_id);
+        if (const auto when = value(Column::submitted_at)) {
+            m.submitted_at = core::parse_rfc3339(*when);
+            if (!m.submitted_at) {
+                fail(record.line, "submitted_at",
+                     "not an RFC 3339 time with a zone (e.g. 2026-11-20T08:30:00+07:00)");
+            }
+        }
+        messages.push_back(std::move(m));
+    }
+    return messages;
+}
+
+}  // namespace deliveryd::app

@@ -1,0 +1,69 @@
+// deliveryd retention: drop whole months of delivery_event.
+#include <pqxx/pqxx>
+
+#include "deliveryd/store/operator_queries.hpp"
+
+namespace deliveryd::store {
+namespace {
+
+// The monthly partitions (named by delivery_event_ensure_partitions, each
+// holding one UTC month) whose month ended before the cutoff.
+constexpr const char* old_partitions_sql = R"sql(
+SELECT p.name, to_char(p.month_start, 'YYYY-MM')
+FROM (
+    SELECT c.relname AS name,
+           to_date(substring(c.relname FROM '^delivery_event_(\d{4}_\d{2})$'), 'YYYY_MM')
+               AS month_start
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'delivery_event'::regclass
+      AND c.relname ~ '^delivery_event_\d{4}_\d{2}$'
+) AS p
+WHERE (p.month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC'
+      <= now() - $1::bigint * interval '1 millisecond'
+ORDER BY p.month_start
+)sql";
+
+constexpr const char* count_default_sql =
+    "SELECT count(*) FROM delivery_event_default "
+    "WHERE received_at < now() - $1::bigint * interval '1 millisecond'";
+constexpr const char* delete_default_sql =
+    "DELETE FROM delivery_event_default "
+    "WHERE received_at < now() - $1::bigint * interval '1 millisecond'";
+
+}  // namespace
+
+RetentionResult drop_old_events(ConnectionPool& pool, std::chrono::milliseconds older_than,
+                                bool dry_run) {
+    const auto older_ms = static_cast<std::int64_t>(older_than.count());
+    RetentionResult result;
+    pool.with_connection([&](pqxx::connection_base& c) {
+        result = RetentionResult{};
+        {
+            pqxx::read_transaction tx(c);
+            for (const auto& row : tx.exec_params(old_partitions_sql, older_ms)) {
+                result.dropped.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
+            }
+        }
+        if (dry_run) {
+            pqxx::read_transaction tx(c);
+            result.default_rows_deleted =
+                tx.exec_params1(count_default_sql, older_ms)[0].as<std::int64_t>();
+            return;
+        }
+        for (const auto& partition : result.dropped) {
+            // Dropping a partition locks delivery_event for a moment; rather
+            // than queue every insert behind a long query, give up after a
+            // while (and fail: run again later).
+            pqxx::work tx(c);
+            tx.exec("SET LOCAL lock_timeout = '10s'");
+            tx.exec("DROP TABLE " + tx.quote_name(partition.name));
+            tx.commit();
+        }
+        pqxx::work tx(c);
+        result.default_rows_deleted = tx.exec_params(delete_default_sql, older_ms).affected_rows();
+        tx.commit();
+    });
+    return result;
+}
+
+}  // namespace deliveryd::store

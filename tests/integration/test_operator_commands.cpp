@@ -1,0 +1,247 @@
+// The operator's commands run as the real binary against a real database:
+// import (idempotent, all or nothing), requeue, retention (only old
+// partitions), rebuild (zero differences after real reports; a tampered row
+// found), status.
+#include <gtest/gtest.h>
+
+#include "deliveryd/core/merge.hpp"
+#include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/poll_store.hpp"
+#include "deliveryd/store/status_store.hpp"
+
+#include "support/child_process.hpp"
+#include "support/daemon.hpp"
+#include "support/scratch_database.hpp"
+
+namespace deliveryd {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct OperatorCommands : ::testing::Test {
+    void SetUp() override {
+        if (testing::admin_url().empty()) {
+            GTEST_SKIP() << "DELIVERYD_TEST_DATABASE_URL is not set (scripts/test.sh)";
+        }
+        db = std::make_unique<testing::ScratchDatabase>();
+        config = testing::write_temp_file(testing::daemon_config(db->url()), ".yaml");
+    }
+
+    testing::Completed deliveryd(std::vector<std::string> args) const {
+        args.insert(args.begin() + 1, {"--config", config});
+        return testing::run_process(DELIVERYD_BINARY, args, 60s);
+    }
+
+    std::unique_ptr<testing::ScratchDatabase> db;
+    std::string config;
+};
+
+TEST_F(OperatorCommands, ImportTwiceInsertsOnce) {
+    db->execute("INSERT INTO delivery_state (sms_id, state) VALUES ('known-1', 'delivered')");
+    const auto csv = testing::write_temp_file(
+        "sms_id,type_id,oa_id,phone,account,submitted_at\r\n"
+        "imp-1,25,1397492183140006179,0901888484,shop-a,2026-11-20T08:30:00+07:00\r\n"
+        "imp-2,2,,0902000000,,\r\n"
+        "\"imp-3\",23,,\"0903,000\",,\n"
+        "known-1,2,,,,\n",
+        ".csv");
+    const auto first = deliveryd({"import", "--csv", csv});
+    EXPECT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_NE(first.output.find("4 rows read: 3 inserted, 1 already registered"), std::string::npos)
+        << first.output;
+    const auto second = deliveryd({"import", "--csv", csv});
+    EXPECT_EQ(second.exit_code, 0) << second.output;
+    EXPECT_NE(second.output.find("0 inserted, 4 already registered"), std::string::npos)
+        << second.output;
+
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state"), "4");
+    EXPECT_EQ(db->scalar("SELECT account || ' ' || type_id || ' ' || oa_id || ' ' || "
+                         "to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+                         "FROM delivery_state WHERE sms_id = 'imp-1'"),
+              "shop-a 25 1397492183140006179 2026-11-20 01:30");
+    EXPECT_EQ(db->scalar("SELECT account || ' ' || provider || ' ' || state || ' ' || "
+                         "(next_poll_at > now()) FROM delivery_state WHERE sms_id = 'imp-2'"),
+              "default esms submitted true")
+        << "empty fields take the column defaults, as a sender's INSERT does";
+    EXPECT_EQ(db->scalar("SELECT phone FROM delivery_state WHERE sms_id = 'imp-3'"), "0903,000");
+    EXPECT_EQ(db->scalar("SELECT state FROM delivery_state WHERE sms_id = 'known-1'"), "delivered")
+        << "a registered row is left as it is";
+}
+
+TEST_F(OperatorCommands, ABadImportFileImportsNothing) {
+    const auto csv = testing::write_temp_file("sms_id,type_id\nok-1,2\nbad id,2\n", ".csv");
+    const auto result = deliveryd({"import", "--csv", csv});
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_NE(result.output.find("line 3: column sms_id: contains a space"), std::string::npos)
+        << result.output;
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state"), "0");
+
+    const auto unknown = testing::write_temp_file("sms_id,colour\nok-1,red\n", ".csv");
+    const auto rejected = deliveryd({"import", "--csv", unknown});
+    EXPECT_EQ(rejected.exit_code, 2);
+    EXPECT_NE(rejected.output.find("column colour: unknown column"), std::string::npos)
+        << rejected.output;
+}
+
+TEST_F(OperatorCommands, RequeueMakesChosenRowsDueWithANewWindow) {
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, type_id, state, is_final, window_closed,
+                                    window_closed_at, final_at, resolved_by, submitted_at,
+                                    updated_at, next_poll_at, poll_attempts)
+        VALUES
+          ('exp-recent', 2, 'expired', true, true, now() - interval '1 day',
+           now() - interval '1 day', 'poll', now() - interval '8 days', now() - interval '1 day',
+           NULL, 6),
+          ('exp-old', 2, 'expired', true, true, now() - interval '5 days',
+           now() - interval '5 days', 'poll', now() - interval '12 days',
+           now() - interval '5 days', NULL, 6),
+          ('done', 2, 'sent', true, false, NULL, now() - interval '1 day', 'callback',
+           now() - interval '1 day', now() - interval '1 day', NULL, 0)
+    )sql");
+    const auto dry = deliveryd({"requeue", "--state", "expired", "--since", "2d", "--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.output;
+    EXPECT_NE(dry.output.find("1 rows would be made due again"), std::string::npos) << dry.output;
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE requeued_at IS NOT NULL"), "0");
+
+    const auto run = deliveryd({"requeue", "--state", "expired", "--since", "2d"});
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("1 rows made due again"), std::string::npos) << run.output;
+    EXPECT_EQ(db->scalar("SELECT state || ' ' || is_final || ' ' || window_closed || ' ' || "
+                         "poll_attempts || ' ' || (next_poll_at <= now()) || ' ' || "
+                         "(requeued_at IS NOT NULL) || ' ' || coalesce(resolved_by, '-') "
+                         "FROM delivery_state WHERE sms_id = 'exp-recent'"),
+              "submitted false false 0 true true -");
+    EXPECT_EQ(db->scalar("SELECT state FROM delivery_state WHERE sms_id = 'exp-old'"), "expired");
+    EXPECT_EQ(db->scalar("SELECT state || ' ' || is_final FROM delivery_state "
+                         "WHERE sms_id = 'done'"),
+              "sent true");
+
+    // The scheduler's claim counts the new window from the requeue.
+    store::ConnectionPool pool({.url = db->url(), .size = 1});
+    store::PollStore polls(pool);
+    const auto claimed = polls.claim_due(
+        {.kind = store::PollScope::Kind::esms_account, .account = "default"}, 10, 1min);
+    ASSERT_EQ(claimed.size(), 1u);
+    EXPECT_EQ(claimed[0].sms_id, "exp-recent");
+    EXPECT_GT(claimed[0].submitted_at, std::chrono::system_clock::now() - 1min)
+        << "a requeued row's window starts at requeued_at";
+
+    const auto nothing = deliveryd({"requeue"});
+    EXPECT_EQ(nothing.exit_code, 2) << "no selector and no --all is refused";
+    const auto bad = deliveryd({"requeue", "--state", "lost"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.output.find("unknown state 'lost'"), std::string::npos) << bad.output;
+}
+
+TEST_F(OperatorCommands, RetentionDropsOnlyWholeOldMonths) {
+    db->execute(R"sql(
+        CREATE TABLE delivery_event_2024_01 PARTITION OF delivery_event
+            FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2024-02-01 00:00:00+00');
+        SELECT delivery_event_ensure_partitions(1);
+        INSERT INTO delivery_event (sms_id, source, received_at, observed_at, state, raw_payload)
+        VALUES ('old', 'callback', '2024-01-15 00:00:00+00', '2024-01-15 00:00:00+00', 'sent', 'x'),
+               ('new', 'callback', now(), now(), 'sent', 'x');
+    )sql");
+    // A partition whose month ended 40 days ago: too young for 90d.
+    db->execute(R"sql(
+        DO $$
+        DECLARE m date := date_trunc('month', now() AT TIME ZONE 'UTC' - interval '70 days')::date;
+        BEGIN
+            EXECUTE format('CREATE TABLE %I PARTITION OF delivery_event FOR VALUES FROM (%L) TO (%L)',
+                'delivery_event_' || to_char(m, 'YYYY_MM'),
+                m::timestamp AT TIME ZONE 'UTC', (m + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+        END $$;
+    )sql");
+    const auto partitions =
+        "SELECT count(*) FROM pg_inherits WHERE inhparent = 'delivery_event'::regclass";
+    const auto before = db->scalar(partitions);
+
+    const auto dry = deliveryd({"retention", "--older-than", "90d", "--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.output;
+    EXPECT_NE(dry.output.find("would drop delivery_event_2024_01"), std::string::npos)
+        << dry.output;
+    EXPECT_EQ(db->scalar(partitions), before);
+
+    const auto run = deliveryd({"retention", "--older-than", "90d"});
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("1 monthly partitions of delivery_event dropped"), std::string::npos)
+        << run.output;
+    EXPECT_EQ(db->scalar("SELECT to_regclass('delivery_event_2024_01') IS NULL"), "t");
+    EXPECT_EQ(std::stoi(db->scalar(partitions)), std::stoi(before) - 1);
+    EXPECT_EQ(db->scalar("SELECT string_agg(sms_id, ',') FROM delivery_event"), "new");
+
+    const auto too_short = deliveryd({"retention", "--older-than", "90s"});
+    EXPECT_EQ(too_short.exit_code, 2) << "under a day is refused as a slip";
+}
+
+core::Observation report(const std::string& id, core::StateLabel state, int seconds,
+                         core::Source source = core::Source::callback) {
+    core::Observation o;
+    o.sms_id = id;
+    o.source = source;
+    o.observed_at = core::Timestamp(std::chrono::seconds(1'790'000'000 + seconds));
+    o.state = state;
+    o.send_status = state == core::StateLabel::waiting ? 2 : 5;
+    o.raw = "SMSID=" + id;
+    return o;
+}
+
+TEST_F(OperatorCommands, RebuildFindsNoDifferenceAfterRealReportsAndFindsATamperedRow) {
+    store::ConnectionPool pool({.url = db->url(), .size = 2});
+    store::StatusStore status(pool);
+    db->execute(
+        "INSERT INTO delivery_state (sms_id, type_id, oa_id) VALUES "
+        "('zns-1', 25, '1397492183140006179'), ('zns-quiet', 25, '1397492183140006179')");
+    auto zns = report("zns-1", core::StateLabel::sent, 10, core::Source::get_callback);
+    zns.partner_id = "7984e9b198c40e9957d6";
+    auto failed = report("sms-2", core::StateLabel::failed, 20);
+    failed.send_success = 0;
+    failed.send_failed = 1;
+    failed.error_code = -114;
+    failed.error_message = "user inactive";
+    (void)status.apply(std::vector{report("sms-1", core::StateLabel::waiting, 5), zns, failed});
+    (void)status.apply(std::vector{report("sms-1", core::StateLabel::sent, 30)});
+    (void)status.close_windows(std::vector<store::WindowClose>{
+        {"zns-1", core::Timestamp(std::chrono::seconds(1'790'600'000))},
+        {"zns-quiet", core::Timestamp(std::chrono::seconds(1'790'600'000))}});
+
+    const auto clean = deliveryd({"rebuild"});
+    EXPECT_EQ(clean.exit_code, 0) << clean.output;
+    EXPECT_NE(clean.output.find("4 rows recomputed from delivery_event: 0 differ"),
+              std::string::npos)
+        << clean.output;
+
+    db->execute(
+        "UPDATE delivery_state SET state = 'delivered', error_code = NULL "
+        "WHERE sms_id = 'sms-2'");
+    const auto tampered = deliveryd({"rebuild"});
+    EXPECT_EQ(tampered.exit_code, 1) << tampered.output;
+    EXPECT_NE(tampered.output.find("differs: sms-2 (state, error_code)"), std::string::npos)
+        << tampered.output;
+    const auto one = deliveryd({"rebuild", "--sms-id", "sms-1"});
+    EXPECT_EQ(one.exit_code, 0) << one.output;
+    EXPECT_NE(one.output.find("1 rows recomputed"), std::string::npos) << one.output;
+}
+
+TEST_F(OperatorCommands, StatusShowsStatesBacklogAndPolling) {
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, state, is_final, submitted_at, next_poll_at) VALUES
+          ('a', 'sent', true, now(), NULL),
+          ('b', 'submitted', false, now() - interval '2 hours', now() - interval '1 minute'),
+          ('c', 'waiting', false, now() - interval '3 days', now() + interval '1 hour');
+        INSERT INTO deliveryd_poll_activity
+          (account, endpoint, scope, replica, rate_limit, utilisation, queued_calls, due_rows)
+        VALUES ('default', 'get_callback', 'esms/default', 'pod-1/42', 20, 0.95, 3, 1);
+    )sql");
+    const auto result = deliveryd({"status"});
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    for (const auto* expected : {"submitted", "waiting", "total                        3", "1h-6h",
+                                 "1d-3d", "esms/default", "pod-1/42", "95%"}) {
+        EXPECT_NE(result.output.find(expected), std::string::npos)
+            << "missing '" << expected << "' in:\n"
+            << result.output;
+    }
+}
+
+}  // namespace
+}  // namespace deliveryd
