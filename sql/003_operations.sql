@@ -12,12 +12,14 @@ $$;
 COMMENT ON FUNCTION delivery_day(timestamptz) IS
     'Calendar day of a time in Vietnam time (Asia/Ho_Chi_Minh); the day of every DBA view.';
 
--- The channel as DESIGN §3 decides it, in words: zns (ZNS and Zalo messages,
--- TypeId 24-27, an OA id, or eTelecom), viber (TypeId 23) or sms.
+-- The channel as DESIGN §3 decides it (core::channel_of), in words: zns (ZNS
+-- and Zalo messages: TypeId 24-27, a non-empty OA id, or eTelecom), viber
+-- (TypeId 23) or sms.
 CREATE FUNCTION delivery_channel(provider text, type_id integer, oa_id text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
-        WHEN provider = 'etelecom' OR type_id BETWEEN 24 AND 27 OR oa_id IS NOT NULL THEN 'zns'
+        WHEN provider = 'etelecom' OR type_id BETWEEN 24 AND 27 OR nullif(oa_id, '') IS NOT NULL
+            THEN 'zns'
         WHEN type_id = 23 THEN 'viber'
         ELSE 'sms'
     END
@@ -78,7 +80,7 @@ SELECT sms_id,
        submitted_at,
        now() - submitted_at AS age,
        next_poll_at,
-       next_poll_at <= now() AS due,
+       coalesce(next_poll_at <= now(), false) AS due,
        poll_attempts,
        partner_id,
        requeued_at
@@ -106,7 +108,8 @@ SELECT delivery_day(submitted_at) AS day,
        count(*) FILTER (WHERE is_final AND resolved_by = 'callback') AS by_callback,
        count(*) FILTER (WHERE is_final AND resolved_by = 'poll'
                           AND final_at IS DISTINCT FROM window_closed_at) AS by_poll,
-       count(*) FILTER (WHERE is_final AND final_at = window_closed_at) AS by_window_end,
+       count(*) FILTER (WHERE is_final AND resolved_by = 'poll'
+                          AND final_at = window_closed_at) AS by_window_end,
        count(*) FILTER (WHERE NOT is_final) AS unresolved,
        round(count(*) FILTER (WHERE is_final AND resolved_by = 'callback')::numeric
              / nullif(count(*) FILTER (WHERE is_final), 0), 4) AS callback_share
