@@ -4,11 +4,13 @@
 # kubectl of Debian's kubernetes-client package (unpacked under .local/, not
 # installed), checks every object against the Kubernetes API models and
 # deliveryd's deployment policy (deploy/kubernetes/validate.py), proves that
-# broken manifests are rejected, verifies the systemd unit, and compares the
-# Dockerfile with the build.
+# broken manifests are rejected, verifies the systemd units (deliveryd and its
+# retention timer), and compares the Dockerfile with the build.
 #
 # With DELIVERYD_BINARY=path/to/deliveryd it also runs `deliveryd check-config`
-# on the config.yaml of every build and checks that the Dockerfile's runtime
+# on the config.yaml of every build, gives the retention command lines of the
+# CronJob and the systemd unit to the binary (they must get as far as
+# connecting to the database), and checks that the Dockerfile's runtime
 # packages provide every library the binary links.
 #
 # Run as root on Debian 12 (it installs what it needs with apt-get).
@@ -77,13 +79,15 @@ build() {
 }
 
 # check NAME [validate.py options]: schema and policy of one build; keeps its
-# config.yaml and the environment variables that config uses.
+# config.yaml, the environment variables that config uses and the arguments of
+# the CronJob's deliveryd retention.
 check() {
     local name=$1
     shift
     log "validating $name"
     "${VALIDATE[@]}" "$@" --config-out "$WORK/$name-config.yaml" \
-        --env-out "$WORK/$name-env.txt" "$WORK/$name.yaml" || fail "$name manifests"
+        --env-out "$WORK/$name-env.txt" --retention-args-out "$WORK/$name-retention.txt" \
+        "$WORK/$name.yaml" || fail "$name manifests"
 }
 
 log "building the manifests"
@@ -123,26 +127,57 @@ EOF
     fi
 fi
 
-# check-config with dummy values for exactly the variables the config uses
-# (the policy check has made sure the Deployment sets each of them).
+# dummy_env NAME: sets vars to a clean environment with a dummy value for
+# exactly the variables the config of build NAME uses (the policy check has
+# made sure the Deployment and the CronJob set each of them).
+dummy_env() {
+    vars=(PATH=/usr/bin:/bin)
+    local v var
+    for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+        [ -n "${!v:-}" ] && vars+=("$v=${!v}")
+    done
+    while read -r var; do
+        [ -n "$var" ] && vars+=("$var=check-deploy-dummy")
+    done <"$WORK/$1-env.txt"
+}
+
+# retention_accepted WHAT NAME ARGS...: deliveryd ARGS (a retention command
+# line, its --config replaced by build NAME's config.yaml) must accept its
+# arguments and config and fail only at connecting to the dummy database:
+# exit 1, where a bad option or duration is exit 2.
+retention_accepted() {
+    local what=$1 name=$2 rc=0 i
+    shift 2
+    local args=("$@")
+    for i in "${!args[@]}"; do
+        [ "${args[$i]}" = --config ] && args[i + 1]="$WORK/$name-config.yaml"
+    done
+    dummy_env "$name"
+    env -i "${vars[@]}" "$DELIVERYD_BINARY" "${args[@]}" >"$WORK/retention.out" 2>&1 || rc=$?
+    if [ "$rc" -eq 1 ] && grep -q 'database connection' "$WORK/retention.out"; then
+        ok "$what: deliveryd ${*} accepted (stopped at the dummy database)"
+    else
+        cat "$WORK/retention.out" >&2
+        fail "$what: deliveryd ${*} exited $rc, expected 1 at connecting to the database"
+    fi
+}
+
 if [ -n "${DELIVERYD_BINARY:-}" ]; then
-    log "deliveryd check-config ($DELIVERYD_BINARY)"
+    log "deliveryd check-config and retention arguments ($DELIVERYD_BINARY)"
     [ -x "$DELIVERYD_BINARY" ] || die "DELIVERYD_BINARY=$DELIVERYD_BINARY is not executable"
     for name in base production; do
         [ -f "$WORK/$name-config.yaml" ] || continue
-        vars=(PATH=/usr/bin:/bin)
-        for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
-            [ -n "${!v:-}" ] && vars+=("$v=${!v}")
-        done
-        while read -r var; do
-            [ -n "$var" ] && vars+=("$var=check-deploy-dummy")
-        done <"$WORK/$name-env.txt"
+        dummy_env "$name"
         if env -i "${vars[@]}" "$DELIVERYD_BINARY" check-config \
             --config "$WORK/$name-config.yaml" >"$WORK/$name-check.out" 2>&1; then
             ok "$name config.yaml: check-config exit 0 (env: $(tr '\n' ' ' <"$WORK/$name-env.txt"))"
         else
             cat "$WORK/$name-check.out" >&2
             fail "$name config.yaml: deliveryd check-config rejected it"
+        fi
+        if [ -s "$WORK/$name-retention.txt" ]; then
+            mapfile -t retention_args <"$WORK/$name-retention.txt"
+            retention_accepted "$name CronJob" "$name" "${retention_args[@]}"
         fi
     done
 else
@@ -204,32 +239,38 @@ fi
 [ "$FAILURES" -eq "$before" ] &&
     ok "Dockerfile: build packages, CMake options, COPY sources, .dockerignore, USER 10001 (not built: no container engine here)"
 
-log "verifying the systemd unit"
+log "verifying the systemd units"
 before=$FAILURES
 UNIT="$DEPLOY/systemd/deliveryd.service"
-# systemd-analyze verify needs the unit's executables: a stub deliveryd in a
+RETENTION_UNIT="$DEPLOY/systemd/deliveryd-retention.service"
+TIMER="$DEPLOY/systemd/deliveryd-retention.timer"
+# systemd-analyze verify needs the units' executables: a stub deliveryd in a
 # scratch root that also holds the system's units (sysinit.target and so on).
 root="$WORK/systemd-root"
 mkdir -p "$root/usr/local/bin" "$root/etc/systemd/system" "$root/usr/lib/systemd"
 cp -r /usr/lib/systemd/system "$root/usr/lib/systemd/"
 printf '#!/bin/sh\nexit 0\n' >"$root/usr/local/bin/deliveryd"
 chmod 0755 "$root/usr/local/bin/deliveryd"
-cp "$UNIT" "$root/etc/systemd/system/"
+cp "$UNIT" "$RETENTION_UNIT" "$TIMER" "$root/etc/systemd/system/"
 # Unknown keys are only warnings to systemd; any output is a failure here.
-if systemd-analyze verify --root="$root" deliveryd.service >"$WORK/verify.out" 2>&1 &&
-    [ ! -s "$WORK/verify.out" ]; then
-    ok "systemd-analyze verify deploy/systemd/deliveryd.service"
-else
-    cat "$WORK/verify.out" >&2
-    fail "systemd-analyze verify deploy/systemd/deliveryd.service"
-fi
-exposure=$(systemd-analyze security --offline=true --root="$root" deliveryd.service 2>/dev/null |
-    sed -n 's/.*Overall exposure level for deliveryd.service: \([0-9.]*\).*/\1/p')
-if [ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }'; then
-    ok "systemd-analyze security: exposure $exposure (at most 2.0)"
-else
-    fail "systemd-analyze security: exposure ${exposure:-unknown}, expected at most 2.0"
-fi
+for unit in deliveryd.service deliveryd-retention.service deliveryd-retention.timer; do
+    if systemd-analyze verify --root="$root" "$unit" >"$WORK/verify.out" 2>&1 &&
+        [ ! -s "$WORK/verify.out" ]; then
+        ok "systemd-analyze verify deploy/systemd/$unit"
+    else
+        cat "$WORK/verify.out" >&2
+        fail "systemd-analyze verify deploy/systemd/$unit"
+    fi
+done
+for unit in deliveryd.service deliveryd-retention.service; do
+    exposure=$(systemd-analyze security --offline=true --root="$root" "$unit" 2>/dev/null |
+        sed -n "s/.*Overall exposure level for $unit: \([0-9.]*\).*/\1/p")
+    if [ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }'; then
+        ok "systemd-analyze security $unit: exposure $exposure (at most 2.0)"
+    else
+        fail "systemd-analyze security $unit: exposure ${exposure:-unknown}, expected at most 2.0"
+    fi
+done
 for key in 'ExecStartPre=/usr/local/bin/deliveryd migrate' 'ExecStart=/usr/local/bin/deliveryd run' \
     'EnvironmentFile=/etc/deliveryd/deliveryd.env' 'Restart=on-failure' 'KillSignal=SIGTERM' \
     'NoNewPrivileges=yes' 'ProtectSystem=strict'; do
@@ -242,6 +283,42 @@ if [ -z "$grace" ] || [ "$grace" -lt "${k8s_grace:-0}" ]; then
 fi
 [ "$FAILURES" -eq "$before" ] &&
     ok "deliveryd.service: migrate before run, EnvironmentFile, Restart, SIGTERM, TimeoutStopSec ${grace}s, hardening"
+
+# The retention service: a oneshot as the same user with the same environment
+# and every hardening line of deliveryd.service (from "NoNewPrivileges=" to
+# the end of [Service]); the timer: daily, spread, catching up after downtime.
+before=$FAILURES
+for key in 'Type=oneshot' 'User=deliveryd' 'Group=deliveryd' \
+    'EnvironmentFile=/etc/deliveryd/deliveryd.env' \
+    'ExecStart=/usr/local/bin/deliveryd retention --config /etc/deliveryd/config.yaml --older-than '; do
+    grep -q "^$key" "$RETENTION_UNIT" || fail "deliveryd-retention.service lacks $key"
+done
+while read -r line; do
+    grep -qxF -- "$line" "$RETENTION_UNIT" ||
+        fail "deliveryd-retention.service lacks deliveryd.service's hardening line $line"
+done < <(sed -n '/^NoNewPrivileges=/,/^\[/p' "$UNIT" | grep '^[A-Za-z]')
+for key in 'OnCalendar=' 'RandomizedDelaySec=' 'Persistent=true' 'Unit=deliveryd-retention.service' \
+    'WantedBy=timers.target'; do
+    grep -q "^$key" "$TIMER" || fail "deliveryd-retention.timer lacks $key"
+done
+calendar=$(sed -n 's/^OnCalendar=//p' "$TIMER")
+if ! systemd-analyze calendar "$calendar" >"$WORK/calendar.out" 2>&1; then
+    cat "$WORK/calendar.out" >&2
+    fail "deliveryd-retention.timer: OnCalendar=$calendar is not a calendar event"
+elif ! grep -q 'Normalized form: \*-\*-\* [0-9:]*$' "$WORK/calendar.out"; then
+    fail "deliveryd-retention.timer: OnCalendar=$calendar is not once a day"
+fi
+# The same period as the CronJob (change both; deploy/README.md).
+unit_older=$(sed -n 's/^ExecStart=.* --older-than \([^ ]*\).*/\1/p' "$RETENTION_UNIT")
+cron_older=$(sed -n '/^--older-than$/{n;p}' "$WORK/base-retention.txt" 2>/dev/null)
+[ "$unit_older" = "$cron_older" ] ||
+    fail "deliveryd-retention.service --older-than ${unit_older:-?} differs from the CronJob's ${cron_older:-?}"
+[ "$FAILURES" -eq "$before" ] &&
+    ok "deliveryd-retention.service and .timer: oneshot as deliveryd, EnvironmentFile, deliveryd.service's hardening, OnCalendar $calendar (daily), --older-than $unit_older as the CronJob"
+if [ -n "${DELIVERYD_BINARY:-}" ] && [ -f "$WORK/base-config.yaml" ]; then
+    read -r -a unit_args <<<"$(sed -n 's|^ExecStart=/usr/local/bin/deliveryd ||p' "$RETENTION_UNIT")"
+    retention_accepted "deliveryd-retention.service" base "${unit_args[@]}"
+fi
 
 if [ "$FAILURES" -ne 0 ]; then
     log "deploy/ checks FAILED ($FAILURES)"

@@ -11,11 +11,14 @@ checks it in two layers, without a cluster:
   checked against the JSON Schema in schemas/servicemonitor.json.
 * policy: what deliveryd's deployment promises (probes, resources, security
   context, the drain fitting in the grace period, the PodDisruptionBudget and
-  the ServiceMonitor selecting the right things, credentials from the Secret).
+  the ServiceMonitor selecting the right things, credentials from the Secret),
+  and that a CronJob runs `deliveryd retention --older-than D` daily with the
+  Deployment's image, config, credentials and security context.
 
 Usage:
   validate.py [--replicas N | --min-replicas N] [--pinned-image]
-              [--config-out FILE] [--env-out FILE] MANIFESTS.yaml
+              [--config-out FILE] [--env-out FILE] [--retention-args-out FILE]
+              MANIFESTS.yaml
   validate.py --self-test MANIFESTS.yaml   # broken copies must be rejected
 
 Exit status: 0 valid, 1 invalid (every problem is printed), 2 bad usage.
@@ -46,6 +49,7 @@ MODELS = {
     ("v1", "Namespace"): "V1Namespace",
     ("apps/v1", "Deployment"): "V1Deployment",
     ("batch/v1", "Job"): "V1Job",
+    ("batch/v1", "CronJob"): "V1CronJob",
     ("policy/v1", "PodDisruptionBudget"): "V1PodDisruptionBudget",
     ("networking.k8s.io/v1", "Ingress"): "V1Ingress",
     ("networking.k8s.io/v1", "NetworkPolicy"): "V1NetworkPolicy",
@@ -88,6 +92,14 @@ LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 ENV_REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")
 DURATION_RE = re.compile(r"^([0-9]+)(ms|s|m|h|d)$")
 SECRET_NAME_RE = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|DATABASE_URL", re.I)
+# A CronJob schedule: five fields, or one of the macros Kubernetes accepts.
+CRON_ITEM = r"([0-9]+(-[0-9]+)?|\*|[A-Za-z]{3})(/[0-9]+)?"
+CRON_FIELD_RE = re.compile(rf"^{CRON_ITEM}(,{CRON_ITEM})*$")
+CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+# deliveryd retention refuses anything shorter (a slip like 30s for 30d).
+RETENTION_MIN_SECONDS = 86400
+# A retry or two after a lock timeout; more only piles up failed pods.
+RETENTION_MAX_BACKOFF = 3
 
 # The labels every deliveryd object carries (and its pods are selected by).
 APP_LABEL = ("app.kubernetes.io/name", "deliveryd")
@@ -437,27 +449,9 @@ def config_path_of(container, mounts_by_volume, config_volume, where, c):
     return args
 
 
-def check_deployment(dep, objects, opts, c):
-    where = describe(dep)
-    spec = dep.get("spec") or {}
-    replicas = spec.get("replicas", 1)
-    if opts.replicas is not None and replicas != opts.replicas:
-        c.error(where, f"replicas is {replicas}, expected {opts.replicas}")
-    if opts.min_replicas is not None and (not isinstance(replicas, int)
-                                          or replicas < opts.min_replicas):
-        c.error(where, f"replicas is {replicas}, expected at least {opts.min_replicas}")
-    template = spec.get("template") or {}
-    pod_labels = (template.get("metadata") or {}).get("labels") or {}
-    selector = (spec.get("selector") or {}).get("matchLabels") or {}
-    if not labels_match(selector, pod_labels):
-        c.error(where, f"selector {selector} does not match the pod labels {pod_labels}")
-    if pod_labels.get(APP_LABEL[0]) != APP_LABEL[1]:
-        c.error(where, f"pod labels lack {APP_LABEL[0]}={APP_LABEL[1]}")
-    pod = template.get("spec") or {}
-    containers = pod.get("containers") or []
-    inits = pod.get("initContainers") or []
-
-    # The ConfigMap holding config.yaml, mounted in every container that reads it.
+def pod_config(pod, objects, where, c):
+    """The volume of pod whose ConfigMap (in the build) holds config.yaml, and
+    that config parsed: (volume name, config)."""
     config_volume = config = config_text = None
     for vol in pod.get("volumes") or []:
         cm_name = (vol.get("configMap") or {}).get("name")
@@ -480,7 +474,46 @@ def check_deployment(dep, objects, opts, c):
             config = {}
     if config_text is None:
         c.error(where, f"no ConfigMap volume with a {CONFIG_KEY} key")
-        config, config_text = {}, ""
+        config = {}
+    return config_volume, config
+
+
+def check_container_env(container, refs, where, c):
+    """Every ${NAME} of the config is in the environment; nothing that looks
+    like a credential is a literal value."""
+    env = env_sources(container)
+    for name in refs:
+        if name not in env:
+            c.error(where, f"the config uses ${{{name}}} but the container has no env {name}")
+    for name, e in env.items():
+        if "value" in e and SECRET_NAME_RE.search(str(name)):
+            c.error(where, f"env {name} looks like a credential: take it from the "
+                           "Secret (valueFrom.secretKeyRef), not a literal value")
+    return env
+
+
+def check_deployment(dep, objects, opts, c):
+    where = describe(dep)
+    spec = dep.get("spec") or {}
+    replicas = spec.get("replicas", 1)
+    if opts.replicas is not None and replicas != opts.replicas:
+        c.error(where, f"replicas is {replicas}, expected {opts.replicas}")
+    if opts.min_replicas is not None and (not isinstance(replicas, int)
+                                          or replicas < opts.min_replicas):
+        c.error(where, f"replicas is {replicas}, expected at least {opts.min_replicas}")
+    template = spec.get("template") or {}
+    pod_labels = (template.get("metadata") or {}).get("labels") or {}
+    selector = (spec.get("selector") or {}).get("matchLabels") or {}
+    if not labels_match(selector, pod_labels):
+        c.error(where, f"selector {selector} does not match the pod labels {pod_labels}")
+    if pod_labels.get(APP_LABEL[0]) != APP_LABEL[1]:
+        c.error(where, f"pod labels lack {APP_LABEL[0]}={APP_LABEL[1]}")
+    pod = template.get("spec") or {}
+    containers = pod.get("containers") or []
+    inits = pod.get("initContainers") or []
+
+    # The ConfigMap holding config.yaml, mounted in every container that reads it.
+    config_volume, config = pod_config(pod, objects, where, c)
     refs = config_env_refs(config)
 
     main = [ct for ct in containers if ct.get("name") == "deliveryd"]
@@ -494,15 +527,7 @@ def check_deployment(dep, objects, opts, c):
         args = config_path_of(ct, mounts, config_volume, cwhere, c)
         if ct in inits and args[:1] == ["migrate"]:
             migrate_seen = True
-        env = env_sources(ct)
-        for name in refs:
-            if name not in env:
-                c.error(cwhere, f"the config uses ${{{name}}} but the container has no "
-                                f"env {name}")
-        for name, e in env.items():
-            if "value" in e and SECRET_NAME_RE.search(str(name)):
-                c.error(cwhere, f"env {name} looks like a credential: take it from the "
-                                "Secret (valueFrom.secretKeyRef), not a literal value")
+        check_container_env(ct, refs, cwhere, c)
     if not migrate_seen and not any(
             o.get("kind") == "Job" and "migrate" in json.dumps(o, default=str) for o in objects):
         c.error(where, "nothing runs `deliveryd migrate` (init container or Job)")
@@ -561,6 +586,104 @@ def check_deployment(dep, objects, opts, c):
     return pod_labels, containers
 
 
+def retention_args(container):
+    args = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
+    return args if args[:1] == ["retention"] else None
+
+
+def option_value(args, name):
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def cronjob_pod(cj):
+    job = (((cj.get("spec") or {}).get("jobTemplate") or {}).get("spec") or {})
+    return (job.get("template") or {}).get("spec") or {}
+
+
+def check_cronjob(cj, dep, objects, opts, c):
+    """The retention CronJob: schedule and Job limits, the command, and the
+    same image, config, credentials and security context as the Deployment.
+    Returns its pod labels."""
+    where = describe(cj)
+    spec = cj.get("spec") or {}
+    schedule = spec.get("schedule")
+    fields = str(schedule).split()
+    if not (str(schedule) in CRON_MACROS or
+            (len(fields) == 5 and all(CRON_FIELD_RE.match(f) for f in fields))):
+        c.error(where, f"schedule {schedule!r} is not a five-field cron expression")
+    if spec.get("concurrencyPolicy") != "Forbid":
+        c.error(where, f"concurrencyPolicy must be Forbid (found "
+                       f"{spec.get('concurrencyPolicy')}): two retention runs would only "
+                       "wait for each other's locks")
+    deadline = spec.get("startingDeadlineSeconds")
+    if not isinstance(deadline, int) or deadline < 10:
+        c.error(where, "startingDeadlineSeconds must be set, at least 10 (the controller "
+                       f"looks every 10s; found {deadline})")
+    for key in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
+        if not isinstance(spec.get(key), int) or spec[key] < 0:
+            c.error(where, f"{key} must be set")
+    job = ((spec.get("jobTemplate") or {}).get("spec") or {})
+    backoff = job.get("backoffLimit")
+    if not isinstance(backoff, int) or not 0 <= backoff <= RETENTION_MAX_BACKOFF:
+        c.error(where, f"jobTemplate backoffLimit must be set, 0 to {RETENTION_MAX_BACKOFF} "
+                       f"(found {backoff})")
+    active = job.get("activeDeadlineSeconds")
+    if not isinstance(active, int) or active <= 0:
+        c.error(where, f"jobTemplate activeDeadlineSeconds must be set (found {active})")
+    template = job.get("template") or {}
+    pod_labels = (template.get("metadata") or {}).get("labels") or {}
+    if pod_labels.get(APP_LABEL[0]) != APP_LABEL[1]:
+        c.error(where, f"pod labels lack {APP_LABEL[0]}={APP_LABEL[1]}")
+    pod = template.get("spec") or {}
+    if pod.get("restartPolicy") not in ("OnFailure", "Never"):
+        c.error(where, "restartPolicy must be OnFailure or Never "
+                       f"(found {pod.get('restartPolicy')})")
+
+    config_volume, config = pod_config(pod, objects, where, c)
+    refs = config_env_refs(config)
+    dep_pod = ((dep.get("spec") or {}).get("template") or {}).get("spec") or {}
+    dep_main = next((ct for ct in dep_pod.get("containers") or []
+                     if ct.get("name") == "deliveryd"), {})
+    dep_env = env_sources(dep_main)
+    runs = 0
+    for ct in (pod.get("initContainers") or []) + (pod.get("containers") or []):
+        cwhere = f"{where} container {ct.get('name')}"
+        check_container_common(ct, pod, cwhere, c, opts.pinned_image)
+        mounts = {m.get("name"): m.get("mountPath") for m in ct.get("volumeMounts") or []}
+        config_path_of(ct, mounts, config_volume, cwhere, c)
+        env = check_container_env(ct, refs, cwhere, c)
+        for name in refs:
+            if name in env and name in dep_env and env[name] != dep_env[name]:
+                c.error(cwhere, f"env {name} is not what the Deployment passes "
+                                f"({env[name].get('valueFrom') or env[name].get('value')!r})")
+        if ct.get("image") and dep_main.get("image") and ct["image"] != dep_main["image"]:
+            c.error(cwhere, f"image {ct['image']!r} is not the Deployment's "
+                            f"{dep_main['image']!r}")
+        args = retention_args(ct)
+        if args is None:
+            continue
+        runs += 1
+        older = option_value(args, "--older-than")
+        if older is None:
+            c.error(cwhere, "deliveryd retention needs --older-than DURATION")
+        elif not DURATION_RE.match(older):
+            c.error(cwhere, f"--older-than {older!r} is not a duration (like 90d)")
+        elif parse_duration(older, cwhere, c) < RETENTION_MIN_SECONDS:
+            c.error(cwhere, f"--older-than {older} is not at least 1d "
+                            "(deliveryd retention refuses it)")
+        if "--dry-run" in args:
+            c.error(cwhere, "--dry-run in the schedule drops nothing: dry-run by hand "
+                            "(deploy/README.md)")
+    if runs != 1:
+        c.error(where, f"expected one container running `deliveryd retention`, found {runs}")
+    return pod_labels
+
+
 def check_policy(objects, opts, c):
     by_kind = {}
     for o in objects:
@@ -589,6 +712,24 @@ def check_policy(objects, opts, c):
     pod_labels, containers = check_deployment(dep, objects, opts, c)
     container_ports = {p.get("name"): p.get("containerPort")
                        for ct in containers for p in ct.get("ports") or []}
+
+    # Retention runs daily from a CronJob whose pods no Service or PDB selects.
+    cronjobs = by_kind.get("CronJob", [])
+    retention_pods = [check_cronjob(cj, dep, objects, opts, c) for cj in cronjobs]
+    if not any(retention_args(ct) for cj in cronjobs
+               for ct in cronjob_pod(cj).get("containers") or []):
+        c.error("build", "nothing runs `deliveryd retention` (a CronJob)")
+    dep_selector = ((dep.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+    for cj, labels in zip(cronjobs, retention_pods):
+        for owner, sel in ([(describe(dep), dep_selector)] +
+                           [(describe(o), (o.get("spec") or {}).get("selector") or {})
+                            for o in by_kind.get("Service", [])] +
+                           [(describe(o), ((o.get("spec") or {}).get("selector") or {})
+                             .get("matchLabels") or {})
+                            for o in by_kind.get("PodDisruptionBudget", [])]):
+            if labels_match(sel, labels):
+                c.error(describe(cj), f"{owner} selects the retention pods ({labels}): give "
+                                      "them another app.kubernetes.io/component")
 
     services = by_kind.get("Service", [])
     if not services:
@@ -644,6 +785,9 @@ def check_policy(objects, opts, c):
              "migration init container, credentials from the Secret, spread over nodes")
         c.ok("policy: Service, PodDisruptionBudget and ServiceMonitor select deliveryd; "
              "labels and namespace consistent")
+        c.ok("policy: CronJob runs deliveryd retention --older-than (at least 1d), Forbid, "
+             "deadlines, backoff and history limits; same image, config, Secret env and "
+             "security context as the Deployment; no Service or PDB selects its pods")
 
 
 # ------------------------------------------------------------------ main ----
@@ -683,6 +827,29 @@ def self_test(objects, opts):
     def drop_env(o, name):
         ct = main_container(o)
         ct["env"] = [e for e in ct["env"] if e["name"] != name]
+
+    def cron(o):
+        return find(o, "CronJob")["spec"]
+
+    def cron_pod(o):
+        return cronjob_pod(find(o, "CronJob"))
+
+    def cron_ct(o):
+        return cron_pod(o)["containers"][0]
+
+    def cron_arg(o, name, value):
+        args = cron_ct(o)["args"]
+        args[args.index(name) + 1] = value
+
+    def cron_drop_env(o, name):
+        ct = cron_ct(o)
+        ct["env"] = [e for e in ct["env"] if e["name"] != name]
+
+    def cron_other_secret(o):
+        cron_ct(o)["env"][0]["valueFrom"]["secretKeyRef"]["name"] = "other-credentials"
+
+    def drop_cronjobs(o):
+        o[:] = [x for x in o if x.get("kind") != "CronJob"]
 
     cases = [
         ("unknown field in a container", "unknown field",
@@ -753,6 +920,70 @@ def self_test(objects, opts):
                              "metadata": {"name": "deliveryd-credentials",
                                           "labels": dict([APP_LABEL])},
                              "stringData": {"ESMS_API_KEY": "x"}})),
+        # The retention CronJob.
+        ("CronJob unknown field", "unknown field",
+         lambda o: cron(o).__setitem__("concurrency", "Forbid")),
+        ("CronJob container unknown field", "unknown field",
+         lambda o: cron_ct(o).__setitem__("imagePullPolicyy", "Always")),
+        ("CronJob without jobTemplate", "required field missing",
+         lambda o: cron(o).pop("jobTemplate")),
+        ("CronJob backoffLimit as a string", "expected an integer",
+         lambda o: cron(o)["jobTemplate"]["spec"].__setitem__("backoffLimit", "2")),
+        ("CronJob bad memory quantity", "not a quantity",
+         lambda o: cron_ct(o)["resources"]["requests"].__setitem__("memory", "32 MB")),
+        ("CronJob schedule not cron", "five-field cron",
+         lambda o: cron(o).__setitem__("schedule", "daily at 3")),
+        ("CronJob concurrencyPolicy Allow", "concurrencyPolicy must be Forbid",
+         lambda o: cron(o).__setitem__("concurrencyPolicy", "Allow")),
+        ("CronJob without startingDeadlineSeconds", "startingDeadlineSeconds",
+         lambda o: cron(o).pop("startingDeadlineSeconds")),
+        ("CronJob without history limit", "failedJobsHistoryLimit must be set",
+         lambda o: cron(o).pop("failedJobsHistoryLimit")),
+        ("CronJob large backoffLimit", "backoffLimit must be set, 0 to",
+         lambda o: cron(o)["jobTemplate"]["spec"].__setitem__("backoffLimit", 10)),
+        ("CronJob without activeDeadlineSeconds", "activeDeadlineSeconds",
+         lambda o: cron(o)["jobTemplate"]["spec"].pop("activeDeadlineSeconds")),
+        ("CronJob restartPolicy Always", "restartPolicy must be OnFailure or Never",
+         lambda o: cron_pod(o).__setitem__("restartPolicy", "Always")),
+        ("CronJob running another command", "container running `deliveryd retention`",
+         lambda o: cron_ct(o)["args"].__setitem__(0, "rebuild")),
+        ("no retention at all", "nothing runs `deliveryd retention`", drop_cronjobs),
+        ("retention without --older-than", "needs --older-than",
+         lambda o: cron_ct(o).__setitem__("args", ["retention", "--config",
+                                                   "/etc/deliveryd/config.yaml"])),
+        ("retention --older-than not a duration", "is not a duration",
+         lambda o: cron_arg(o, "--older-than", "90 days")),
+        ("retention --older-than under a day", "is not at least 1d",
+         lambda o: cron_arg(o, "--older-than", "12h")),
+        ("retention --dry-run scheduled", "--dry-run in the schedule",
+         lambda o: cron_ct(o)["args"].append("--dry-run")),
+        ("retention --config elsewhere", "is not config.yaml of the mounted ConfigMap",
+         lambda o: cron_arg(o, "--config", "/etc/config.yaml")),
+        ("CronJob as root", "runAsUser must be set",
+         lambda o: (cron_ct(o)["securityContext"].__setitem__("runAsUser", 0),
+                    cron_pod(o)["securityContext"].__setitem__("runAsUser", 0))),
+        ("CronJob root filesystem writable", "readOnlyRootFilesystem",
+         lambda o: cron_ct(o)["securityContext"].pop("readOnlyRootFilesystem")),
+        ("CronJob privilege escalation", "allowPrivilegeEscalation",
+         lambda o: cron_ct(o)["securityContext"].__setitem__("allowPrivilegeEscalation",
+                                                             True)),
+        ("CronJob capabilities kept", "capabilities.drop must contain ALL",
+         lambda o: cron_ct(o)["securityContext"].pop("capabilities")),
+        ("CronJob without seccomp", "seccompProfile must be RuntimeDefault",
+         lambda o: cron_pod(o)["securityContext"].pop("seccompProfile")),
+        ("CronJob without resources", "resources.requests.cpu missing",
+         lambda o: cron_ct(o).pop("resources")),
+        ("CronJob credential env missing", "has no env ETELECOM_API_KEY",
+         lambda o: cron_drop_env(o, "ETELECOM_API_KEY")),
+        ("CronJob credential from another Secret", "not what the Deployment passes",
+         cron_other_secret),
+        ("CronJob credential as a literal", "looks like a credential",
+         lambda o: cron_ct(o)["env"].append({"name": "DB_PASSWORD", "value": "x"})),
+        ("CronJob with another image", "is not the Deployment's",
+         lambda o: cron_ct(o).__setitem__("image", "deliveryd:other")),
+        ("retention pods selected by the Service", "selects the retention pods",
+         lambda o: cron(o)["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+         .__setitem__("app.kubernetes.io/component", "server")),
     ]
     baseline = validate(objects, opts)
     if baseline.errors:
@@ -785,6 +1016,9 @@ def main():
                    help="images must carry a tag (not latest) or a digest")
     p.add_argument("--config-out", help="write the ConfigMap's config.yaml here")
     p.add_argument("--env-out", help="write the env var names the config uses here")
+    p.add_argument("--retention-args-out",
+                   help="write the arguments of the CronJob's deliveryd retention here, "
+                        "one per line")
     p.add_argument("--self-test", action="store_true",
                    help="check that broken copies of the manifests are rejected")
     opts = p.parse_args()
@@ -814,6 +1048,16 @@ def main():
         if opts.env_out:
             with open(opts.env_out, "w", encoding="utf-8") as f:
                 f.write("".join(f"{n}\n" for n in config_env_refs(yaml.safe_load(text))))
+    if opts.retention_args_out:
+        args = next((retention_args(ct) for o in objects if isinstance(o, dict)
+                     and o.get("kind") == "CronJob"
+                     for ct in cronjob_pod(o).get("containers") or [] if retention_args(ct)),
+                    None)
+        if args is None:
+            print("  ERROR no CronJob runs deliveryd retention", file=sys.stderr)
+            return 1
+        with open(opts.retention_args_out, "w", encoding="utf-8") as f:
+            f.write("".join(f"{a}\n" for a in args))
     print(f"{opts.manifests}: {len(objects)} objects, "
           f"{'valid' if not c.errors else f'{len(c.errors)} problem(s)'}")
     return 1 if c.errors else 0
