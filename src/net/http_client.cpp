@@ -48,6 +48,7 @@ HttpFailure failure_of(CURLcode code) {
         case CURLE_GOT_NOTHING:
         case CURLE_PARTIAL_FILE:
         case CURLE_WEIRD_SERVER_REPLY:
+        case CURLE_ABORTED_BY_CALLBACK:  // a second send refused (Transfer::on_prerequest)
             return HttpFailure::transfer;
         default:
             return HttpFailure::other;
@@ -128,6 +129,8 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
         curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
         curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
         curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
+        curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &Transfer::on_prerequest);
+        curl_easy_setopt(easy, CURLOPT_PREREQDATA, transfer.get());
         for (const auto& [name, value] : request.headers) {
             transfer->headers = curl_slist_append(transfer->headers, (name + ": " + value).c_str());
         }
@@ -185,7 +188,19 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
             return bytes;
         }
 
+        // Called each time the request is about to be sent. libcurl sends it
+        // again on a fresh connection when a reused one died before any
+        // answer came; but the provider may have counted the first send
+        // against its rate limit, and one call must cost one limiter slot.
+        // So a second send is refused: the call fails (and is retried later
+        // through the limiter) instead of reaching the provider twice.
+        static int on_prerequest(void* user, char*, char*, int, int) {
+            auto* self = static_cast<Transfer*>(user);
+            return ++self->sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+        }
+
         CURL* easy;
+        int sends = 0;
         curl_slist* headers = nullptr;
         std::string request_body;
         std::string body;
