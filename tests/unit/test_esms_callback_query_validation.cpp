@@ -191,7 +191,14 @@ TEST(EsmsCallbackQuery, NeverThrowsOnHostileInput) {
     for (int i = 0; i < 2000; ++i) {
         huge += "&error_info=%25%25%25&x" + std::to_string(i) + "=%7B%7B%7B";
     }
-    const auto repeated = parse(huge);  // the same error_info value again and again: fine
+    const auto refused = parse(huge);  // 4,001 parameters: refused, never slow
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error, "more than 100 parameters");
+    std::string repeats = "SMSID=a1";
+    for (int i = 0; i < 45; ++i) {
+        repeats += "&error_info=%25%25%25&x" + std::to_string(i) + "=%7B%7B%7B";
+    }
+    const auto repeated = parse(repeats);  // the same error_info value again and again: fine
     ASSERT_TRUE(repeated.ok()) << repeated.error;
     EXPECT_EQ(repeated.value->error_message, "%%%");
     EXPECT_FALSE(parse(std::string("\0\0\0", 3)).ok());

@@ -119,6 +119,11 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
         return ParseResult<core::Observation>::failure("invalid percent-encoding in the query");
     }
 
+    if (params->size() > max_callback_parameters) {
+        return ParseResult<core::Observation>::failure(
+            "more than " + std::to_string(max_callback_parameters) + " parameters");
+    }
+
     Values values;
     const urls::encoding_opts form_decoding(/*space_as_plus=*/true);
     for (const auto param : *params) {

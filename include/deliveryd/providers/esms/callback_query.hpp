@@ -2,6 +2,7 @@
 //   GET <callback_path>?SMSID=...&SendStatus=5&SendSuccess=1&...&error_info=...
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "deliveryd/core/observation.hpp"
@@ -9,6 +10,8 @@
 #include "deliveryd/providers/parse_result.hpp"
 
 namespace deliveryd::providers::esms {
+
+inline constexpr std::size_t max_callback_parameters = 100;
 
 // `query` is the raw query string (after '?'; a leading '?' is skipped) exactly
 // as received; `received_at` becomes observed_at. Gives an Observation with
@@ -21,7 +24,9 @@ namespace deliveryd::providers::esms {
 //    decimal with at most 4 places (read exactly into Price);
 //  * a parameter repeated with different values (repeats of the same value
 //    are harmless and accepted: a proxy or the provider may duplicate, but
-//    picking one of two different statuses would be a guess).
+//    picking one of two different statuses would be a guess);
+//  * more than max_callback_parameters parameters (the provider sends about
+//    twenty; thousands are an attack on the parser, not a report).
 // Otherwise: names match ignoring ASCII case (telcoid/Telcoid/TelcoId); an
 // empty value is the same as no parameter; '+' and %20 are spaces; unknown
 // parameters (switchsmsid, ...) are ignored; characters that RFC 3986 does not
