@@ -19,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "deliveryd/core/log_throttle.hpp"
 #include "deliveryd/core/time_text.hpp"
 #include "deliveryd/net/http_client.hpp"
 #include "deliveryd/net/offload.hpp"
@@ -243,7 +244,10 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             try {
                 co_await self->tick();
             } catch (const std::exception& e) {
-                spdlog::warn("polling tick failed: {}", e.what());
+                if (const auto held = self->database_log_.admit(SteadyClock::now())) {
+                    spdlog::warn("polling tick failed: {} ({} similar warnings held back)",
+                                 e.what(), *held);
+                }
             }
             if (self->stopping_) {
                 break;
@@ -292,7 +296,10 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
                     co_await measure(scope);
                 }
             } catch (const std::exception& e) {
-                spdlog::warn("polling scope {}: {}", scope.name(), e.what());
+                if (const auto held_back = database_log_.admit(SteadyClock::now())) {
+                    spdlog::warn("polling scope {}: {} ({} similar warnings held back)",
+                                 scope.name(), e.what(), *held_back);
+                }
             }
         }
         if (measure_backlog) {
@@ -565,10 +572,12 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             co_await net::offload(parts_.db_threads, std::move(store));
         } catch (const std::exception& e) {
             metrics_.store_failure();
-            spdlog::warn(
-                "could not store the answer of a {} call for {} messages ({}); they are "
-                "asked again when their lease ends",
-                to_string(key.endpoint), call.sms_ids.size(), e.what());
+            if (const auto held = database_log_.admit(SteadyClock::now())) {
+                spdlog::warn(
+                    "could not store the answer of a {} call for {} messages ({}); they are "
+                    "asked again when their lease ends ({} similar warnings held back)",
+                    to_string(key.endpoint), call.sms_ids.size(), e.what(), *held);
+            }
         }
         for (const auto& id : call.sms_ids) {
             claimed_.erase(id);
@@ -645,6 +654,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     PlanTargets targets_;
     PollMetrics metrics_;
     const std::string replica_ = replica_name();
+    // While the database is down every tick and every answer fails: warn
+    // once a minute (deliveryd_poll_store_failures_total counts them all).
+    core::LogThrottle database_log_{std::chrono::minutes(1)};
 
     std::vector<store::PollScope> scopes_;
     std::set<store::PollScope> held_;

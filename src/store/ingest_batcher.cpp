@@ -67,8 +67,12 @@ void IngestBatcher::run_commit(std::vector<Item> items) {
     try {
         result = store_.apply(observations);
     } catch (const DatabaseUnavailable& e) {
-        spdlog::warn("ingest: batch of {} not stored, database unavailable: {}", items.size(),
-                     e.what());
+        if (const auto held_back = unavailable_log_.admit(std::chrono::steady_clock::now())) {
+            spdlog::warn(
+                "ingest: batch of {} not stored, database unavailable: {} (answered 503; {} "
+                "similar warnings held back)",
+                items.size(), e.what(), *held_back);
+        }
         error = std::current_exception();
     } catch (const std::exception& e) {
         spdlog::error("ingest: batch of {} not stored: {}", items.size(), e.what());

@@ -29,6 +29,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "deliveryd/core/log_throttle.hpp"
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/store/status_store.hpp"
 
@@ -95,6 +96,9 @@ class IngestBatcher {
     StatusStore& store_;
     IngestOptions options_;
     IngestObserver observer_;
+
+    // While the database is down every batch fails: one warning a minute.
+    core::LogThrottle unavailable_log_{std::chrono::minutes(1)};
 
     std::mutex mutex_;
     std::deque<Item> queued_;
