@@ -62,8 +62,8 @@ tcp::endpoint resolve_listen(asio::io_context& ioc, const std::string& listen) {
 // caller also cancels `timer` so a pending wait ends at once.
 asio::awaitable<void> upkeep(asio::thread_pool& db_threads, store::ConnectionPool& pool,
                              const Config& config, asio::steady_timer& timer,
-                             const std::atomic<bool>& stopping) {
-    bool settings_published = false;
+                             const std::atomic<bool>& stopping,
+                             std::atomic<bool>& settings_published) {
     while (!stopping) {
         std::chrono::seconds next{5};
         try {
@@ -71,6 +71,8 @@ asio::awaitable<void> upkeep(asio::thread_pool& db_threads, store::ConnectionPoo
                 co_await net::offload(
                     db_threads, [&] { store::publish_settings(pool, config.reconcile.grace); });
                 settings_published = true;
+                spdlog::info("settings written to the database (reconcile.grace {})",
+                             format_duration(config.reconcile.grace));
             }
             co_await net::offload(db_threads, [&] { store::ensure_event_partitions(pool); });
             next = std::chrono::hours(24);
@@ -228,10 +230,14 @@ int run_daemon(const Config& config) {
 
     ReadinessCache readiness;
     std::atomic<bool> draining{false};
+    std::atomic<bool> settings_published{false};
     http::RouteOptions routes{
         .registry = registry,
         .check_readiness = [&]() -> asio::awaitable<store::Readiness> {
-            co_return co_await readiness.get(db_threads, pool);
+            const auto database = co_await readiness.get(db_threads, pool);
+            co_return database == store::Readiness::ready && !settings_published
+                ? store::Readiness::settings_pending
+                : database;
         },
         .before_scrape = [&] { process_metrics.update(); },
         .callback = callback_route,
@@ -301,7 +307,8 @@ int run_daemon(const Config& config) {
         server.stop();
         signals.cancel();  // nothing else keeps the io_context running once work is done
     };
-    asio::co_spawn(control, upkeep(db_threads, pool, config, upkeep_timer, stopping),
+    asio::co_spawn(control,
+                   upkeep(db_threads, pool, config, upkeep_timer, stopping, settings_published),
                    asio::detached);
     scheduler.start();
 

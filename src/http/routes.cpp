@@ -77,6 +77,9 @@ class Routes {
             case store::Readiness::schema_behind:
                 co_return text(bhttp::status::service_unavailable,
                                "database schema is behind: run deliveryd migrate\n");
+            case store::Readiness::settings_pending:
+                co_return text(bhttp::status::service_unavailable,
+                               "settings not yet written to the database\n");
             case store::Readiness::unreachable:
                 break;
         }

@@ -103,7 +103,7 @@ TEST(Daemon, ServesHealthReadinessAndMetrics) {
     const auto health = http_get(d.port, "/healthz");
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.body, "ok\n");
-    EXPECT_EQ(http_get(d.port, "/readyz").status, 200);
+    EXPECT_TRUE(eventually_status(d.port, "/readyz", 200, 5s));
     EXPECT_EQ(http_get(d.port, "/nowhere").status, 404);
 
     const auto metrics = http_get(d.port, "/metrics");
@@ -147,7 +147,8 @@ TEST(Daemon, NotReadyUntilMigrated) {
     EXPECT_EQ(ready.status, 503);
     EXPECT_NE(ready.body.find("migrate"), std::string::npos);
     (void)store::migrate(db.url());
-    EXPECT_TRUE(eventually_status(d.port, "/readyz", 200, 5s));
+    EXPECT_TRUE(eventually_status(d.port, "/readyz", 200, 10s))
+        << "ready once migrated and the settings are written (retried every 5 s)";
 }
 
 TEST(Daemon, SigtermExitsZeroWithinFiveSecondsEvenWithIdleConnections) {

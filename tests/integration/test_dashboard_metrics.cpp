@@ -328,6 +328,7 @@ TEST(DashboardMetrics, EveryMetricTheDashboardQueriesIsExported) {
     const auto started = Clock::now();
     testing::Daemon d(dashboard_daemon_config(db.url(), sim));
     ASSERT_NE(d.port, 0) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
     ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 60u);
     // One whose polling window ended long ago (closed: expired via window),
     // and a ZNS without an OA id (no status call can answer it).

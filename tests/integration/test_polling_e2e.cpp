@@ -80,6 +80,7 @@ TEST(PollingEndToEnd, EveryRowReachesTheTruthThoughCallbacksAreDropped) {
     ASSERT_NE(sim.port, 0) << sim.process.output();
     testing::Daemon d(polling_config(db.url(), port, sim, "20s"));
     ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
     ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 300u);
 
     // Every row final: answered, or its 20 s window closed.
@@ -168,6 +169,7 @@ TEST(PollingReplicas, OneReplicaPollsEachScopeAndAnotherTakesOverAfterKill) {
         replicas.push_back(
             std::make_unique<testing::Daemon>(polling_config(db.url(), port, sim, "1h")));
         ASSERT_NE(replicas.back()->port, 0) << replicas.back()->process.output();
+        ASSERT_TRUE(replicas.back()->wait_ready()) << replicas.back()->process.output();
     }
     ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 1500u);
 

@@ -53,6 +53,7 @@ TEST(ProviderFaults, DeliverydSurvivesEachFaultAndAllTogetherThenConverges) {
         "reconcile:\n  grace: 1s\n  backoff: [1s, 2s]\n  window: 45s\n  tick: 200ms\n"
         "  lease: 10s\n  request_timeout: 3s\n");
     ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
     ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 150u);
 
     // Each fault alone on half the calls, then a 30 s slow provider, then

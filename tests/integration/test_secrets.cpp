@@ -73,6 +73,7 @@ TEST(Secrets, NoLogLineMetricOrPrintedConfigHoldsASecret) {
 
     testing::Daemon d(config);
     ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
     ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 40u);
     // Messages of the account whose keys the provider refuses: a credentials
     // error, logged.

@@ -36,6 +36,10 @@ Daemon::Daemon(const std::string& config_text, const std::map<std::string, std::
     }
 }
 
+bool Daemon::wait_ready(std::chrono::milliseconds timeout) {
+    return port != 0 && eventually_status(port, "/readyz", 200, timeout);
+}
+
 unsigned short free_local_port() {
     boost::asio::io_context ioc;
     boost::asio::ip::tcp::acceptor acceptor(

@@ -23,6 +23,11 @@ struct Daemon {
                     const std::map<std::string, std::string>& env = {});
     ChildProcess process;
     unsigned short port = 0;  // 0 when it did not start
+
+    // True once /readyz answers 200: the database is reachable and migrated
+    // and deliveryd has written its settings, so rows registered from now on
+    // take the configured reconcile.grace as their first poll delay.
+    [[nodiscard]] bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(20));
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago (for a process that must

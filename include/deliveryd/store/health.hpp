@@ -12,6 +12,10 @@ enum class Readiness {
     ready,          // reachable, and every migration of this binary is applied
     unreachable,    // no connection, or it failed
     schema_behind,  // reachable, but `deliveryd migrate` has not run for this release
+    // Reachable and migrated, but this replica has not yet written its
+    // settings (reconcile.grace): a message registered now would take the
+    // previous value as its first poll time.
+    settings_pending,
 };
 
 [[nodiscard]] Readiness check_readiness(ConnectionPool& pool) noexcept;
