@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: Debian packages -> build with
 # AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors ->
-# formatting check -> deploy/ manifests validated offline -> a throwaway PostgreSQL -> unit and integration tests.
-# Exits non-zero on any failure. Extra arguments go to ctest (e.g. -L unit).
+# formatting check -> deploy/ manifests validated offline -> a throwaway
+# PostgreSQL -> unit, integration and resilience tests -> the concurrent parts
+# again under ThreadSanitizer. Exits non-zero on any failure. Extra arguments
+# go to ctest (e.g. -L unit, or -LE resilience to skip the load tests).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/postgres.sh"
@@ -36,3 +38,21 @@ export LSAN_OPTIONS="suppressions=$DELIVERYD_ROOT/tests/lsan.supp"
 
 log "running the tests"
 ctest --test-dir "$BUILD" --output-on-failure --timeout 300 -j "$(nproc)" "$@"
+
+# The concurrent parts once more under ThreadSanitizer (its own build: TSan
+# and ASan exclude each other): the pure logic, the store under concurrent
+# writers and claims, the HTTP client, and deliveryd itself (the daemon the
+# tests start is the TSan build, and a race makes it abort). DELIVERYD_TSAN=0
+# skips this stage.
+if [ "${DELIVERYD_TSAN:-1}" != 0 ]; then
+    TSAN_BUILD="$DELIVERYD_ROOT/build/tsan"
+    log "building in ${TSAN_BUILD#$DELIVERYD_ROOT/} (ThreadSanitizer)"
+    cmake -S "$DELIVERYD_ROOT" -B "$TSAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+        -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DDELIVERYD_TSAN=ON -DDELIVERYD_WERROR=ON \
+        -DDELIVERYD_BENCH=OFF >/dev/null
+    cmake --build "$TSAN_BUILD" -j "$(nproc)" --target unit_tests integration_tests
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+    log "running the concurrent tests under ThreadSanitizer"
+    "$TSAN_BUILD/tests/unit_tests" --gtest_brief=1
+    "$TSAN_BUILD/tests/integration_tests" --gtest_brief=1 --gtest_filter='StoreFixture*:PollStore*:ScopeLocks*:ClientTest*:CallbackTest*:HostileCallbacks*:Daemon.Sig*:PollingEndToEnd*:PollingReplicas*'
+fi
