@@ -1,5 +1,8 @@
 #include "json_record.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include <boost/json/serialize.hpp>
 
 #include "deliveryd/core/json_reader.hpp"
@@ -8,8 +11,45 @@
 namespace deliveryd::providers::esms::detail {
 
 namespace {
+
 constexpr std::size_t max_id_text = 256;
+
+bool has_non_finite(const boost::json::value& value) noexcept {
+    if (const auto* d = value.if_double()) {
+        return !std::isfinite(*d);
+    }
+    if (const auto* array = value.if_array()) {
+        return std::any_of(array->begin(), array->end(), has_non_finite);
+    }
+    if (const auto* object = value.if_object()) {
+        return std::any_of(object->begin(), object->end(),
+                           [](const auto& member) { return has_non_finite(member.value()); });
+    }
+    return false;
+}
+
+void null_non_finite(boost::json::value& value) noexcept {
+    if (const auto* d = value.if_double(); d != nullptr && !std::isfinite(*d)) {
+        value = nullptr;
+    } else if (auto* array = value.if_array()) {
+        std::for_each(array->begin(), array->end(), null_non_finite);
+    } else if (auto* object = value.if_object()) {
+        for (auto& member : *object) {
+            null_non_finite(member.value());
+        }
+    }
+}
+
 }  // namespace
+
+std::string serialize_json(const boost::json::value& value) {
+    if (!has_non_finite(value)) {
+        return boost::json::serialize(value);
+    }
+    boost::json::value copy = value;
+    null_non_finite(copy);
+    return boost::json::serialize(copy);
+}
 
 std::optional<CallbackRecord> read_json_record(const boost::json::object& object,
                                                std::string& error) {
@@ -41,7 +81,7 @@ std::optional<CallbackRecord> read_json_record(const boost::json::object& object
         if (const auto* s = info->if_string()) {
             r.error_info = std::string(s->data(), s->size());
         } else if (info->is_object()) {
-            r.error_info = boost::json::serialize(*info);
+            r.error_info = serialize_json(*info);
         }
     }
     if (!fields.ok()) {

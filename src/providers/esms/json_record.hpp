@@ -6,6 +6,7 @@
 #include <string>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "deliveryd/providers/esms/callback_record.hpp"
 
@@ -16,5 +17,12 @@ namespace deliveryd::providers::esms::detail {
 // caller decides.
 [[nodiscard]] std::optional<CallbackRecord> read_json_record(const boost::json::object& object,
                                                              std::string& error);
+
+// `value` as JSON text. Boost.JSON reads a number beyond a double's range
+// (1e999) as an infinity and would write it back as `Infinity`, which is not
+// JSON (found by fuzzing: an ErrorInfo object holding one lost its error
+// code). Such numbers are written as null, which parse_error_info reads as it
+// reads an infinity: as no value.
+[[nodiscard]] std::string serialize_json(const boost::json::value& value);
 
 }  // namespace deliveryd::providers::esms::detail

@@ -34,6 +34,19 @@ using Result = ParseResult<GetMessageResponse>;
 
 constexpr std::size_t max_id_text = 256;
 
+// eTelecom's error code as the error text shows it: Twirp codes are short
+// snake_case words, and this text goes to log lines as it is, so any other
+// byte (a line break, a control or non-ASCII character) becomes '?'.
+std::string printable_code(std::string_view code) {
+    std::string out(code);
+    for (char& c : out) {
+        if (c < ' ' || c > '~') {
+            c = '?';
+        }
+    }
+    return out;
+}
+
 Result parse(std::string_view body, std::string_view sms_id, core::Timestamp received_at) {
     const auto document = core::parse_json(body);
     if (!document || !document->is_object()) {
@@ -46,7 +59,7 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
     if (!msg_id && !fields.member("id")) {
         // Twirp-style error {"code":"not_found","msg":"..."}: name the code only.
         const auto code = fields.text("code", 64);
-        return Result::failure(code ? "GetMessage: eTelecom error " + *code
+        return Result::failure(code ? "GetMessage: eTelecom error " + printable_code(*code)
                                     : "GetMessage: no message in the answer");
     }
 

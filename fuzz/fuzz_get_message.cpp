@@ -1,0 +1,131 @@
+// eTelecom Zalo Cloud GetMessage's response body
+// (providers/etelecom/get_message.hpp). Input: the body.
+//
+// Invariants beyond "no crash, no leak, no UB, no exception" (it is noexcept):
+//  * an error exactly when there is no value (always for a body that is not
+//    a JSON object); error and notes are printable, bounded log text;
+//  * the Observation: source etelecom_get_message, provider etelecom, our
+//    sms_id, raw = the body made valid UTF-8, storable texts within their
+//    limits; label delivered, failed, sent or submitted; failed exactly when
+//    not delivered and error_code is non-zero; error_message only with
+//    failed; delivered_at only with delivered; times from 2000 on; no eSMS
+//    record fields;
+//  * the fallback SMS: storable texts within their limits, time from 2000 on;
+//  * deterministic, and the body re-serialised gives the same result but raw.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/json/serialize.hpp>
+
+#include "deliveryd/core/json_reader.hpp"
+#include "deliveryd/core/text.hpp"
+#include "deliveryd/providers/etelecom/get_message.hpp"
+
+#include "fuzz_check.hpp"
+
+namespace {
+
+using namespace deliveryd;
+using providers::etelecom::GetMessageResponse;
+using Result = providers::ParseResult<GetMessageResponse>;
+
+constexpr std::string_view sms_id = "etelecom-4f0c2a9e-6d1b-4e8f-9a57-3c2d1e0f9b88";
+
+const core::Timestamp year_2000{std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}};
+
+Result parse(std::string_view body) {
+    return providers::etelecom::parse_get_message_response(body, sms_id, fuzz::received_at);
+}
+
+bool same(const Result& a, const Result& b, bool with_raw) {
+    if (a.ok() != b.ok() || a.error != b.error || a.notes != b.notes) {
+        return false;
+    }
+    if (!a.ok()) {
+        return true;
+    }
+    auto x = a.value->observation;
+    auto y = b.value->observation;
+    if (!with_raw) {
+        x.raw.clear();
+        y.raw.clear();
+    }
+    return x == y && a.value->sms == b.value->sms;
+}
+
+void check_time(const std::optional<core::Timestamp>& t, const char* field) {
+    if (t) {
+        FUZZ_CHECK(*t >= year_2000 && fuzz::plausible_time(*t), field);
+    }
+}
+
+void check_response(const GetMessageResponse& response, std::string_view body) {
+    const auto& o = response.observation;
+    FUZZ_CHECK(o.source == core::Source::etelecom_get_message, "source");
+    FUZZ_CHECK(o.provider == core::Provider::etelecom, "provider");
+    FUZZ_CHECK(o.sms_id == sms_id, "sms_id is not ours");
+    FUZZ_CHECK(o.observed_at == fuzz::received_at, "observed_at is the receive time");
+    FUZZ_CHECK(o.raw == core::to_valid_utf8(body), "raw is not the body");
+    fuzz::check_text(o.partner_id, 256, "msg_id");
+    fuzz::check_text(o.oa_id, 256, "oa_id");
+    fuzz::check_text(o.phone, 256, "phone");
+    fuzz::check_text(o.zalo_user_id, 256, "zl_user_id");
+    fuzz::check_text(o.request_id, 256, "tracking_id");
+    fuzz::check_text(o.template_id, 256, "template_id");
+    fuzz::check_text(o.error_message, 1000, "error_message");
+
+    using core::StateLabel;
+    FUZZ_CHECK(o.state == StateLabel::delivered || o.state == StateLabel::failed ||
+                   o.state == StateLabel::sent || o.state == StateLabel::submitted,
+               core::to_string(o.state));
+    const bool error = o.error_code.value_or(0) != 0;
+    FUZZ_CHECK((o.state == StateLabel::failed) == (o.state != StateLabel::delivered && error),
+               "failed is not 'not delivered, with an error code'");
+    FUZZ_CHECK(!o.error_message || o.state == StateLabel::failed,
+               "an error message without a failure");
+    FUZZ_CHECK(!o.delivered_at || o.state == StateLabel::delivered,
+               "delivered_at without delivered");
+    check_time(o.delivered_at, "delivery_time out of range");
+    FUZZ_CHECK(!o.send_status && !o.send_success && !o.send_failed && !o.total_receiver &&
+                   !o.total_sent && !o.total_price && !o.telco_id && !o.type_id && !o.zalo_status,
+               "a field this answer does not carry");
+
+    if (response.sms) {
+        fuzz::check_text(response.sms->status, 64, "sms.status");
+        fuzz::check_text(response.sms->status_description, 200, "sms.status_description");
+        check_time(response.sms->send_time, "sms.send_time out of range");
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view body = fuzz::as_text(data, size);
+    const auto result = parse(body);
+    fuzz::check_result_shape(result);
+    FUZZ_CHECK(same(result, parse(body), true),
+               "parsing the same body twice gave different results");
+
+    const auto document = core::parse_json(body);
+    if (!document || !document->is_object()) {
+        FUZZ_CHECK(!result.ok(), "accepted a body that is not a JSON object");
+        return 0;
+    }
+    if (result.ok()) {
+        check_response(*result.value, body);
+    }
+
+    // Only when the text reads back as the same value: Boost.JSON 1.81 reads
+    // numbers of more than 19 digits imprecisely (not correctly rounded), and
+    // writes an out-of-range number (read as an infinity) as `Infinity`.
+    const std::string again = boost::json::serialize(*document);
+    if (core::parse_json(again) != document) {
+        return 0;
+    }
+    FUZZ_CHECK(same(result, parse(again), false),
+               "the same JSON value spelled differently gave a different result");
+    return 0;
+}
