@@ -93,4 +93,15 @@ std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
     return out;
 }
 
+std::string to_log_text(std::string_view text, std::size_t max_bytes) {
+    auto out = to_valid_utf8(text, max_bytes);
+    for (char& c : out) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            c = '?';
+        }
+    }
+    return out;
+}
+
 }  // namespace deliveryd::core

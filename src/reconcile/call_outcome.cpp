@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "deliveryd/core/text.hpp"
 #include "deliveryd/providers/esms/get_callback.hpp"
 #include "deliveryd/providers/esms/get_send_status.hpp"
 #include "deliveryd/providers/esms/result_code.hpp"
@@ -35,7 +36,7 @@ bool no_data_yet(int code) {
 CallOutcome esms_code(int code, std::string_view message) {
     const auto detail =
         fmt::format("code {} ({}){}{}", code, providers::esms::describe_result_code(code),
-                    message.empty() ? "" : ": ", message);
+                    message.empty() ? "" : ": ", core::to_log_text(message));
     if (no_data_yet(code)) {
         return verdict(CallVerdict::answered, "no_data", detail);
     }

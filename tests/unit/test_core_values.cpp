@@ -110,5 +110,11 @@ TEST(CoreTimeText, EpochMillisAndEsmsLocalTime) {
     EXPECT_EQ(parse_esms_local_time("2024-04-24 16:58:01"), std::nullopt);
 }
 
+TEST(CoreText, LogTextHasNoControlCharactersAndStaysShort) {
+    EXPECT_EQ(to_log_text("line\nbreak\r\x1b[31m\x7f"), "line?break??[31m?");
+    EXPECT_EQ(to_log_text("Tin nh\xE1\xBA\xAFn"), "Tin nh\xE1\xBA\xAFn") << "UTF-8 text stays";
+    EXPECT_LE(to_log_text(std::string(1000, 'x')).size(), 200U);
+}
+
 }  // namespace
 }  // namespace deliveryd::core

@@ -236,6 +236,16 @@ TEST(ReconcileCallOutcome, GetCallbackKeepsAskedEntriesAndDropsOthers) {
     ASSERT_EQ(out.notes.size(), 1U);
 }
 
+TEST(ReconcileCallOutcome, AProviderMessageCannotBreakOrForgeALogLine) {
+    const auto out = interpret_answer(
+        get_callback_call({"a"}),
+        http(200, R"({"Code":101,"Message":"wrong key\n2026-01-01 info forged line\u0007"})"),
+        received);
+    EXPECT_EQ(out.detail.find('\n'), std::string::npos) << out.detail;
+    EXPECT_NE(out.detail.find("wrong key?2026-01-01 info forged line?"), std::string::npos)
+        << out.detail;
+}
+
 TEST(ReconcileCallOutcome, EsmsCode101IsCredentials) {
     const auto out = interpret_answer(get_callback_call({"a"}),
                                       http(200, R"({"Code":101,"Message":"wrong key"})"), received);

@@ -19,4 +19,9 @@ namespace deliveryd::core {
 // True when to_valid_utf8(text) would return text unchanged (no limit).
 [[nodiscard]] bool is_valid_utf8(std::string_view text) noexcept;
 
+// Provider text fit for one log line: to_valid_utf8(text, max_bytes) with
+// every control character (C0, DEL) as '?', so that a provider's message can
+// neither break a line of the text log format nor forge one.
+[[nodiscard]] std::string to_log_text(std::string_view text, std::size_t max_bytes = 200);
+
 }  // namespace deliveryd::core
