@@ -3,8 +3,9 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors ->
 # formatting check -> deploy/ manifests validated offline -> a throwaway
 # PostgreSQL -> unit, integration and resilience tests -> the concurrent parts
-# again under ThreadSanitizer. Exits non-zero on any failure. Extra arguments
-# go to ctest (e.g. -L unit, or -LE resilience to skip the load tests).
+# again under ThreadSanitizer -> a short fuzz of every parser. Exits non-zero
+# on any failure. Extra arguments go to ctest (e.g. -L unit, or -LE resilience
+# to skip the load tests).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/postgres.sh"
@@ -55,4 +56,12 @@ if [ "${DELIVERYD_TSAN:-1}" != 0 ]; then
     log "running the concurrent tests under ThreadSanitizer"
     "$TSAN_BUILD/tests/unit_tests" --gtest_brief=1
     "$TSAN_BUILD/tests/integration_tests" --gtest_brief=1 --gtest_filter='StoreFixture*:PollStore*:ScopeLocks*:ClientTest*:CallbackTest*:HostileCallbacks*:Daemon.Sig*:PollingEndToEnd*:PollingReplicas*'
+fi
+
+# The parsers' fuzz targets build (clang) and run briefly on their seed
+# corpora: a parser change that crashes or breaks an invariant fails here.
+# Longer runs: scripts/fuzz.sh SECONDS. DELIVERYD_FUZZ=0 skips this stage.
+if [ "${DELIVERYD_FUZZ:-1}" != 0 ]; then
+    log "fuzzing each parser for 10 s"
+    FUZZ_JOBS=2 "$DELIVERYD_ROOT/scripts/fuzz.sh" 10
 fi
