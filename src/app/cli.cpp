@@ -67,8 +67,10 @@ constexpr Command commands[] = {
      "Usage: deliveryd requeue --config FILE [--state S[,S...]] [--since DURATION]\n"
      "                         [--account NAME] [--sms-id ID]... [--all] [--dry-run]\n\n"
      "Makes the chosen rows due now, with their polling window and backoff starting over\n"
-     "(requeued_at). A final row becomes unresolved until the next report or the end of\n"
-     "its new window makes it final again; an expired one goes back to submitted.\n"
+     "(requeued_at). Without --state only unresolved and expired rows are chosen; a row\n"
+     "with a final answer is requeued only when its state is named. A chosen final row\n"
+     "becomes unresolved until the next report or the end of its new window makes it\n"
+     "final again; an expired one goes back to submitted.\n"
      "  --state S     rows in these states (repeat, or separate with commas)\n"
      "  --since D     rows deliveryd changed within D (e.g. 2d: expired in the last 2 days)\n"
      "  --account A   rows of this account\n"
@@ -83,22 +85,26 @@ constexpr Command commands[] = {
      "would: messages already registered are left as they are, so importing twice inserts\n"
      "once. The first row names the columns: sms_id (required), provider, account,\n"
      "type_id, oa_id, phone, request_id, template_id, submitted_at (RFC 3339). An empty\n"
-     "field takes the column's default. The whole file is checked first and imported in\n"
-     "one transaction: a bad row (named by line and column) imports nothing.\n",
+     "field takes the column's default. The whole file is checked first: a bad row (named\n"
+     "by line and column) imports nothing. Rows go in in sms_id order, 5,000 per\n"
+     "transaction; if an import stops part way, running it again completes it.\n",
      import_options},
     {"rebuild", "recompute rows from delivery_event and report the rows that differ",
      "Usage: deliveryd rebuild --config FILE [--sms-id ID]\n\n"
      "Recomputes every row (or one) from its reports in delivery_event with the same\n"
      "merge the daemon uses, and lists the rows whose stored status differs, with the\n"
      "columns. Changes nothing. Rows submitted before the oldest month of events kept\n"
-     "are skipped. Exits 0 when nothing differs, 1 when something does.\n",
+     "are skipped, and so are requeued rows until their next answer. Exits 0 once the\n"
+     "check ran (the last line says how many rows differ), 1 if it could not run.\n",
      rebuild_options},
     {"retention", "drop monthly delivery_event partitions older than a duration",
      "Usage: deliveryd retention --config FILE --older-than DURATION [--dry-run]\n\n"
      "Drops every monthly partition of delivery_event whose month ended more than DURATION\n"
      "ago (e.g. 90d), whole, and deletes such old rows from delivery_event_default.\n"
-     "delivery_state is untouched. Each DROP waits at most 10 s for its lock. Run it daily\n"
-     "(a Kubernetes CronJob or a systemd timer).\n",
+     "delivery_state is untouched. A DROP needs a moment's exclusive lock on delivery_event:\n"
+     "it waits for it 200 ms at a time, so that callbacks never queue behind it, for up\n"
+     "to a minute (a long query such as pg_dump can make it fail: run it again later).\n"
+     "Run it daily (a Kubernetes CronJob or a systemd timer).\n",
      retention_options},
 };
 

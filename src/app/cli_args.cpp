@@ -19,6 +19,13 @@ std::vector<std::string> ParsedArgs::values(std::string_view name) const {
 
 ParsedArgs parse_args(std::span<const std::string_view> args, std::span<const OptionSpec> options) {
     ParsedArgs parsed;
+    // --help wins over anything else on the line, mistakes included.
+    for (const auto arg : args) {
+        if (arg == "--help" || arg == "-h") {
+            parsed.help = true;
+            return parsed;
+        }
+    }
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto arg = args[i];
         if (arg == "--help" || arg == "-h") {

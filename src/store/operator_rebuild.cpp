@@ -1,6 +1,7 @@
 // deliveryd rebuild: recompute rows from the event log and report the rows
 // whose stored status differs from what their reports merge to.
 #include <map>
+#include <set>
 
 #include <pqxx/pqxx>
 
@@ -27,6 +28,7 @@ WHERE i.inhparent = 'delivery_event'::regclass AND c.relname ~ '^delivery_event_
 
 std::string rows_sql() {
     return std::string("SELECT") + statements::state_columns() +
+           ", requeued_at IS NOT NULL AND NOT is_final"
            " FROM delivery_state"
            " WHERE sms_id > $1 AND ($2::text IS NULL OR sms_id = $2)"
            "   AND submitted_at >= coalesce($3::timestamptz, '-infinity')"
@@ -127,9 +129,13 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
         std::string after;  // keyset: the last id of the previous chunk
         for (;;) {
             std::vector<core::State> rows;
+            std::set<std::string, std::less<>> requeued;
             for (const auto& r :
                  tx.exec_params(rows_query, after, sms_id, events_since, chunk_rows)) {
                 rows.push_back(read_state(r));
+                if (r[row_version_column].as<bool>()) {  // the column after the State's
+                    requeued.insert(rows.back().sms_id);
+                }
             }
             if (rows.empty()) {
                 break;
@@ -152,6 +158,10 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
                 const auto rebuilt =
                     recompute(row, found == reports.end() ? std::span<const core::Observation>{}
                                                           : std::span(found->second));
+                if (requeued.contains(row.sms_id)) {
+                    ++report.rows_requeued;
+                    continue;
+                }
                 ++report.rows_checked;
                 if (rebuilt == row) {
                     continue;

@@ -8,12 +8,13 @@
 namespace deliveryd::store {
 namespace {
 
-// $1 states (NULL: any), $2 updated within N ms (NULL: any time), $3 account
+// $1 states (NULL: unresolved or expired), $2 updated within N ms (NULL: any time), $3 account
 // (NULL: any), $4 ids (NULL: any). $5 the run's start: rows this run already
 // requeued are not chosen again (their updated_at is new).
 constexpr const char* selection_sql = R"sql(
     FROM delivery_state
-    WHERE ($1::text[] IS NULL OR state = ANY($1::text[]))
+    WHERE (CASE WHEN $1::text[] IS NULL THEN NOT is_final OR state = 'expired'
+                ELSE state = ANY($1::text[]) END)
       AND ($2::bigint IS NULL OR updated_at >= now() - $2::bigint * interval '1 millisecond')
       AND ($3::text IS NULL OR account = $3::text)
       AND ($4::text[] IS NULL OR sms_id = ANY($4::text[]))
@@ -22,14 +23,14 @@ constexpr const char* selection_sql = R"sql(
 
 constexpr std::int64_t chunk_rows = 5'000;
 
-// Locks a chunk in key order (as every writer of delivery_state does) and
-// starts its polling over.
+// Locks a chunk in byte order of sms_id (as every writer of delivery_state
+// does, whatever the database's collation) and starts its polling over.
 std::string requeue_sql() {
     return std::string(R"sql(
 WITH chosen AS (
     SELECT sms_id)sql") +
            selection_sql + R"sql(
-    ORDER BY sms_id
+    ORDER BY sms_id COLLATE "C"
     LIMIT $6
     FOR UPDATE
 )

@@ -1,4 +1,6 @@
 // deliveryd retention: drop whole months of delivery_event.
+#include <thread>
+
 #include <pqxx/pqxx>
 
 #include "deliveryd/store/operator_queries.hpp"
@@ -30,6 +32,29 @@ constexpr const char* delete_default_sql =
     "DELETE FROM delivery_event_default "
     "WHERE received_at < now() - $1::bigint * interval '1 millisecond'";
 
+// Dropping a partition takes an exclusive lock on delivery_event, and while
+// the request waits every insert (each callback batch) queues behind it. So
+// it waits at most 200 ms at a time, then steps back for a second to let the
+// queue drain, up to a minute in all: a long query on delivery_event (a
+// pg_dump, a rebuild) delays retention, never the callbacks.
+void drop_partition(pqxx::connection_base& c, const std::string& name) {
+    constexpr int attempts = 60;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            pqxx::work tx(c);
+            tx.exec("SET LOCAL lock_timeout = '200ms'");
+            tx.exec("DROP TABLE " + tx.quote_name(name));
+            tx.commit();
+            return;
+        } catch (const pqxx::sql_error& e) {
+            if (e.sqlstate() != "55P03" || attempt == attempts) {  // 55P03: lock_not_available
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+}
+
 }  // namespace
 
 RetentionResult drop_old_events(ConnectionPool& pool, std::chrono::milliseconds older_than,
@@ -51,13 +76,7 @@ RetentionResult drop_old_events(ConnectionPool& pool, std::chrono::milliseconds 
             return;
         }
         for (const auto& partition : result.dropped) {
-            // Dropping a partition locks delivery_event for a moment; rather
-            // than queue every insert behind a long query, give up after a
-            // while (and fail: run again later).
-            pqxx::work tx(c);
-            tx.exec("SET LOCAL lock_timeout = '10s'");
-            tx.exec("DROP TABLE " + tx.quote_name(partition.name));
-            tx.commit();
+            drop_partition(c, partition.name);
         }
         pqxx::work tx(c);
         result.default_rows_deleted = tx.exec_params(delete_default_sql, older_ms).affected_rows();

@@ -39,6 +39,8 @@ SELECT (now() - min(submitted_at))::text FROM delivery_state WHERE NOT is_final
 // An advisory lock on a bigint key shows in pg_locks as classid (high 32
 // bits) and objid (low 32 bits) with objsubid 1; the poller's key is
 // hashtextextended('deliveryd.poll/' || scope, 0) (store/scope_locks.cpp).
+// pg_stat_activity hides other roles' sessions from an unprivileged role
+// (NULL columns), hence the coalesces.
 constexpr const char* holders_sql = R"sql(
 WITH scopes AS (
     SELECT s AS scope FROM unnest($1::text[]) AS s
@@ -47,10 +49,10 @@ WITH scopes AS (
     SELECT scope, hashtextextended('deliveryd.poll/' || scope, 0) AS key FROM scopes
 )
 SELECT k.scope,
-       CASE WHEN a.pid IS NULL THEN NULL
-            ELSE coalesce(host(a.client_addr), 'local') || ' pid ' || a.pid || ' (' ||
-                 a.application_name || ')' END,
-       a.backend_start::text
+       CASE WHEN l.pid IS NULL THEN NULL
+            ELSE coalesce(host(a.client_addr), 'local socket or hidden') || ' backend ' ||
+                 l.pid || ' (' || coalesce(a.application_name, '?') || ')' END,
+       coalesce(a.backend_start::text, 'unknown')
 FROM keys k
 LEFT JOIN pg_locks l
     ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 1

@@ -22,10 +22,11 @@ std::string_view to_string(ReportPath path) {
 }  // namespace
 
 std::string error_code_label(int code) {
-    // Provider result codes and Zalo error codes are small numbers (three
-    // or four digits); anything far outside is noise, counted together.
-    constexpr int lowest = -99'999;
-    constexpr int highest = 99'999;
+    // Provider result codes and Zalo error codes are small numbers (eSMS's
+    // three digits, Zalo's down to about -200); without a callback token
+    // anyone can send a code, so the range bounds the series they can make.
+    constexpr int lowest = -1'000;
+    constexpr int highest = 1'000;
     return code < lowest || code > highest ? "other" : std::to_string(code);
 }
 

@@ -144,7 +144,8 @@ TEST(PollingEndToEnd, EveryRowReachesTheTruthThoughCallbacksAreDropped) {
         testing::write_temp_file(polling_config(db.url(), port, sim, "20s"), ".yaml");
     const auto status = testing::run_process(DELIVERYD_BINARY, {"status", "--config", config});
     EXPECT_EQ(status.exit_code, 0) << status.output;
-    EXPECT_NE(status.output.find("(deliveryd-poller) since"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find("(deliveryd-poller), connected since"), std::string::npos)
+        << status.output;
     EXPECT_NE(status.output.find("zalo_status"), std::string::npos) << status.output;
     const auto rebuild = testing::run_process(DELIVERYD_BINARY, {"rebuild", "--config", config});
     EXPECT_EQ(rebuild.exit_code, 0) << rebuild.output;

@@ -23,6 +23,7 @@ TEST(CliArgs, ValuesFlagsAndRepeats) {
     EXPECT_FALSE(args.value("--since"));
     EXPECT_FALSE(args.help);
     EXPECT_TRUE(parse({"--since", "2d", "-h"}).help);
+    EXPECT_TRUE(parse({"--colour", "--help"}).help) << "--help wins over a mistake";
 }
 
 TEST(CliArgs, RefusesWhatTheCommandDoesNotTake) {

@@ -71,9 +71,11 @@ struct RequeueSelection {
 };
 
 // Makes the selected rows due for polling now, with their polling window and
-// backoff starting over (requeued_at = now): a final row becomes unresolved
-// again (an `expired` one goes back to `submitted`), until the next report or
-// window end makes it final once more. Works through the selection in
+// backoff starting over (requeued_at = now). Without `states`, only rows
+// that are unresolved or `expired` are chosen: a row with a final answer is
+// requeued only when its state is named. A chosen final row becomes
+// unresolved again (an `expired` one goes back to `submitted`) until the
+// next report or window end makes it final once more. Works through the selection in
 // chunks, each its own transaction, so it never holds many rows locked.
 // Returns the rows changed, or with dry_run the rows that would be.
 [[nodiscard]] std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection,
@@ -100,8 +102,10 @@ struct ImportResult {
     std::size_t already_present = 0;  // rows that existed (or repeated in the input)
 };
 
-// Inserts the messages that have no row yet, in one transaction (all or
-// nothing), like a sender's INSERT ... ON CONFLICT (sms_id) DO NOTHING.
+// Inserts the messages that have no row yet, like a sender's INSERT ... ON
+// CONFLICT (sms_id) DO NOTHING, in sms_id order, 5,000 rows per transaction
+// (so no row stays locked for long). Idempotent: after a failure part way,
+// running it again completes it.
 [[nodiscard]] ImportResult import_messages(ConnectionPool& pool,
                                            std::span<const RegisteredMessage> messages);
 
@@ -136,6 +140,9 @@ struct RebuildReport {
     // Rows submitted before the oldest month delivery_event still holds
     // (retention dropped their reports), so they cannot be recomputed.
     std::int64_t rows_skipped = 0;
+    // Rows an operator requeued that are unresolved again: they keep their
+    // old answer without its finality until the next report, on purpose.
+    std::int64_t rows_requeued = 0;
     std::int64_t rows_differing = 0;
     std::vector<RebuildDifference> differences;  // the first `max_listed`
 };
