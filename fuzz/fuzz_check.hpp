@@ -13,10 +13,14 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
+#include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/core/numbers.hpp"
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/status.hpp"
 #include "deliveryd/core/text.hpp"
+#include "deliveryd/providers/esms/result_code.hpp"
 #include "deliveryd/providers/esms/sms_id.hpp"
 #include "deliveryd/providers/parse_result.hpp"
 
@@ -83,6 +87,31 @@ void check_result_shape(const providers::ParseResult<T>& result) {
     for (const auto& note : result.notes) {
         check_log_text(note);
     }
+}
+
+// The opening checks of every JSON answer target: the result is well formed,
+// parsing the same body again gives the same result (`same_again` parses
+// and compares), and a body that is not a JSON object is refused. Returns the
+// document when it is one, for the target's own checks.
+template <class T, class SameAgain>
+std::optional<boost::json::value> check_json_answer(std::string_view body,
+                                                    const providers::ParseResult<T>& result,
+                                                    SameAgain same_again) {
+    check_result_shape(result);
+    FUZZ_CHECK(same_again(), "parsing the same body twice gave different results");
+    auto document = core::parse_json(body);
+    if (!document || !document->is_object()) {
+        FUZZ_CHECK(!result.ok(), "accepted a body that is not a JSON object");
+        return std::nullopt;
+    }
+    return document;
+}
+
+// An eSMS answer's result code is in range and classified as the table says.
+inline void check_esms_code(int code, providers::esms::ResultClass result_class) {
+    FUZZ_CHECK(code >= 0 && code <= 1'000'000, "result code out of range");
+    FUZZ_CHECK(result_class == providers::esms::classify_result_code(code),
+               "result is not the class of the result code");
 }
 
 inline bool is_known_send_status(const std::optional<int>& send_status) noexcept {

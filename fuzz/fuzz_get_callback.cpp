@@ -95,21 +95,18 @@ void check_error_info_object(const boost::json::object& entry, const core::Obser
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body = fuzz::as_text(data, size);
-    const auto result = providers::esms::parse_get_callback_response(body, fuzz::received_at);
-    fuzz::check_result_shape(result);
-    FUZZ_CHECK(same(result, providers::esms::parse_get_callback_response(body, fuzz::received_at)),
-               "parsing the same body twice gave different results");
-
-    const auto document = core::parse_json(body);
-    if (!document || !document->is_object()) {
-        FUZZ_CHECK(!result.ok(), "accepted a body that is not a JSON object");
+    const auto parse = [](std::string_view text) {
+        return providers::esms::parse_get_callback_response(text, fuzz::received_at);
+    };
+    const auto result = parse(body);
+    const auto document =
+        fuzz::check_json_answer(body, result, [&] { return same(result, parse(body)); });
+    if (!document) {
         return 0;
     }
     if (result.ok()) {
         const auto& response = *result.value;
-        FUZZ_CHECK(response.code >= 0 && response.code <= 1'000'000, "Code out of range");
-        FUZZ_CHECK(response.result == providers::esms::classify_result_code(response.code),
-                   "result is not the class of Code");
+        fuzz::check_esms_code(response.code, response.result);
         fuzz::check_text(response.message, 200, "Message");
         const auto* array = entries(*document);
         FUZZ_CHECK(response.observations.size() <= (array != nullptr ? array->size() : 0),
@@ -142,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (core::parse_json(again) != document) {
         return 0;
     }
-    FUZZ_CHECK(same(result, providers::esms::parse_get_callback_response(again, fuzz::received_at)),
+    FUZZ_CHECK(same(result, parse(again)),
                "the same JSON value spelled differently gave a different result");
     return 0;
 }

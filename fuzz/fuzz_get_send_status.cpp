@@ -65,20 +65,14 @@ Result parse(std::string_view body) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body = fuzz::as_text(data, size);
     const auto result = parse(body);
-    fuzz::check_result_shape(result);
-    FUZZ_CHECK(same(result, parse(body), true),
-               "parsing the same body twice gave different results");
-
-    const auto document = core::parse_json(body);
-    if (!document || !document->is_object()) {
-        FUZZ_CHECK(!result.ok(), "accepted a body that is not a JSON object");
+    const auto document =
+        fuzz::check_json_answer(body, result, [&] { return same(result, parse(body), true); });
+    if (!document) {
         return 0;
     }
     if (result.ok()) {
         const auto& response = *result.value;
-        FUZZ_CHECK(response.code >= 0 && response.code <= 1'000'000, "CodeResponse out of range");
-        FUZZ_CHECK(response.result == providers::esms::classify_result_code(response.code),
-                   "result is not the class of CodeResponse");
+        fuzz::check_esms_code(response.code, response.result);
         FUZZ_CHECK(response.observation.has_value() ==
                        (response.result == providers::esms::ResultClass::success),
                    "an observation without success, or success without one");

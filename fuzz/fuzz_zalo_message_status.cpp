@@ -110,20 +110,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             text, sms_id, row.oa_id, row.message_id, fuzz::received_at);
     };
     const auto result = parse(body);
-    fuzz::check_result_shape(result);
-    FUZZ_CHECK(same(result, parse(body), true),
-               "parsing the same body twice gave different results");
-
-    const auto document = core::parse_json(body);
-    if (!document || !document->is_object()) {
-        FUZZ_CHECK(!result.ok(), "accepted a body that is not a JSON object");
+    const auto document =
+        fuzz::check_json_answer(body, result, [&] { return same(result, parse(body), true); });
+    if (!document) {
         return 0;
     }
     if (result.ok()) {
         const auto& response = *result.value;
-        FUZZ_CHECK(response.code >= 0 && response.code <= 1'000'000, "CodeResult out of range");
-        FUZZ_CHECK(response.result == providers::esms::classify_result_code(response.code),
-                   "result is not the class of CodeResult");
+        fuzz::check_esms_code(response.code, response.result);
         fuzz::check_text(response.message, 200, "ErrorMessage");
         const bool success = response.result == providers::esms::ResultClass::success;
         FUZZ_CHECK(response.observation.has_value() == success,
