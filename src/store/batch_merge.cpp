@@ -1,15 +1,38 @@
 #include "store/batch_merge.hpp"
 
-#include <set>
+#include <map>
+#include <string_view>
 
 #include "deliveryd/core/merge.hpp"
 
 namespace deliveryd::store {
+namespace {
+
+// Moves the touched rows from `existing` to out.changed and lists the states
+// entered: every created row's, then each touched row's whose label moved.
+// (Extracted nodes keep their keys where they are, so `touched`'s views stay
+// valid.)
+void move_touched(RowsById& existing, const std::map<std::string_view, core::StateLabel>& touched,
+                  MergedBatch& out) {
+    for (const auto& [id, row] : out.created) {
+        out.entered.push_back(row.state);
+    }
+    for (const auto& [id, label_before] : touched) {
+        auto node = existing.extract(existing.find(id));
+        if (node.mapped().state != label_before) {
+            out.entered.push_back(node.mapped().state);
+        }
+        out.changed.insert(std::move(node));
+    }
+}
+
+}  // namespace
 
 MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById existing) {
     MergedBatch out;
     out.outcomes.reserve(batch.size());
-    std::set<std::string_view> touched;  // existing ids some observation changed
+    // Existing ids some observation changed, with the label each had before.
+    std::map<std::string_view, core::StateLabel> touched;
     for (const auto& o : batch) {
         if (auto row = existing.find(o.sms_id); row != existing.end()) {
             auto merged = core::merge(row->second, o);
@@ -17,7 +40,7 @@ MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById exist
                 out.outcomes.push_back(ApplyOutcome::unchanged);
             } else {
                 out.outcomes.push_back(ApplyOutcome::changed);
-                touched.insert(row->first);
+                touched.try_emplace(row->first, row->second.state);
                 row->second = std::move(merged);
             }
             continue;
@@ -33,16 +56,13 @@ MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById exist
                                                        : ApplyOutcome::changed);
         row->second = std::move(merged);
     }
-    for (const auto id : touched) {
-        auto node = existing.extract(existing.find(id));
-        out.changed.insert(std::move(node));
-    }
+    move_touched(existing, touched, out);
     return out;
 }
 
 MergedBatch close_batch(std::span<const WindowClose> closes, RowsById existing) {
     MergedBatch out;
-    std::set<std::string_view> touched;
+    std::map<std::string_view, core::StateLabel> touched;
     for (const auto& close : closes) {
         const auto row = existing.find(close.sms_id);
         if (row == existing.end()) {
@@ -50,13 +70,11 @@ MergedBatch close_batch(std::span<const WindowClose> closes, RowsById existing) 
         }
         auto closed = core::close_window(row->second, close.at);
         if (closed != row->second) {
-            touched.insert(row->first);
+            touched.try_emplace(row->first, row->second.state);
             row->second = std::move(closed);
         }
     }
-    for (const auto id : touched) {
-        out.changed.insert(existing.extract(existing.find(id)));
-    }
+    move_touched(existing, touched, out);
     return out;
 }
 

@@ -22,6 +22,9 @@ struct MergedBatch {
     std::vector<ApplyOutcome> outcomes;  // one per observation, in batch order
     RowsById created;                    // ids that had no row: the rows to insert
     RowsById changed;                    // existing rows the batch changed, merged
+    // The new state of each row whose state label changed, created rows
+    // included, in key order (created first): ApplyResult::entered.
+    std::vector<core::StateLabel> entered;
 };
 
 // `existing` holds the batch's rows that exist (locked by the caller). An id

@@ -65,11 +65,6 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
         auto id = state.sms_id;
         existing.emplace(std::move(id), std::move(state));
     }
-    // Copied, not viewed: fold() consumes `existing`.
-    std::map<std::string, core::StateLabel, std::less<>> labels_before;
-    for (const auto& [id, row] : existing) {
-        labels_before.emplace(id, row.state);
-    }
     auto merged = fold(std::move(existing));
     const auto written = tx.exec_prepared(
         statements::write_batch,
@@ -80,14 +75,7 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
     ApplyResult result;
     result.outcomes = std::move(merged.outcomes);
     result.rows_written = merged.created.size() + merged.changed.size();
-    for (const auto& [id, row] : merged.created) {
-        result.entered.push_back(row.state);
-    }
-    for (const auto& [id, row] : merged.changed) {
-        if (labels_before.find(id)->second != row.state) {
-            result.entered.push_back(row.state);
-        }
-    }
+    result.entered = std::move(merged.entered);
     return result;
 }
 
