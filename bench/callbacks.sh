@@ -17,9 +17,7 @@ source "$(dirname "$0")/../scripts/lib/postgres.sh"
 source "$(dirname "$0")/lib.sh"
 DURATION=${1:-15}
 
-install_packages
-BUILD=${BUILD:-$DELIVERYD_ROOT/build/release}
-build_tree "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDELIVERYD_TESTS=OFF
+bench_build
 
 WORK=$(mktemp -d /tmp/deliveryd-bench.XXXXXX)
 chmod 755 "$WORK"

@@ -19,11 +19,11 @@ source "$(dirname "$0")/lib.sh"
 ROWS=${1:-1000000}
 RUNS=5
 
-install_packages
 if [ -z "${DELIVERYD:-}" ]; then
-    BUILD=${BUILD:-$DELIVERYD_ROOT/build/release}
-    build_tree "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDELIVERYD_TESTS=OFF
+    bench_build
     DELIVERYD=$BUILD/deliveryd
+else
+    install_packages
 fi
 
 PG_DIR=$(mktemp -d /tmp/deliveryd-bench-pg.XXXXXX)

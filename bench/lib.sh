@@ -2,6 +2,14 @@
 # where the CPU went during a run. Source after scripts/lib/postgres.sh; it
 # defines functions only.
 
+# bench_build: installs what is missing and builds the release tree the
+# benchmarks run, in BUILD (default build/release).
+bench_build() {
+    install_packages
+    BUILD=${BUILD:-$DELIVERYD_ROOT/build/release}
+    build_tree "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDELIVERYD_TESTS=OFF
+}
+
 # bench_pg_start DIR PORT [STATEMENTS]: a private cluster with PostgreSQL's
 # default settings, and the deliveryd role and database. STATEMENTS=1 also
 # loads pg_stat_statements (for statement_times).

@@ -9,9 +9,7 @@ source "$(dirname "$0")/../scripts/lib/common.sh"
 source "$(dirname "$0")/../scripts/lib/postgres.sh"
 source "$(dirname "$0")/lib.sh"
 
-install_packages
-BUILD=${BUILD:-$DELIVERYD_ROOT/build/release}
-build_tree "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDELIVERYD_TESTS=OFF
+bench_build
 
 PG_DIR=$(mktemp -d /tmp/deliveryd-bench-pg.XXXXXX)
 PG_PORT=$(free_port)

@@ -7,11 +7,10 @@
 # Environment: BUILD (release build tree, default build/release).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
+source "$(dirname "$0")/lib.sh"
 
 DELIVERYD_PACKAGES+=(valgrind)
-install_packages
-BUILD=${BUILD:-$DELIVERYD_ROOT/build/release}
-build_tree "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDELIVERYD_TESTS=OFF
+bench_build
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
