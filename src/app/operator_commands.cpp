@@ -9,8 +9,8 @@
 #include "deliveryd/app/cli.hpp"
 #include "deliveryd/app/registration_csv.hpp"
 #include "deliveryd/core/status.hpp"
+#include "deliveryd/reconcile/configured.hpp"
 #include "deliveryd/store/operator_queries.hpp"
-#include "deliveryd/store/poll_store.hpp"
 
 namespace deliveryd::app {
 namespace {
@@ -47,18 +47,12 @@ int guarded(std::string_view command, Work&& work) {
     }
 }
 
-std::vector<std::string> configured_scopes(const Config& config) {
-    std::vector<std::string> scopes;
-    for (const auto& account : config.esms.accounts) {
-        scopes.push_back(
-            store::PollScope{.kind = store::PollScope::Kind::esms_account, .account = account.name}
-                .name());
+std::vector<std::string> scope_names(const Config& config) {
+    std::vector<std::string> names;
+    for (const auto& scope : reconcile::configured_scopes(config)) {
+        names.push_back(scope.name());
     }
-    if (config.etelecom) {
-        scopes.push_back(
-            store::PollScope{.kind = store::PollScope::Kind::etelecom, .account = {}}.name());
-    }
-    return scopes;
+    return names;
 }
 
 std::string status_text(const store::StatusReport& report) {
@@ -110,7 +104,7 @@ std::string status_text(const store::StatusReport& report) {
 int run_status(const Config& config, const ParsedArgs&) {
     return guarded("status", [&] {
         auto pool = connect(config);
-        print(status_text(store::read_status(pool, configured_scopes(config))));
+        print(status_text(store::read_status(pool, scope_names(config))));
         return exit_ok;
     });
 }

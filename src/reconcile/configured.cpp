@@ -4,6 +4,17 @@
 
 namespace deliveryd::reconcile {
 
+std::vector<store::PollScope> configured_scopes(const app::Config& config) {
+    std::vector<store::PollScope> scopes;
+    for (const auto& account : config.esms.accounts) {
+        scopes.push_back({store::PollScope::Kind::esms_account, account.name});
+    }
+    if (config.etelecom) {
+        scopes.push_back({store::PollScope::Kind::etelecom, {}});
+    }
+    return scopes;
+}
+
 PlanTargets plan_targets(const app::Config& config) {
     PlanTargets targets;
     for (const auto& account : config.esms.accounts) {

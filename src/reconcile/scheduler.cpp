@@ -37,6 +37,7 @@
 #include "deliveryd/store/status_store.hpp"
 
 #include "reconcile/poll_metrics.hpp"
+#include "reconcile/scope_keys.hpp"
 
 namespace deliveryd::reconcile {
 
@@ -56,52 +57,15 @@ core::Timestamp wall_now() {
         std::chrono::system_clock::now());
 }
 
+// The scopes this replica may poll: none with reconcile.poll off.
 std::vector<store::PollScope> scopes_of(const app::Config& config) {
-    std::vector<store::PollScope> scopes;
-    if (!config.reconcile.poll) {
-        return scopes;
-    }
-    for (const auto& account : config.esms.accounts) {
-        scopes.push_back({store::PollScope::Kind::esms_account, account.name});
-    }
-    if (config.etelecom) {
-        scopes.push_back({store::PollScope::Kind::etelecom, {}});
-    }
-    return scopes;
+    return config.reconcile.poll ? configured_scopes(config) : std::vector<store::PollScope>{};
 }
 
 // How `deliveryd status` names this replica: host (the pod's name under
 // Kubernetes) and process id.
 std::string replica_name() {
     return asio::ip::host_name() + "/" + std::to_string(::getpid());
-}
-
-std::vector<LimiterKey> keys_of(const store::PollScope& scope) {
-    if (scope.kind == store::PollScope::Kind::etelecom) {
-        return {LimiterKey{std::string(etelecom_account), Endpoint::etelecom_get_message}};
-    }
-    return {LimiterKey{scope.account, Endpoint::get_callback},
-            LimiterKey{scope.account, Endpoint::zalo_status},
-            LimiterKey{scope.account, Endpoint::send_status}};
-}
-
-// The keys whose calls the rows of one claim lane go to: what sizes its claim.
-std::vector<LimiterKey> keys_of(const store::PollScope& scope, store::ClaimLane lane) {
-    if (scope.kind == store::PollScope::Kind::etelecom) {
-        return keys_of(scope);
-    }
-    if (lane == store::ClaimLane::zalo_delivery) {
-        return {LimiterKey{scope.account, Endpoint::zalo_status}};
-    }
-    return {LimiterKey{scope.account, Endpoint::get_callback},
-            LimiterKey{scope.account, Endpoint::send_status}};
-}
-
-std::vector<store::ClaimLane> lanes_of(const store::PollScope& scope) {
-    if (scope.kind == store::PollScope::Kind::etelecom) {
-        return {store::ClaimLane::lookup};
-    }
-    return {store::ClaimLane::lookup, store::ClaimLane::zalo_delivery};
 }
 
 // What the scheduler remembers of a claimed row until its answer is stored.

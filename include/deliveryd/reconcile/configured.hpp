@@ -4,12 +4,18 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "deliveryd/app/config.hpp"
 #include "deliveryd/reconcile/endpoint.hpp"
 #include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/store/poll_store.hpp"
 
 namespace deliveryd::reconcile {
+
+// The polling scopes the configuration defines, whether or not this replica
+// polls (reconcile.poll): each eSMS account, then eTelecom if configured.
+[[nodiscard]] std::vector<store::PollScope> configured_scopes(const app::Config& config);
 
 // The configured eSMS account names and whether an etelecom section exists.
 [[nodiscard]] PlanTargets plan_targets(const app::Config& config);
