@@ -7,22 +7,15 @@
 // then prints one JSON summary line on stdout. Progress lines go to stderr.
 // Exit codes: 0 ok, 1 the record could not be written, 2 bad usage.
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -44,8 +37,13 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "ack_record.hpp"
+#include "options.hpp"
+#include "query_formats.hpp"
+
 namespace {
 
+using namespace loadgen;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
@@ -54,246 +52,11 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-struct Options {
-    unsigned short port = 0;
-    int connections = 32;
-    double duration_s = 10;  // 0: until signalled
-    std::string prefix;
-    std::string record_path;
-    std::string seeds_dir = LOADGEN_DEFAULT_SEEDS;
-    std::string path = "/callback/esms";
-    int progress_ms = 0;  // 0: no progress lines
-    int timeout_ms = 10000;
-    int reconnect_delay_ms = 20;
-};
-
-const char* const usage_text =
-    "usage: loadgen --port PORT [options]\n"
-    "  Callbacks to http://127.0.0.1:PORT over keep-alive connections, each about a\n"
-    "  new SMSID; every SMSID answered 200 is appended to the record file as\n"
-    "  '<sms_id> <sent_unix_us> <answered_unix_us>'. A 503 or a broken connection\n"
-    "  retries the same SMSID (on a new connection after a break).\n"
-    "  --connections N        keep-alive connections (default 32)\n"
-    "  --duration SECONDS     run this long; 0 runs until SIGINT/SIGTERM (default 10)\n"
-    "  --record FILE          where acknowledged SMSIDs go (appended; default: none)\n"
-    "  --prefix TEXT          SMSID prefix, [A-Za-z0-9._-] (default lg-<pid>-<unix time>-)\n"
-    "  --seeds DIR            folder of callback_*.txt query samples (default: the tree's)\n"
-    "  --path PATH            callback path (default /callback/esms)\n"
-    "  --progress-ms MS       a JSON progress line on stderr every MS (default 0: none)\n"
-    "  --timeout-ms MS        connect, write and read limit per request (default 10000)\n"
-    "  --reconnect-delay-ms MS  pause before reconnecting after an error (default 20)\n"
-    "Prints one JSON summary line on stdout. Exit: 0 ok, 1 record write failed, 2 usage.\n";
-
-int to_int(const std::string& name, const std::string& text, int low, int high) {
-    std::size_t used = 0;
-    long value = 0;
-    try {
-        value = std::stol(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != text.size() || text.empty() || value < low || value > high) {
-        throw UsageError(name + ": expected a whole number from " + std::to_string(low) + " to " +
-                         std::to_string(high) + ", got '" + text + "'");
-    }
-    return static_cast<int>(value);
-}
-
-bool safe_prefix(const std::string& prefix) {
-    return std::all_of(prefix.begin(), prefix.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '_' || c == '-';
-    });
-}
-
-// nullopt: --help was asked for.
-std::optional<Options> parse_options(int argc, char** argv) {
-    Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string name = argv[i];
-        if (name == "--help" || name == "-h") {
-            return std::nullopt;
-        }
-        if (i + 1 >= argc) {
-            throw UsageError(name + ": missing value (or unknown option)");
-        }
-        const std::string value = argv[++i];
-        if (name == "--port") {
-            o.port = static_cast<unsigned short>(to_int(name, value, 1, 65535));
-        } else if (name == "--connections") {
-            o.connections = to_int(name, value, 1, 10000);
-        } else if (name == "--duration") {
-            try {
-                std::size_t used = 0;
-                o.duration_s = std::stod(value, &used);
-                if (used != value.size() || o.duration_s < 0) {
-                    throw UsageError("");
-                }
-            } catch (const std::exception&) {
-                throw UsageError(name + ": expected seconds >= 0, got '" + value + "'");
-            }
-        } else if (name == "--record") {
-            o.record_path = value;
-        } else if (name == "--prefix") {
-            o.prefix = value;
-        } else if (name == "--seeds") {
-            o.seeds_dir = value;
-        } else if (name == "--path") {
-            o.path = value;
-        } else if (name == "--progress-ms") {
-            o.progress_ms = to_int(name, value, 0, 3600000);
-        } else if (name == "--timeout-ms") {
-            o.timeout_ms = to_int(name, value, 1, 3600000);
-        } else if (name == "--reconnect-delay-ms") {
-            o.reconnect_delay_ms = to_int(name, value, 0, 60000);
-        } else {
-            throw UsageError("unknown option " + name);
-        }
-    }
-    if (o.port == 0) {
-        throw UsageError("--port is required");
-    }
-    if (o.prefix.empty()) {
-        const auto unix_s = std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count();
-        o.prefix = "lg-" + std::to_string(::getpid()) + "-" + std::to_string(unix_s) + "-";
-    }
-    if (!safe_prefix(o.prefix) || o.prefix.size() > 100) {
-        throw UsageError("--prefix: up to 100 of [A-Za-z0-9._-]");
-    }
-    if (o.path.empty() || o.path[0] != '/' || o.path.find_first_of("?# ") != std::string::npos) {
-        throw UsageError("--path: an absolute path without query");
-    }
-    return o;
-}
-
-// A seed query split around the value of its SMSID parameter.
-struct QueryFormat {
-    std::string before;  // ends with "SMSID="
-    std::string after;   // "" or starts with "&"
-};
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::optional<QueryFormat> format_of(std::string query) {
-    while (!query.empty() && (query.back() == '\n' || query.back() == '\r')) {
-        query.pop_back();
-    }
-    std::size_t start = 0;
-    while (start < query.size()) {
-        auto end = query.find('&', start);
-        if (end == std::string::npos) {
-            end = query.size();
-        }
-        const std::string_view field(query.data() + start, end - start);
-        const auto eq = field.find('=');
-        if (eq != std::string_view::npos && iequals(field.substr(0, eq), "smsid")) {
-            return QueryFormat{query.substr(0, start + eq + 1), query.substr(end)};
-        }
-        start = end + 1;
-    }
-    return std::nullopt;
-}
-
-std::vector<QueryFormat> load_formats(const std::string& dir) {
-    std::vector<std::filesystem::path> files;
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const auto name = entry.path().filename().string();
-        if (name.starts_with("callback_") && name.ends_with(".txt")) {
-            files.push_back(entry.path());
-        }
-    }
-    if (ec) {
-        throw UsageError("--seeds: cannot read " + dir + ": " + ec.message());
-    }
-    std::sort(files.begin(), files.end());
-    std::vector<QueryFormat> formats;
-    for (const auto& file : files) {
-        std::ifstream in(file);
-        std::stringstream text;
-        text << in.rdbuf();
-        const auto format = format_of(text.str());
-        const bool seen =
-            format && std::any_of(formats.begin(), formats.end(), [&](const QueryFormat& f) {
-                return f.before == format->before && f.after == format->after;
-            });
-        if (format && !seen) {
-            formats.push_back(*format);
-        }
-    }
-    if (formats.empty()) {
-        throw UsageError("--seeds: no callback_*.txt with an SMSID in " + dir);
-    }
-    return formats;
-}
-
 std::int64_t unix_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
-
-// The record of acknowledged SMSIDs: one write(2) per line on an O_APPEND
-// descriptor, so whatever happens to deliveryd the kernel already has it.
-class Record {
-  public:
-    explicit Record(const std::string& path) {
-        if (!path.empty()) {
-            fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-            if (fd_ < 0) {
-                throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
-            }
-        }
-    }
-    ~Record() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    Record(const Record&) = delete;
-    Record& operator=(const Record&) = delete;
-
-    // false when the line could not be written whole.
-    bool append(const std::string& id, std::int64_t sent_us, std::int64_t answered_us) {
-        if (fd_ < 0) {
-            return true;
-        }
-        line_.clear();
-        line_ += id;
-        line_ += ' ';
-        line_ += std::to_string(sent_us);
-        line_ += ' ';
-        line_ += std::to_string(answered_us);
-        line_ += '\n';
-        std::size_t done = 0;
-        while (done < line_.size()) {
-            const auto n = ::write(fd_, line_.data() + done, line_.size() - done);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                return false;
-            }
-            done += static_cast<std::size_t>(n);
-        }
-        return true;
-    }
-
-  private:
-    int fd_ = -1;
-    std::string line_;
-};
 
 struct Counters {
     std::uint64_t sent = 0;         // requests written
