@@ -28,6 +28,7 @@
 #include "deliveryd/reconcile/callback_chunks.hpp"
 #include "deliveryd/reconcile/claim_sizing.hpp"
 #include "deliveryd/reconcile/configured.hpp"
+#include "deliveryd/reconcile/key_health.hpp"
 #include "deliveryd/reconcile/planner.hpp"
 #include "deliveryd/reconcile/rate_limiter.hpp"
 #include "deliveryd/reconcile/status_request.hpp"
@@ -47,9 +48,6 @@ using Strand = asio::strand<asio::io_context::executor_type>;
 
 namespace {
 
-constexpr auto credentials_pause = std::chrono::minutes(1);
-constexpr auto tps_pause = std::chrono::seconds(1);
-constexpr auto failure_log_interval = std::chrono::minutes(1);
 constexpr auto backlog_interval = std::chrono::seconds(10);
 
 core::Timestamp wall_now() {
@@ -135,9 +133,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         asio::steady_timer wake;  // idle sender waits here; pushing a call cancels it
         asio::steady_timer pace;  // waits for the limiter's slot
         double recent_rows = 0;   // rows recent plans gave this key (decaying sum)
-        int consecutive_failures = 0;
-        bool credentials_failing = false;
-        SteadyClock::time_point last_failure_log{};
+        KeyHealth health;
         std::size_t in_flight = 0;
     };
 
@@ -523,7 +519,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
             const auto next =
                 answered ? backoff_.next_poll_at(row.submitted_at, row.poll_attempts + 1, now)
                          : backoff_.retry_at(row.submitted_at, row.poll_attempts,
-                                             state.consecutive_failures, now);
+                                             state.health.consecutive_failures(), now);
             schedule.push_back({id, next, answered});
         }
         try {
@@ -548,59 +544,21 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         }
     }
 
-    // Per-key bookkeeping of the verdict: failures, pauses and their logs.
+    // Per-key bookkeeping of the verdict (KeyHealth): failures, pauses and their logs.
     void note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
               const CallOutcome& outcome) {
-        const auto now = SteadyClock::now();
+        const auto step = state.health.record(outcome.verdict, SteadyClock::now());
+        if (step.hold_until) {
+            state.limiter.hold_until(*step.hold_until);
+        }
+        if (step.credentials_failing) {
+            metrics_.credentials_failing(key, *step.credentials_failing);
+        }
         const auto name = fmt::format("{} {}", key.account, to_string(key.endpoint));
-        switch (outcome.verdict) {
-            case CallVerdict::answered:
-            case CallVerdict::rejected:
-                if (state.consecutive_failures > 0 || state.credentials_failing) {
-                    spdlog::info("status calls {}: answering again after {} failed calls", name,
-                                 state.consecutive_failures);
-                }
-                state.consecutive_failures = 0;
-                if (state.credentials_failing) {
-                    state.credentials_failing = false;
-                    metrics_.credentials_failing(key, false);
-                }
-                if (outcome.verdict == CallVerdict::rejected) {
-                    spdlog::debug("status call {} refused for {}: {}", name, call.sms_ids.front(),
-                                  outcome.detail);
-                }
-                break;
-            case CallVerdict::credentials:
-                ++state.consecutive_failures;
-                state.limiter.hold_until(now + credentials_pause);
-                if (!state.credentials_failing) {
-                    state.credentials_failing = true;
-                    metrics_.credentials_failing(key, true);
-                }
-                if (now - state.last_failure_log >= failure_log_interval) {
-                    state.last_failure_log = now;
-                    spdlog::error(
-                        "status calls {}: the provider refuses the account's credentials "
-                        "or configuration ({}); pausing a minute at a time until fixed",
-                        name, outcome.detail);
-                }
-                break;
-            case CallVerdict::tps_exceeded:
-            case CallVerdict::retry:
-                ++state.consecutive_failures;
-                if (outcome.verdict == CallVerdict::tps_exceeded) {
-                    state.limiter.hold_until(now + tps_pause);
-                }
-                if (state.consecutive_failures == 1 ||
-                    now - state.last_failure_log >= failure_log_interval) {
-                    state.last_failure_log = now;
-                    spdlog::warn(
-                        "status call {} failed: {}{}{} ({} in a row; retrying with "
-                        "backoff)",
-                        name, outcome.outcome, outcome.detail.empty() ? "" : ": ", outcome.detail,
-                        state.consecutive_failures);
-                }
-                break;
+        log_step(step, name, outcome);
+        if (outcome.verdict == CallVerdict::rejected) {
+            spdlog::debug("status call {} refused for {}: {}", name, call.sms_ids.front(),
+                          outcome.detail);
         }
         for (const auto& text : outcome.notes) {
             spdlog::debug("status call {}: {}", name, text);
