@@ -86,4 +86,4 @@ curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
 
 kill "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
 echo "## store.apply alone (database ceiling)"
-"$BUILD/bench/bench_store_apply" "$URL" 1 "batch 1000"
+"$BUILD/bench/bench_store_apply" "$URL" 1 "batch 100"

@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
         {"registered, batch 30, 2 writers", 30, 2, true, 40'000 * scale},
         {"new, batch 10, 2 writers", 10, 2, false, 20'000 * scale},
         {"new, batch 30, 2 writers", 30, 2, false, 40'000 * scale},
+        {"new, batch 100", 100, 1, false, 100'000 * scale},
         {"new, batch 1000", 1000, 1, false, 100'000 * scale},
     };
     store::ConnectionPool pool({.url = url, .size = 2});
