@@ -1,0 +1,161 @@
+// The scheduler's sending side: one loop per (account, endpoint) paced by
+// its limiter, each call's answer stored like a callback and its rows put
+// back on the schedule.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "deliveryd/net/offload.hpp"
+#include "deliveryd/reconcile/status_request.hpp"
+#include "deliveryd/store/report_metrics.hpp"
+#include "deliveryd/store/status_store.hpp"
+
+#include "reconcile/scheduler_impl.hpp"
+
+namespace deliveryd::reconcile {
+
+void Scheduler::Impl::enqueue(PlannedCall call) {
+    auto& state = *keys_.at(key_of(call));
+    state.queue.push_back(std::move(call));
+    state.wake.cancel();
+}
+
+asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, LimiterKey key,
+                                                 KeyState& state) {
+    while (!self->stopping_) {
+        if (state.queue.empty()) {
+            state.wake.expires_at(SteadyClock::time_point::max());
+            co_await state.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        // The departure is recorded when the call really leaves, not
+        // when its turn was due: if the event loop stalls, a reserved
+        // slot would be used late while later slots stay early, and the
+        // calls would bunch at the provider.
+        const auto allowed = state.limiter.next_allowed_at();
+        if (allowed > SteadyClock::now()) {
+            state.pace.expires_at(allowed);
+            co_await state.pace.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        if (!state.limiter.try_acquire(SteadyClock::now())) {
+            continue;
+        }
+        auto call = std::move(state.queue.front());
+        state.queue.pop_front();
+        ++state.in_flight;
+        ++self->calls_in_flight_;
+        asio::co_spawn(self->strand_, perform(self, key, std::move(call)), asio::detached);
+    }
+}
+
+asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, LimiterKey key,
+                                               PlannedCall call) {
+    auto& state = *self->keys_.at(key);
+    try {
+        co_await self->perform_call(key, state, std::move(call));
+    } catch (const std::exception& e) {
+        spdlog::error("status call {} {}: {}", key.account, to_string(key.endpoint), e.what());
+    }
+    --state.in_flight;
+    --self->calls_in_flight_;
+}
+
+// GCC 12 pairs the coroutine frame's allocation (Asio's aligned_alloc) with
+// the frame's sized operator delete and warns that they mismatch; that delete
+// frees with free(), which is right. Only this frame trips it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeyState& state,
+                                                    PlannedCall call) {
+    const auto started = SteadyClock::now();
+    auto request = status_request(config_, call);
+    const auto result = co_await http_.fetch(std::move(request));
+    const auto took = SteadyClock::now() - started;
+    if (result.failure == net::HttpFailure::cancelled) {
+        std::vector<std::string> ids;
+        for (auto& id : call.sms_ids) {
+            claimed_.erase(id);
+            ids.push_back(std::move(id));
+        }
+        co_await give_back(std::move(ids));
+        co_return;
+    }
+    const auto now = wall_now();
+    const CallAnswer answer{
+        result.failure == net::HttpFailure::none ? "" : net::to_string(result.failure),
+        result.status, result.body};
+    auto outcome = interpret_answer(call, answer, now);
+    spdlog::debug("status call {} {} ({} ids): {} in {} ms", key.account, to_string(key.endpoint),
+                  call.sms_ids.size(), outcome.outcome,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    metrics_.call(key, outcome.outcome, took);
+    metrics_.observations(key, outcome.observations.size());
+    note(key, state, call, outcome);
+
+    const bool answered =
+        outcome.verdict == CallVerdict::answered || outcome.verdict == CallVerdict::rejected;
+    std::vector<store::Reschedule> schedule;
+    for (const auto& id : call.sms_ids) {
+        const auto it = claimed_.find(id);
+        if (it == claimed_.end()) {
+            continue;
+        }
+        const auto& row = it->second;
+        const auto next = answered
+                              ? backoff_.next_poll_at(row.submitted_at, row.poll_attempts + 1, now)
+                              : backoff_.retry_at(row.submitted_at, row.poll_attempts,
+                                                  state.health.consecutive_failures(), now);
+        schedule.push_back({id, next, answered});
+    }
+    try {
+        auto store = [this, &outcome, &schedule] {
+            parts_.report_metrics.applied(outcome.observations,
+                                          parts_.status_store.apply(outcome.observations),
+                                          store::ReportPath::poll);
+            polls_.reschedule(schedule);
+        };
+        co_await net::offload(parts_.db_threads, std::move(store));
+    } catch (const std::exception& e) {
+        metrics_.store_failure();
+        if (const auto held = database_log_.admit(SteadyClock::now())) {
+            spdlog::warn(
+                "could not store the answer of a {} call for {} messages ({}); they are "
+                "asked again when their lease ends ({} similar warnings held back)",
+                to_string(key.endpoint), call.sms_ids.size(), e.what(), *held);
+        }
+    }
+    for (const auto& id : call.sms_ids) {
+        claimed_.erase(id);
+    }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+void Scheduler::Impl::note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
+                           const CallOutcome& outcome) {
+    const auto step = state.health.record(outcome.verdict, SteadyClock::now());
+    if (step.hold_until) {
+        state.limiter.hold_until(*step.hold_until);
+    }
+    if (step.credentials_failing) {
+        metrics_.credentials_failing(key, *step.credentials_failing);
+    }
+    const auto name = fmt::format("{} {}", key.account, to_string(key.endpoint));
+    log_step(step, name, outcome);
+    if (outcome.verdict == CallVerdict::rejected) {
+        spdlog::debug("status call {} refused for {}: {}", name, call.sms_ids.front(),
+                      outcome.detail);
+    }
+    for (const auto& text : outcome.notes) {
+        spdlog::debug("status call {}: {}", name, text);
+    }
+}
+
+}  // namespace deliveryd::reconcile

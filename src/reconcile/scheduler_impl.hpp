@@ -1,0 +1,151 @@
+// The polling loop's state and steps (scheduler.hpp says what it does),
+// shared by its three files: scheduler.cpp (construction, start and stop),
+// scheduler_tick.cpp (claiming and planning) and scheduler_calls.cpp (sending
+// the calls and storing their answers). Private to src/reconcile.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "deliveryd/core/log_throttle.hpp"
+#include "deliveryd/core/status.hpp"
+#include "deliveryd/net/http_client.hpp"
+#include "deliveryd/reconcile/backoff.hpp"
+#include "deliveryd/reconcile/call_outcome.hpp"
+#include "deliveryd/reconcile/callback_chunks.hpp"
+#include "deliveryd/reconcile/key_health.hpp"
+#include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/reconcile/rate_limiter.hpp"
+#include "deliveryd/reconcile/scheduler.hpp"
+#include "deliveryd/store/poll_store.hpp"
+#include "deliveryd/store/scope_locks.hpp"
+
+#include "reconcile/poll_metrics.hpp"
+
+namespace deliveryd::reconcile {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+using Strand = asio::strand<asio::io_context::executor_type>;
+
+inline core::Timestamp wall_now() {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+}
+
+// What the scheduler remembers of a claimed row until its answer is stored.
+struct ClaimedRow {
+    core::Timestamp submitted_at;
+    int poll_attempts = 0;
+};
+
+class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
+  public:
+    Impl(const app::Config& config, SchedulerParts parts);
+
+    void start();
+    void stop();
+
+  private:
+    struct KeyState {
+        KeyState(RateLimit limit, const Strand& strand)
+            : rate_limit(limit.rate), limiter(limit), wake(strand), pace(strand) {}
+        double rate_limit;  // calls per second the provider allows
+        RateLimiter limiter;
+        std::deque<PlannedCall> queue;
+        asio::steady_timer wake;  // idle sender waits here; pushing a call cancels it
+        asio::steady_timer pace;  // waits for the limiter's slot
+        double recent_rows = 0;   // rows recent plans gave this key (decaying sum)
+        KeyHealth health;
+        std::size_t in_flight = 0;
+    };
+
+    // ---- stopping (scheduler.cpp) ------------------------------------------
+
+    void stop_on_strand();
+    // Gives the unsent rows back, waits for the calls in flight to give
+    // theirs back, then frees the scopes for the other replicas.
+    static asio::awaitable<void> shut_down(std::shared_ptr<Impl> self,
+                                           std::vector<std::string> unsent);
+
+    // Makes claimed rows due again at once.
+    asio::awaitable<void> give_back(std::vector<std::string> ids);
+
+    // ---- the tick: locks, claims, window closes, plans (scheduler_tick.cpp)
+
+    static asio::awaitable<void> tick_loop(std::shared_ptr<Impl> self);
+    asio::awaitable<void> tick();
+
+    // The rows of a scope this replica lost are someone else's now: forget
+    // them (their leases run out, then the new holder asks).
+    void drop_scope(const store::PollScope& scope);
+    // How many rows to claim in a lane: enough to keep its keys' limiters busy.
+    std::size_t claim_rows_for(const store::PollScope& scope, store::ClaimLane lane) const;
+    asio::awaitable<void> claim_and_plan(const store::PollScope& scope, store::ClaimLane lane);
+
+    // Rows no call can answer (no OA id, an id eSMS cannot have issued, a
+    // provider without configuration) are asked about again only on the
+    // schedule's longest step, and expire when their window ends.
+    asio::awaitable<void> set_aside(const std::vector<Unplannable>& rows, core::Timestamp now);
+
+    // The due backlog and the limiters' use, for metrics and `deliveryd status`.
+    asio::awaitable<void> measure(const store::PollScope& scope);
+
+    // ---- sending: one loop per key, paced by its limiter (scheduler_calls.cpp)
+
+    void enqueue(PlannedCall call);
+    static asio::awaitable<void> send_loop(std::shared_ptr<Impl> self, LimiterKey key,
+                                           KeyState& state);
+    static asio::awaitable<void> perform(std::shared_ptr<Impl> self, LimiterKey key,
+                                         PlannedCall call);
+    asio::awaitable<void> perform_call(const LimiterKey& key, KeyState& state, PlannedCall call);
+
+    // Per-key bookkeeping of the verdict (KeyHealth): failures, pauses and their logs.
+    void note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
+              const CallOutcome& outcome);
+
+    const app::Config& config_;
+    SchedulerParts parts_;
+    Strand strand_;
+    asio::steady_timer tick_timer_;
+    net::HttpClient http_;
+    store::PollStore polls_;
+    store::ScopeLocks locks_;
+    Backoff backoff_;
+    PlanTargets targets_;
+    PollMetrics metrics_;
+    const std::string replica_;  // how `deliveryd status` names this replica
+    // While the database is down every tick and every answer fails: warn
+    // once a minute (deliveryd_poll_store_failures_total counts them all).
+    core::LogThrottle database_log_{std::chrono::minutes(1)};
+
+    std::vector<store::PollScope> scopes_;
+    std::set<store::PollScope> held_;
+    std::map<LimiterKey, std::unique_ptr<KeyState>> keys_;
+    CallbackChunks chunks_;  // GetCallback ids waiting for a full call
+    std::unordered_map<std::string, ClaimedRow> claimed_;
+    double recent_other_rows_ = 0;
+    std::uint64_t tick_number_ = 0;
+    std::size_t calls_in_flight_ = 0;
+    SteadyClock::time_point backlog_measured_at_{};
+    bool stopping_ = false;
+    bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+};
+
+}  // namespace deliveryd::reconcile

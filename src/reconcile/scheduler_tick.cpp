@@ -1,0 +1,253 @@
+// The scheduler's tick: scope locks, claims, window closes and plans.
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "deliveryd/net/offload.hpp"
+#include "deliveryd/reconcile/claim_sizing.hpp"
+#include "deliveryd/store/report_metrics.hpp"
+#include "deliveryd/store/status_store.hpp"
+
+#include "reconcile/scheduler_impl.hpp"
+#include "reconcile/scope_keys.hpp"
+
+namespace deliveryd::reconcile {
+namespace {
+
+constexpr auto backlog_interval = std::chrono::seconds(10);
+
+}  // namespace
+
+asio::awaitable<void> Scheduler::Impl::tick_loop(std::shared_ptr<Impl> self) {
+    self->ticking_ = true;
+    while (!self->stopping_) {
+        try {
+            co_await self->tick();
+        } catch (const std::exception& e) {
+            if (const auto held = self->database_log_.admit(SteadyClock::now())) {
+                spdlog::warn("polling tick failed: {} ({} similar warnings held back)", e.what(),
+                             *held);
+            }
+        }
+        if (self->stopping_) {
+            break;
+        }
+        self->tick_timer_.expires_after(self->config_.reconcile.tick);
+        co_await self->tick_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    self->ticking_ = false;  // shut_down may release the locks now
+}
+
+asio::awaitable<void> Scheduler::Impl::tick() {
+    ++tick_number_;
+    auto refresh = [this] { return locks_.refresh(); };
+    const auto held = co_await net::offload(parts_.db_threads, std::move(refresh));
+    if (stopping_) {
+        co_return;
+    }
+    for (const auto& scope : scopes_) {
+        const bool now_held = held.contains(scope);
+        if (held_.contains(scope) && !now_held) {
+            drop_scope(scope);
+        }
+        if (now_held && !held_.contains(scope)) {
+            // The previous holder's last calls may still be inside the
+            // provider's window (it died a moment ago): this replica's
+            // limiters do not know them, so they start one window late.
+            for (const auto& key : keys_of(scope)) {
+                auto& limiter = keys_.at(key)->limiter;
+                limiter.hold_until(SteadyClock::now() + limiter.window());
+            }
+        }
+        metrics_.scope_held(scope.name(), now_held);
+    }
+    held_ = held;
+
+    const bool measure_backlog = SteadyClock::now() - backlog_measured_at_ >= backlog_interval;
+    for (const auto& scope : scopes_) {
+        if (!held_.contains(scope) || stopping_) {
+            continue;
+        }
+        try {
+            for (const auto lane : lanes_of(scope)) {
+                co_await claim_and_plan(scope, lane);
+            }
+            if (measure_backlog) {
+                co_await measure(scope);
+            }
+        } catch (const std::exception& e) {
+            if (const auto held_back = database_log_.admit(SteadyClock::now())) {
+                spdlog::warn("polling scope {}: {} ({} similar warnings held back)", scope.name(),
+                             e.what(), *held_back);
+            }
+        }
+    }
+    if (measure_backlog) {
+        backlog_measured_at_ = SteadyClock::now();
+    }
+    for (auto& [key, state] : keys_) {
+        state->recent_rows /= 2;  // the mix follows the last few claims
+        metrics_.key_state(key, state->limiter.utilisation(), state->queue.size());
+    }
+}
+
+void Scheduler::Impl::drop_scope(const store::PollScope& scope) {
+    spdlog::warn("polling scope {}: lock lost, dropping its queued calls", scope.name());
+    for (const auto& key : keys_of(scope)) {
+        auto& state = *keys_.at(key);
+        for (const auto& call : state.queue) {
+            for (const auto& id : call.sms_ids) {
+                claimed_.erase(id);
+            }
+        }
+        state.queue.clear();
+    }
+    if (scope.kind == store::PollScope::Kind::esms_account) {
+        for (const auto& id : chunks_.drop(scope.account)) {
+            claimed_.erase(id);
+        }
+    }
+}
+
+std::size_t Scheduler::Impl::claim_rows_for(const store::PollScope& scope,
+                                            store::ClaimLane lane) const {
+    std::vector<KeyLoad> loads;
+    for (const auto& key : keys_of(scope, lane)) {
+        const auto& state = *keys_.at(key);
+        loads.push_back(KeyLoad{key, state.limiter.sustained_rate(),
+                                state.queue.size() + state.in_flight,
+                                static_cast<std::size_t>(state.recent_rows)});
+    }
+    return claim_size(loads, static_cast<std::size_t>(recent_other_rows_),
+                      ClaimSizing{.tick = config_.reconcile.tick})
+        .rows;
+}
+
+asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& scope,
+                                                      store::ClaimLane lane) {
+    const auto wanted = claim_rows_for(scope, lane);
+    if (wanted == 0) {
+        co_return;
+    }
+    auto claim = [this, &scope, wanted, lane] {
+        return polls_.claim_due(scope, wanted, config_.reconcile.lease, lane);
+    };
+    auto rows = co_await net::offload(parts_.db_threads, std::move(claim));
+    if (stopping_) {
+        std::vector<std::string> ids;
+        for (auto& row : rows) {
+            ids.push_back(std::move(row.sms_id));
+        }
+        co_await give_back(std::move(ids));
+        co_return;
+    }
+    metrics_.claimed(scope.name(), rows.size());
+    const bool drained = rows.size() < wanted;
+
+    // Rows whose window has ended are closed, not asked about; rows
+    // still in memory from an earlier claim (a lease that ran out while
+    // their call waited) are not asked about twice.
+    const auto now = wall_now();
+    std::vector<store::WindowClose> closes;
+    std::vector<core::State> to_plan;
+    for (auto& row : rows) {
+        if (claimed_.contains(row.sms_id)) {
+            continue;
+        }
+        if (backoff_.window_ended(row.submitted_at, now)) {
+            closes.push_back({row.sms_id, backoff_.window_end(row.submitted_at)});
+        } else {
+            claimed_.emplace(row.sms_id, ClaimedRow{row.submitted_at, row.poll_attempts});
+            to_plan.push_back(std::move(row));
+        }
+    }
+    if (!closes.empty()) {
+        auto close = [this, &closes] {
+            parts_.report_metrics.applied({}, parts_.status_store.close_windows(closes),
+                                          store::ReportPath::window);
+        };
+        co_await net::offload(parts_.db_threads, std::move(close));
+        metrics_.windows_closed(closes.size());
+    }
+
+    auto plan = plan_calls(to_plan, targets_);
+    co_await set_aside(plan.unplannable, now);
+    std::map<LimiterKey, std::size_t> rows_per_key;
+    for (auto& call : plan.calls) {
+        rows_per_key[key_of(call)] += call.sms_ids.size();
+        if (call.endpoint == Endpoint::get_callback) {
+            chunks_.add(std::move(call), tick_number_);
+        } else {
+            enqueue(std::move(call));
+        }
+    }
+    for (const auto& [key, count] : rows_per_key) {
+        keys_.at(key)->recent_rows += static_cast<double>(count);
+    }
+    recent_other_rows_ = recent_other_rows_ / 2 + static_cast<double>(plan.unplannable.size());
+    if (lane == store::ClaimLane::lookup && scope.kind == store::PollScope::Kind::esms_account) {
+        for (auto& call : chunks_.take_ready(scope.account, tick_number_, drained)) {
+            enqueue(std::move(call));
+        }
+    }
+}
+
+asio::awaitable<void> Scheduler::Impl::set_aside(const std::vector<Unplannable>& rows,
+                                                 core::Timestamp now) {
+    if (rows.empty()) {
+        co_return;
+    }
+    std::vector<store::Reschedule> later;
+    std::map<UnplannableReason, std::size_t> counts;
+    for (const auto& row : rows) {
+        ++counts[row.reason];
+        const auto it = claimed_.find(row.sms_id);
+        if (it == claimed_.end()) {
+            continue;
+        }
+        const auto steps = static_cast<int>(config_.reconcile.backoff.size());
+        later.push_back(
+            {row.sms_id, backoff_.next_poll_at(it->second.submitted_at, steps + 1, now), false});
+        claimed_.erase(it);
+    }
+    for (const auto& [reason, count] : counts) {
+        metrics_.unplannable(to_string(reason), count);
+        spdlog::debug("{} claimed messages cannot be polled: {}", count, to_string(reason));
+    }
+    try {
+        auto work = [this, &later] { polls_.reschedule(later); };
+        co_await net::offload(parts_.db_threads, std::move(work));
+    } catch (const std::exception& e) {
+        metrics_.store_failure();
+        spdlog::warn("could not reschedule {} unpollable messages: {}", later.size(), e.what());
+    }
+}
+
+asio::awaitable<void> Scheduler::Impl::measure(const store::PollScope& scope) {
+    auto count = [this, &scope] { return polls_.due_backlog(scope); };
+    const auto backlog = co_await net::offload(parts_.db_threads, std::move(count));
+    double age = 0;
+    if (backlog.oldest_due) {
+        age =
+            std::max(0.0, std::chrono::duration<double>(wall_now() - *backlog.oldest_due).count());
+    }
+    metrics_.backlog(scope.name(), backlog.due_rows, age);
+
+    std::vector<store::KeyActivity> activity;
+    for (const auto& key : keys_of(scope)) {
+        const auto& state = *keys_.at(key);
+        activity.push_back({.account = key.account,
+                            .endpoint = std::string(to_string(key.endpoint)),
+                            .rate_limit = state.rate_limit,
+                            .utilisation = state.limiter.utilisation(),
+                            .queued_calls = state.queue.size()});
+    }
+    auto record = [this, &scope, &activity, due = backlog.due_rows] {
+        polls_.record_activity(scope, replica_, due, activity);
+    };
+    co_await net::offload(parts_.db_threads, std::move(record));
+}
+
+}  // namespace deliveryd::reconcile
