@@ -3,9 +3,11 @@
 // partitions), rebuild (zero differences after real reports; a tampered row
 // found), status.
 #include <gtest/gtest.h>
+#include <pqxx/pqxx>
 
 #include "deliveryd/core/merge.hpp"
 #include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/operator_queries.hpp"
 #include "deliveryd/store/poll_store.hpp"
 #include "deliveryd/store/status_store.hpp"
 
@@ -140,6 +142,87 @@ TEST_F(OperatorCommands, RequeueMakesChosenRowsDueWithANewWindow) {
     const auto bad = deliveryd({"requeue", "--state", "lost"});
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_NE(bad.output.find("unknown state 'lost'"), std::string::npos) << bad.output;
+}
+
+// More chosen rows than one chunk (5,000): the selection is read once by a
+// cursor and requeued chunk by chunk; exactly the chosen rows change, and no
+// cursor is left on the pooled connection, after success or failure.
+TEST_F(OperatorCommands, RequeueWorksThroughASelectionLargerThanAChunk) {
+    // 12,000 rows: every 4th has a final answer (not chosen without --state),
+    // every 4th+1 is expired (chosen), the rest unresolved (chosen); every
+    // 10th belongs to another account (not chosen). Ids mix 'A' and 'a' so
+    // that byte order and a locale's order differ.
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, type_id, account, state, is_final, final_at,
+                                    resolved_by, submitted_at, updated_at, next_poll_at,
+                                    poll_attempts)
+        SELECT CASE WHEN g % 2 = 0 THEN 'A' ELSE 'a' END || '-' || g, 2,
+               CASE WHEN g % 10 = 0 THEN 'other' ELSE 'bulk' END,
+               CASE g % 4 WHEN 0 THEN 'delivered' WHEN 1 THEN 'expired' ELSE 'submitted' END,
+               g % 4 IN (0, 1), CASE WHEN g % 4 IN (0, 1) THEN now() END,
+               CASE WHEN g % 4 IN (0, 1) THEN 'poll' END, now() - interval '1 day',
+               now() - interval '1 hour', CASE WHEN g % 4 > 1 THEN now() + interval '1 hour' END,
+               3
+        FROM generate_series(1, 12000) AS g
+    )sql");
+    const std::string chosen = "account = 'bulk' AND state <> 'delivered'";  // 8,400 rows
+    ASSERT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE " + chosen), "8400");
+
+    const auto dry = deliveryd({"requeue", "--account", "bulk", "--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.output;
+    EXPECT_NE(dry.output.find("8400 rows would be made due again"), std::string::npos)
+        << dry.output;
+
+    const auto run = deliveryd({"requeue", "--account", "bulk"});
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("8400 rows made due again"), std::string::npos) << run.output;
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE requeued_at IS NOT NULL"),
+              "8400");
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE (requeued_at IS NOT NULL) "
+                         "<> (" +
+                         chosen + ")"),
+              "0")
+        << "exactly the chosen rows are requeued";
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE " + chosen +
+                         " AND NOT (state = 'submitted' AND NOT is_final AND poll_attempts = 0 "
+                         "AND next_poll_at <= now() AND final_at IS NULL AND resolved_by IS NULL)"),
+              "0")
+        << "every chosen row is unresolved and due, its expired state back to submitted";
+    EXPECT_EQ(db->scalar("SELECT count(DISTINCT requeued_at) FROM delivery_state"), "1")
+        << "one run, one requeued_at";
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE NOT (" + chosen +
+                         ") AND (poll_attempts <> 3 OR state = 'submitted' AND "
+                         "next_poll_at <= now())"),
+              "0")
+        << "rows not chosen are left as they were";
+
+    // Through the library with one pooled connection: no cursor outlives a
+    // run, neither a successful one nor one that fails part way (a trigger
+    // rejects a row of the last chunk).
+    store::ConnectionPool pool({.url = db->url(), .size = 1});
+    const auto open_cursors = [&] {
+        std::string n;
+        pool.with_connection([&](pqxx::connection_base& c) {
+            pqxx::nontransaction tx(c);
+            n = tx.exec1("SELECT count(*) FROM pg_cursors")[0].as<std::string>();
+        });
+        return n;
+    };
+    store::RequeueSelection delivered;
+    delivered.states = {"delivered"};
+    delivered.account = "bulk";
+    EXPECT_EQ(store::requeue(pool, delivered, false), 2400);
+    EXPECT_EQ(open_cursors(), "0");
+    db->execute(R"sql(
+        CREATE FUNCTION reject_requeue() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'rejected %', NEW.sms_id; END $$;
+        CREATE TRIGGER reject_requeue BEFORE UPDATE ON delivery_state FOR EACH ROW
+            WHEN (NEW.sms_id = 'a-9999') EXECUTE FUNCTION reject_requeue();
+    )sql");
+    store::RequeueSelection bulk;
+    bulk.account = "bulk";
+    EXPECT_ANY_THROW((void)store::requeue(pool, bulk, false));
+    EXPECT_EQ(open_cursors(), "0");
 }
 
 TEST_F(OperatorCommands, RetentionDropsOnlyWholeOldMonths) {
