@@ -11,6 +11,7 @@
 #include "deliveryd/core/status.hpp"
 #include "deliveryd/reconcile/configured.hpp"
 #include "deliveryd/store/operator_queries.hpp"
+#include "deliveryd/store/unpolled_rows.hpp"
 
 namespace deliveryd::app {
 namespace {
@@ -55,7 +56,8 @@ std::vector<std::string> scope_names(const Config& config) {
     return names;
 }
 
-std::string status_text(const store::StatusReport& report) {
+std::string status_text(const store::StatusReport& report,
+                        const std::vector<store::UnpolledRows>& unpolled) {
     std::string out = "Messages by state\n";
     std::int64_t total = 0;
     out += fmt::format("  {:<18}{:>12}{:>12}\n", "state", "messages", "final");
@@ -83,6 +85,16 @@ std::string status_text(const store::StatusReport& report) {
                         : fmt::format("  {:<24}NOT POLLED: no replica holds it\n", s.scope);
     }
 
+    if (!unpolled.empty()) {
+        out +=
+            "\nUnresolved messages of scopes this configuration does not poll\n"
+            "(never polled, never expired: add the credentials)\n";
+        for (const auto& u : unpolled) {
+            out += fmt::format("  {:<24}{:>12}{}\n", u.scope, u.rows,
+                               u.rows >= store::unpolled_count_cap ? " or more" : "");
+        }
+    }
+
     out += "\nRate limiters (as last reported by the polling replica)\n";
     if (report.activity.empty()) {
         out += "  no replica has reported yet\n";
@@ -104,7 +116,9 @@ std::string status_text(const store::StatusReport& report) {
 int run_status(const Config& config, const ParsedArgs&) {
     return guarded("status", [&] {
         auto pool = connect(config);
-        print(status_text(store::read_status(pool, scope_names(config))));
+        const auto report = store::read_status(pool, scope_names(config));
+        const auto unpolled = store::find_unpolled_rows(pool, reconcile::configured_scopes(config));
+        print(status_text(report, unpolled));
         return exit_ok;
     });
 }

@@ -57,6 +57,12 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
                        .Name("deliveryd_poll_backlog_age_seconds")
                        .Help("How long the oldest due message has been due (0 when none is)")
                        .Register(registry)),
+      unpolled_(prometheus::BuildGauge()
+                    .Name("deliveryd_poll_unpolled_rows")
+                    .Help("Unresolved messages of a scope (eSMS account, eTelecom) that is not "
+                          "in this replica's configuration, so never polled nor expired; "
+                          "counted up to 1,000,000")
+                    .Register(registry)),
       closed_(prometheus::BuildCounter()
                   .Name("deliveryd_poll_windows_closed_total")
                   .Help("Messages whose polling window ended (expired, or final as last known)")
@@ -111,6 +117,10 @@ void PollMetrics::backlog(const std::string& scope, std::size_t due_rows,
                           double oldest_age_seconds) {
     due_rows_.Add({{"scope", scope}}).Set(static_cast<double>(due_rows));
     backlog_age_.Add({{"scope", scope}}).Set(oldest_age_seconds);
+}
+
+void PollMetrics::unpolled(const std::string& scope, std::int64_t rows) {
+    unpolled_.Add({{"scope", scope}}).Set(static_cast<double>(rows));
 }
 
 void PollMetrics::windows_closed(std::size_t rows) {

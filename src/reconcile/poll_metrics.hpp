@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -34,6 +35,8 @@ class PollMetrics {
     void scope_held(const std::string& scope, bool held);
     void claimed(const std::string& scope, std::size_t rows);
     void backlog(const std::string& scope, std::size_t due_rows, double oldest_age_seconds);
+    // deliveryd_poll_unpolled_rows{scope}: rows of a scope not configured anywhere here
+    void unpolled(const std::string& scope, std::int64_t rows);
 
     void windows_closed(std::size_t rows);
     void unplannable(std::string_view reason, std::size_t rows);
@@ -51,6 +54,7 @@ class PollMetrics {
     prometheus::Family<prometheus::Counter>& claimed_;
     prometheus::Family<prometheus::Gauge>& due_rows_;
     prometheus::Family<prometheus::Gauge>& backlog_age_;
+    prometheus::Family<prometheus::Gauge>& unpolled_;
     prometheus::Family<prometheus::Counter>& closed_;
     prometheus::Family<prometheus::Counter>& unplannable_;
     prometheus::Family<prometheus::Counter>& observations_;

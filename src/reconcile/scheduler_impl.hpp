@@ -105,6 +105,9 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
 
     // The due backlog and the limiters' use, for metrics and `deliveryd status`.
     asio::awaitable<void> measure(const store::PollScope& scope);
+    // Unresolved rows of scopes not configured here (store/unpolled_rows.hpp):
+    // a gauge, and a warning per scope once an hour.
+    asio::awaitable<void> check_unpolled();
 
     // ---- sending: one loop per key, paced by its limiter (scheduler_calls.cpp)
 
@@ -143,6 +146,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     std::uint64_t tick_number_ = 0;
     std::size_t calls_in_flight_ = 0;
     SteadyClock::time_point backlog_measured_at_{};
+    std::optional<SteadyClock::time_point> unpolled_checked_at_;
+    std::map<std::string, core::LogThrottle> unpolled_log_;  // by scope name; gauges set
     bool stopping_ = false;
     bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

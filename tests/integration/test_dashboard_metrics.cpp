@@ -325,6 +325,12 @@ TEST(DashboardMetrics, EveryMetricTheDashboardQueriesIsExported) {
         "FOR EACH ROW WHEN (NEW.sms_id = '" +
         refused + "') EXECUTE FUNCTION dashboard_test_refuse()");
 
+    // A message of an eSMS account the configuration lacks (its gauge is
+    // set by the first tick).
+    db.execute(
+        "INSERT INTO delivery_state (sms_id, account, type_id) "
+        "VALUES ('dashboard-unconfigured-account', 'not-configured', 2)");
+
     const auto started = Clock::now();
     testing::Daemon d(dashboard_daemon_config(db.url(), sim));
     ASSERT_NE(d.port, 0) << d.process.output();
@@ -383,6 +389,10 @@ TEST(DashboardMetrics, EveryMetricTheDashboardQueriesIsExported) {
 
     d.process.send_signal(SIGTERM);
     EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
+    EXPECT_NE(d.process.output().find("1 unresolved messages belong to esms/not-configured"),
+              std::string::npos)
+        << "the unconfigured account is named in a warning:\n"
+        << d.process.output();
 }
 
 }  // namespace

@@ -338,5 +338,32 @@ TEST_F(OperatorCommands, StatusShowsStatesBacklogAndPolling) {
     }
 }
 
+TEST_F(OperatorCommands, StatusListsUnresolvedMessagesOfScopesNotConfigured) {
+    // A configuration that polls eSMS account "default" only (status reads
+    // the configuration; nothing is called).
+    const auto polls_default = testing::write_temp_file(
+        testing::daemon_config(db->url(),
+                               "esms:\n  api_base: http://127.0.0.1:9\n  accounts:\n"
+                               "    - {name: default, api_key: k, secret_key: s}\n"),
+        ".yaml");
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, provider, account, state, is_final) VALUES
+          ('polled', 'esms', 'default', 'submitted', false),
+          ('stray-1', 'esms', 'stray', 'submitted', false),
+          ('stray-2', 'esms', 'stray', 'waiting', false),
+          ('stray-final', 'esms', 'stray', 'delivered', true),
+          ('et-1', 'etelecom', 'default', 'submitted', false);
+    )sql");
+    const auto result =
+        testing::run_process(DELIVERYD_BINARY, {"status", "--config", polls_default}, 60s);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    const auto section = result.output.find("scopes this configuration does not poll");
+    ASSERT_NE(section, std::string::npos) << result.output;
+    const auto listed = result.output.substr(section);
+    EXPECT_NE(listed.find("esms/stray                         2"), std::string::npos) << listed;
+    EXPECT_NE(listed.find("etelecom                           1"), std::string::npos) << listed;
+    EXPECT_EQ(listed.find("esms/default"), std::string::npos) << listed;
+}
+
 }  // namespace
 }  // namespace deliveryd
