@@ -1,5 +1,9 @@
 #include "reconcile/poll_metrics.hpp"
 
+#include <fmt/format.h>
+
+#include "deliveryd/store/unpolled_rows.hpp"
+
 namespace deliveryd::reconcile {
 namespace {
 
@@ -59,9 +63,11 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
                        .Register(registry)),
       unpolled_(prometheus::BuildGauge()
                     .Name("deliveryd_poll_unpolled_rows")
-                    .Help("Unresolved messages of a scope (eSMS account, eTelecom) that is not "
-                          "in this replica's configuration, so never polled nor expired; "
-                          "counted up to 1,000,000")
+                    .Help(fmt::format(
+                        "Unresolved messages of a scope (eSMS account, eTelecom) that no "
+                        "replica's configuration polls, so never polled nor expired; counted "
+                        "up to {}",
+                        store::unpolled_count_cap))
                     .Register(registry)),
       closed_(prometheus::BuildCounter()
                   .Name("deliveryd_poll_windows_closed_total")

@@ -148,6 +148,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     SteadyClock::time_point backlog_measured_at_{};
     std::optional<SteadyClock::time_point> unpolled_checked_at_;
     std::map<std::string, core::LogThrottle> unpolled_log_;  // by scope name; gauges set
+    core::LogThrottle unpolled_error_log_{std::chrono::minutes(10)};
     bool stopping_ = false;
     bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

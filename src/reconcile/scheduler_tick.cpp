@@ -101,7 +101,7 @@ asio::awaitable<void> Scheduler::Impl::tick() {
         try {
             co_await check_unpolled();
         } catch (const std::exception& e) {
-            if (const auto held_back = database_log_.admit(SteadyClock::now())) {
+            if (const auto held_back = unpolled_error_log_.admit(SteadyClock::now())) {
                 spdlog::warn(
                     "polling: could not look for unconfigured scopes: {} ({} similar "
                     "warnings held back)",
@@ -278,14 +278,14 @@ asio::awaitable<void> Scheduler::Impl::check_unpolled() {
         const auto it = unpolled_log_.try_emplace(found.scope, unpolled_log_interval).first;
         if (it->second.admit(SteadyClock::now())) {
             spdlog::warn(
-                "polling: {}{} unresolved messages belong to {}, which this configuration does "
-                "not poll: add its credentials, or they are never polled and never expire",
+                "polling: {}{} unresolved message{} of {}, which no replica's configuration "
+                "polls: add its credentials, or they are never polled and never expire",
                 found.rows >= store::unpolled_count_cap ? "at least " : "", found.rows,
-                found.scope);
+                found.rows == 1 ? "" : "s", found.scope);
         }
     }
-    // A scope whose rows are gone (resolved by callback, configured
-    // elsewhere, requeued and polled) reads 0 rather than its last count.
+    // A scope whose rows are gone (resolved by callback, polled by a replica
+    // configured for it) reads 0 rather than its last count.
     for (auto it = unpolled_log_.begin(); it != unpolled_log_.end();) {
         if (seen.contains(it->first)) {
             ++it;

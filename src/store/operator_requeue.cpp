@@ -11,14 +11,16 @@
 namespace deliveryd::store {
 namespace {
 
-// $1 states (NULL: unresolved or expired), $2 updated within N ms (NULL: any time), $3 account
-// (NULL: any), $4 ids (NULL: any). $5 the run's start: rows this run already
-// requeued are not chosen again (their updated_at is new).
+// $1 states (NULL: unresolved or expired), $2 updated within N ms of the
+// run's start (NULL: any time), $3 account (NULL: any), $4 ids (NULL: any).
+// $5 the run's start: the cut-off of $2 stays put while the run goes on, and
+// rows this run already requeued are not chosen again (their updated_at is new).
 constexpr const char* selection_sql = R"sql(
     FROM delivery_state
     WHERE (CASE WHEN $1::text[] IS NULL THEN NOT is_final OR state = 'expired'
                 ELSE state = ANY($1::text[]) END)
-      AND ($2::bigint IS NULL OR updated_at >= now() - $2::bigint * interval '1 millisecond')
+      AND ($2::bigint IS NULL
+           OR updated_at >= $5::timestamptz - $2::bigint * interval '1 millisecond')
       AND ($3::text IS NULL OR account = $3::text)
       AND ($4::text[] IS NULL OR sms_id = ANY($4::text[]))
       AND (requeued_at IS NULL OR requeued_at < $5::timestamptz)

@@ -1,6 +1,8 @@
 #include "deliveryd/store/unpolled_rows.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <set>
 
 #include <pqxx/pqxx>
 
@@ -58,6 +60,23 @@ SELECT least($2::bigint,
 
 namespace {
 
+// Of the scopes named in $1, those another replica polls: it holds the
+// scope's advisory lock now (store/operator_status.cpp says how a bigint key
+// shows in pg_locks), or reported activity in the last two minutes (its
+// lock may be changing hands). Replicas may have different configurations.
+constexpr const char* polled_elsewhere_sql = R"sql(
+SELECT s FROM unnest($1::text[]) AS s
+WHERE EXISTS (
+        SELECT 1 FROM pg_locks AS l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+          AND ((l.classid::bigint << 32) | l.objid::bigint)
+              = hashtextextended('deliveryd.poll/' || s, 0)
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+   OR EXISTS (
+        SELECT 1 FROM deliveryd_poll_activity AS a
+        WHERE a.scope = s AND a.updated_at > now() - interval '2 minutes')
+)sql";
+
 // $1 the cap.
 constexpr const char* etelecom_rows_sql = R"sql(
 SELECT count(*) FROM (
@@ -84,21 +103,40 @@ std::vector<UnpolledRows> find_unpolled_rows(ConnectionPool& pool,
     pool.with_connection([&](pqxx::connection_base& c) {
         found.clear();
         pqxx::read_transaction tx(c);
+        // Scopes with unresolved rows that this configuration lacks...
+        std::vector<PollScope> candidates;
         for (const auto& row : tx.exec_params(unpolled_rows_sql::esms_accounts, accounts_param)) {
-            const PollScope scope{.kind = PollScope::Kind::esms_account,
-                                  .account = row[0].as<std::string>()};
-            const auto rows =
-                tx.exec_params1(unpolled_rows_sql::esms_rows, scope.account, unpolled_count_cap)[0]
-                    .as<std::int64_t>();
-            found.push_back({scope.name(), rows});
+            candidates.push_back(
+                {.kind = PollScope::Kind::esms_account, .account = row[0].as<std::string>()});
         }
-        if (!etelecom_polled) {
-            const auto rows =
-                tx.exec_params1(etelecom_rows_sql, unpolled_count_cap)[0].as<std::int64_t>();
-            if (rows > 0) {
-                found.push_back(
-                    {PollScope{.kind = PollScope::Kind::etelecom, .account = {}}.name(), rows});
+        const PollScope etelecom{.kind = PollScope::Kind::etelecom, .account = {}};
+        if (!etelecom_polled &&
+            tx.exec_params1(etelecom_rows_sql, std::int64_t{1})[0].as<std::int64_t>() > 0) {
+            candidates.push_back(etelecom);
+        }
+        if (candidates.empty()) {
+            return;
+        }
+        // ...that no other replica polls either.
+        PgArray names;
+        for (const auto& scope : candidates) {
+            names.add(scope.name());
+        }
+        std::set<std::string, std::less<>> elsewhere;
+        for (const auto& row : tx.exec_params(polled_elsewhere_sql, names.finish())) {
+            elsewhere.insert(row[0].as<std::string>());
+        }
+        for (const auto& scope : candidates) {
+            if (elsewhere.contains(scope.name())) {
+                continue;
             }
+            const auto rows =
+                scope.kind == PollScope::Kind::etelecom
+                    ? tx.exec_params1(etelecom_rows_sql, unpolled_count_cap)[0].as<std::int64_t>()
+                    : tx.exec_params1(unpolled_rows_sql::esms_rows, scope.account,
+                                      unpolled_count_cap)[0]
+                          .as<std::int64_t>();
+            found.push_back({scope.name(), rows});
         }
     });
     std::sort(found.begin(), found.end(),

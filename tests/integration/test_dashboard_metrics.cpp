@@ -389,7 +389,7 @@ TEST(DashboardMetrics, EveryMetricTheDashboardQueriesIsExported) {
 
     d.process.send_signal(SIGTERM);
     EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
-    EXPECT_NE(d.process.output().find("1 unresolved messages belong to esms/not-configured"),
+    EXPECT_NE(d.process.output().find("1 unresolved message of esms/not-configured"),
               std::string::npos)
         << "the unconfigured account is named in a warning:\n"
         << d.process.output();

@@ -62,6 +62,25 @@ TEST_F(UnpolledRowsTest, LeavesOutThePolledScopes) {
     EXPECT_EQ(listed(find_unpolled_rows(*pool, {})), "") << "nothing unresolved, nothing listed";
 }
 
+TEST_F(UnpolledRowsTest, LeavesOutScopesAnotherReplicaPolls) {
+    // Another replica, configured for "beta", holds its scope's lock (as
+    // store/scope_locks.cpp takes it); one configured for "zeta" reported a
+    // moment ago; one that polled eTelecom went quiet ten minutes ago.
+    pqxx::connection other(db->url());
+    pqxx::nontransaction lock(other);
+    lock.exec("SELECT pg_advisory_lock(hashtextextended('deliveryd.poll/esms/beta', 0))");
+    db->execute(R"sql(
+        INSERT INTO deliveryd_poll_activity
+          (account, endpoint, scope, replica, rate_limit, utilisation, queued_calls, updated_at)
+        VALUES ('zeta', 'zalo_status', 'esms/zeta', 'pod-2/7', 30, 0.5, 0, now()),
+               ('etelecom', 'etelecom_get_message', 'etelecom', 'pod-3/9', 10, 0, 0,
+                now() - interval '10 minutes');
+    )sql");
+    EXPECT_EQ(listed(find_unpolled_rows(*pool, {})), "esms/acme=1 etelecom=1 ");
+    lock.exec("SELECT pg_advisory_unlock_all()");
+    EXPECT_EQ(listed(find_unpolled_rows(*pool, {})), "esms/acme=1 esms/beta=1 etelecom=1 ");
+}
+
 TEST_F(UnpolledRowsTest, FindsAccountsThroughTheIndexesNotByScanningTheTable) {
     // A large backlog of another account: counting the few rows of "acme"
     // must not read through it.
@@ -92,7 +111,8 @@ TEST_F(UnpolledRowsTest, FindsAccountsThroughTheIndexesNotByScanningTheTable) {
         EXPECT_NE(plan.find("delivery_state_due_zalo "), std::string::npos) << plan;
     }
     EXPECT_EQ(listed(find_unpolled_rows(*pool, {})),
-              "esms/acme=1 esms/beta=1 esms/big=50000 esms/zeta=2 etelecom=1 ");
+              "esms/acme=1 esms/beta=1 esms/big=10000 esms/zeta=2 etelecom=1 ")
+        << "counted up to the cap";
 }
 
 }  // namespace

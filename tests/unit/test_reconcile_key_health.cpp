@@ -75,5 +75,21 @@ TEST(KeyHealth, RefusedCredentialsPauseAMinuteRaiseTheGaugeOnceAndLogOnceAMinute
     EXPECT_EQ(step.failures, 3);
 }
 
+TEST(KeyHealth, AStreakMixingFailuresAndRefusedCredentialsSharesOneCountAndOneLogMinute) {
+    KeyHealth health;
+    EXPECT_EQ(health.record(CallVerdict::retry, t0).log, Log::failure);
+    auto step = health.record(CallVerdict::credentials, t0 + 10s);
+    EXPECT_EQ(step.log, Log::none) << "within the streak's minute";
+    EXPECT_EQ(step.credentials_failing, std::optional(true)) << "the gauge does not wait for it";
+    EXPECT_EQ(step.failures, 2);
+    step = health.record(CallVerdict::tps_exceeded, t0 + 61s);
+    EXPECT_EQ(step.log, Log::failure);
+    EXPECT_EQ(step.failures, 3);
+    step = health.record(CallVerdict::rejected, t0 + 62s);
+    EXPECT_EQ(step.log, Log::recovered) << "a refusal of the rows is an answer";
+    EXPECT_EQ(step.credentials_failing, std::optional(false));
+    EXPECT_EQ(step.failures, 3);
+}
+
 }  // namespace
 }  // namespace deliveryd::reconcile

@@ -2,10 +2,10 @@
 // call's verdict (call_outcome.hpp) means for the next ones (issue 6 item 5):
 // failures are counted in a row (the backoff of retried rows grows with
 // them), refused credentials pause the key a minute at a time and raise the
-// credentials gauge, a TPS refusal pauses it a second, and a provider that
-// keeps failing costs one log line a minute rather than one per call. The
-// first failure of each streak is logged at once, so that an outage shows
-// when it starts.
+// credentials gauge, a TPS refusal pauses it a second, and an unbroken
+// streak of failures costs one log line a minute rather than one per call.
+// The first failure of each streak is logged at once, so that an outage
+// shows when it starts, and the first answer after it says how many failed.
 //
 // Pure: the caller passes the time and acts on the Step it gets back.
 #pragma once
