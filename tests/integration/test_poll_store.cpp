@@ -21,6 +21,7 @@
 #include "deliveryd/store/poll_store.hpp"
 #include "deliveryd/store/scope_locks.hpp"
 
+#include "support/query_plan.hpp"
 #include "support/scratch_database.hpp"
 
 namespace deliveryd {
@@ -330,18 +331,6 @@ bool uses_index(const std::string& plan, const std::string& name) {
     return plan.find(" " + name + " ") != std::string::npos;
 }
 
-// The plan of `statement` with these parameters, as EXPLAIN prints it.
-std::string explain(pqxx::connection& c, const std::string& statement, const std::string& args) {
-    pqxx::nontransaction tx(c);
-    tx.exec("DEALLOCATE ALL");
-    tx.exec("PREPARE claim AS " + statement);
-    std::string plan;
-    for (const auto& row : tx.exec("EXPLAIN EXECUTE claim(" + args + ")")) {
-        plan += row[0].as<std::string>() + "\n";
-    }
-    return plan;
-}
-
 // The claim at scale: however large delivery_state grows, a scope's claim
 // reads its own partial index (sql/002_poll_scopes.sql), never the table.
 TEST_F(PollStoreTest, ClaimPlanUsesTheScopeIndexAtAMillionRows) {
@@ -405,8 +394,8 @@ TEST_F(PollStoreTest, ClaimPlanUsesTheScopeIndexAtAMillionRows) {
         // the server plans it for those values, as a custom plan does.
         tx.exec("SET plan_cache_mode = force_custom_plan");
     }
-    const auto esms_plan = explain(c, esms_claim, "'acct-1', 200, 30000");
-    const auto etelecom_plan = explain(c, etelecom_claim, "'etelecom', 200, 30000");
+    const auto esms_plan = testing::query_plan(c, esms_claim, "'acct-1', 200, 30000");
+    const auto etelecom_plan = testing::query_plan(c, etelecom_claim, "'etelecom', 200, 30000");
     std::cout << "eSMS claim (esms/acct-1), 1,000,000 rows:\n"
               << esms_plan << "eTelecom claim, 1,000,000 rows:\n"
               << etelecom_plan;
@@ -414,7 +403,7 @@ TEST_F(PollStoreTest, ClaimPlanUsesTheScopeIndexAtAMillionRows) {
     EXPECT_TRUE(uses_index(esms_plan, "delivery_state_due")) << esms_plan;
     EXPECT_EQ(etelecom_plan.find("Seq Scan"), std::string::npos) << etelecom_plan;
     EXPECT_TRUE(uses_index(etelecom_plan, "delivery_state_due_etelecom")) << etelecom_plan;
-    const auto zalo_plan = explain(c, zalo_claim, "'acct-1', 200, 30000");
+    const auto zalo_plan = testing::query_plan(c, zalo_claim, "'acct-1', 200, 30000");
     EXPECT_EQ(zalo_plan.find("Seq Scan"), std::string::npos) << zalo_plan;
     EXPECT_TRUE(uses_index(zalo_plan, "delivery_state_due_zalo")) << zalo_plan;
 

@@ -7,6 +7,7 @@
 #include "deliveryd/store/unpolled_rows.hpp"
 
 #include "store/unpolled_rows_sql.hpp"
+#include "support/query_plan.hpp"
 #include "support/scratch_database.hpp"
 
 namespace deliveryd::store {
@@ -93,18 +94,9 @@ TEST_F(UnpolledRowsTest, FindsAccountsThroughTheIndexesNotByScanningTheTable) {
     // The plans of the account search and of an account's count: every
     // access to delivery_state goes through a claim index.
     pqxx::connection c(db->url());
-    pqxx::nontransaction tx(c);
-    const auto plan_of = [&tx](const std::string& statement, const std::string& args) {
-        tx.exec("DEALLOCATE ALL");
-        tx.exec("PREPARE q AS " + statement);
-        std::string plan;
-        for (const auto& row : tx.exec("EXPLAIN EXECUTE q(" + args + ")")) {
-            plan += row[0].as<std::string>() + "\n";
-        }
-        return plan;
-    };
-    for (const auto& plan : {plan_of(unpolled_rows_sql::esms_accounts, "'{}'"),
-                             plan_of(unpolled_rows_sql::esms_rows, "'acme', 1000000")}) {
+    for (const auto& plan :
+         {testing::query_plan(c, unpolled_rows_sql::esms_accounts, "'{}'"),
+          testing::query_plan(c, unpolled_rows_sql::esms_rows, "'acme', 1000000")}) {
         EXPECT_EQ(plan.find("Seq Scan on delivery_state"), std::string::npos) << plan;
         EXPECT_EQ(plan.find("delivery_state_unresolved"), std::string::npos) << plan;
         EXPECT_NE(plan.find("delivery_state_due "), std::string::npos) << plan;
