@@ -212,48 +212,19 @@ SQL
 SMS_ID=$("${PSQL[@]}" -tA -c "SELECT sms_id FROM delivery_state
     WHERE state_at IS NOT NULL AND abs(hashtext(sms_id)) % 3 <> 0 LIMIT 1")
 
-# The queries of docs/dba.md, in its order.
-NAMES=(
-    "today's summary"
-    "last 7 days by channel"
-    "oldest 50 unresolved"
-    "callback reliability per account, 30 days"
-    "top 10 error codes, 7 days"
-    "one message's history"
-)
-QUERIES=(
-"SELECT account, channel, state, messages, final_messages, total_price
-FROM delivery_summary_daily
-WHERE day = delivery_day(now())
-ORDER BY account, channel, state;"
-"SELECT day, channel, sum(messages) AS messages, sum(final_messages) AS final_messages
-FROM delivery_summary_daily
-WHERE day > delivery_day(now()) - 7
-GROUP BY day, channel
-ORDER BY day, channel;"
-"SELECT sms_id, account, channel, state, submitted_at, age, due, poll_attempts
-FROM delivery_unresolved
-ORDER BY submitted_at
-LIMIT 50;"
-"SELECT account, sum(messages) AS messages, sum(by_callback) AS by_callback,
-       sum(by_poll) AS by_poll, sum(by_window_end) AS by_window_end,
-       sum(unresolved) AS unresolved,
-       round(sum(by_callback) / nullif(sum(messages - unresolved), 0), 4) AS callback_share
-FROM delivery_resolution_source
-WHERE day > delivery_day(now()) - 30
-GROUP BY account
-ORDER BY account;"
-"SELECT error_code, error_message, sum(messages) AS messages
-FROM delivery_provider_errors
-WHERE day > delivery_day(now()) - 7
-GROUP BY error_code, error_message
-ORDER BY messages DESC
-LIMIT 10;"
-"SELECT received_at, source, state, send_status, error_code, raw_payload
-FROM delivery_event
-WHERE sms_id = '$SMS_ID'
-ORDER BY received_at;"
-)
+# The queries of docs/dba.md, read from it in its order: each "### heading"
+# and its first ```sql block. The history query gets a message of this data.
+NAMES=() QUERIES=()
+while IFS= read -r -d '' name && IFS= read -r -d '' sql; do
+    NAMES+=("$name")
+    QUERIES+=("$(printf '%s' "$sql" | sed "s/WHERE sms_id = '[^']*'/WHERE sms_id = '$SMS_ID'/")")
+done < <(awk '
+    /^### / { heading = substr($0, 5); taken = 0; next }
+    /^```sql$/ && heading != "" && !taken { inside = 1; sql = ""; next }
+    /^```$/ && inside { printf "%s%c%s%c", heading, 0, sql, 0; inside = 0; taken = 1; next }
+    inside { sql = sql $0 "\n" }
+' "$DELIVERYD_ROOT/docs/dba.md")
+[ "${#QUERIES[@]}" -ge 6 ] || die "found ${#QUERIES[@]} queries in docs/dba.md, expected 6"
 
 SUMMARY=()
 for i in "${!QUERIES[@]}"; do
@@ -269,7 +240,7 @@ for i in "${!QUERIES[@]}"; do
     median=$(echo "$times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
     fastest=$(echo "$times" | head -1)
     echo "time over $RUNS runs (psql, client side): median $median ms, fastest $fastest ms"
-    SUMMARY+=("$(printf '%-44s %10s ms %10s ms' "$name" "$median" "$fastest")")
+    SUMMARY+=("$(printf '%-48s %10s ms %10s ms' "$name" "$median" "$fastest")")
 done
 
 printf '\n\033[1m== %s rows: median and fastest of %s runs\033[0m\n' "$ROWS" "$RUNS"
