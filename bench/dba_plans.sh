@@ -26,12 +26,7 @@ else
     install_packages
 fi
 
-PG_DIR=$(mktemp -d /tmp/deliveryd-bench-pg.XXXXXX)
-PG_PORT=$(free_port)
-trap 'pg_stop "$PG_DIR"; rm -rf "$PG_DIR"' EXIT
-bench_pg_start "$PG_DIR" "$PG_PORT"
-URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
-"$DELIVERYD" migrate --config <(printf 'database:\n  url: %s\nlog:\n  level: warn\n' "$URL")
+bench_migrated_database "$DELIVERYD"
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$URL")
 

@@ -29,6 +29,19 @@ bench_pg_start() {
     fi
 }
 
+# bench_migrated_database DELIVERYD: a private cluster (bench_pg_start) in a
+# temporary directory removed on exit, migrated by the deliveryd binary
+# given; sets PG_DIR, PG_PORT and URL. For scripts that need nothing else
+# cleaned up (it sets the EXIT trap).
+bench_migrated_database() {
+    PG_DIR=$(mktemp -d /tmp/deliveryd-bench-pg.XXXXXX)
+    PG_PORT=$(free_port)
+    trap 'pg_stop "$PG_DIR"; rm -rf "$PG_DIR"' EXIT
+    bench_pg_start "$PG_DIR" "$PG_PORT"
+    URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
+    "$1" migrate --config <(printf 'database:\n  url: %s\nlog:\n  level: warn\n' "$URL")
+}
+
 # statement_times PORT: PostgreSQL's own time per statement since the last
 # call: execution only, without planning, the round trips or the commit's
 # WAL flush.

@@ -11,10 +11,5 @@ source "$(dirname "$0")/lib.sh"
 
 bench_build
 
-PG_DIR=$(mktemp -d /tmp/deliveryd-bench-pg.XXXXXX)
-PG_PORT=$(free_port)
-trap 'pg_stop "$PG_DIR"; rm -rf "$PG_DIR"' EXIT
-bench_pg_start "$PG_DIR" "$PG_PORT"
-URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
-"$BUILD/deliveryd" migrate --config <(printf 'database:\n  url: %s\nlog:\n  level: warn\n' "$URL")
+bench_migrated_database "$BUILD/deliveryd"
 "$BUILD/bench/bench_store_apply" "$URL" "${1:-1}" "${2:-}"
