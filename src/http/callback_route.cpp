@@ -42,11 +42,6 @@ Response answer(bhttp::status status, std::string body) {
     return res;
 }
 
-core::Timestamp now() {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now());
-}
-
 }  // namespace
 
 bool constant_time_equal(std::string_view expected, std::string_view given) noexcept {
@@ -107,7 +102,7 @@ boost::asio::awaitable<Response> CallbackRoute::handle(const Request& request,
         co_return res;
     }
 
-    auto parsed = providers::esms::parse_callback_query(query, now());
+    auto parsed = providers::esms::parse_callback_query(query, core::timestamp_now());
     if (!parsed) {
         metrics_->rejected.Increment();
         co_return answer(bhttp::status::bad_request, parsed.error + "\n");

@@ -86,7 +86,7 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         co_await give_back(std::move(ids));
         co_return;
     }
-    const auto now = wall_now();
+    const auto now = core::timestamp_now();
     const CallAnswer answer{
         result.failure == net::HttpFailure::none ? "" : net::to_string(result.failure),
         result.status, result.body};

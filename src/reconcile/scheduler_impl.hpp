@@ -43,11 +43,6 @@ namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 using Strand = asio::strand<asio::io_context::executor_type>;
 
-inline core::Timestamp wall_now() {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now());
-}
-
 // What the scheduler remembers of a claimed row until its answer is stored.
 struct ClaimedRow {
     core::Timestamp submitted_at;

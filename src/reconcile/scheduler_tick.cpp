@@ -167,7 +167,7 @@ asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& sc
     // Rows whose window has ended are closed, not asked about; rows
     // still in memory from an earlier claim (a lease that ran out while
     // their call waited) are not asked about twice.
-    const auto now = wall_now();
+    const auto now = core::timestamp_now();
     std::vector<store::WindowClose> closes;
     std::vector<core::State> to_plan;
     for (auto& row : rows) {
@@ -248,8 +248,9 @@ asio::awaitable<void> Scheduler::Impl::measure(const store::PollScope& scope) {
     const auto backlog = co_await net::offload(parts_.db_threads, std::move(count));
     double age = 0;
     if (backlog.oldest_due) {
-        age =
-            std::max(0.0, std::chrono::duration<double>(wall_now() - *backlog.oldest_due).count());
+        age = std::max(
+            0.0,
+            std::chrono::duration<double>(core::timestamp_now() - *backlog.oldest_due).count());
     }
     metrics_.backlog(scope.name(), backlog.due_rows, age);
 

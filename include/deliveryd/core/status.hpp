@@ -12,6 +12,12 @@ namespace deliveryd::core {
 // Microsecond precision: what PostgreSQL's timestamptz keeps.
 using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 
+// The wall clock now, as a Timestamp: when a report was received.
+inline Timestamp timestamp_now() {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
+}
+
 // The `state` column. Ordered by progress; see merge.hpp for how finals compare.
 enum class StateLabel : std::uint8_t {
     submitted,         // registered by the sender, no provider status yet
