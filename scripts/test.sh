@@ -52,7 +52,7 @@ if [ "${DELIVERYD_TSAN:-1}" != 0 ]; then
         -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DDELIVERYD_TSAN=ON -DDELIVERYD_WERROR=ON \
         -DDELIVERYD_BENCH=OFF >/dev/null
     cmake --build "$TSAN_BUILD" -j "$(nproc)" --target unit_tests integration_tests
-    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$DELIVERYD_ROOT/tests/tsan.supp"
     log "running the concurrent tests under ThreadSanitizer"
     "$TSAN_BUILD/tests/unit_tests" --gtest_brief=1
     "$TSAN_BUILD/tests/integration_tests" --gtest_brief=1 --gtest_filter='StoreFixture*:PollStore*:ScopeLocks*:ClientTest*:CallbackTest*:HostileCallbacks*:Daemon.Sig*:PollingEndToEnd*:PollingReplicas*'
