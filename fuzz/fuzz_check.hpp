@@ -18,8 +18,10 @@
 #include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/core/numbers.hpp"
 #include "deliveryd/core/observation.hpp"
+#include "deliveryd/core/phone.hpp"
 #include "deliveryd/core/status.hpp"
 #include "deliveryd/core/text.hpp"
+#include "deliveryd/core/time_text.hpp"
 #include "deliveryd/providers/esms/result_code.hpp"
 #include "deliveryd/providers/esms/sms_id.hpp"
 #include "deliveryd/providers/parse_result.hpp"
@@ -143,7 +145,7 @@ inline core::StateLabel expected_esms_label(const core::Observation& o) noexcept
         case 7:
             return StateLabel::sent_to_telco;
         case 5:
-            return (o.send_failed.value_or(0) > 0 && o.send_success.value_or(0) == 0) || zalo_failed
+            return (o.send_failed.value_or(0) > 0 && o.send_success.value_or(0) <= 0) || zalo_failed
                        ? StateLabel::failed
                        : StateLabel::sent;
         default:
@@ -164,10 +166,8 @@ inline void check_esms_record(const core::Observation& o, core::Source source) {
     FUZZ_CHECK(o.state != core::StateLabel::expired, "a parser never reports expired");
     FUZZ_CHECK(o.state == expected_esms_label(o), core::to_string(o.state));
 
-    for (const auto* count : {&o.send_status, &o.send_success, &o.send_failed, &o.total_receiver,
-                              &o.total_sent, &o.type_id, &o.telco_id}) {
-        FUZZ_CHECK(!*count || **count >= 0, "a count or code below zero");
-    }
+    // Every 32-bit value is a report, negative ones included: an int holds
+    // nothing else, so there is no range to check beyond the price's.
     if (o.total_price) {
         FUZZ_CHECK(o.total_price->ten_thousandths >= 0 &&
                        o.total_price->ten_thousandths <= core::max_price_ten_thousandths,
@@ -175,6 +175,8 @@ inline void check_esms_record(const core::Observation& o, core::Source source) {
     }
     check_text(o.oa_id, max_esms_id_text, "oa_id");
     check_text(o.phone, max_esms_id_text, "phone");
+    FUZZ_CHECK(!o.phone || core::is_vietnamese_phone(*o.phone), "a phone that is not a phone");
+    check_unknown_status(o);
     check_text(o.zalo_user_id, max_esms_id_text, "zalo_user_id");
     check_text(o.request_id, max_esms_id_text, "request_id");
     check_text(o.partner_id, max_esms_id_text, "partner_id");
@@ -190,23 +192,29 @@ inline void check_esms_record(const core::Observation& o, core::Source source) {
                "zalo_status out of range");
     if (o.delivered_at) {
         FUZZ_CHECK(o.zalo_status == 1, "delivered_at without Zalo status 1");
-        FUZZ_CHECK(plausible_time(*o.delivered_at), "delivered_at out of range");
+        FUZZ_CHECK(core::is_plausible_provider_time(*o.delivered_at, received_at),
+                   "an implausible delivered_at was kept");
     }
 }
 
 // The "unknown SendStatus" notes match the records whose label it left at
 // `submitted` (a Zalo delivery receipt decides without looking at SendStatus).
-inline void check_unknown_status_notes(const std::vector<std::string>& notes,
-                                       const std::vector<const core::Observation*>& records) {
-    std::size_t noted = 0;
-    for (const auto& note : notes) {
-        noted += note.starts_with("unknown SendStatus ") ? 1 : 0;
+// unknown_status names exactly an undocumented SendStatus, else an
+// undocumented Zalo data.status (outside -1..1).
+inline void check_unknown_status(const core::Observation& o) {
+    std::optional<std::string> expected;
+    if (!is_known_send_status(o.send_status)) {
+        expected = std::to_string(*o.send_status);
+    } else if (o.zalo_status && (*o.zalo_status < -1 || *o.zalo_status > 1)) {
+        expected = std::to_string(*o.zalo_status);
     }
-    std::size_t unknown = 0;
-    for (const auto* o : records) {
-        unknown += !is_known_send_status(o->send_status) && o->zalo_status != 1 ? 1 : 0;
-    }
-    FUZZ_CHECK(noted == unknown, "one note per unknown SendStatus");
+    FUZZ_CHECK(o.unknown_status == expected, "unknown_status does not name the unknown status");
+}
+std::size_t unknown = 0;
+for (const auto* o : records) {
+    unknown += !is_known_send_status(o->send_status) && o->zalo_status != 1 ? 1 : 0;
+}
+FUZZ_CHECK(noted == unknown, "one note per unknown SendStatus");
 }
 
 }  // namespace deliveryd::fuzz

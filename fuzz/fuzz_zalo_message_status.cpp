@@ -11,9 +11,10 @@
 //    and always one with success;
 //  * the Observation: source zalo_status, provider esms, the row's sms_id,
 //    oa_id and partner_id (= message id) as given, raw = the body made valid
-//    UTF-8, zalo_status in {-1, 0, 1} with label delivered / sent / submitted,
-//    delivered_at only when delivered, message_found exactly when status is
-//    not -1, and no eSMS record fields;
+//    UTF-8, zalo_status 1 / 0 / -1 with label delivered / sent / submitted,
+//    any other value submitted and named in unknown_status, delivered_at
+//    only when delivered, message_found exactly when status is not -1, and
+//    no eSMS record fields;
 //  * deterministic, and the body re-serialised gives the same result but raw.
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +26,7 @@
 
 #include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/core/text.hpp"
+#include "deliveryd/core/time_text.hpp"
 #include "deliveryd/providers/esms/zalo_message_status.hpp"
 
 #include "fuzz_check.hpp"
@@ -82,8 +84,11 @@ void check_observation(const ZaloMessageStatusResponse& response, const Row& row
     FUZZ_CHECK(o.partner_id == given(row.message_id), "partner_id is not the message id");
     FUZZ_CHECK(o.observed_at == fuzz::received_at, "observed_at is the receive time");
     FUZZ_CHECK(o.raw == core::to_valid_utf8(body), "raw is not the body");
-    FUZZ_CHECK(o.zalo_status && *o.zalo_status >= -1 && *o.zalo_status <= 1,
-               "zalo_status not -1, 0 or 1");
+    FUZZ_CHECK(o.zalo_status.has_value(), "no zalo_status");
+    const bool documented = *o.zalo_status >= -1 && *o.zalo_status <= 1;
+    FUZZ_CHECK(o.unknown_status ==
+                   (documented ? std::nullopt : std::optional(std::to_string(*o.zalo_status))),
+               "unknown_status does not name an undocumented status");
     const auto expected = *o.zalo_status == 1   ? core::StateLabel::delivered
                           : *o.zalo_status == 0 ? core::StateLabel::sent
                                                 : core::StateLabel::submitted;
@@ -91,7 +96,8 @@ void check_observation(const ZaloMessageStatusResponse& response, const Row& row
     FUZZ_CHECK(response.message_found == (*o.zalo_status != -1), "message_found");
     if (o.delivered_at) {
         FUZZ_CHECK(o.state == core::StateLabel::delivered, "delivered_at without delivered");
-        FUZZ_CHECK(fuzz::plausible_time(*o.delivered_at), "delivered_at out of range");
+        FUZZ_CHECK(core::is_plausible_provider_time(*o.delivered_at, fuzz::received_at),
+                   "an implausible delivered_at was kept");
     }
     FUZZ_CHECK(!o.send_status && !o.send_success && !o.send_failed && !o.total_receiver &&
                    !o.total_sent && !o.total_price && !o.telco_id && !o.type_id && !o.phone &&

@@ -25,12 +25,13 @@ enum class Column : std::size_t {
     request_id,
     template_id,
     submitted_at,
+    scheduled_at,
     count
 };
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(Column::count)> column_names{
-    "sms_id", "provider",   "account",     "type_id",     "oa_id",
-    "phone",  "request_id", "template_id", "submitted_at"};
+    "sms_id", "provider",   "account",     "type_id",      "oa_id",
+    "phone",  "request_id", "template_id", "submitted_at", "scheduled_at"};
 
 // Longest value a text column takes; generous, but a CSV is no place for
 // megabytes in one field.
@@ -137,13 +138,17 @@ std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
         m.phone = value(Column::phone);
         m.request_id = value(Column::request_id);
         m.template_id = value(Column::template_id);
-        if (const auto when = value(Column::submitted_at)) {
-            m.submitted_at = core::parse_rfc3339(*when);
-            if (!m.submitted_at) {
-                fail(record.line, "submitted_at",
-                     "not an RFC 3339 time with a zone (e.g. 2026-11-20T08:30:00+07:00)");
+        const auto read_time = [&](Column column, std::optional<core::Timestamp>& into) {
+            if (const auto when = value(column)) {
+                into = core::parse_rfc3339(*when);
+                if (!into) {
+                    fail(record.line, column_names[static_cast<std::size_t>(column)],
+                         "not an RFC 3339 time with a zone (e.g. 2026-11-20T08:30:00+07:00)");
+                }
             }
-        }
+        };
+        read_time(Column::submitted_at, m.submitted_at);
+        read_time(Column::scheduled_at, m.scheduled_at);
         messages.push_back(std::move(m));
     }
     return messages;

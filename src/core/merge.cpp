@@ -1,6 +1,9 @@
 #include "deliveryd/core/merge.hpp"
 
+#include <cstdint>
 #include <tuple>
+
+#include "deliveryd/core/error_info.hpp"
 
 namespace deliveryd::core {
 namespace {
@@ -23,33 +26,101 @@ void join_earliest(std::optional<Timestamp>& into, const std::optional<Timestamp
     }
 }
 
-// SendStatus as a point in eSMS's pipeline. 5 ("finished") ranks above 4
-// ("rejected") because it is reported after the message left eSMS's approval;
-// unknown values rank lowest so that they never hide a known one.
-int send_status_rank(int send_status) noexcept {
-    switch (send_status) {
-        case 1:
-            return 1;
-        case 2:
-            return 2;
-        case 7:
-            return 3;
-        case 4:
-            return 4;
-        case 5:
-            return 5;
-        default:
-            return 0;
-    }
+// Zalo's data.status as progress: -1 (no such message) < 0 (on Zalo's
+// server) < 1 (on the phone); values of unknown meaning rank below all three
+// so that they never hide a known one (equal ranks: the greater number).
+int zalo_status_rank(int status) noexcept {
+    return status >= -1 && status <= 1 ? status + 2 : 0;
 }
 
-void join_send_status(std::optional<int>& into, const std::optional<int>& other) {
+void join_zalo_status(std::optional<int>& into, const std::optional<int>& other) {
     if (!other) {
         return;
     }
-    if (!into || std::make_tuple(send_status_rank(*into), *into) <
-                     std::make_tuple(send_status_rank(*other), *other)) {
+    if (!into || std::make_tuple(zalo_status_rank(*into), *into) <
+                     std::make_tuple(zalo_status_rank(*other), *other)) {
         into = other;
+    }
+}
+
+bool has_counts(const State& s) noexcept {
+    return s.send_status || s.send_success || s.send_failed || s.total_receiver || s.total_sent ||
+           s.total_price;
+}
+
+// Receivers whose outcome the report counts: a later report of the same
+// label has counted at least as many.
+std::int64_t outcomes_counted(const State& s) noexcept {
+    return std::int64_t{s.send_success.value_or(0)} + s.send_failed.value_or(0);
+}
+
+// The counts order: whether a's counts come from a better report than b's.
+// A total order over (key, counts): two rows that compare equal either way
+// hold the same counts, so taking the better is a join.
+bool counts_better(const State& a, const State& b) {
+    if (has_counts(a) != has_counts(b)) {
+        return has_counts(a);
+    }
+    if (!has_counts(a)) {
+        return false;
+    }
+    // The report furthest along: its counts describe the outcome the row shows.
+    const auto rank = [](const State& s) {
+        return progress_rank(s.counts_state.value_or(StateLabel::submitted));
+    };
+    if (rank(a) != rank(b)) {
+        return rank(a) > rank(b);
+    }
+    if (outcomes_counted(a) != outcomes_counted(b)) {
+        return outcomes_counted(a) > outcomes_counted(b);
+    }
+    // The earliest report of that standing, as for the label: a replay of a
+    // callback repeats it, and the original decided first. A missing time
+    // or source (never the case for reports) loses.
+    if (a.counts_at != b.counts_at) {
+        return a.counts_at && (!b.counts_at || *a.counts_at < *b.counts_at);
+    }
+    if (a.counts_source != b.counts_source) {
+        return a.counts_source && (!b.counts_source || *a.counts_source < *b.counts_source);
+    }
+    // Same standing, different numbers: any fixed order will do.
+    return std::tie(a.send_status, a.send_success, a.send_failed, a.total_receiver, a.total_sent,
+                    a.total_price) > std::tie(b.send_status, b.send_success, b.send_failed,
+                                              b.total_receiver, b.total_sent, b.total_price);
+}
+
+void take_counts(State& into, const State& from) {
+    into.send_status = from.send_status;
+    into.send_success = from.send_success;
+    into.send_failed = from.send_failed;
+    into.total_receiver = from.total_receiver;
+    into.total_sent = from.total_sent;
+    into.total_price = from.total_price;
+    into.counts_state = from.counts_state;
+    into.counts_at = from.counts_at;
+    into.counts_source = from.counts_source;
+}
+
+// Rows stored before the counts carried their report's place have counts
+// without a key: they are read as coming from the report that decided the
+// row's label, which is the best guess and keeps a late, lesser report
+// (a "waiting" after "sent") from replacing them.
+void adopt_unkeyed_counts(State& s) {
+    if (has_counts(s) && !s.counts_state) {
+        s.counts_state = s.state == StateLabel::expired ? StateLabel::submitted : s.state;
+        s.counts_at = s.state_at ? s.state_at : std::optional<Timestamp>{s.submitted_at};
+        s.counts_source = s.state_source;
+    }
+}
+
+// eTelecom's fallback SMS: the report with the latest send time (a status
+// without a time ranks lowest), equal times by the greater text; status and
+// time always come from the same report.
+void join_fallback(State& into, const State& from) {
+    if (std::tie(into.fallback_sms_at, into.fallback_sms_status) <
+        std::tie(from.fallback_sms_at, from.fallback_sms_status)) {
+        into.fallback_sms_at = from.fallback_sms_at;
+        into.fallback_sms_status = from.fallback_sms_status;
     }
 }
 
@@ -144,6 +215,7 @@ Resolver resolver_of(Source source) noexcept {
 }
 
 State normalized(State s) {
+    adopt_unkeyed_counts(s);
     s.window_closed_at = closed_at(s);
     s.window_closed = s.window_closed_at.has_value();
     const StateLabel label = observed_label(s.state);
@@ -190,19 +262,33 @@ State lift(const Observation& o) {
     s.zalo_user_id = o.zalo_user_id;
     s.request_id = o.request_id;
     s.state = observed_label(o.state);
+    // A negative count is stored in the event as received, but counts
+    // nothing: the row keeps only counts a report could mean.
+    const auto count = [](const std::optional<int>& n) { return n && *n >= 0 ? n : std::nullopt; };
     s.send_status = o.send_status;
-    s.send_success = o.send_success;
-    s.send_failed = o.send_failed;
-    s.total_receiver = o.total_receiver;
-    s.total_sent = o.total_sent;
+    s.send_success = count(o.send_success);
+    s.send_failed = count(o.send_failed);
+    s.total_receiver = count(o.total_receiver);
+    s.total_sent = count(o.total_sent);
     s.total_price = o.total_price;
+    if (has_counts(s)) {
+        s.counts_state = s.state;
+        s.counts_at = o.provider_at ? o.provider_at : std::optional<Timestamp>{o.observed_at};
+        s.counts_source = o.source;
+    }
     s.telco_id = o.telco_id;
     s.partner_id = o.partner_id;
     s.template_id = o.template_id;
-    s.error_code = o.error_code;
-    s.error_message = o.error_message;
+    if (o.error_code && is_error_code(*o.error_code)) {
+        s.error_code = o.error_code;
+        s.error_message = o.error_message;
+    } else if (!o.error_code) {
+        s.error_message = o.error_message;  // error text without a code (not JSON)
+    }
     s.zalo_status = o.zalo_status;
     s.delivered_at = o.delivered_at;
+    s.fallback_sms_status = o.fallback_sms_status;
+    s.fallback_sms_at = o.fallback_sms_at;
     s.state_at = o.observed_at;
     s.state_source = o.source;
     return normalized(std::move(s));
@@ -221,17 +307,22 @@ State join(State left, const State& right) {
     join_max(left.zalo_user_id, right.zalo_user_id);
     join_max(left.request_id, right.request_id);
 
-    join_send_status(left.send_status, right.send_status);
-    join_max(left.send_success, right.send_success);
-    join_max(left.send_failed, right.send_failed);
-    join_max(left.total_receiver, right.total_receiver);
-    join_max(left.total_sent, right.total_sent);
-    join_max(left.total_price, right.total_price);
+    adopt_unkeyed_counts(left);
+    if (has_counts(right) && !right.counts_state) {
+        State keyed = right;  // a stored row, never a report: rare, so copied
+        adopt_unkeyed_counts(keyed);
+        if (counts_better(keyed, left)) {
+            take_counts(left, keyed);
+        }
+    } else if (counts_better(right, left)) {
+        take_counts(left, right);
+    }
     join_max(left.telco_id, right.telco_id);
     join_max(left.partner_id, right.partner_id);
     join_max(left.template_id, right.template_id);
-    join_max(left.zalo_status, right.zalo_status);
+    join_zalo_status(left.zalo_status, right.zalo_status);
     join_earliest(left.delivered_at, right.delivered_at);
+    join_fallback(left, right);
 
     // progress_rank() reads `expired` as `submitted`: labels compare as reported.
     left.state = observed_label(left.state);

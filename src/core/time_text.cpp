@@ -173,4 +173,9 @@ std::string format_rfc3339(Timestamp t) {
     return buffer;
 }
 
+bool is_plausible_provider_time(Timestamp at, Timestamp received_at) noexcept {
+    constexpr Timestamp earliest{std::chrono::sys_days{std::chrono::year{2015} / 1 / 1}};
+    return at >= earliest && at <= received_at + std::chrono::hours{24};
+}
+
 }  // namespace deliveryd::core

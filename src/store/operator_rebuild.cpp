@@ -90,6 +90,11 @@ std::vector<std::string> differing_columns(const core::State& a, const core::Sta
     check(a.total_receiver == b.total_receiver, "total_receiver");
     check(a.total_sent == b.total_sent, "total_sent");
     check(a.total_price == b.total_price, "total_price");
+    check(a.counts_state == b.counts_state, "counts_state");
+    check(a.counts_at == b.counts_at, "counts_at");
+    check(a.counts_source == b.counts_source, "counts_source");
+    check(a.fallback_sms_status == b.fallback_sms_status, "fallback_sms_status");
+    check(a.fallback_sms_at == b.fallback_sms_at, "fallback_sms_at");
     check(a.telco_id == b.telco_id, "telco_id");
     check(a.partner_id == b.partner_id, "partner_id");
     check(a.template_id == b.template_id, "template_id");

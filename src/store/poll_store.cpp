@@ -38,9 +38,13 @@ std::vector<ClaimLane> lanes_of(const PollScope& scope) {
 // table as it is now. A claim runs once per tick, and a plan cached while
 // the table was small would be kept as it grows (statements.cpp).
 
-// After the State's columns: where the row's polling window starts.
+// After the State's columns: where the row's polling window starts. A
+// requeue starts it over; a message scheduled for later (eSMS keeps it
+// waiting until then) starts it at its scheduled time, so that a campaign
+// planned days ahead is not polled early and expired before it goes out.
 constexpr const char* window_start_column =
-    ", (extract(epoch FROM coalesce(requeued_at, submitted_at)) * 1000000)::bigint";
+    ", (extract(epoch FROM coalesce(requeued_at, greatest(submitted_at, scheduled_at)))"
+    " * 1000000)::bigint";
 constexpr int window_start_index = row_version_column;  // the column after the State's
 
 std::string claim_sql(const PollScope& scope, ClaimLane lane) {

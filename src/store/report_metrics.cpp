@@ -1,9 +1,14 @@
 #include "deliveryd/store/report_metrics.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
+#include "deliveryd/core/error_info.hpp"
+#include "deliveryd/core/numbers.hpp"
 #include "deliveryd/core/status.hpp"
 
 namespace deliveryd::store {
@@ -32,6 +37,26 @@ std::string error_code_label(int code) {
     return code < lowest || code > highest ? "other" : std::to_string(code);
 }
 
+std::string unknown_status_label(std::string_view value) {
+    if (const auto number = core::parse_int(value)) {
+        return error_code_label(*number);
+    }
+    constexpr std::size_t longest_word = 32;
+    const bool word =
+        !value.empty() && value.size() <= longest_word &&
+        std::all_of(value.begin(), value.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+        });
+    if (!word) {
+        return "other";
+    }
+    std::string label(value);
+    std::transform(label.begin(), label.end(), label.begin(), [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    return label;
+}
+
 ReportMetrics::ReportMetrics(prometheus::Registry& registry)
     : entered_(prometheus::BuildCounter()
                    .Name("deliveryd_state_entered_total")
@@ -40,9 +65,28 @@ ReportMetrics::ReportMetrics(prometheus::Registry& registry)
                    .Register(registry)),
       errors_(prometheus::BuildCounter()
                   .Name("deliveryd_provider_errors_total")
-                  .Help("Stored status reports that carried a provider or Zalo error code, by "
-                        "report source and code")
-                  .Register(registry)) {}
+                  .Help("Stored status reports that carried a provider or Zalo error code "
+                        "(not the success code 0), by report source and code")
+                  .Register(registry)),
+      unknown_(prometheus::BuildCounter()
+                   .Name("deliveryd_unknown_status_total")
+                   .Help("Stored status reports holding a status value of undocumented meaning "
+                         "(stored as received; the row's state did not move for it), by report "
+                         "source and value")
+                   .Register(registry)) {}
+
+bool ReportMetrics::admit_unknown_log(const std::pair<core::Source, std::string>& key) {
+    constexpr auto interval = std::chrono::minutes(1);
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(unknown_log_mutex_);
+    // The labels are bounded (unknown_status_label), and so is this map.
+    auto [it, fresh] = unknown_logged_.try_emplace(key, now);
+    if (!fresh && now - it->second < interval) {
+        return false;
+    }
+    it->second = now;
+    return true;
+}
 
 void ReportMetrics::applied(std::span<const core::Observation> reports, const ApplyResult& result,
                             ReportPath path) {
@@ -54,9 +98,13 @@ void ReportMetrics::applied(std::span<const core::Observation> reports, const Ap
         ++entered[state];
     }
     std::map<std::pair<core::Source, std::string>, std::size_t> errors;
+    std::map<std::pair<core::Source, std::string>, std::size_t> unknown;
     for (const auto& report : reports) {
-        if (report.error_code) {
+        if (report.error_code && core::is_error_code(*report.error_code)) {
             ++errors[{report.source, error_code_label(*report.error_code)}];
+        }
+        if (report.unknown_status) {
+            ++unknown[{report.source, unknown_status_label(*report.unknown_status)}];
         }
     }
     const auto via = std::string(to_string(path));
@@ -67,6 +115,18 @@ void ReportMetrics::applied(std::span<const core::Observation> reports, const Ap
     for (const auto& [key, count] : errors) {
         errors_.Add({{"source", std::string(core::to_string(key.first))}, {"code", key.second}})
             .Increment(static_cast<double>(count));
+    }
+    for (const auto& [key, count] : unknown) {
+        const auto source = std::string(core::to_string(key.first));
+        unknown_.Add({{"source", source}, {"value", key.second}})
+            .Increment(static_cast<double>(count));
+        if (admit_unknown_log(key)) {
+            spdlog::warn(
+                "{} reported a status of undocumented meaning ({}) for {} message(s); stored "
+                "as received, the state did not move (deliveryd_unknown_status_total counts "
+                "them; logged at most once a minute per value)",
+                source, key.second, count);
+        }
     }
 }
 

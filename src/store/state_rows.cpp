@@ -145,6 +145,11 @@ core::State read_state(const pqxx::row& row) {
     s.updated_at = timestamp_at(row, 30).value_or(Timestamp{});
     s.poll_attempts = row[31].as<int>();
     s.next_poll_at = timestamp_at(row, 32);
+    s.counts_state = optional_enum_at(row, 33, &core::parse_state_label);
+    s.counts_at = timestamp_at(row, 34);
+    s.counts_source = optional_enum_at(row, 35, &core::parse_source);
+    s.fallback_sms_status = optional_at<std::string>(row, 36);
+    s.fallback_sms_at = timestamp_at(row, 37);
     return s;
 }
 
@@ -176,6 +181,9 @@ core::Observation read_event(const pqxx::row& row, core::Provider provider) {
     o.zalo_status = optional_at<int>(row, 20);
     o.delivered_at = timestamp_at(row, 21);
     o.raw = row[22].as<std::string>();
+    o.provider_at = timestamp_at(row, 23);
+    o.fallback_sms_status = optional_at<std::string>(row, 24);
+    o.fallback_sms_at = timestamp_at(row, 25);
     return o;
 }
 
@@ -210,6 +218,11 @@ std::vector<std::string> write_rows_params(const std::vector<const core::State*>
         .column([](const State& s) { return micros(s.window_closed_at); })
         .column([](const State& s) { return micros(s.final_at); })
         .column([](const State& s) { return text_of(s.resolved_by); })
+        .column([](const State& s) { return text_of(s.counts_state); })
+        .column([](const State& s) { return micros(s.counts_at); })
+        .column([](const State& s) { return text_of(s.counts_source); })
+        .column([](const State& s) { return s.fallback_sms_status; })
+        .column([](const State& s) { return micros(s.fallback_sms_at); })
         .finish();
 }
 
@@ -246,6 +259,9 @@ std::vector<std::string> append_events_params(std::span<const core::Observation>
         .column([](const Observation& o) { return widen(o.zalo_status); })
         .column([](const Observation& o) { return micros(o.delivered_at); })
         .column([](const Observation& o) { return std::string_view(o.raw); })
+        .column([](const Observation& o) { return micros(o.provider_at); })
+        .column([](const Observation& o) { return o.fallback_sms_status; })
+        .column([](const Observation& o) { return micros(o.fallback_sms_at); })
         .finish();
 }
 

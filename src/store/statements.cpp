@@ -22,7 +22,9 @@ constexpr const char* state_columns_sql = R"sql(
        (extract(epoch FROM final_at) * 1000000)::bigint, resolved_by,
        (extract(epoch FROM submitted_at) * 1000000)::bigint,
        (extract(epoch FROM updated_at) * 1000000)::bigint,
-       poll_attempts, (extract(epoch FROM next_poll_at) * 1000000)::bigint
+       poll_attempts, (extract(epoch FROM next_poll_at) * 1000000)::bigint,
+       counts_state, (extract(epoch FROM counts_at) * 1000000)::bigint, counts_source,
+       fallback_sms_status, (extract(epoch FROM fallback_sms_at) * 1000000)::bigint
 )sql";
 
 // The batch's rows that exist, each with its version (the xmin of the row
@@ -84,18 +86,24 @@ WITH batch AS MATERIALIZED (
            timestamptz 'epoch' + u.window_closed_at * interval '1 microsecond'
                AS window_closed_at,
            timestamptz 'epoch' + u.final_at * interval '1 microsecond' AS final_at,
-           u.resolved_by, u.version, u.n
+           u.resolved_by, u.counts_state,
+           timestamptz 'epoch' + u.counts_at * interval '1 microsecond' AS counts_at,
+           u.counts_source, u.fallback_sms_status,
+           timestamptz 'epoch' + u.fallback_sms_at * interval '1 microsecond' AS fallback_sms_at,
+           u.version, u.n
     FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
                 $7::text[], $8::text[], $9::bool[], $10::int[], $11::int[], $12::int[],
                 $13::int[], $14::int[], $15::bigint[], $16::int[], $17::text[], $18::text[],
                 $19::int[], $20::text[], $21::int[], $22::bigint[], $23::bigint[], $24::text[],
-                $25::bool[], $26::bigint[], $27::bigint[], $28::text[], $29::bigint[])
+                $25::bool[], $26::bigint[], $27::bigint[], $28::text[], $29::text[],
+                $30::bigint[], $31::text[], $32::text[], $33::bigint[], $34::bigint[])
          WITH ORDINALITY
          AS u(sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
               state, is_final, send_status, send_success, send_failed, total_receiver,
               total_sent, total_price, telco_id, partner_id, template_id, error_code,
               error_message, zalo_status, delivered_at, state_at, state_source, window_closed,
-              window_closed_at, final_at, resolved_by, version, n)
+              window_closed_at, final_at, resolved_by, counts_state, counts_at, counts_source,
+              fallback_sms_status, fallback_sms_at, version, n)
 ),
 held AS MATERIALIZED (
     SELECT d.xmin::text::bigint = u.version AS unchanged
@@ -116,12 +124,14 @@ created AS (
         state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
         total_price, telco_id, partner_id, template_id, error_code, error_message, zalo_status,
         delivered_at, state_at, state_source, window_closed, window_closed_at, final_at,
-        resolved_by, next_poll_at)
+        resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
+        fallback_sms_at, next_poll_at)
     SELECT sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
            state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
            total_price, telco_id, partner_id, template_id, error_code, error_message,
            zalo_status, delivered_at, state_at, state_source, window_closed, window_closed_at,
-           final_at, resolved_by,
+           final_at, resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
+           fallback_sms_at,
            CASE WHEN is_final THEN NULL ELSE delivery_first_poll_at() END
     FROM batch, verdict
     WHERE verdict.go AND batch.version IS NULL
@@ -137,12 +147,14 @@ changed AS (
         state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
         total_price, telco_id, partner_id, template_id, error_code, error_message, zalo_status,
         delivered_at, state_at, state_source, window_closed, window_closed_at, final_at,
-        resolved_by, next_poll_at)
+        resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
+        fallback_sms_at, next_poll_at)
     SELECT sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
            state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
            total_price, telco_id, partner_id, template_id, error_code, error_message,
            zalo_status, delivered_at, state_at, state_source, window_closed, window_closed_at,
-           final_at, resolved_by, NULL
+           final_at, resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
+           fallback_sms_at, now()
     FROM batch, verdict, inserted
     WHERE verdict.go AND batch.version IS NOT NULL
     ORDER BY n
@@ -160,29 +172,43 @@ changed AS (
         state_at = excluded.state_at, state_source = excluded.state_source,
         window_closed = excluded.window_closed, window_closed_at = excluded.window_closed_at,
         final_at = excluded.final_at, resolved_by = excluded.resolved_by,
+        counts_state = excluded.counts_state, counts_at = excluded.counts_at,
+        counts_source = excluded.counts_source,
+        fallback_sms_status = excluded.fallback_sms_status,
+        fallback_sms_at = excluded.fallback_sms_at,
         updated_at = now(),
-        next_poll_at = CASE WHEN excluded.is_final THEN NULL ELSE d.next_poll_at END
+        -- A row a report made unresolved again (a final SMS row that a ZNS
+        -- report turned into a ZNS waiting for its receipt) had no next poll:
+        -- it is due now (excluded.next_poll_at).
+        next_poll_at = CASE WHEN excluded.is_final THEN NULL
+                            ELSE coalesce(d.next_poll_at, excluded.next_poll_at) END
 ),
 logged AS (
     INSERT INTO delivery_event (
         sms_id, source, observed_at, state, send_status, send_success, send_failed,
         total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone,
         zalo_user_id, request_id, partner_id, template_id, error_code, error_message,
-        zalo_status, delivered_at, raw_payload)
+        zalo_status, delivered_at, raw_payload, provider_at, fallback_sms_status,
+        fallback_sms_at)
     SELECT e.sms_id, e.source, timestamptz 'epoch' + e.observed_at * interval '1 microsecond',
            e.state, e.send_status, e.send_success, e.send_failed, e.total_receiver,
            e.total_sent, e.total_price::numeric / 10000, e.telco_id, e.type_id, e.oa_id,
            e.phone, e.zalo_user_id, e.request_id, e.partner_id, e.template_id, e.error_code,
            e.error_message, e.zalo_status,
-           timestamptz 'epoch' + e.delivered_at * interval '1 microsecond', e.raw_payload
-    FROM unnest($30::text[], $31::text[], $32::bigint[], $33::text[], $34::int[],
-                $35::int[], $36::int[], $37::int[], $38::int[], $39::bigint[], $40::int[],
-                $41::int[], $42::text[], $43::text[], $44::text[], $45::text[], $46::text[],
-                $47::text[], $48::int[], $49::text[], $50::int[], $51::bigint[], $52::text[])
+           timestamptz 'epoch' + e.delivered_at * interval '1 microsecond', e.raw_payload,
+           timestamptz 'epoch' + e.provider_at * interval '1 microsecond',
+           e.fallback_sms_status,
+           timestamptz 'epoch' + e.fallback_sms_at * interval '1 microsecond'
+    FROM unnest($35::text[], $36::text[], $37::bigint[], $38::text[], $39::int[],
+                $40::int[], $41::int[], $42::int[], $43::int[], $44::bigint[], $45::int[],
+                $46::int[], $47::text[], $48::text[], $49::text[], $50::text[], $51::text[],
+                $52::text[], $53::int[], $54::text[], $55::int[], $56::bigint[], $57::text[],
+                $58::bigint[], $59::text[], $60::bigint[])
          AS e(sms_id, source, observed_at, state, send_status, send_success, send_failed,
               total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone,
               zalo_user_id, request_id, partner_id, template_id, error_code, error_message,
-              zalo_status, delivered_at, raw_payload),
+              zalo_status, delivered_at, raw_payload, provider_at, fallback_sms_status,
+              fallback_sms_at),
          verdict
     WHERE verdict.go
 )

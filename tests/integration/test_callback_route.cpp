@@ -97,7 +97,18 @@ TEST_F(CallbackTest, EverySeedSampleLandsInBothTables) {
     // Zalo follower message: accepted by Zalo, not yet known on the phone.
     EXPECT_EQ(row("53dbbc6e816f4159a9035a14a787e08f172",
                   "state, is_final, partner_id, zalo_user_id, oa_id"),
-              "sent f f405841b5f2352790b36 312158068343230 4097311281936189049");
+              "sent f f405841b5f2352790b36 31215806834323092 4097311281936189049");
+    // Success (error 0, "Success") is no error: nothing in the error columns,
+    // nothing in the DBA errors view; the event keeps what was reported.
+    EXPECT_EQ(row("53dbbc6e816f4159a9035a14a787e08f172",
+                  "coalesce(error_code::text, 'null'), coalesce(error_message, 'null')"),
+              "null null");
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_provider_errors WHERE error_code = 0"),
+              "0");
+    EXPECT_EQ(
+        db->scalar("SELECT count(*) FROM delivery_event WHERE error_code = 0 AND "
+                   "sms_id = '53dbbc6e816f4159a9035a14a787e08f172' AND provider_at IS NOT NULL"),
+        "2");
     EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event WHERE sms_id = "
                          "'53dbbc6e816f4159a9035a14a787e08f172'"),
               "2");
@@ -121,6 +132,40 @@ TEST_F(CallbackTest, LateAndRepeatedReportsNeverMoveAStateBack) {
     EXPECT_EQ(events(), "3");
 }
 
+TEST_F(CallbackTest, UnfamiliarValuesAreStoredNotRefused) {
+    start();
+    // Undocumented and negative statuses and counts: answered 200, stored in
+    // the event log as received, the row left unresolved.
+    EXPECT_EQ(callback("SMSID=odd-1&SendStatus=9&SendSuccess=1&TypeId=2").status, 200);
+    EXPECT_EQ(callback("SMSID=odd-2&SendStatus=-1&SendFailed=-3&telcoid=-2&TypeId=2").status, 200);
+    EXPECT_EQ(db->scalar("SELECT string_agg(state || ' ' || is_final || ' ' || "
+                         "coalesce(next_poll_at IS NOT NULL, false), ',' ORDER BY sms_id) "
+                         "FROM delivery_state"),
+              "submitted false true,submitted false true");
+    EXPECT_EQ(
+        db->scalar("SELECT string_agg(send_status::text || '/' || "
+                   "coalesce(send_failed::text, '-'), ',' ORDER BY sms_id) FROM delivery_event"),
+        "9/-,-1/-3");
+    // A negative count stays out of the row.
+    EXPECT_EQ(db->scalar("SELECT send_failed IS NULL FROM delivery_state WHERE sms_id = 'odd-2'"),
+              "t");
+    const auto metrics = http_get(daemon->port, "/metrics").body;
+    EXPECT_NE(metrics.find("deliveryd_unknown_status_total{source=\"callback\",value=\"9\"} 1"),
+              std::string::npos)
+        << metrics;
+    EXPECT_NE(metrics.find("deliveryd_unknown_status_total{source=\"callback\",value=\"-1\"} 1"),
+              std::string::npos);
+
+    // A ZNS sent to a Zalo user id carries it in phonenumber.
+    EXPECT_EQ(callback("SMSID=uid-1&SendStatus=5&SendSuccess=1&TypeId=25&"
+                       "phonenumber=8123456789012345678")
+                  .status,
+              200);
+    EXPECT_EQ(db->scalar("SELECT coalesce(phone, 'null') || ' ' || zalo_user_id FROM "
+                         "delivery_state WHERE sms_id = 'uid-1'"),
+              "null 8123456789012345678");
+}
+
 TEST_F(CallbackTest, MalformedInputGetsItsStatusAndChangesNothing) {
     start("  read_timeout: 2s\n");
     const std::vector<std::pair<std::string, int>> cases{
@@ -137,7 +182,7 @@ TEST_F(CallbackTest, MalformedInputGetsItsStatusAndChangesNothing) {
         {"/callback/esms?SMSID=ok-id&SendStatus=5&error_info=%4", 400},
         {"/callback/esms?SMSID=ok-id&SendStatus=five", 400},
         {"/callback/esms?SMSID=ok-id&SendStatus=99999999999", 400},
-        {"/callback/esms?SMSID=ok-id&SendStatus=-1", 400},
+        {"/callback/esms?SMSID=ok-id&SendStatus=2147483648", 400},
         {"/callback/esms?SMSID=ok-id&SendStatus=5&TotalPrice=1.23456", 400},
         {"/callback/esms?SMSID=ok-id&SendStatus=5&TotalSent=1e3", 400},
         {"/callback/esms?SMSID=a-id&SMSID=b-id&SendStatus=5", 400},

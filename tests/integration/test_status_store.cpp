@@ -164,6 +164,9 @@ TEST_F(StoreFixture, EveryFieldRoundTripsExactly) {
     o.error_message = std::string("User is inactive\0 with NUL", 26) + " and bad \xff UTF-8";
     o.zalo_status = 0;
     o.delivered_at = Timestamp{std::chrono::microseconds{1'767'678'030'984'000}};
+    o.provider_at = Timestamp{std::chrono::microseconds{1'713'952'600'000'000}};
+    o.fallback_sms_status = "Success";
+    o.fallback_sms_at = Timestamp{std::chrono::microseconds{1'713'952'690'000'001}};
     (void)status->apply(std::vector{o});
     const auto row = status->find("full-1");
     ASSERT_TRUE(row);
@@ -178,6 +181,15 @@ TEST_F(StoreFixture, EveryFieldRoundTripsExactly) {
     EXPECT_EQ(row->error_message, "User is inactive with NUL and bad \xEF\xBF\xBD UTF-8");
     EXPECT_EQ(row->state_source, Source::get_callback);
     EXPECT_EQ(row->resolved_by, core::Resolver::poll);
+    EXPECT_EQ(row->counts_state, StateLabel::failed);
+    EXPECT_EQ(row->counts_at, o.provider_at);
+    EXPECT_EQ(row->counts_source, Source::get_callback);
+    EXPECT_EQ(row->fallback_sms_status, "Success");
+    EXPECT_EQ(row->fallback_sms_at, o.fallback_sms_at);
+    EXPECT_EQ(db->scalar("SELECT reached_user FROM delivery_summary_daily"), "1");
+    EXPECT_EQ(db->scalar("SELECT provider_at = to_timestamp(1713952600) AND fallback_sms_status = "
+                         "'Success' FROM delivery_event"),
+              "t");
     EXPECT_EQ(db->scalar("SELECT total_price FROM delivery_event"), "696987.0000");
     EXPECT_EQ(
         db->scalar("SELECT observed_at = to_timestamp(1713952681.123456) FROM delivery_event"),

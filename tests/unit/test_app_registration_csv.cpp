@@ -34,6 +34,18 @@ TEST(RegistrationCsv, ReadsKnownColumnsInAnyOrder) {
     EXPECT_FALSE(messages[1].account);
 }
 
+TEST(RegistrationCsv, ScheduledAtIsOptional) {
+    const auto messages =
+        read_registrations("sms_id,scheduled_at\nid-1,2026-12-24T08:00:00+07:00\nid-2,\n");
+    ASSERT_EQ(messages.size(), 2u);
+    ASSERT_TRUE(messages[0].scheduled_at);
+    EXPECT_EQ(messages[0].scheduled_at->time_since_epoch(), std::chrono::seconds(1'798'074'000));
+    EXPECT_FALSE(messages[1].scheduled_at);
+    EXPECT_EQ(problem("sms_id,scheduled_at\nok,tomorrow\n"),
+              "line 2: column scheduled_at: not an RFC 3339 time with a zone (e.g. "
+              "2026-11-20T08:30:00+07:00)");
+}
+
 TEST(RegistrationCsv, NamesTheLineAndColumnOfEachProblem) {
     EXPECT_EQ(problem(""), "line 1: no header row (the first row names the columns)");
     EXPECT_EQ(problem("phone\n0901\n"), "line 1: column sms_id: missing (it is required)");

@@ -98,39 +98,152 @@ TEST(CoreMerge, ErrorsComeWithTheWinningOutcome) {
     EXPECT_EQ(s.zalo_status, 1);
 }
 
-TEST(CoreMerge, CountersAndPriceByMaximum) {
-    auto a = report(StateLabel::sent, t0);
-    a.send_success = 1;
-    a.total_sent = 5;
-    a.total_price = Price{4'700'000};
-    auto b = report(StateLabel::waiting, t0 + 1min);
-    b.send_success = 0;
-    b.send_failed = 2;
-    b.total_sent = 2;
-    b.total_receiver = 7;
-    b.total_price = Price{100};
-    const auto s = merge(merge(row(), a), b);
-    EXPECT_EQ(s.send_success, 1);
-    EXPECT_EQ(s.send_failed, 2);
-    EXPECT_EQ(s.total_sent, 5);
-    EXPECT_EQ(s.total_receiver, 7);
-    EXPECT_EQ(s.total_price, Price{4'700'000});
+TEST(CoreMerge, SuccessCodeIsNoError) {
+    // TypeId 26/27 and eTelecom report success as error 0 / "Success".
+    auto success = report(StateLabel::sent, t0, Source::callback);
+    success.error_code = 0;
+    success.error_message = "Success";
+    const auto s = merge(row(26), success);
+    EXPECT_EQ(s.error_code, std::nullopt);
+    EXPECT_EQ(s.error_message, std::nullopt);
+    // Error text without a code (error_info that is not JSON) is still kept.
+    auto text_only = report(StateLabel::failed, t0, Source::callback);
+    text_only.error_message = "Object reference not set";
+    EXPECT_EQ(merge(row(25), text_only).error_message, "Object reference not set");
 }
 
-TEST(CoreMerge, SendStatusByPipelineProgress) {
-    auto s = row();
-    for (const int status : {3, 1, 7, 2}) {
-        auto o = report(StateLabel::waiting, t0);
-        o.send_status = status;
-        s = merge(s, o);
+TEST(CoreMerge, CountsComeFromTheHighestRankedReportTogether) {
+    // A failure counted for one receiver, a success for another: the row
+    // shows one report's numbers, never success 1 with failed 2.
+    auto sent = report(StateLabel::sent, t0);
+    sent.send_status = 5;
+    sent.send_success = 1;
+    sent.send_failed = 0;
+    sent.total_receiver = 1;
+    sent.total_price = Price{4'700'000};
+    auto failed = report(StateLabel::failed, t0 + 1min, Source::get_callback);
+    failed.send_status = 5;
+    failed.send_success = 0;
+    failed.send_failed = 2;
+    failed.total_receiver = 2;
+    failed.total_price = Price{0};
+    for (const auto& s : {merge(merge(row(), sent), failed), merge(merge(row(), failed), sent)}) {
+        EXPECT_EQ(s.state, StateLabel::failed);
+        EXPECT_EQ(s.send_success, 0);
+        EXPECT_EQ(s.send_failed, 2);
+        EXPECT_EQ(s.total_receiver, 2);
+        EXPECT_EQ(s.total_price, Price{0});
+        EXPECT_EQ(s.counts_state, StateLabel::failed);
+        EXPECT_EQ(s.counts_source, Source::get_callback);
+        EXPECT_EQ(s.counts_at, t0 + 1min);
     }
-    EXPECT_EQ(s.send_status, 7);
+}
+
+TEST(CoreMerge, RejectedRowShowsTheRejectingSendStatus) {
     auto rejected = report(StateLabel::rejected, t0);
     rejected.send_status = 4;
-    auto finished = report(StateLabel::sent, t0);
+    auto finished = report(StateLabel::sent, t0 + 1min);
     finished.send_status = 5;
-    EXPECT_EQ(merge(merge(s, rejected), finished).send_status, 5);
-    EXPECT_EQ(merge(merge(s, finished), rejected).send_status, 5);
+    finished.send_success = 1;
+    EXPECT_EQ(merge(merge(row(), rejected), finished).send_status, 4);
+    EXPECT_EQ(merge(merge(row(), finished), rejected).send_status, 4);
+    EXPECT_EQ(merge(merge(row(), finished), rejected).send_success, std::nullopt);
+}
+
+TEST(CoreMerge, AReceiptWithoutCountsKeepsTheCountsItHad) {
+    auto accepted = report(StateLabel::sent, t0);
+    accepted.send_status = 5;
+    accepted.send_success = 1;
+    accepted.total_price = Price{4'700'000};
+    auto receipt = report(StateLabel::delivered, t0 + 1min, Source::zalo_status);
+    receipt.zalo_status = 1;
+    const auto s = merge(merge(row(25), accepted), receipt);
+    EXPECT_EQ(s.state, StateLabel::delivered);
+    EXPECT_EQ(s.send_status, 5);
+    EXPECT_EQ(s.send_success, 1);
+    EXPECT_EQ(s.total_price, Price{4'700'000});
+    EXPECT_EQ(s.counts_state, StateLabel::sent);
+}
+
+TEST(CoreMerge, SameRankCountsMoreOutcomesThenEarliestByProviderTime) {
+    auto partial = report(StateLabel::sent, t0);
+    partial.send_status = 5;
+    partial.send_success = 1;
+    partial.total_receiver = 3;
+    auto complete = report(StateLabel::sent, t0 + 2min);
+    complete.send_status = 5;
+    complete.send_success = 2;
+    complete.send_failed = 1;
+    complete.total_receiver = 3;
+    EXPECT_EQ(merge(merge(row(), complete), partial).send_success, 2);
+    EXPECT_EQ(merge(merge(row(), partial), complete).send_failed, 1);
+
+    // Equal standing: the provider's own time decides before the receive time.
+    auto early = report(StateLabel::sent, t0 + 5min);  // received late...
+    early.send_status = 5;
+    early.send_success = 1;
+    early.provider_at = t0 - 10min;  // ...about an earlier event
+    early.total_price = Price{1};
+    auto late = report(StateLabel::sent, t0);
+    late.send_status = 5;
+    late.send_success = 1;
+    late.total_price = Price{2};
+    EXPECT_EQ(merge(merge(row(), late), early).total_price, Price{1});
+    EXPECT_EQ(merge(merge(row(), early), late).counts_at, t0 - 10min);
+}
+
+TEST(CoreMerge, NegativeCountsAreIgnored) {
+    auto o = report(StateLabel::sent, t0);
+    o.send_status = 5;
+    o.send_success = -1;
+    o.send_failed = 1;
+    o.total_receiver = -5;
+    const auto s = merge(row(), o);
+    EXPECT_EQ(s.send_success, std::nullopt);
+    EXPECT_EQ(s.send_failed, 1);
+    EXPECT_EQ(s.total_receiver, std::nullopt);
+}
+
+TEST(CoreMerge, UnkeyedStoredCountsCountAsTheDecidingReports) {
+    // A row stored before counts carried their report: SendStatus 5 with a
+    // success. A late "waiting" must not replace them.
+    auto stored = row();
+    stored.state = StateLabel::sent;
+    stored.state_at = t0;
+    stored.state_source = Source::callback;
+    stored.send_status = 5;
+    stored.send_success = 1;
+    auto late = report(StateLabel::waiting, t0 + 1h);
+    late.send_status = 2;
+    const auto s = merge(normalized(stored), late);
+    EXPECT_EQ(s.send_status, 5);
+    EXPECT_EQ(s.counts_state, StateLabel::sent);
+}
+
+TEST(CoreMerge, KnownZaloStatusBeatsAnUnknownOne) {
+    auto unknown = report(StateLabel::submitted, t0, Source::zalo_status);
+    unknown.zalo_status = 7;
+    auto on_server = report(StateLabel::sent, t0, Source::zalo_status);
+    on_server.zalo_status = 0;
+    EXPECT_EQ(merge(merge(row(25), unknown), on_server).zalo_status, 0);
+    EXPECT_EQ(merge(merge(row(25), on_server), unknown).zalo_status, 0);
+    EXPECT_EQ(merge(row(25), unknown).zalo_status, 7);
+    EXPECT_EQ(merge(row(25), unknown).state, StateLabel::submitted);
+}
+
+TEST(CoreMerge, FallbackSmsFromTheLatestReport) {
+    auto pending = report(StateLabel::failed, t0, Source::etelecom_get_message);
+    pending.provider = Provider::etelecom;
+    pending.fallback_sms_status = "pending";
+    pending.fallback_sms_at = t0;
+    auto done = pending;
+    done.observed_at = t0 + 5min;
+    done.fallback_sms_status = "success";
+    done.fallback_sms_at = t0 + 1min;
+    const auto s = merge(merge(row(), done), pending);
+    EXPECT_EQ(s.fallback_sms_status, "success");
+    EXPECT_EQ(s.fallback_sms_at, t0 + 1min);
+    EXPECT_EQ(s.state, StateLabel::failed);  // the row follows the ZNS
 }
 
 TEST(CoreMerge, IdentityFieldsKeepNonNullAndResolveConflictsByValue) {

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -63,9 +64,9 @@ class Generator {
         o.provider = chance(10) ? Provider::etelecom : Provider::esms;
         o.observed_at = t0 + std::chrono::minutes{uniform(0, 12)};  // ties are common
         o.state = static_cast<StateLabel>(uniform(0, 8));           // expired included
-        o.send_status = maybe({0, 1, 2, 3, 4, 5, 7});
-        o.send_success = maybe({0, 1, 2});
-        o.send_failed = maybe({0, 1, 2});
+        o.send_status = maybe({-3, 0, 1, 2, 3, 4, 5, 7});
+        o.send_success = maybe({-1, 0, 1, 2});
+        o.send_failed = maybe({0, 1, 2, -2});
         o.total_receiver = maybe({1, 2, 169});
         o.total_sent = maybe({0, 1, 2});
         o.total_price = maybe({Price{0}, Price{600'000}, Price{4'700'000}});
@@ -79,8 +80,11 @@ class Generator {
         o.template_id = maybe<std::string>({"2056446", "228386"});
         o.error_code = maybe({0, -114, -124});
         o.error_message = maybe<std::string>({"Success", "Access token is invalid"});
-        o.zalo_status = maybe({-1, 0, 1});
+        o.zalo_status = maybe({-1, 0, 1, 2, -7});
         o.delivered_at = maybe({t0, t0 + 1min, t0 + 3min});
+        o.provider_at = maybe({t0 - 1min, t0 + 2min, t0 + 5min});
+        o.fallback_sms_status = maybe<std::string>({"success", "failed", "pending"});
+        o.fallback_sms_at = maybe({t0, t0 + 4min});
         o.raw = "raw-" + std::to_string(uniform(0, 1000));
         return o;
     }
@@ -237,6 +241,64 @@ TEST_F(MergeProperty, OrderGroupingAndRepeatsDoNotMatter) {
         }
         if (HasFailure()) {
             break;  // one reproducible counterexample is enough
+        }
+    }
+}
+
+// The counts a merged row shows, as one value to compare with a report's.
+using Counts = std::tuple<std::optional<int>, std::optional<int>, std::optional<int>,
+                          std::optional<int>, std::optional<int>, std::optional<Price>>;
+
+Counts counts_of(const State& s) {
+    return {s.send_status,    s.send_success, s.send_failed,
+            s.total_receiver, s.total_sent,   s.total_price};
+}
+
+// What a report contributes as counts (negative counts read as absent).
+Counts counts_of(const Observation& o) {
+    const auto count = [](const std::optional<int>& n) { return n && *n >= 0 ? n : std::nullopt; };
+    return {o.send_status,           count(o.send_success), count(o.send_failed),
+            count(o.total_receiver), count(o.total_sent),   o.total_price};
+}
+
+TEST_F(MergeProperty, CountsComeTogetherFromOneReport) {
+    Generator gen(seed_ ^ 0x51ED2701ULL);
+    const Counts none{};
+    for (int n = 0; n < cases; ++n) {
+        const State start = gen.initial();
+        auto events = gen.events();
+        gen.shuffle(events);
+        const State merged = fold(start, events);
+        bool from_a_report = counts_of(merged) == none;
+        bool some_report_has_counts = false;
+        for (const auto& e : events) {
+            if (const auto* o = std::get_if<Observation>(&e)) {
+                from_a_report = from_a_report || counts_of(*o) == counts_of(merged);
+                some_report_has_counts = some_report_has_counts || counts_of(*o) != none;
+            }
+        }
+        EXPECT_TRUE(from_a_report) << "seed " << seed_ << ", case " << n << ": the counts of "
+                                   << describe(merged) << " are no report's";
+        EXPECT_EQ(counts_of(merged) != none, some_report_has_counts)
+            << "seed " << seed_ << ", case " << n;
+        // A row with counts knows which report they came from.
+        EXPECT_EQ(merged.counts_state.has_value(), counts_of(merged) != none);
+        // Success is never an error of the row.
+        EXPECT_NE(merged.error_code, std::optional<int>(0)) << "seed " << seed_ << ", case " << n;
+        // The fallback status and time come from one report too.
+        if (merged.fallback_sms_status || merged.fallback_sms_at) {
+            bool same_report = false;
+            for (const auto& e : events) {
+                if (const auto* o = std::get_if<Observation>(&e)) {
+                    same_report =
+                        same_report || (o->fallback_sms_status == merged.fallback_sms_status &&
+                                        o->fallback_sms_at == merged.fallback_sms_at);
+                }
+            }
+            EXPECT_TRUE(same_report) << "seed " << seed_ << ", case " << n;
+        }
+        if (HasFailure()) {
+            break;
         }
     }
 }

@@ -114,8 +114,8 @@ TEST(EsmsCallbackSamples, ViberSuccess) {
     EXPECT_EQ(o.error_code, std::nullopt);
 }
 
-// TypeId 26/27: phonenumber is a Zalo user id; error_info is percent-encoded
-// twice and stamped.
+// TypeId 26/27: phonenumber is a (shortened) Zalo user id, Zalo's own
+// data.user_id the full one; error_info is percent-encoded twice and stamped.
 void expect_follower_message(const core::Observation& o, const std::string& sms_id,
                              const std::string& partner_id, int type_id, Price price) {
     EXPECT_EQ(o.sms_id, sms_id);
@@ -129,20 +129,31 @@ void expect_follower_message(const core::Observation& o, const std::string& sms_
     EXPECT_EQ(o.type_id, type_id);
     EXPECT_EQ(o.telco_id, std::nullopt);
     EXPECT_EQ(o.phone, std::nullopt);
-    EXPECT_EQ(o.zalo_user_id, "312158068343230");  // phonenumber, not data.user_id
+    EXPECT_EQ(o.zalo_user_id, "31215806834323092");  // data.user_id over phonenumber
     EXPECT_EQ(o.partner_id, partner_id);
     EXPECT_EQ(o.oa_id, "4097311281936189049");
     EXPECT_EQ(o.template_id, std::nullopt);
+    // Reported as is; merge() keeps success out of the row's error columns.
     EXPECT_EQ(o.error_code, 0);
     EXPECT_EQ(o.error_message, "Success");
     EXPECT_EQ(o.zalo_status, std::nullopt);
     EXPECT_EQ(o.delivered_at, std::nullopt);
+    EXPECT_EQ(o.unknown_status, std::nullopt);
+    EXPECT_TRUE(o.provider_at.has_value());  // the "____dd/MM/yyyy HH:mm:ss" stamp
 }
 
 TEST(EsmsCallbackSamples, ZaloConsulting) {
     expect_follower_message(parse_seed("callback_001_zalo_consulting.txt"),
                             "7d11c87a22934df390f73ec59d8defd6205", "e1a60e8890be9de4c4ab", 26,
                             Price{600'000});
+}
+
+TEST(EsmsCallbackSamples, TheErrorInfoStampIsTheProviderTime) {
+    // "____24/04/2024 16:58:01", Vietnam time.
+    EXPECT_EQ(parse_seed("callback_001_zalo_consulting.txt").provider_at,
+              core::Timestamp{std::chrono::sys_days{std::chrono::year{2024} / 4 / 24} +
+                              std::chrono::hours{9} + std::chrono::minutes{58} +
+                              std::chrono::seconds{1}});
 }
 
 TEST(EsmsCallbackSamples, ZaloTransaction) {

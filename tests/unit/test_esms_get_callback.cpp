@@ -118,11 +118,15 @@ TEST(EsmsGetCallback, NumbersAsStringsAndCodeAsString) {
 
 TEST(EsmsGetCallback, BadEntriesAreSkippedWithANote) {
     const auto result = parse_get_callback_response(
-        R"({"Code":100,"Data_callback":[{"SMSID":"ok1","SendStatus":2},{"SMSID":"bad id"},{"SendStatus":5},7,{"SMSID":"x2","SendStatus":"five"}]})",
+        R"({"Code":100,"Data_callback":[{"SMSID":"ok1","SendStatus":2},{"SMSID":"bad id"},{"SendStatus":5},7,{"SMSID":"x2","SendStatus":"five"},{"SMSID":"neg","SendStatus":-3,"SendFailed":-1}]})",
         received);
     ASSERT_TRUE(result.ok());
-    ASSERT_EQ(result.value->observations.size(), 1U);
+    // An undocumented or negative value is a report like any other.
+    ASSERT_EQ(result.value->observations.size(), 2U);
     EXPECT_EQ(result.value->observations[0].state, StateLabel::waiting);
+    EXPECT_EQ(result.value->observations[1].sms_id, "neg");
+    EXPECT_EQ(result.value->observations[1].state, StateLabel::submitted);
+    EXPECT_EQ(result.value->observations[1].unknown_status, "-3");
     ASSERT_EQ(result.notes.size(), 4U);
     EXPECT_NE(result.notes[0].find("entry 1: SMSID contains a space"), std::string::npos);
     EXPECT_NE(result.notes[1].find("entry 2: SMSID is missing"), std::string::npos);

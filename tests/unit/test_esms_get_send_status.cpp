@@ -79,8 +79,18 @@ TEST(EsmsGetSendStatus, NumbersAsStringsMissingIdAndUnknownStatus) {
     EXPECT_EQ(o.sms_id, "a1");
     EXPECT_EQ(o.send_status, 6);
     EXPECT_EQ(o.state, StateLabel::submitted);
-    ASSERT_EQ(result.notes.size(), 1U);
-    EXPECT_NE(result.notes[0].find("unknown SendStatus 6"), std::string::npos);
+    EXPECT_EQ(o.unknown_status, "6");
+}
+
+TEST(EsmsGetSendStatus, NegativeValuesAreRecordedNotRefused) {
+    const auto result = parse_get_send_status_response(
+        R"({"CodeResponse":100,"SendStatus":-2,"SendSuccess":-1,"SendFailed":1})", "a1", received);
+    ASSERT_TRUE(result.ok()) << result.error;
+    const auto& o = *result.value->observation;
+    EXPECT_EQ(o.send_status, -2);
+    EXPECT_EQ(o.send_success, -1);
+    EXPECT_EQ(o.state, StateLabel::submitted);
+    EXPECT_EQ(o.unknown_status, "-2");
 }
 
 TEST(EsmsGetSendStatus, Errors) {

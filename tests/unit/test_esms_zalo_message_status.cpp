@@ -79,6 +79,28 @@ TEST(EsmsZaloMessageStatus, UnknownMessageChangesNoLabel) {
     EXPECT_EQ(result.value->observation->zalo_status, -1);
 }
 
+TEST(EsmsZaloMessageStatus, UndocumentedStatusIsRecordedAndMovesNothing) {
+    for (const char* status : {"2", "-5", "\"7\""}) {
+        const auto result =
+            parse(std::string(R"({"CodeResult":100,"Data":{"status":)") + status + "}}");
+        ASSERT_TRUE(result.ok()) << status << ": " << result.error;
+        EXPECT_TRUE(result.value->message_found);
+        EXPECT_EQ(result.value->observation->state, StateLabel::submitted);
+        EXPECT_TRUE(result.value->observation->unknown_status.has_value());
+    }
+    EXPECT_EQ(parse(R"({"CodeResult":100,"Data":{"status":-2}})").value->observation->zalo_status,
+              -2);
+}
+
+TEST(EsmsZaloMessageStatus, ImplausibleDeliveryTimeIsLeftOut) {
+    // 2026-01-06 is when it was received; 1767657600 is that day in seconds.
+    const auto result =
+        parse(R"({"CodeResult":100,"Data":{"status":1,"delivery_time":"1767657600"}})");
+    ASSERT_TRUE(result.ok()) << result.error;
+    EXPECT_EQ(result.value->observation->state, StateLabel::delivered);
+    EXPECT_EQ(result.value->observation->delivered_at, std::nullopt);
+}
+
 TEST(EsmsZaloMessageStatus, ResultCodesAndErrors) {
     const auto tps = parse(R"({"CodeResult":"160","ErrorMessage":"TPS"})");
     ASSERT_TRUE(tps.ok());
@@ -90,7 +112,6 @@ TEST(EsmsZaloMessageStatus, ResultCodesAndErrors) {
 
     EXPECT_FALSE(parse(R"({"CodeResult":"100"})").ok());
     EXPECT_FALSE(parse(R"({"CodeResult":"100","Data":{}})").ok());
-    EXPECT_FALSE(parse(R"({"CodeResult":"100","Data":{"status":2}})").ok());
     EXPECT_FALSE(parse(R"({"CodeResult":"100","Data":{"status":1,"delivery_time":"soon"}})").ok());
     EXPECT_FALSE(parse(R"({"CodeResult":"100","Data":"{\"status\":1}"})").ok());
     EXPECT_FALSE(parse("").ok());

@@ -76,6 +76,21 @@ TEST(EtelecomGetMessage, SeedWithErrorAndSmsFallbackIsFailed) {
     ASSERT_TRUE(result.value->sms->send_time.has_value());
     EXPECT_EQ(core::format_rfc3339(*result.value->sms->send_time), "2025-06-14T09:22:59.089000Z");
     EXPECT_NE(o.raw.find("\"brandname\""), std::string::npos);  // the fallback stays in raw
+    // ...and is on the observation, as sent.
+    EXPECT_EQ(o.fallback_sms_status, "text");
+    EXPECT_EQ(o.fallback_sms_at, result.value->sms->send_time);
+}
+
+TEST(EtelecomGetMessage, UndocumentedDeliveryStatusIsNamed) {
+    const auto result = parse_get_message_response(
+        R"({"msg_id":"m","delivery_status":"bounced","sent_time":"2025-06-14T09:22:59Z","error_code":0})",
+        "et-9", received);
+    ASSERT_TRUE(result.ok()) << result.error;
+    EXPECT_EQ(result.value->observation.state, StateLabel::sent);
+    EXPECT_EQ(result.value->observation.unknown_status, "bounced");
+    const auto known = parse_get_message_response(
+        R"({"msg_id":"m","delivery_status":"Unknown","error_code":0})", "et-9", received);
+    EXPECT_EQ(known.value->observation.unknown_status, std::nullopt);
 }
 
 TEST(EtelecomGetMessage, ReceivedOrSeenIsDelivered) {

@@ -42,6 +42,12 @@ struct ErrorInfo {
     friend bool operator==(const ErrorInfo&, const ErrorInfo&) = default;
 };
 
+// Zalo's `error` 0 ("Success") and eTelecom's error_code 0 report success:
+// the one code that is not an error. A row's error_code holds only errors.
+[[nodiscard]] constexpr bool is_error_code(int code) noexcept {
+    return code != 0;
+}
+
 // Longest error_message / trailing text kept, in bytes (cut on a character).
 inline constexpr std::size_t max_error_text_bytes = 1000;
 

@@ -16,12 +16,25 @@
 //    "winning" report of that label: the earliest observed_at, then the
 //    lowest Source (callback first), then the smaller error_code, then the
 //    smaller error_message (nullopt first). Errors thus come with the outcome.
-//  * counters, total_price, zalo_status (-1 < 0 < 1), telco_id, type_id and
-//    the identity texts (oa_id, phone, zalo_user_id, request_id, partner_id,
-//    template_id): the maximum; a value beats null; two different texts
-//    resolve to the byte-wise greater one. provider: etelecom beats esms.
-//  * send_status: the furthest point of eSMS's pipeline reported:
-//    unknown values < 1 < 2 < 7 < 4 < 5 (equal ranks: the greater number).
+//    A report's error code 0 (success) is no error: it leaves both null.
+//  * the counts (send_status, send_success, send_failed, total_receiver,
+//    total_sent, total_price) come together from one report, never mixed:
+//    among the reports that carry any of them, the one whose own label ranks
+//    highest, then that counted the most outcomes (success + failed), then
+//    the earliest by its time (the provider's stamp, else receive time), then
+//    the lowest Source, then the greater numbers. A report without counts (a
+//    handset receipt from GetZaloMessageStatus) leaves them as they are.
+//    counts_state / counts_at / counts_source keep the chosen report's place.
+//    A negative count is read as absent.
+//  * counters used to be each its own maximum; rows stored that way (counts
+//    without counts_state) are read as counts of the label's deciding report.
+//  * zalo_status: the furthest known (-1 < 0 < 1), values of unknown meaning
+//    below them all. fallback_sms_status / fallback_sms_at: together, from the
+//    report with the latest fallback time, then the greater text.
+//  * telco_id, type_id and the identity texts (oa_id, phone, zalo_user_id,
+//    request_id, partner_id, template_id): the maximum; a value beats null;
+//    two different texts resolve to the byte-wise greater one. provider:
+//    etelecom beats esms.
 //  * delivered_at, window_closed_at: the earliest.
 //
 // Derived fields, recomputed from the above on every call:

@@ -44,11 +44,32 @@ struct Observation {
     std::optional<std::string> partner_id;  // Zalo message id (partnerids / msg_id)
     std::optional<std::string> template_id;
 
-    std::optional<int> error_code;  // Zalo/provider error code, from error_info or error_code
+    // Zalo/provider error code as the report gives it (from error_info or
+    // error_code). 0 is Zalo's success code: kept here as reported, and never
+    // an error of the row (is_error_code).
+    std::optional<int> error_code;
     std::optional<std::string> error_message;
 
     std::optional<int> zalo_status;  // GetZaloMessageStatus status: -1, 0, 1
     std::optional<Timestamp> delivered_at;
+
+    // When the provider says the reported event happened: the
+    // "____dd/MM/yyyy HH:mm:ss" stamp eSMS appends to error_info. nullopt
+    // when the report carries no time of its own.
+    std::optional<Timestamp> provider_at;
+
+    // eTelecom: the SMS sent in place of a ZNS that failed (the answer's `sms`
+    // object): its status text exactly as sent (the values are not
+    // documented) and its send time.
+    std::optional<std::string> fallback_sms_status;
+    std::optional<Timestamp> fallback_sms_at;
+
+    // A status value of this report whose meaning is not documented (a
+    // SendStatus outside 1, 2, 4, 5, 7, a Zalo data.status outside -1..1,
+    // an eTelecom delivery_status other than unknown/received/seen), as text.
+    // The report still counts (its event is stored, its other fields merge);
+    // the value says nothing about progress, so `state` does not move for it.
+    std::optional<std::string> unknown_status;
 
     std::string raw;  // the payload exactly as received (query string or JSON body)
 

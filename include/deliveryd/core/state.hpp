@@ -25,12 +25,22 @@ struct State {
     // The merged status.
     StateLabel state = StateLabel::submitted;
     bool is_final = false;
+
+    // The counts: SendStatus, the counters and the price, all from one report
+    // (never mixed from two), the one that ranks highest by the counts order
+    // of merge.hpp. counts_state / counts_at / counts_source place that
+    // report in the order: its own label, its time (the provider's when it
+    // gave one, else when it was received) and its source.
     std::optional<int> send_status;
     std::optional<int> send_success;
     std::optional<int> send_failed;
     std::optional<int> total_receiver;
     std::optional<int> total_sent;
     std::optional<Price> total_price;
+    std::optional<StateLabel> counts_state;
+    std::optional<Timestamp> counts_at;
+    std::optional<Source> counts_source;
+
     std::optional<int> telco_id;
     std::optional<std::string> partner_id;
     std::optional<std::string> template_id;
@@ -38,6 +48,10 @@ struct State {
     std::optional<std::string> error_message;
     std::optional<int> zalo_status;
     std::optional<Timestamp> delivered_at;
+
+    // eTelecom's SMS fallback, from the report with the latest send time.
+    std::optional<std::string> fallback_sms_status;
+    std::optional<Timestamp> fallback_sms_at;
 
     // Which observation decided `state`, so that merging stays independent of
     // arrival order: among reports of the winning state the earliest wins.

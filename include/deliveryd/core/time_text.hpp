@@ -25,6 +25,13 @@ namespace deliveryd::core {
 // (UTC+07:00, no daylight saving), which is eSMS's local time.
 [[nodiscard]] std::optional<Timestamp> parse_esms_local_time(std::string_view text) noexcept;
 
+// Whether a time a provider reports about a message (a delivery time, an
+// event stamp) can be true: not before 2015 (before either provider's status
+// APIs existed; seconds sent as milliseconds land in 1970) and at most a day
+// after deliveryd received the report (clock skew; further is garbage).
+// A time that fails is left out of the row; the raw report keeps it.
+[[nodiscard]] bool is_plausible_provider_time(Timestamp at, Timestamp received_at) noexcept;
+
 // "2024-04-24T09:58:01.000000Z": for logs, tests and round trips.
 [[nodiscard]] std::string format_rfc3339(Timestamp t);
 

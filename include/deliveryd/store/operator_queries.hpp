@@ -95,6 +95,7 @@ struct RegisteredMessage {
     std::optional<std::string> request_id;
     std::optional<std::string> template_id;
     std::optional<core::Timestamp> submitted_at;
+    std::optional<core::Timestamp> scheduled_at;  // sent later (eSMS SendDate)
 };
 
 struct ImportResult {

@@ -74,7 +74,8 @@ class PollStore {
     // now() + lease in the same statement: that is the lease. Rows come back
     // as they are after that update, except that `submitted_at` holds where
     // the row's polling window starts: requeued_at for a row an operator
-    // requeued (deliveryd requeue), submitted_at otherwise.
+    // requeued (deliveryd requeue), else scheduled_at when the sender set
+    // it later than submitted_at, else submitted_at.
     [[nodiscard]] std::vector<core::State> claim_due(const PollScope& scope, std::size_t limit,
                                                      std::chrono::milliseconds lease,
                                                      ClaimLane lane = ClaimLane::lookup);

@@ -1,13 +1,20 @@
 // What applied status reports did, for dashboards: how many messages entered
-// each state, and which provider error codes the reports carried, whichever
-// way the reports came (callback, poll answer, or a polling window closing).
+// each state, which provider error codes the reports carried, and which
+// status values of unknown meaning they held, whichever way the reports came
+// (callback, poll answer, or a polling window closing). An unknown status
+// value is also logged, at most once a minute per source and value.
 //
-// Thread-safe (prometheus-cpp metrics are).
+// Thread-safe (prometheus-cpp metrics are; the log throttle has a mutex).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -30,13 +37,24 @@ class ReportMetrics {
                  ReportPath path);
 
   private:
+    // Whether an unknown status (by its labels) is logged now.
+    bool admit_unknown_log(const std::pair<core::Source, std::string>& key);
+
     prometheus::Family<prometheus::Counter>& entered_;
     prometheus::Family<prometheus::Counter>& errors_;
+    prometheus::Family<prometheus::Counter>& unknown_;
+    std::mutex unknown_log_mutex_;
+    std::map<std::pair<core::Source, std::string>, std::chrono::steady_clock::time_point>
+        unknown_logged_;
 };
 
 // The `code` label of an error code: the number, or "other" outside the range
 // providers use, so that a hostile or broken report cannot make an unbounded
 // number of series.
 [[nodiscard]] std::string error_code_label(int code);
+
+// The `value` label of an unknown status: an integer in the same range as
+// error codes, or a short lower-case word; "other" for anything else.
+[[nodiscard]] std::string unknown_status_label(std::string_view value);
 
 }  // namespace deliveryd::store

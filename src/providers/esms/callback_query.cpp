@@ -95,10 +95,12 @@ bool read_int(const Values& values, Field field, std::optional<int>& into, std::
     if (!text) {
         return true;
     }
-    into = core::parse_int(*text, 0);
+    // Any value that fits 32 bits is a report: a negative or undocumented one
+    // is stored as received and means nothing for the row's state.
+    into = core::parse_int(*text);
     if (!into) {
-        error =
-            std::string(field_names[field]) + " is not a non-negative integer: " + quoted(*text);
+        error = std::string(field_names[field]) +
+                " is not an integer that fits 32 bits: " + quoted(*text);
         return false;
     }
     return true;
@@ -177,10 +179,9 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
     record.template_id = read_text(values, temp_id, max_id_text);
     record.error_info = values[error_info];  // parsed (and made valid) by to_observation
 
-    std::vector<std::string> notes;
-    auto observation = to_observation(record, core::Source::callback, received_at,
-                                      core::to_valid_utf8(query), notes);
-    return ParseResult<core::Observation>::success(std::move(observation), std::move(notes));
+    auto observation =
+        to_observation(record, core::Source::callback, received_at, core::to_valid_utf8(query));
+    return ParseResult<core::Observation>::success(std::move(observation));
 }
 
 }  // namespace

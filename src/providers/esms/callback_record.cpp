@@ -2,13 +2,14 @@
 
 #include "deliveryd/core/channel.hpp"
 #include "deliveryd/core/error_info.hpp"
+#include "deliveryd/core/phone.hpp"
+#include "deliveryd/core/time_text.hpp"
 #include "deliveryd/providers/esms/send_status.hpp"
 
 namespace deliveryd::providers::esms {
 
 core::Observation to_observation(const CallbackRecord& r, core::Source source,
-                                 core::Timestamp received_at, std::string raw,
-                                 std::vector<std::string>& notes) {
+                                 core::Timestamp received_at, std::string raw) {
     core::Observation o;
     o.source = source;
     o.provider = core::Provider::esms;
@@ -29,11 +30,6 @@ core::Observation to_observation(const CallbackRecord& r, core::Source source,
     o.template_id = r.template_id;
     o.partner_id = r.partner_id;
 
-    // Follower messages (26) and journeys (27) go to a Zalo user id, which the
-    // provider reports in the `phonenumber` field.
-    const bool to_zalo_user = r.type_id == 26 || r.type_id == 27;
-    (to_zalo_user ? o.zalo_user_id : o.phone) = r.phone_number;
-
     core::ErrorInfo info;
     if (r.error_info) {
         info = core::parse_error_info(*r.error_info);
@@ -42,13 +38,27 @@ core::Observation to_observation(const CallbackRecord& r, core::Source source,
         if (!o.partner_id) {
             o.partner_id = info.data.message_id;
         }
-        if (!o.zalo_user_id) {
-            o.zalo_user_id = info.data.user_id;
+        if (info.stamped_at && core::is_plausible_provider_time(*info.stamped_at, received_at)) {
+            o.provider_at = info.stamped_at;
         }
         o.zalo_status = info.data.status;
-        if (info.data.status == 1) {
+        if (info.data.status == 1 && info.data.delivery_time &&
+            core::is_plausible_provider_time(*info.data.delivery_time, received_at)) {
             o.delivered_at = info.data.delivery_time;
         }
+    }
+
+    // `phonenumber` holds the receiver of any kind: a phone number, or for
+    // follower messages, journeys and sends by user id, a Zalo user id.
+    // Zalo's own data.user_id is the user id itself (phonenumber may carry
+    // a shortened form of it).
+    if (r.phone_number && core::is_vietnamese_phone(*r.phone_number)) {
+        o.phone = r.phone_number;
+    } else if (r.phone_number) {
+        o.zalo_user_id = r.phone_number;
+    }
+    if (info.data.user_id) {
+        o.zalo_user_id = info.data.user_id;
     }
 
     const auto decision = decide_label(StatusReport{
@@ -61,8 +71,9 @@ core::Observation to_observation(const CallbackRecord& r, core::Source source,
     });
     o.state = decision.label;
     if (decision.unknown_send_status) {
-        notes.push_back("unknown SendStatus " + std::to_string(*r.send_status) + " for SMSID " +
-                        r.sms_id + ": kept as submitted");
+        o.unknown_status = std::to_string(*r.send_status);
+    } else if (info.data.status && (*info.data.status < -1 || *info.data.status > 1)) {
+        o.unknown_status = std::to_string(*info.data.status);
     }
     return o;
 }

@@ -89,7 +89,7 @@ Result parse(std::string_view body, core::Timestamp received_at) {
             }
             response.observations.push_back(
                 to_observation(*record, core::Source::get_callback, received_at,
-                               core::to_valid_utf8(detail::serialize_json(entry)), notes));
+                               core::to_valid_utf8(detail::serialize_json(entry))));
         }
     }
     return Result::success(std::move(response), std::move(notes));

@@ -54,10 +54,9 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
     } else if (record->sms_id != sms_id) {
         return Result::failure("GetSendStatus: the answer is about another SMSID");
     }
-    std::vector<std::string> notes;
     response.observation = to_observation(*record, core::Source::get_send_status, received_at,
-                                          core::to_valid_utf8(body), notes);
-    return Result::success(std::move(response), std::move(notes));
+                                          core::to_valid_utf8(body));
+    return Result::success(std::move(response));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <boost/json/serialize.hpp>
 
@@ -62,14 +63,20 @@ std::optional<CallbackRecord> read_json_record(const boost::json::object& object
         }
         r.sms_id = *id;
     }
-    r.send_status = fields.count("SendStatus");
-    r.send_success = fields.count("SendSuccess");
-    r.send_failed = fields.count("SendFailed");
-    r.total_receiver = fields.count("TotalReceiver");
-    r.total_sent = fields.count("TotalSent");
+    // Every 32-bit value is read as reported, negative and undocumented ones
+    // included: the entry is stored, and to_observation decides what it means.
+    const auto int32 = [&fields](std::string_view key) {
+        return fields.integer(key, std::numeric_limits<int>::min(),
+                              std::numeric_limits<int>::max());
+    };
+    r.send_status = int32("SendStatus");
+    r.send_success = int32("SendSuccess");
+    r.send_failed = int32("SendFailed");
+    r.total_receiver = int32("TotalReceiver");
+    r.total_sent = int32("TotalSent");
     r.total_price = fields.price("TotalPrice");
-    r.type_id = fields.count("TypeId");
-    r.telco_id = fields.count("Telcoid");
+    r.type_id = int32("TypeId");
+    r.telco_id = int32("Telcoid");
     r.request_id = fields.text("RequestId", max_id_text);
     r.phone_number = fields.text("PhoneNumber", max_id_text);
     r.partner_id = fields.text("Partnerids", max_id_text);

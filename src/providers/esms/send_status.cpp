@@ -1,5 +1,7 @@
 #include "deliveryd/providers/esms/send_status.hpp"
 
+#include "deliveryd/core/error_info.hpp"
+
 namespace deliveryd::providers::esms {
 
 using core::StateLabel;
@@ -9,7 +11,7 @@ LabelDecision decide_label(const StatusReport& r) noexcept {
     if (r.zalo_delivery_status == 1) {
         return {StateLabel::delivered, false};
     }
-    const bool zalo_failed = r.zns && r.zalo_error && *r.zalo_error != 0;
+    const bool zalo_failed = r.zns && r.zalo_error && core::is_error_code(*r.zalo_error);
     if (!r.send_status) {
         return {zalo_failed ? StateLabel::failed : StateLabel::submitted, false};
     }
@@ -25,13 +27,15 @@ LabelDecision decide_label(const StatusReport& r) noexcept {
         case 5: {
             // Since 2025 the docs say 5 only means "finished": the counts tell
             // success from failure (one receiver per id for CSKH and ZNS).
+            // A negative count means nothing: read as absent.
             const bool only_failures =
-                r.send_failed.value_or(0) > 0 && r.send_success.value_or(0) == 0;
+                r.send_failed.value_or(0) > 0 && r.send_success.value_or(0) <= 0;
             return {only_failures || zalo_failed ? StateLabel::failed : StateLabel::sent, false};
         }
         default:
             // Old integrations saw 3 (sending) and 6 (deleted); neither is
-            // documented now. Not final, so polling carries on; the caller logs.
+            // documented now, nor is any negative value. Not final, so
+            // polling carries on; the caller counts it.
             return {StateLabel::submitted, true};
     }
 }

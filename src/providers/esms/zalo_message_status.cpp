@@ -1,10 +1,13 @@
 #include "deliveryd/providers/esms/zalo_message_status.hpp"
 
+#include <limits>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/core/text.hpp"
+#include "deliveryd/core/time_text.hpp"
 
 #include "providers/url_text.hpp"
 
@@ -55,7 +58,8 @@ Result parse(std::string_view body, std::string_view sms_id, std::string_view oa
         return Result::failure("GetZaloMessageStatus: code 100 without a Data object");
     }
     core::JsonReader d(data->get_object());
-    const auto status = d.integer("status", -1, 1);
+    const auto status =
+        d.integer("status", std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
     const auto delivery_time = d.epoch_millis("delivery_time");
     if (!d.ok()) {
         return Result::failure("GetZaloMessageStatus: Data " + d.error());
@@ -80,14 +84,21 @@ Result parse(std::string_view body, std::string_view sms_id, std::string_view oa
     switch (*status) {
         case 1:
             o.state = core::StateLabel::delivered;
-            o.delivered_at = delivery_time;
+            if (delivery_time && core::is_plausible_provider_time(*delivery_time, received_at)) {
+                o.delivered_at = delivery_time;
+            }
             break;
         case 0:
             o.state = core::StateLabel::sent;
             break;
-        default:
+        case -1:
             // No such message at Zalo: says nothing about our row's progress.
             o.state = core::StateLabel::submitted;
+            break;
+        default:
+            // Undocumented: recorded, and the row's state stays where it is.
+            o.state = core::StateLabel::submitted;
+            o.unknown_status = std::to_string(*status);
             break;
     }
     response.message_found = *status != -1;

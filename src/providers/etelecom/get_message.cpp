@@ -8,6 +8,7 @@
 
 #include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/core/text.hpp"
+#include "deliveryd/core/time_text.hpp"
 
 #include "providers/url_text.hpp"
 
@@ -87,12 +88,18 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
 
     // The docs list unknown / received (and the list filter adds seen); the
     // English page capitalises them, so compare without case.
-    const bool on_phone =
-        delivery_status && (boost::urls::grammar::ci_is_equal(*delivery_status, "received") ||
-                            boost::urls::grammar::ci_is_equal(*delivery_status, "seen"));
+    const auto is = [&delivery_status](std::string_view word) {
+        return delivery_status && boost::urls::grammar::ci_is_equal(*delivery_status, word);
+    };
+    const bool on_phone = is("received") || is("seen");
+    if (delivery_status && !on_phone && !is("unknown")) {
+        o.unknown_status = delivery_status;
+    }
     if (on_phone) {
         o.state = core::StateLabel::delivered;
-        o.delivered_at = delivery_time;
+        if (delivery_time && core::is_plausible_provider_time(*delivery_time, received_at)) {
+            o.delivered_at = delivery_time;
+        }
     } else if (o.error_code.value_or(0) != 0) {
         o.state = core::StateLabel::failed;
     } else {
@@ -116,6 +123,8 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
         if (!s.ok()) {
             notes.push_back("GetMessage: sms " + s.error() + "; ignored");
         }
+        o.fallback_sms_status = fallback.status;
+        o.fallback_sms_at = fallback.send_time;
         response.sms = std::move(fallback);
     }
     response.observation = std::move(o);

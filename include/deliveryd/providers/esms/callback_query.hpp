@@ -20,8 +20,9 @@ inline constexpr std::size_t max_callback_parameters = 100;
 //  * missing or malformed SMSID (sms_id.hpp);
 //  * a '%' not followed by two hex digits anywhere in the query;
 //  * SendStatus, SendSuccess, SendFailed, TotalReceiver, TotalSent, TypeId or
-//    telcoid not a non-negative integer that fits an int; TotalPrice not a
-//    decimal with at most 4 places (read exactly into Price);
+//    telcoid not an integer that fits 32 bits (negative values are reports
+//    too, and accepted); TotalPrice not a decimal with at most 4 places
+//    (read exactly into Price);
 //  * a parameter repeated with different values (repeats of the same value
 //    are harmless and accepted: a proxy or the provider may duplicate, but
 //    picking one of two different statuses would be a guess);
@@ -31,8 +32,8 @@ inline constexpr std::size_t max_callback_parameters = 100;
 // empty value is the same as no parameter; '+' and %20 are spaces; unknown
 // parameters (switchsmsid, ...) are ignored; characters that RFC 3986 does not
 // allow in a query but clients send raw ({ } " as in the ZNS sample) are taken
-// literally; texts are made valid UTF-8. An unknown SendStatus is accepted as
-// `submitted` with a note.
+// literally; texts are made valid UTF-8. A SendStatus of unknown meaning is
+// accepted as `submitted` and named in Observation::unknown_status.
 [[nodiscard]] ParseResult<core::Observation> parse_callback_query(
     std::string_view query, core::Timestamp received_at) noexcept;
 

@@ -7,7 +7,6 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/status.hpp"
@@ -25,24 +24,27 @@ struct CallbackRecord {
     std::optional<int> type_id;
     std::optional<int> telco_id;
     std::optional<std::string> request_id;
-    std::optional<std::string> phone_number;  // a phone, or a Zalo user id for TypeId 26/27
+    std::optional<std::string> phone_number;  // a phone number or a Zalo user id
     std::optional<std::string> partner_id;    // partnerids: Zalo's message id
     std::optional<std::string> error_info;    // as decoded by the transport; parsed here
     std::optional<std::string> oa_id;
     std::optional<std::string> template_id;
 };
 
-// The Observation a record amounts to. `raw` is stored as the payload. Notes
-// worth logging (an unknown SendStatus) are appended to `notes`.
+// The Observation a record amounts to. `raw` is stored as the payload.
 // Rules beyond decide_label():
-//  * TypeId 26/27: phonenumber is a Zalo user id -> zalo_user_id, not phone;
-//    error_info's data.user_id fills zalo_user_id only when phonenumber is absent.
+//  * phonenumber goes to phone when it reads as a Vietnamese phone number
+//    (core::is_vietnamese_phone), else to zalo_user_id; error_info's
+//    data.user_id, when given, is the zalo_user_id.
 //  * partner_id: partnerids, else error_info's data.message_id.
-//  * error_code / error_message: from error_info (its text when not JSON).
+//  * error_code / error_message: from error_info (its text when not JSON),
+//    as reported (0 included: merge() knows success is no error).
 //  * zalo_status: error_info's data.status; delivered_at its delivery_time
-//    when that status is 1.
+//    when that status is 1 and the time is plausible (core::is_plausible_provider_time);
+//    provider_at: error_info's "____dd/MM/yyyy HH:mm:ss" stamp, when plausible.
+//  * unknown_status: a SendStatus outside 1, 2, 4, 5, 7, else a data.status
+//    outside -1..1.
 [[nodiscard]] core::Observation to_observation(const CallbackRecord& record, core::Source source,
-                                               core::Timestamp received_at, std::string raw,
-                                               std::vector<std::string>& notes);
+                                               core::Timestamp received_at, std::string raw);
 
 }  // namespace deliveryd::providers::esms

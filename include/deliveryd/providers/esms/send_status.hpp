@@ -21,13 +21,13 @@ struct StatusReport {
 struct LabelDecision {
     core::StateLabel label = core::StateLabel::submitted;
     // SendStatus was given but is none of 1, 2, 4, 5, 7: the label stays
-    // `submitted` (not final, so polling goes on). Log it.
+    // `submitted` (not final, so polling goes on). Count it.
     bool unknown_send_status = false;
 };
 
 // data.status 1 -> delivered (Zalo says it is on the phone).
 // SendStatus 1 pending_approval, 2 waiting, 4 rejected, 7 sent_to_telco,
-// 5 "finished": failed when SendFailed > 0 and SendSuccess is 0 or absent, or
+// 5 "finished": failed when SendFailed > 0 and SendSuccess is 0, negative or absent, or
 //   (ZNS) when Zalo's error is non-zero; sent otherwise.
 // No SendStatus: failed for a ZNS carrying a non-zero Zalo error, else submitted.
 [[nodiscard]] LabelDecision decide_label(const StatusReport& report) noexcept;

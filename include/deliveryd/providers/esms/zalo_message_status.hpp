@@ -35,8 +35,9 @@ struct ZaloMessageStatusResponse {
     bool message_found = false;
     // With code 100 and a Data.status: source zalo_status, sms_id as given,
     // partner_id = message_id, zalo_status = Data.status, label
-    // 1 -> delivered (delivered_at = Data.delivery_time, epoch ms as text),
-    // 0 -> sent (on Zalo's server, not yet on the phone), -1 -> submitted.
+    // 1 -> delivered (delivered_at = Data.delivery_time, epoch ms as text,
+    // when plausible), 0 -> sent (on Zalo's server, not yet on the phone),
+    // -1 -> submitted; any other value -> submitted, named in unknown_status.
     std::optional<core::Observation> observation;
 };
 

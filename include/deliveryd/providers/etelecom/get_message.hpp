@@ -37,9 +37,12 @@ struct SmsFallback {
 struct GetMessageResponse {
     // source etelecom_get_message, provider etelecom, sms_id as given, raw = the body.
     // Label: delivery_status received/seen -> delivered (delivered_at =
-    // delivery_time); else error_code != 0 -> failed; else sent when sent_time
-    // is set, submitted otherwise. The fallback SMS does not change the label:
-    // the row tracks the ZNS, and the SMS leg's status values are undocumented.
+    // delivery_time when plausible); else error_code != 0 -> failed; else sent
+    // when sent_time is set, submitted otherwise. A delivery_status other than
+    // unknown/received/seen is named in unknown_status. The fallback SMS does
+    // not change the label (the row tracks the ZNS, and the SMS leg's status
+    // values are undocumented): its status and send time go to the
+    // observation's fallback_sms_status / fallback_sms_at as sent.
     core::Observation observation;
     std::optional<SmsFallback> sms;  // also in observation.raw
 };

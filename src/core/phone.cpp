@@ -1,0 +1,28 @@
+#include "deliveryd/core/phone.hpp"
+
+#include <algorithm>
+
+namespace deliveryd::core {
+
+bool is_vietnamese_phone(std::string_view text) noexcept {
+    if (text.starts_with('+')) {
+        text.remove_prefix(1);
+    }
+    if (text.empty() ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return false;
+    }
+    // The subscriber part: 9 digits, or 10 for numbers from before 2018.
+    const auto subscriber = [](std::string_view digits) {
+        return (digits.size() == 9 || digits.size() == 10) && digits.front() != '0';
+    };
+    if (text.starts_with("84") && subscriber(text.substr(2))) {
+        return true;
+    }
+    if (text.starts_with('0')) {
+        return subscriber(text.substr(1));
+    }
+    return text.size() == 9;  // without the leading 0: never starts with 0 here
+}
+
+}  // namespace deliveryd::core
