@@ -40,22 +40,33 @@ update_sql="UPDATE delivery_state SET state = 'sent_to_telco', send_status = 7, 
 
 declare -A times
 for round in $(seq 1 "$ROUNDS"); do
-    for mode in enabled disabled; do
+    # Alternate which goes first, so that neither always follows the other.
+    order="enabled disabled"
+    [ $((round % 2)) = 0 ] && order="disabled enabled"
+    for mode in $order; do
         psql -X -q -d "$URL" -c "TRUNCATE delivery_state" \
             -c "ALTER TABLE delivery_state $([ $mode = enabled ] && echo ENABLE || echo DISABLE) TRIGGER USER"
 
+        psql -X -q -d "$URL" -c "VACUUM delivery_state"
         times[$mode,insert]+="$(timed "$insert_sql") "
+        psql -X -q -d "$URL" -c "VACUUM delivery_state"
         times[$mode,update]+="$(timed "$update_sql") "
     done
     log "round $round of $ROUNDS done"
 done
 
-median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-printf '\n%s rows per statement, median of %s rounds (ms)\n\n' "$ROWS" "$ROUNDS"
-printf '| statement | triggers enabled | triggers disabled | ratio | per row |\n|---|---:|---:|---:|---:|\n'
+# quantile Q: the Q-th quantile (0..1) of the numbers on stdin.
+quantile() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk -v q="$1" '{ v[NR] = $1 } END { i = int(q * (NR - 1) + 1.5); print v[i] }'; }
+printf '\n%s rows per statement, %s rounds (ms: median, and the quartiles)\n\n' "$ROWS" "$ROUNDS"
+printf '| statement | triggers enabled | triggers disabled | ratio of medians | per row |\n|---|---:|---:|---:|---:|\n'
 for statement in insert update; do
-    on=$(median <<<"${times[enabled,$statement]}")
-    off=$(median <<<"${times[disabled,$statement]}")
-    awk -v s="$statement" -v on="$on" -v off="$off" -v n="$ROWS" 'BEGIN {
-        printf "| %s | %.0f | %.0f | %.3f | %+.2f µs |\n", s, on, off, on / off, (on - off) * 1000 / n }'
+    on=$(quantile 0.5 <<<"${times[enabled,$statement]}")
+    off=$(quantile 0.5 <<<"${times[disabled,$statement]}")
+    awk -v s="$statement" -v on="$on" -v off="$off" -v n="$ROWS" \
+        -v a1="$(quantile 0.25 <<<"${times[enabled,$statement]}")" \
+        -v a3="$(quantile 0.75 <<<"${times[enabled,$statement]}")" \
+        -v b1="$(quantile 0.25 <<<"${times[disabled,$statement]}")" \
+        -v b3="$(quantile 0.75 <<<"${times[disabled,$statement]}")" 'BEGIN {
+        printf "| %s | %.0f (%.0f-%.0f) | %.0f (%.0f-%.0f) | %.3f | %+.2f µs |\n",
+            s, on, a1, a3, off, b1, b3, on / off, (on - off) * 1000 / n }'
 done

@@ -132,6 +132,20 @@ TEST_F(CallbackTest, LateAndRepeatedReportsNeverMoveAStateBack) {
     EXPECT_EQ(events(), "3");
 }
 
+TEST_F(CallbackTest, ARowMadeUnresolvedAgainIsDueForPolling) {
+    start();
+    // Taken for an SMS (no TypeId yet): final, nothing left to ask.
+    EXPECT_EQ(callback("SMSID=flip-1&SendStatus=5&SendSuccess=1&SendFailed=0").status, 200);
+    EXPECT_EQ(db->scalar("SELECT is_final || ' ' || (next_poll_at IS NULL) FROM delivery_state"),
+              "true true");
+    // A ZNS report for the same id: accepted by Zalo, the receipt still to come.
+    EXPECT_EQ(callback("SMSID=flip-1&SendStatus=5&SendSuccess=1&SendFailed=0&TypeId=25").status,
+              200);
+    EXPECT_EQ(db->scalar("SELECT state || ' ' || is_final || ' ' || (next_poll_at <= now()) "
+                         "FROM delivery_state"),
+              "sent false true");
+}
+
 TEST_F(CallbackTest, UnfamiliarValuesAreStoredNotRefused) {
     start();
     // Undocumented and negative statuses and counts: answered 200, stored in
