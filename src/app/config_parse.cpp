@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <libpq-fe.h>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -40,6 +41,19 @@ bool valid_listen(const std::string& listen) {
     return ec == std::errc{} && rest == end && port >= 0 && port <= 65535;
 }
 
+// Parsed by libpq itself, as the connection will be: whatever it accepts here
+// it accepts when connecting.
+bool libpq_accepts(const std::string& url) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+    PQfreemem(error);
+    if (options == nullptr) {
+        return false;
+    }
+    PQconninfoFree(options);
+    return true;
+}
+
 bool valid_http_base(const std::string& url) {
     return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
@@ -55,6 +69,14 @@ void read_database(Reader& r, const YAML::Node& node, DatabaseConfig& db) {
         return;
     }
     r.read(node, "database", "url", db.url, true);
+    if (!db.url.empty() && !libpq_accepts(db.url)) {
+        // libpq's own message can quote part of the text, a password
+        // included, so it is not passed on.
+        r.problem("database.url",
+                  "libpq cannot parse it: use postgresql://user@host:port/dbname?param=value "
+                  "or key=value pairs (host=... dbname=...), quotes closed and %-escapes "
+                  "complete");
+    }
     r.read_positive(node, "database", "pool_size", db.pool_size);
     r.read_duration(node, "database", "connect_timeout", db.connect_timeout);
     r.read_positive(node, "database", "max_batch", db.max_batch);

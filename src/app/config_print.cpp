@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <boost/url.hpp>
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "deliveryd/app/config.hpp"
@@ -22,6 +23,12 @@ void emit_duration_list(YAML::Emitter& out, const std::vector<Duration>& list) {
         out << format_duration(d);
     }
     out << YAML::EndSeq;
+}
+
+// The shortest text that reads back as the same double: 0.05, not
+// yaml-cpp's 0.050000000000000003.
+std::string number(double value) {
+    return fmt::format("{}", value);
 }
 
 }  // namespace
@@ -123,9 +130,9 @@ std::string to_redacted_yaml(const Config& c) {
         out << YAML::Key << "name" << YAML::Value << a.name;
         out << YAML::Key << "api_key" << YAML::Value << secret(a.api_key);
         out << YAML::Key << "secret_key" << YAML::Value << secret(a.secret_key);
-        out << YAML::Key << "get_callback_tps" << YAML::Value << a.get_callback_tps;
-        out << YAML::Key << "zalo_status_tps" << YAML::Value << a.zalo_status_tps;
-        out << YAML::Key << "send_status_tps" << YAML::Value << a.send_status_tps;
+        out << YAML::Key << "get_callback_tps" << YAML::Value << number(a.get_callback_tps);
+        out << YAML::Key << "zalo_status_tps" << YAML::Value << number(a.zalo_status_tps);
+        out << YAML::Key << "send_status_tps" << YAML::Value << number(a.send_status_tps);
         out << YAML::EndMap;
     }
     out << YAML::EndSeq << YAML::EndMap;
@@ -134,7 +141,7 @@ std::string to_redacted_yaml(const Config& c) {
         out << YAML::Key << "etelecom" << YAML::Value << YAML::BeginMap;
         out << YAML::Key << "base_url" << YAML::Value << c.etelecom->base_url;
         out << YAML::Key << "api_key" << YAML::Value << secret(c.etelecom->api_key);
-        out << YAML::Key << "get_message_tps" << YAML::Value << c.etelecom->get_message_tps;
+        out << YAML::Key << "get_message_tps" << YAML::Value << number(c.etelecom->get_message_tps);
         out << YAML::EndMap;
     }
 
@@ -147,7 +154,7 @@ std::string to_redacted_yaml(const Config& c) {
     out << YAML::Key << "lease" << YAML::Value << format_duration(c.reconcile.lease);
     out << YAML::Key << "request_timeout" << YAML::Value
         << format_duration(c.reconcile.request_timeout);
-    out << YAML::Key << "rate_margin" << YAML::Value << c.reconcile.rate_margin;
+    out << YAML::Key << "rate_margin" << YAML::Value << number(c.reconcile.rate_margin);
     out << YAML::Key << "poll" << YAML::Value << c.reconcile.poll;
     out << YAML::EndMap;
 

@@ -129,7 +129,14 @@ int run_requeue(const Config& config, const ParsedArgs& args) {
         std::istringstream items(list);
         for (std::string state; std::getline(items, state, ',');) {
             if (!core::parse_state_label(state)) {
-                return usage("requeue", fmt::format("--state: unknown state '{}'", state));
+                std::string known;
+                for (auto label = 0; label <= static_cast<int>(core::StateLabel::expired);
+                     ++label) {
+                    known += (label == 0 ? "" : ", ");
+                    known += core::to_string(static_cast<core::StateLabel>(label));
+                }
+                return usage("requeue", fmt::format("--state: unknown state '{}' (the states: {})",
+                                                    state, known));
             }
             selection.states.push_back(state);
         }

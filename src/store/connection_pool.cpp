@@ -97,7 +97,7 @@ void ConnectionPool::with_connection(const std::function<void(pqxx::connection_b
         const bool reused = slot.connection && slot.connection->is_open();
         try {
             if (!reused) {
-                slot.connection = std::make_unique<pqxx::connection>(conninfo_);
+                slot.connection = open_connection(conninfo_);
                 statements::prepare_all(*slot.connection);
             }
             work(*slot.connection);

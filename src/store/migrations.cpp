@@ -134,9 +134,11 @@ MigrationResult apply_pending(pqxx::connection_base& c,
 
 MigrationResult migrate(const std::string& url, const std::vector<MigrationSource>& migrations) {
     try {
-        pqxx::connection c(effective_conninfo(url, std::chrono::seconds(10)));
-        return apply_pending(c, migrations);
+        const auto c = open_connection(effective_conninfo(url, std::chrono::seconds(10)));
+        return apply_pending(*c, migrations);
     } catch (const DatabaseError&) {
+        throw;
+    } catch (const DatabaseUnavailable&) {
         throw;
     } catch (...) {
         rethrow_translated(classify_current_exception());

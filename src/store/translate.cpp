@@ -32,6 +32,25 @@ std::string first_line(const char* what) {
 
 }  // namespace
 
+std::string connect_failure_message(const char* what) {
+    const std::string line = first_line(what);
+    for (const auto* refusal : {"password authentication failed", "authentication failed",
+                                "no pg_hba.conf entry", "does not exist", "no password supplied"}) {
+        if (line.find(refusal) != std::string::npos) {
+            return "the database refused the connection's credentials or database: " + line;
+        }
+    }
+    return "could not connect to the database: " + line;
+}
+
+std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo) {
+    try {
+        return std::make_unique<pqxx::connection>(conninfo);
+    } catch (const pqxx::broken_connection& e) {
+        throw DatabaseUnavailable(connect_failure_message(e.what()));
+    }
+}
+
 DatabaseFailure classify_current_exception() {
     DatabaseFailure failure;
     failure.original = std::current_exception();

@@ -141,7 +141,11 @@ TEST_F(OperatorCommands, RequeueMakesChosenRowsDueWithANewWindow) {
     EXPECT_EQ(nothing.exit_code, 2) << "no selector and no --all is refused";
     const auto bad = deliveryd({"requeue", "--state", "lost"});
     EXPECT_EQ(bad.exit_code, 2);
-    EXPECT_NE(bad.output.find("unknown state 'lost'"), std::string::npos) << bad.output;
+    EXPECT_NE(
+        bad.output.find("unknown state 'lost' (the states: submitted, pending_approval, "
+                        "waiting, sent_to_telco, sent, delivered, failed, rejected, expired)"),
+        std::string::npos)
+        << bad.output;
 }
 
 // More chosen rows than one chunk (5,000): the selection is read once by a

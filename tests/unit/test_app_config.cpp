@@ -135,18 +135,18 @@ TEST(Config, AccountLimitsDefaultToTheProviderLimits) {
 
 TEST(Config, InterpolatesEnvironmentVariablesAnywhereInAValue) {
     const auto c = parse_config(
-        "database:\n  url: \"pre-${TOKEN}-mid-${ESMS_API_KEY}-post\"\n"
+        "database:\n  url: \"host=pre-${TOKEN}-mid-${ESMS_API_KEY}-post\"\n"
         "http:\n  callback_path: /cb/${UNSET_VAR:-fallback}\n"
         "log:\n  level: ${UNSET_LEVEL:-warn}\n",
         &fake_env);
-    EXPECT_EQ(c.database.url, "pre-token-SECRET-3-mid-api-key-SECRET-1-post");
+    EXPECT_EQ(c.database.url, "host=pre-token-SECRET-3-mid-api-key-SECRET-1-post");
     EXPECT_EQ(c.http.callback_path, "/cb/fallback");
     EXPECT_EQ(c.log.level, "warn");
 }
 
 TEST(Config, DoubleDollarIsALiteralDollar) {
-    const auto c = parse_config("database:\n  url: \"a$${NOT_A_VAR}\"\n", &fake_env);
-    EXPECT_EQ(c.database.url, "a${NOT_A_VAR}");
+    const auto c = parse_config("database:\n  url: \"dbname=a$${NOT_A_VAR}\"\n", &fake_env);
+    EXPECT_EQ(c.database.url, "dbname=a${NOT_A_VAR}");
 }
 
 TEST(Config, MissingEnvironmentVariableNamesKeyAndVariable) {
@@ -275,6 +275,27 @@ TEST(Config, RedactedYamlHoldsNoSecretAndParsesBack) {
     EXPECT_EQ(again.reconcile.backoff, c.reconcile.backoff);
     EXPECT_EQ(again.http.allow_cidrs, c.http.allow_cidrs);
     EXPECT_EQ(again.reconcile.tick, c.reconcile.tick);
+}
+
+TEST(Config, ADatabaseUrlLibpqCannotParseIsAProblem) {
+    for (const auto* url : {"\"host='unterminated dbname=x\"", "postgresql://u:p@h/db?sslmode",
+                            "postgresql://u@h/db?x=%zz", "\"just words\""}) {
+        EXPECT_TRUE(one_problem(std::string("database:\n  url: ") + url + "\n", "database.url",
+                                "libpq cannot parse it"))
+            << url;
+    }
+    // Nothing of the text, which may hold a password, is repeated.
+    const auto problems = problems_of("database:\n  url: \"host=h password='s3cret\"\n");
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].find("s3cret"), std::string::npos) << problems[0];
+    // Both forms libpq takes are accepted.
+    EXPECT_NO_THROW(
+        (void)parse_config("database:\n  url: host=h dbname=d sslmode=verify-full\n", &fake_env));
+}
+
+TEST(Config, NumbersArePrintedAsWritten) {
+    const auto text = to_redacted_yaml(parse_config(minimal, &fake_env));
+    EXPECT_NE(text.find("rate_margin: 0.05\n"), std::string::npos) << text;
 }
 
 TEST(Config, RedactsDatabasePasswordsInEveryForm) {
