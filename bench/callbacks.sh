@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Durable callbacks per second (issue 4): wrk against deliveryd's callback
+# Durable callbacks per second: wrk against deliveryd's callback
 # route, every request a new SMSID, answered 200 only after its commit; the
 # same load against /healthz (the HTTP ceiling of the same server); and
 # store.apply alone at batch 1000 (the database ceiling). Everything on

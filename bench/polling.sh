@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Polling at the providers' limits (issue 6): 100,000 unresolved ZNS of one
+# Polling at the providers' limits: 100,000 unresolved ZNS of one
 # eSMS account across 5 OAs in the provider simulator, no callbacks, every
 # answer 50 ms late. Measures, over the GetCallback pass:
 #   * ids answered by GetCallback per second, against the permitted ceiling

@@ -17,6 +17,8 @@ build_tree "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
 
 log "checking formatting"
 "$DELIVERYD_ROOT/scripts/check-format.sh"
+log "checking that no file points outside the repository"
+"$DELIVERYD_ROOT/scripts/check-references.sh"
 
 log "checking the deployment manifests offline"
 DELIVERYD_BINARY="$BUILD/deliveryd" "$DELIVERYD_ROOT/scripts/check-deploy.sh"

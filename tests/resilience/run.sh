@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long resilience runs (issue 8): deliveryd killed with SIGKILL at random
+# The long resilience runs: deliveryd killed with SIGKILL at random
 # moments (0.5-3 s apart) for at least 75 s under 32 connections of callback
 # load, and a 10 s PostgreSQL outage under the same load. Prints one summary
 # line per run (for docs/reliability.md); exits non-zero if a run failed.

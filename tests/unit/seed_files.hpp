@@ -1,4 +1,4 @@
-// The provider samples of /work/shared/seeds, copied into tests/data/seeds.
+// The provider samples transcribed from the providers' documents into tests/data/seeds.
 #pragma once
 
 #include <fstream>
