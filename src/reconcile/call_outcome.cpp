@@ -32,8 +32,20 @@ bool no_data_yet(int code) {
     return code == 105 || code == 854;
 }
 
+// eSMS's code for wrong ApiKey/SecretKey, which its GetSendStatus sample also
+// answers with the SMSID asked about echoed back.
+constexpr int wrong_keys = 101;
+
+// Whether a 101 to this call may be about the one message it asks about
+// rather than the keys. GetCallback is the exception: it leaves out the ids it
+// holds nothing for instead of refusing them, so its 101 can only be about the
+// call itself, which carries up to 200 ids: the keys.
+bool refusal_may_be_about_the_message(const PlannedCall& call) {
+    return call.endpoint != Endpoint::get_callback && call.sms_ids.size() == 1;
+}
+
 // The verdict for an eSMS result code other than 100.
-CallOutcome esms_code(int code, std::string_view message) {
+CallOutcome esms_code(const PlannedCall& call, int code, std::string_view message) {
     const auto detail =
         fmt::format("code {} ({}){}{}", code, providers::esms::describe_result_code(code),
                     message.empty() ? "" : ": ", core::to_log_text(message));
@@ -42,6 +54,9 @@ CallOutcome esms_code(int code, std::string_view message) {
     }
     if (code == 160) {
         return verdict(CallVerdict::tps_exceeded, "tps_exceeded", detail);
+    }
+    if (code == wrong_keys && refusal_may_be_about_the_message(call)) {
+        return verdict(CallVerdict::credentials_or_unknown_id, "credentials", detail);
     }
     switch (providers::esms::classify_result_code(code)) {
         case ResultClass::credentials:
@@ -95,7 +110,7 @@ CallOutcome get_callback(const PlannedCall& call, std::string_view body, core::T
     }
     auto& answer = *parsed.value;
     if (answer.code != 100) {
-        return esms_code(answer.code, answer.message);
+        return esms_code(call, answer.code, answer.message);
     }
     auto out = verdict(CallVerdict::answered, "ok");
     // An entry about an id that was not asked about is dropped: this OA's
@@ -121,7 +136,7 @@ CallOutcome send_status(const PlannedCall& call, std::string_view body, core::Ti
     }
     auto& answer = *parsed.value;
     if (answer.code != 100) {
-        return esms_code(answer.code, {});
+        return esms_code(call, answer.code, {});
     }
     auto out = verdict(CallVerdict::answered, "ok");
     if (answer.observation) {
@@ -139,7 +154,7 @@ CallOutcome zalo_status(const PlannedCall& call, std::string_view body, core::Ti
     }
     auto& answer = *parsed.value;
     if (answer.code != 100) {
-        return esms_code(answer.code, answer.message);
+        return esms_code(call, answer.code, answer.message);
     }
     auto out = verdict(CallVerdict::answered, answer.message_found ? "ok" : "no_data");
     if (answer.observation) {
@@ -175,6 +190,8 @@ std::string_view to_string(CallVerdict v) noexcept {
             return "tps_exceeded";
         case CallVerdict::credentials:
             return "credentials";
+        case CallVerdict::credentials_or_unknown_id:
+            return "credentials_or_unknown_id";
     }
     return "unknown";
 }

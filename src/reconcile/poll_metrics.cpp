@@ -36,7 +36,7 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
       credentials_(prometheus::BuildGauge()
                        .Name("deliveryd_poll_credentials_failing")
                        .Help("1 while the provider refuses this account's credentials or "
-                             "configuration (polling of the key pauses a minute at a time)")
+                             "configuration (the key then makes one probe call a minute)")
                        .Register(registry)),
       rate_limit_(prometheus::BuildGauge()
                       .Name("deliveryd_poll_rate_limit")

@@ -1,6 +1,10 @@
 // The scheduler's sending side: one loop per (account, endpoint) paced by
 // its limiter, each call's answer stored like a callback and its rows put
 // back on the schedule.
+#include <algorithm>
+#include <iterator>
+#include <span>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,10 +27,29 @@ void Scheduler::Impl::enqueue(PlannedCall call) {
     state.wake.cancel();
 }
 
+namespace {
+
+// While the keys are refused, the next call is a probe: the first queued one
+// whose answer can show they work again (not one more message already known
+// to answer 101), brought to the front; the others keep their order.
+void put_probe_first(std::deque<PlannedCall>& queue, const KeyHealth& health) {
+    const auto it = std::find_if(queue.begin(), queue.end(), [&health](const PlannedCall& call) {
+        return health.worth_probing(call.sms_ids);
+    });
+    if (it != queue.end() && it != queue.begin()) {
+        std::rotate(queue.begin(), it, std::next(it));
+    }
+}
+
+}  // namespace
+
 asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, LimiterKey key,
                                                  KeyState& state) {
     while (!self->stopping_) {
-        if (state.queue.empty()) {
+        const auto probe_at = state.health.next_probe_at();
+        // A probe goes alone: the next waits for its answer (perform() wakes
+        // this loop when a call ends).
+        if (state.queue.empty() || (probe_at && state.in_flight > 0)) {
             state.wake.expires_at(SteadyClock::time_point::max());
             co_await state.wake.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
@@ -35,7 +58,8 @@ asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, Lim
         // when its turn was due: if the event loop stalls, a reserved
         // slot would be used late while later slots stay early, and the
         // calls would bunch at the provider.
-        const auto allowed = state.limiter.next_allowed_at();
+        const auto allowed = std::max(state.limiter.next_allowed_at(),
+                                      probe_at.value_or(SteadyClock::time_point::min()));
         if (allowed > SteadyClock::now()) {
             state.pace.expires_at(allowed);
             co_await state.pace.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -44,24 +68,35 @@ asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, Lim
         if (!state.limiter.try_acquire(SteadyClock::now())) {
             continue;
         }
-        auto call = std::move(state.queue.front());
-        state.queue.pop_front();
+        PlannedCall call;
+        const auto* check = state.health.check_call();
+        if (check != nullptr) {
+            call = *check;  // the queued calls keep their turn
+        } else {
+            if (probe_at) {
+                put_probe_first(state.queue, state.health);
+            }
+            call = std::move(state.queue.front());
+            state.queue.pop_front();
+        }
         ++state.in_flight;
         ++self->calls_in_flight_;
-        asio::co_spawn(self->strand_, perform(self, key, std::move(call)), asio::detached);
+        asio::co_spawn(self->strand_, perform(self, key, std::move(call), check != nullptr),
+                       asio::detached);
     }
 }
 
 asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, LimiterKey key,
-                                               PlannedCall call) {
+                                               PlannedCall call, bool check) {
     auto& state = *self->keys_.at(key);
     try {
-        co_await self->perform_call(key, state, std::move(call));
+        co_await self->perform_call(key, state, std::move(call), check);
     } catch (const std::exception& e) {
         spdlog::error("status call {} {}: {}", key.account, to_string(key.endpoint), e.what());
     }
     --state.in_flight;
     --self->calls_in_flight_;
+    state.wake.cancel();  // a probing send loop waits for this answer
 }
 
 // GCC 12 pairs the coroutine frame's allocation (Asio's aligned_alloc) with
@@ -72,11 +107,14 @@ asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, Limit
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeyState& state,
-                                                    PlannedCall call) {
+                                                    PlannedCall call, bool check) {
     const auto started = SteadyClock::now();
     auto request = status_request(config_, call);
     const auto result = co_await http_.fetch(std::move(request));
     const auto took = SteadyClock::now() - started;
+    if (check && result.failure == net::HttpFailure::cancelled) {
+        co_return;
+    }
     if (result.failure == net::HttpFailure::cancelled) {
         std::vector<std::string> ids;
         for (auto& id : call.sms_ids) {
@@ -96,12 +134,14 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
     metrics_.call(key, outcome.outcome, took);
     metrics_.observations(key, outcome.observations.size());
-    note(key, state, call, outcome);
+    const bool answered = note(key, state, call, outcome).answered;
 
-    const bool answered =
-        outcome.verdict == CallVerdict::answered || outcome.verdict == CallVerdict::rejected;
+    // A check answers for no row: a claimed row it names is rescheduled by
+    // its own call.
+    const std::span<const std::string> rows =
+        check ? std::span<const std::string>() : std::span<const std::string>(call.sms_ids);
     std::vector<store::Reschedule> schedule;
-    for (const auto& id : call.sms_ids) {
+    for (const auto& id : rows) {
         const auto it = claimed_.find(id);
         if (it == claimed_.end()) {
             continue;
@@ -130,22 +170,27 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
                 to_string(key.endpoint), call.sms_ids.size(), e.what(), *held);
         }
     }
-    for (const auto& id : call.sms_ids) {
-        claimed_.erase(id);
+    if (!check) {
+        for (const auto& id : call.sms_ids) {
+            claimed_.erase(id);
+        }
     }
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 
-void Scheduler::Impl::note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
-                           const CallOutcome& outcome) {
-    const auto step = state.health.record(outcome.verdict, SteadyClock::now());
+KeyHealth::Step Scheduler::Impl::note(const LimiterKey& key, KeyState& state,
+                                      const PlannedCall& call, const CallOutcome& outcome) {
+    const auto step = state.health.record(outcome.verdict, SteadyClock::now(), call);
     if (step.hold_until) {
         state.limiter.hold_until(*step.hold_until);
     }
     if (step.credentials_failing) {
         metrics_.credentials_failing(key, *step.credentials_failing);
+        if (!*step.credentials_failing) {
+            state.pace.cancel();  // the send loop may be waiting for the next probe: go now
+        }
     }
     const auto name = fmt::format("{} {}", key.account, to_string(key.endpoint));
     log_step(step, name, outcome);
@@ -153,9 +198,24 @@ void Scheduler::Impl::note(const LimiterKey& key, KeyState& state, const Planned
         spdlog::debug("status call {} refused for {}: {}", name, call.sms_ids.front(),
                       outcome.detail);
     }
+    if (outcome.verdict == CallVerdict::credentials_or_unknown_id && step.answered) {
+        if (step.evidence == 0) {
+            spdlog::debug(
+                "status call {} refused for {}: {}; about this message, which was refused so "
+                "before while the keys worked",
+                name, call.sms_ids.front(), outcome.detail);
+        } else {
+            spdlog::debug(
+                "status call {} refused for {}: {}; taken as about this message, not the "
+                "account's credentials ({} of {} different messages in a row needed)",
+                name, call.sms_ids.front(), outcome.detail, step.evidence,
+                KeyHealth::credentials_evidence);
+        }
+    }
     for (const auto& text : outcome.notes) {
         spdlog::debug("status call {}: {}", name, text);
     }
+    return step;
 }
 
 }  // namespace deliveryd::reconcile

@@ -109,13 +109,18 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     void enqueue(PlannedCall call);
     static asio::awaitable<void> send_loop(std::shared_ptr<Impl> self, LimiterKey key,
                                            KeyState& state);
+    // `check`: the call repeats the one last answered to test the keys
+    // (KeyHealth::check_call): its answer is stored, but it answers for no
+    // claimed row.
     static asio::awaitable<void> perform(std::shared_ptr<Impl> self, LimiterKey key,
-                                         PlannedCall call);
-    asio::awaitable<void> perform_call(const LimiterKey& key, KeyState& state, PlannedCall call);
+                                         PlannedCall call, bool check);
+    asio::awaitable<void> perform_call(const LimiterKey& key, KeyState& state, PlannedCall call,
+                                       bool check);
 
-    // Per-key bookkeeping of the verdict (KeyHealth): failures, pauses and their logs.
-    void note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
-              const CallOutcome& outcome);
+    // Per-key bookkeeping of the verdict (KeyHealth): failures, pauses, probes
+    // and their logs. The Step says how the call's rows go back on the schedule.
+    KeyHealth::Step note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
+                         const CallOutcome& outcome);
 
     const app::Config& config_;
     SchedulerParts parts_;

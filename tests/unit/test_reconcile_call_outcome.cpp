@@ -65,6 +65,7 @@ TEST(ReconcileCallOutcome, VerdictTexts) {
     EXPECT_EQ(to_string(CallVerdict::retry), "retry");
     EXPECT_EQ(to_string(CallVerdict::tps_exceeded), "tps_exceeded");
     EXPECT_EQ(to_string(CallVerdict::credentials), "credentials");
+    EXPECT_EQ(to_string(CallVerdict::credentials_or_unknown_id), "credentials_or_unknown_id");
 }
 
 TEST(ReconcileCallOutcome, TransportFailureIsRetryLabelledByItsCause) {
@@ -246,22 +247,45 @@ TEST(ReconcileCallOutcome, AProviderMessageCannotBreakOrForgeALogLine) {
         << out.detail;
 }
 
-TEST(ReconcileCallOutcome, EsmsCode101IsCredentials) {
-    const auto out = interpret_answer(get_callback_call({"a"}),
-                                      http(200, R"({"Code":101,"Message":"wrong key"})"), received);
-    EXPECT_EQ(out.verdict, CallVerdict::credentials);
-    EXPECT_EQ(out.outcome, "credentials");
-    EXPECT_NE(out.detail.find("101"), std::string::npos);
-    EXPECT_NE(out.detail.find("wrong key"), std::string::npos);
-    expect_nothing_to_store(out);
+TEST(ReconcileCallOutcome, EsmsCode101ToGetCallbackIsCredentials) {
+    // GetCallback leaves out the ids it holds nothing for: its 101 refuses
+    // the whole call, i.e. the keys.
+    for (const auto& call : {get_callback_call({"a"}), get_callback_call({"a", "b", "c"})}) {
+        const auto out =
+            interpret_answer(call, http(200, R"({"Code":101,"Message":"wrong key"})"), received);
+        EXPECT_EQ(out.verdict, CallVerdict::credentials);
+        EXPECT_EQ(out.outcome, "credentials");
+        EXPECT_NE(out.detail.find("101"), std::string::npos);
+        EXPECT_NE(out.detail.find("wrong key"), std::string::npos);
+        expect_nothing_to_store(out);
+    }
+}
 
-    // GetSendStatus seed 002_101 says the same.
+TEST(ReconcileCallOutcome, EsmsCode101AboutOneMessageMayBeAboutTheMessage) {
+    // Seed 002's "Invalid request" sample: a 101 echoing one SMSID. KeyHealth
+    // decides whether it is the keys; the metric label is the provider's word.
     const auto seed =
         interpret_answer(send_status_call("47756317-0cbe-494a-9d02-c85703a1baff20"),
                          http(200, read_seed("get_send_status_002_101.json")), received);
-    EXPECT_EQ(seed.verdict, CallVerdict::credentials);
+    EXPECT_EQ(seed.verdict, CallVerdict::credentials_or_unknown_id);
     EXPECT_EQ(seed.outcome, "credentials");
+    EXPECT_NE(seed.detail.find("101"), std::string::npos);
     expect_nothing_to_store(seed);
+
+    const auto zalo = interpret_answer(
+        zalo_status_call(), http(200, R"({"CodeResult":"101","ErrorMessage":"Authorize Failed"})"),
+        received);
+    EXPECT_EQ(zalo.verdict, CallVerdict::credentials_or_unknown_id);
+    EXPECT_EQ(zalo.outcome, "credentials");
+}
+
+TEST(ReconcileCallOutcome, OtherCredentialsCodesAboutOneMessageAreStillCredentials) {
+    for (const int code : {102, 140, 143}) {
+        const auto body = R"({"CodeResponse":")" + std::to_string(code) + R"(","SMSID":"a"})";
+        const auto out = interpret_answer(send_status_call("a"), http(200, body), received);
+        EXPECT_EQ(out.verdict, CallVerdict::credentials) << code;
+        EXPECT_EQ(out.outcome, "credentials") << code;
+    }
 }
 
 TEST(ReconcileCallOutcome, EsmsCode160IsTpsExceeded) {
@@ -352,8 +376,11 @@ TEST(ReconcileCallOutcome, GetSendStatusAboutAnotherIdIsMalformed) {
 
 TEST(ReconcileCallOutcome, ZaloStatusSeedIsDelivered) {
     const auto call = zalo_status_call();
+    // The seed's delivery time is 2026-01-06: received on that day, it is plausible.
+    const core::Timestamp that_day{std::chrono::sys_days{std::chrono::year{2026} / 1 / 6} +
+                                   std::chrono::hours{12}};
     const auto out =
-        interpret_answer(call, http(200, read_seed("zalo_message_status_004.json")), received);
+        interpret_answer(call, http(200, read_seed("zalo_message_status_004.json")), that_day);
     EXPECT_EQ(out.verdict, CallVerdict::answered);
     EXPECT_EQ(out.outcome, "ok");
     ASSERT_EQ(out.observations.size(), 1U);

@@ -1,7 +1,7 @@
-// What one status call's answer means for the scheduler (issue 6 items 3, 5):
-// the Observations to store, and what to do with the rows asked about and
-// with the (account, endpoint) the call was made under. Pure: the scheduler
-// does the I/O, this decides.
+// What one status call's answer means for the scheduler: the Observations to
+// store, and what to do with the rows asked about and with the (account,
+// endpoint) the call was made under. Pure: the scheduler does the I/O, this
+// decides.
 //
 // Verdicts:
 //  * answered: the provider answered about the rows (code 100; also eSMS
@@ -16,8 +16,17 @@
 //    key's consecutive-failure count grows, nothing is counted.
 //  * tps_exceeded: the provider counted more than its limit (eSMS 160, HTTP
 //    429): like retry, and the key pauses for a second.
-//  * credentials: the account is misconfigured (eSMS 101..., HTTP 401/403):
-//    like retry, and the key pauses for a minute and raises an alert.
+//  * credentials: the account is misconfigured (eSMS 101 on GetCallback,
+//    102, 140, 143, ..., HTTP 401/403): like retry, the credentials gauge
+//    goes up and the key only probes, one call a minute, until an answer
+//    shows the keys work again (key_health.hpp).
+//  * credentials_or_unknown_id: eSMS 101 on a call about one message
+//    (GetSendStatus, GetZaloMessageStatus). eSMS documents 101 as wrong keys,
+//    but its GetSendStatus sample answers 101 echoing the SMSID asked about,
+//    and what it answers for an id it does not know is not documented: the
+//    101 may be about that one message. KeyHealth weighs it with the key's
+//    other answers: about the message (which then backs off like an
+//    answered one) until several different messages in a row say the same.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +39,14 @@
 
 namespace deliveryd::reconcile {
 
-enum class CallVerdict : std::uint8_t { answered, rejected, retry, tps_exceeded, credentials };
+enum class CallVerdict : std::uint8_t {
+    answered,
+    rejected,
+    retry,
+    tps_exceeded,
+    credentials,
+    credentials_or_unknown_id,
+};
 
 [[nodiscard]] std::string_view to_string(CallVerdict verdict) noexcept;
 
@@ -45,7 +61,9 @@ struct CallAnswer {
 struct CallOutcome {
     CallVerdict verdict = CallVerdict::retry;
     // Metric label: ok, no_data, rejected, timeout, connect, ..., http_5xx,
-    // http_4xx, malformed, retry_code, tps_exceeded, credentials.
+    // http_4xx, malformed, retry_code, tps_exceeded, credentials. The label
+    // says what the provider answered: a 101 is "credentials" whether or not
+    // KeyHealth takes it to be about the keys.
     std::string outcome;
     // For a log line: the provider's code and message, or the parse error.
     // Never holds credentials (parsers and the HTTP client guarantee it).

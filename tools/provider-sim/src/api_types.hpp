@@ -42,12 +42,19 @@ struct credentials {
     [[nodiscard]] const account* find(std::string_view api_key, std::string_view secret_key) const;
 };
 
+// What GetSendStatus answers about an SMSID it cannot report (unknown, another
+// account's, no status yet, older than 7 days). eSMS does not document it:
+// its error table says 105 "not found", while its GetSendStatus sample shows a
+// 101 echoing the SMSID, which its table calls wrong keys.
+enum class unknown_id_answer { code_105, code_101 };
+
 struct api_context {
     const message_store& store;
     const credentials& creds;
     rate_limiter& limiter;
     sim_stats& stats;
     std::string callback_url;  // echoed as CallbackUrl by GetCallback
+    unknown_id_answer unknown_id = unknown_id_answer::code_105;
 };
 
 // A response to `req` (same version and keep-alive) with a JSON body.

@@ -187,14 +187,18 @@ http_response handle_get_send_status(api_context& ctx, const http_request& req, 
     if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
         return answer("160");
     }
+    auto unknown = [&] {
+        ++ctx.stats.send_status_unknown_ids;
+        return answer(ctx.unknown_id == unknown_id_answer::code_101 ? "101" : "105");
+    };
     const message* m = ctx.store.find(ref_id);
     if (!visible_to(m, *acc)) {
-        return answer("105");
+        return unknown();
     }
     auto v = view_at(*m, now.sim);
     // Just-sent ids are not queryable yet, and only the last 7 days are kept.
     if (v.last == nullptr || now.sim - m->submitted_at > std::chrono::days(7)) {
-        return answer("105");
+        return unknown();
     }
     return json_response(req, http::status::ok, write_json(send_status_body(*m, v)));
 }

@@ -56,6 +56,16 @@ void parse_listen(options& o, const std::string& value) {
     o.listen_port = number<unsigned short>("--listen", value.substr(colon + 1));
 }
 
+unknown_id_answer parse_unknown_id_code(const std::string& value) {
+    if (value == "105") {
+        return unknown_id_answer::code_105;
+    }
+    if (value == "101") {
+        return unknown_id_answer::code_101;
+    }
+    bad("--unknown-id-code", "must be 105 or 101");
+}
+
 account parse_account(const std::string& value) {
     auto first = value.find(':');
     auto second = first == std::string::npos ? first : value.find(':', first + 1);
@@ -102,6 +112,8 @@ const std::map<std::string, setter>& setters() {
         {"--account",
          [](options& o, const std::string& v) { o.creds.esms.push_back(parse_account(v)); }},
         {"--etelecom-key", [](options& o, const std::string& v) { o.creds.etelecom_key = v; }},
+        {"--unknown-id-code",
+         [](options& o, const std::string& v) { o.unknown_id = parse_unknown_id_code(v); }},
         {"--get-callback-tps",
          [](options& o, const std::string& v) {
              o.limits.get_callback = tps("--get-callback-tps", v);
@@ -255,6 +267,8 @@ Messages
 Credentials and limits (sliding 1 s window per API key and endpoint; 0 = unlimited)
   --account NAME:KEY:SECRET   eSMS account; repeatable (default default:sim-api-key:sim-secret-key)
   --etelecom-key KEY          eTelecom Bearer key (default sim-etelecom-key)
+  --unknown-id-code CODE      GetSendStatus code for an SMSID it cannot report: 105 (default)
+                              or 101 (the SMSID echoed, as eSMS's sample shows)
   --get-callback-tps N        GetCallback (default 20)
   --zalo-status-tps N         GetZaloMessageStatus (default 30)
   --send-status-tps N         GetSendStatus (default 10)

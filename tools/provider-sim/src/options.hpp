@@ -29,6 +29,7 @@ struct options {
     milliseconds submit_spread{0};
     bool etelecom_messages = true;
     credentials creds;
+    unknown_id_answer unknown_id = unknown_id_answer::code_105;
     rate_limits limits;
     std::string callback_url;
     double drop_callbacks = 0;

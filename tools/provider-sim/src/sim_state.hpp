@@ -18,6 +18,7 @@ struct sim_state {
     message_store store;
     const sim_clock& clock;
     credentials creds;
+    unknown_id_answer unknown_id = unknown_id_answer::code_105;
     rate_limiter limiter{rate_limits{}};
     sim_stats stats;
     fault_config faults;
@@ -33,7 +34,7 @@ struct sim_state {
     std::size_t callbacks_in_flight = 0;
 
     [[nodiscard]] api_context context() {
-        return api_context{store, creds, limiter, stats, callback_url};
+        return api_context{store, creds, limiter, stats, callback_url, unknown_id};
     }
 };
 

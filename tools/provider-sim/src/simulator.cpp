@@ -52,6 +52,7 @@ simulator::simulator(const options& opts, std::vector<message> messages,
     state_.faults = opts.faults;
     state_.picker = fault_picker(opts.seed);
     state_.callback_url = opts.callback_url;
+    state_.unknown_id = opts.unknown_id;
     state_.drop_callbacks = opts.drop_callbacks;
     state_.seed = opts.seed;
     state_.start = clock_->now();

@@ -73,6 +73,7 @@ json::object stats_to_json(const sim_stats& stats, const rate_limiter& limiter) 
     return json::object{{"endpoints", std::move(endpoints)},
                         {"violations", limiter.violations()},
                         {"not_found", stats.not_found},
+                        {"send_status_unknown_ids", stats.send_status_unknown_ids},
                         {"get_callback_ids", stats.get_callback_ids.to_json()},
                         {"callbacks", json::object{{"scheduled", cb.scheduled},
                                                    {"sent", cb.sent},

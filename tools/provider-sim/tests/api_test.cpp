@@ -98,6 +98,46 @@ TEST_F(ApiTest, GetSendStatusFollowsTheTimeline) {
               "105");
 }
 
+TEST_F(ApiTest, GetSendStatusAnswersWhatItCannotReportWith105ByDefault) {
+    for (const auto& [id, at] : {std::pair<std::string, sim_time>{"nope", t0 + 1h},
+                                 {"never-1", t0 + 1h},
+                                 {"sms-1", t0 + 500ms},
+                                 {"sms-1", t0 + std::chrono::days(8)}}) {
+        const auto answer = send_status(id, at);
+        EXPECT_EQ(answer.at("CodeResponse").as_string(), "105") << id;
+        EXPECT_EQ(answer.at("SMSID").as_string(), id);
+    }
+    EXPECT_EQ(stats_json(state_, t0).at("send_status_unknown_ids").as_uint64(), 4U);
+}
+
+TEST_F(ApiTest, GetSendStatusCanAnswerWhatItCannotReportWith101EchoingTheSmsid) {
+    state_.unknown_id = unknown_id_answer::code_101;
+    // Unknown, no status ever, no status yet (just sent), older than 7 days.
+    for (const auto& [id, at] : {std::pair<std::string, sim_time>{"nope", t0 + 1h},
+                                 {"never-1", t0 + 1h},
+                                 {"sms-1", t0 + 500ms},
+                                 {"sms-1", t0 + std::chrono::days(8)}}) {
+        const auto answer = send_status(id, at);
+        EXPECT_EQ(answer.at("CodeResponse").as_string(), "101") << id;
+        EXPECT_EQ(answer.at("SMSID").as_string(), id);
+        EXPECT_EQ(answer.as_object().size(), 2U) << "the short shape of seed 002's 101";
+    }
+    // A message it can report is answered as ever, between the refusals.
+    const auto known = send_status("sms-1", t0 + 1500ms);
+    EXPECT_EQ(known.at("CodeResponse").as_string(), "100");
+    EXPECT_EQ(known.at("SendStatus").as_int64(), 2);
+
+    // Wrong keys answer 101 too, and are counted apart.
+    const auto wrong_keys = send(make_request(http::verb::get,
+                                              "/MainService.svc/json/GetSendStatus?RefId=sms-1&"
+                                              "ApiKey=wrong&SecretKey=sim-secret-key"),
+                                 t0 + 1500ms);
+    EXPECT_EQ(wrong_keys.at("CodeResponse").as_string(), "101");
+    const auto stats = stats_json(state_, t0);
+    EXPECT_EQ(stats.at("send_status_unknown_ids").as_uint64(), 4U);
+    EXPECT_EQ(stats.at("endpoints").at("GetSendStatus").at("auth_failures").as_uint64(), 1U);
+}
+
 TEST_F(ApiTest, GetSendStatusLimitIsConfigurable) {
     steady_time s{std::chrono::hours(2)};
     for (int i = 0; i < 10; ++i) {

@@ -59,7 +59,7 @@ class GetCallbackTest : public ::testing::Test {
                           {"OAId", oa}};
         auto req =
             make_request(http::verb::post, "/ZaloCallback/GetCallback", json::serialize(body));
-        api_context ctx{*store_, creds_, limiter_, stats_, ""};
+        api_context ctx{*store_, creds_, limiter_, stats_, "", unknown_id_answer::code_105};
         auto res = handle_get_callback(ctx, req, api_time{at, t0 + 10s});
         EXPECT_EQ(res.result(), http::status::ok);
         return parse_json(res.body());
@@ -133,7 +133,7 @@ TEST_F(GetCallbackTest, TwentyFirstCallWithinOneSecondIsRefused) {
 
 TEST_F(GetCallbackTest, UnreadableBodyIsInvalidRequest) {
     auto req = make_request(http::verb::post, "/ZaloCallback/GetCallback", "{not json");
-    api_context ctx{*store_, creds_, limiter_, stats_, ""};
+    api_context ctx{*store_, creds_, limiter_, stats_, "", unknown_id_answer::code_105};
     auto res = handle_get_callback(ctx, req, api_time{{}, t0});
     EXPECT_EQ(res.result(), http::status::bad_request);
     EXPECT_EQ(parse_json(res.body()).at("error").as_string(), "Invalid request");

@@ -19,6 +19,7 @@ TEST(Options, DefaultsMatchTheDocs) {
     EXPECT_EQ(o.limits.get_send_status, 10);
     EXPECT_EQ(o.limits.etelecom_message, 10);
     EXPECT_EQ(o.callbacks.attempts, 5);
+    EXPECT_EQ(o.unknown_id, unknown_id_answer::code_105);
 }
 
 TEST(Options, ParsesEveryKind) {
@@ -42,7 +43,9 @@ TEST(Options, ParsesEveryKind) {
                             "2026-01-06T00:00:00Z",
                             "--no-etelecom-messages",
                             "--send-status-tps",
-                            "0"});
+                            "0",
+                            "--unknown-id-code",
+                            "101"});
     EXPECT_EQ(o.listen_port, 0);
     ASSERT_EQ(o.creds.esms.size(), 2U);
     EXPECT_EQ(o.creds.esms[1].name, "b");
@@ -56,6 +59,8 @@ TEST(Options, ParsesEveryKind) {
     EXPECT_TRUE(o.start_time.has_value());
     EXPECT_FALSE(o.etelecom_messages);
     EXPECT_EQ(o.limits.get_send_status, 0);
+    EXPECT_EQ(o.unknown_id, unknown_id_answer::code_101);
+    EXPECT_EQ(parse_options({"--unknown-id-code=105"}).unknown_id, unknown_id_answer::code_105);
 }
 
 TEST(Options, RejectsBadInput) {
@@ -67,6 +72,8 @@ TEST(Options, RejectsBadInput) {
                                                  {"--latency", "5 parsecs"},
                                                  {"--fault-reset", "0.6", "--fault-timeout", "0.6"},
                                                  {"--seed"},
+                                                 {"--unknown-id-code", "102"},
+                                                 {"--unknown-id-code", "x"},
                                                  {"--account", "a:k:s", "--account", "a:k2:s2"}}) {
         EXPECT_THROW(parse_options(args), options_error) << args[0];
     }

@@ -70,8 +70,10 @@ class ShapesTest : public ::testing::Test {
     }
 
     http_response call(http_response (*handler)(api_context&, const http_request&, api_time),
-                       const http_request& req, sim_time now) {
-        api_context ctx{*store_, creds_, limiter_, stats_, "http://127.0.0.1:8080/callback/esms"};
+                       const http_request& req, sim_time now,
+                       unknown_id_answer unknown_id = unknown_id_answer::code_105) {
+        api_context ctx{*store_,   creds_, limiter_, stats_, "http://127.0.0.1:8080/callback/esms",
+                        unknown_id};
         return handler(ctx, req, api_time{std::chrono::steady_clock::now(), now});
     }
 
@@ -129,6 +131,19 @@ TEST_F(ShapesTest, GetSendStatusMatchesSeed002) {
                         t0);
     EXPECT_TRUE(same_structure(data_json("get_send_status_101.json"), parse_json(unknown.body())));
     EXPECT_EQ(parse_json(unknown.body()).at("CodeResponse").as_string(), "105");
+}
+
+TEST_F(ShapesTest, GetSendStatusUnknownIdIn101FormIsSeed002sInvalidRequest) {
+    // Seed 002's 101 sample names an SMSID: in this form the unknown id is
+    // echoed in it, keys and all right.
+    auto unknown = call(handle_get_send_status,
+                        make_request(http::verb::get,
+                                     "/MainService.svc/json/GetSendStatus?RefId="
+                                     "47756317-0cbe-494a-9d02-c85703a1baff20&ApiKey=sim-api-key&"
+                                     "SecretKey=sim-secret-key"),
+                        t0, unknown_id_answer::code_101);
+    EXPECT_EQ(unknown.result(), http::status::ok);
+    EXPECT_EQ(parse_json(unknown.body()), data_json("get_send_status_101.json")) << unknown.body();
 }
 
 TEST_F(ShapesTest, GetZaloMessageStatusMatchesSeed004) {
