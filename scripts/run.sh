@@ -86,6 +86,12 @@ deliveryd is running on http://$DELIVERYD_LISTEN
   callback:  curl 'http://$DELIVERYD_LISTEN/callback/esms?SMSID=test-1&SendStatus=5&SendSuccess=1&SendFailed=0&TypeId=2'
   table:     psql -h 127.0.0.1 -p $PG_PORT -U deliveryd deliveryd -c 'SELECT state, is_final, count(*) FROM delivery_state GROUP BY 1, 2'
   simulator: curl $DELIVERYD_SIM_URL/sim/stats   (truth: /sim/truth, log: .local/provider-sim.log)
+
+A ZNS that the simulator shows delivered stays 'sent' here until its next
+poll asks Zalo for the handset receipt: 30 s, 1 m, 5 m, 15 m ... after it was
+registered (config/local.yaml's backoff), so matches with the truth dip and
+recover over minutes. With the production backoff (2 m, 5 m, 15 m, 1 h ...)
+the wait can reach an hour.
 Stop with Ctrl-C.
 
 MSG
