@@ -90,8 +90,8 @@ deliveryd is running on http://$DELIVERYD_LISTEN
 A ZNS that the simulator shows delivered stays 'sent' here until its next
 poll asks Zalo for the handset receipt: 30 s, 1 m, 5 m, 15 m ... after it was
 registered (config/local.yaml's backoff), so matches with the truth dip and
-recover over minutes. With the production backoff (2 m, 5 m, 15 m, 1 h ...)
-the wait can reach an hour.
+recover over minutes. With the production backoff (2 m, 5 m, 15 m, 1 h, 6 h,
+24 h) a late receipt can take hours to show.
 Stop with Ctrl-C.
 
 MSG
