@@ -194,6 +194,10 @@ TEST(EsmsCallbackQuery, PhoneNumbersAndZaloUserIdsGoToTheirOwnColumns) {
         EXPECT_EQ(o.phone, std::nullopt) << uid;
         EXPECT_EQ(o.zalo_user_id, uid) << uid;
     }
+    // Follower messages and journeys go only to users, whatever the shape.
+    const auto follower = parse_ok("SMSID=a1&TypeId=26&phonenumber=0901888484");
+    EXPECT_EQ(follower.phone, std::nullopt);
+    EXPECT_EQ(follower.zalo_user_id, "0901888484");
 }
 
 TEST(EsmsCallbackQuery, ImplausibleProviderTimesAreLeftOut) {

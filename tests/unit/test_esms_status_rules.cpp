@@ -49,6 +49,13 @@ TEST(EsmsSendStatus, UnknownValuesStayNonFinalAndAreFlagged) {
     }
     EXPECT_EQ(decide(std::nullopt).label, StateLabel::submitted);
     EXPECT_FALSE(decide(std::nullopt).unknown_send_status);
+    // Negative values too; and a handset receipt decides the label but the
+    // undocumented SendStatus beside it is still flagged.
+    EXPECT_TRUE(decide(-1).unknown_send_status);
+    const auto receipt = decide(9, 1, 0, true, 0, 1);
+    EXPECT_EQ(receipt.label, StateLabel::delivered);
+    EXPECT_TRUE(receipt.unknown_send_status);
+    EXPECT_FALSE(decide(5, 1, 0, true, 0, 1).unknown_send_status);
 }
 
 TEST(EsmsResultCode, Table) {

@@ -49,10 +49,11 @@ core::Observation to_observation(const CallbackRecord& r, core::Source source,
     }
 
     // `phonenumber` holds the receiver of any kind: a phone number, or for
-    // follower messages, journeys and sends by user id, a Zalo user id.
-    // Zalo's own data.user_id is the user id itself (phonenumber may carry
-    // a shortened form of it).
-    if (r.phone_number && core::is_vietnamese_phone(*r.phone_number)) {
+    // follower messages and journeys (TypeId 26/27, which only go to users)
+    // and ZNS sent by user id, a Zalo user id. Zalo's own data.user_id is the
+    // user id itself (phonenumber may carry a shortened form of it).
+    const bool to_zalo_user = r.type_id == 26 || r.type_id == 27;
+    if (r.phone_number && !to_zalo_user && core::is_vietnamese_phone(*r.phone_number)) {
         o.phone = r.phone_number;
     } else if (r.phone_number) {
         o.zalo_user_id = r.phone_number;

@@ -6,10 +6,20 @@ namespace deliveryd::providers::esms {
 
 using core::StateLabel;
 
+namespace {
+
+bool is_documented(int send_status) noexcept {
+    return send_status == 1 || send_status == 2 || send_status == 4 || send_status == 5 ||
+           send_status == 7;
+}
+
+}  // namespace
+
 LabelDecision decide_label(const StatusReport& r) noexcept {
-    // A handset receipt outranks whatever SendStatus says.
+    // A handset receipt outranks whatever SendStatus says (an undocumented
+    // one is still named).
     if (r.zalo_delivery_status == 1) {
-        return {StateLabel::delivered, false};
+        return {StateLabel::delivered, r.send_status && !is_documented(*r.send_status)};
     }
     const bool zalo_failed = r.zns && r.zalo_error && core::is_error_code(*r.zalo_error);
     if (!r.send_status) {

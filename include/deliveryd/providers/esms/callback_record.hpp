@@ -33,9 +33,10 @@ struct CallbackRecord {
 
 // The Observation a record amounts to. `raw` is stored as the payload.
 // Rules beyond decide_label():
-//  * phonenumber goes to phone when it reads as a Vietnamese phone number
-//    (core::is_vietnamese_phone), else to zalo_user_id; error_info's
-//    data.user_id, when given, is the zalo_user_id.
+//  * phonenumber goes to zalo_user_id for TypeId 26/27 (sent to users only)
+//    and whenever it does not read as a Vietnamese phone number
+//    (core::is_vietnamese_phone), else to phone; error_info's data.user_id,
+//    when given, is the zalo_user_id.
 //  * partner_id: partnerids, else error_info's data.message_id.
 //  * error_code / error_message: from error_info (its text when not JSON),
 //    as reported (0 included: merge() knows success is no error).

@@ -21,7 +21,8 @@ struct StatusReport {
 struct LabelDecision {
     core::StateLabel label = core::StateLabel::submitted;
     // SendStatus was given but is none of 1, 2, 4, 5, 7: the label stays
-    // `submitted` (not final, so polling goes on). Count it.
+    // `submitted` (not final, so polling goes on), unless a handset receipt
+    // decided it. Count it.
     bool unknown_send_status = false;
 };
 
