@@ -1,6 +1,8 @@
 #include "app/operator_commands.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -177,7 +179,8 @@ int run_import(const Config& config, const ParsedArgs& args) {
     }
     std::ifstream file(*path, std::ios::binary);
     if (!file) {
-        return usage("import", fmt::format("cannot read '{}'", *path));
+        const int error = errno;  // what the failed open left: no such file, permission, ...
+        return usage("import", fmt::format("cannot read '{}': {}", *path, std::strerror(error)));
     }
     std::stringstream contents;
     contents << file.rdbuf();
@@ -186,7 +189,7 @@ int run_import(const Config& config, const ParsedArgs& args) {
         messages = read_registrations(contents.str());
     } catch (const RegistrationError& e) {
         std::fputs(
-            fmt::format("deliveryd import: {}: {} (nothing imported)\n", *path, e.what()).c_str(),
+            fmt::format("deliveryd import: {}:\n{}\n(nothing imported)\n", *path, e.what()).c_str(),
             stderr);
         return exit_usage;
     }

@@ -37,6 +37,9 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Column::count)> 
 // megabytes in one field.
 constexpr std::size_t max_text = 1024;
 
+// Bad rows listed in one error; beyond this they are only counted.
+constexpr std::size_t max_reported_problems = 20;
+
 // Header names may come padded ("sms_id, phone").
 std::string_view trimmed(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
@@ -89,67 +92,85 @@ std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
 
     std::vector<store::RegisteredMessage> messages;
     messages.reserve(records.size() - 1);
+    // Every bad row is reported (its first problem), up to a cap, so that a
+    // file is fixed in one round; nothing is imported while any is bad.
+    std::vector<std::string> problems;
+    std::size_t more_problems = 0;
     for (std::size_t r = 1; r < records.size(); ++r) {
         const auto& record = records[r];
-        if (record.fields.size() != header.fields.size()) {
-            throw RegistrationError(fmt::format("line {}: {} fields, the header has {}",
-                                                record.line, record.fields.size(),
-                                                header.fields.size()));
-        }
-        // The field of `column`, or nullopt when the file has no such column
-        // or leaves it empty.
-        const auto value = [&](Column column) -> std::optional<std::string> {
-            const auto index = at[static_cast<std::size_t>(column)];
-            if (!index || record.fields[*index].empty()) {
-                return std::nullopt;
+        try {
+            if (record.fields.size() != header.fields.size()) {
+                throw RegistrationError(fmt::format("line {}: {} fields, the header has {}",
+                                                    record.line, record.fields.size(),
+                                                    header.fields.size()));
             }
-            const auto& text = record.fields[*index];
-            const auto name = column_names[static_cast<std::size_t>(column)];
-            if (text.size() > max_text) {
-                fail(record.line, name, fmt::format("longer than {} bytes", max_text));
-            }
-            if (!core::is_valid_utf8(text)) {
-                fail(record.line, name, "not valid UTF-8");
-            }
-            return text;
-        };
+            // The field of `column`, or nullopt when the file has no such column
+            // or leaves it empty.
+            const auto value = [&](Column column) -> std::optional<std::string> {
+                const auto index = at[static_cast<std::size_t>(column)];
+                if (!index || record.fields[*index].empty()) {
+                    return std::nullopt;
+                }
+                const auto& text = record.fields[*index];
+                const auto name = column_names[static_cast<std::size_t>(column)];
+                if (text.size() > max_text) {
+                    fail(record.line, name, fmt::format("longer than {} bytes", max_text));
+                }
+                if (!core::is_valid_utf8(text)) {
+                    fail(record.line, name, "not valid UTF-8");
+                }
+                return text;
+            };
 
-        store::RegisteredMessage m;
-        const auto id = value(Column::sms_id);
-        if (!id) {
-            fail(record.line, "sms_id", "empty");
-        }
-        if (const auto problem = providers::esms::sms_id_problem(*id); !problem.empty()) {
-            fail(record.line, "sms_id", problem);
-        }
-        m.sms_id = *id;
-        m.provider = value(Column::provider);
-        if (m.provider && *m.provider != "esms" && *m.provider != "etelecom") {
-            fail(record.line, "provider", "must be esms or etelecom");
-        }
-        m.account = value(Column::account);
-        if (const auto type = value(Column::type_id)) {
-            m.type_id = core::parse_int(*type, 0);
-            if (!m.type_id) {
-                fail(record.line, "type_id", "not a whole number from 0");
+            store::RegisteredMessage m;
+            const auto id = value(Column::sms_id);
+            if (!id) {
+                fail(record.line, "sms_id", "empty");
             }
-        }
-        m.oa_id = value(Column::oa_id);
-        m.phone = value(Column::phone);
-        m.request_id = value(Column::request_id);
-        m.template_id = value(Column::template_id);
-        const auto read_time = [&](Column column, std::optional<core::Timestamp>& into) {
-            if (const auto when = value(column)) {
-                into = core::parse_rfc3339(*when);
-                if (!into) {
-                    fail(record.line, column_names[static_cast<std::size_t>(column)],
-                         "not an RFC 3339 time with a zone (e.g. 2026-11-20T08:30:00+07:00)");
+            if (const auto problem = providers::esms::sms_id_problem(*id); !problem.empty()) {
+                fail(record.line, "sms_id", problem);
+            }
+            m.sms_id = *id;
+            m.provider = value(Column::provider);
+            if (m.provider && *m.provider != "esms" && *m.provider != "etelecom") {
+                fail(record.line, "provider", "must be esms or etelecom");
+            }
+            m.account = value(Column::account);
+            if (const auto type = value(Column::type_id)) {
+                m.type_id = core::parse_int(*type, 0);
+                if (!m.type_id) {
+                    fail(record.line, "type_id", "not a whole number from 0");
                 }
             }
-        };
-        read_time(Column::submitted_at, m.submitted_at);
-        read_time(Column::scheduled_at, m.scheduled_at);
-        messages.push_back(std::move(m));
+            m.oa_id = value(Column::oa_id);
+            m.phone = value(Column::phone);
+            m.request_id = value(Column::request_id);
+            m.template_id = value(Column::template_id);
+            const auto read_time = [&](Column column, std::optional<core::Timestamp>& into) {
+                if (const auto when = value(column)) {
+                    into = core::parse_rfc3339(*when);
+                    if (!into) {
+                        fail(record.line, column_names[static_cast<std::size_t>(column)],
+                             "not an RFC 3339 time with a zone (e.g. 2026-11-20T08:30:00+07:00)");
+                    }
+                }
+            };
+            read_time(Column::submitted_at, m.submitted_at);
+            read_time(Column::scheduled_at, m.scheduled_at);
+            messages.push_back(std::move(m));
+        } catch (const RegistrationError& e) {
+            if (problems.size() < max_reported_problems) {
+                problems.emplace_back(e.what());
+            } else {
+                ++more_problems;
+            }
+        }
+    }
+    if (!problems.empty()) {
+        if (more_problems > 0) {
+            problems.push_back(fmt::format("... and {} more rows with problems", more_problems));
+        }
+        throw RegistrationError(fmt::format("{}", fmt::join(problems, "\n")));
     }
     return messages;
 }

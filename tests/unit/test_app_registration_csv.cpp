@@ -34,6 +34,20 @@ TEST(RegistrationCsv, ReadsKnownColumnsInAnyOrder) {
     EXPECT_FALSE(messages[1].account);
 }
 
+TEST(RegistrationCsv, EveryBadRowIsReportedUpToACap) {
+    EXPECT_EQ(problem("sms_id,type_id\nok-1,2\nbad id,2\nok-2,x\nok-3,25\n"),
+              "line 3: column sms_id: contains a space\n"
+              "line 4: column type_id: not a whole number from 0");
+    std::string many = "sms_id,type_id\n";
+    for (int i = 0; i < 25; ++i) {
+        many += "id-" + std::to_string(i) + ",x\n";
+    }
+    const auto text = problem(many);
+    EXPECT_NE(text.find("line 21: column type_id"), std::string::npos) << text;
+    EXPECT_EQ(text.find("line 22: column type_id"), std::string::npos) << text;
+    EXPECT_NE(text.find("... and 5 more rows with problems"), std::string::npos) << text;
+}
+
 TEST(RegistrationCsv, ScheduledAtIsOptional) {
     const auto messages =
         read_registrations("sms_id,scheduled_at\nid-1,2026-12-24T08:00:00+07:00\nid-2,\n");

@@ -13,7 +13,9 @@
 
 namespace deliveryd::app {
 
-// "line N: column C: problem"; nothing of the file should be imported.
+// "line N: column C: problem", one line per bad row (its first problem), up
+// to 20 rows and then a count of the rest; nothing of the file should be
+// imported.
 class RegistrationError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
