@@ -34,6 +34,7 @@
 #include "deliveryd/store/status_store.hpp"
 
 #include "app/process_metrics.hpp"
+#include "app/progress_log.hpp"
 
 namespace deliveryd::app {
 
@@ -84,6 +85,26 @@ asio::awaitable<void> upkeep(asio::thread_pool& db_threads, store::ConnectionPoo
         }
         timer.expires_after(next);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+// Logs a progress line (progress_log.hpp) every minute until `stopping` is
+// set; the caller also cancels `timer` so a pending wait ends at once.
+asio::awaitable<void> log_progress(prometheus::Registry& registry, asio::steady_timer& timer,
+                                   const std::atomic<bool>& stopping) {
+    constexpr auto interval = std::chrono::minutes(1);
+    auto before = read_progress_totals(registry.Collect());
+    while (!stopping) {
+        timer.expires_after(interval);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (stopping) {
+            break;
+        }
+        auto now = read_progress_totals(registry.Collect());
+        spdlog::info(
+            "{}",
+            progress_line(before, now, std::chrono::duration_cast<std::chrono::seconds>(interval)));
+        before = std::move(now);
     }
 }
 
@@ -251,6 +272,7 @@ int run_daemon(const Config& config) {
     // the signal wait before it is re-armed, and the process would never exit.
     const auto control = asio::make_strand(ioc);
     asio::steady_timer upkeep_timer(control);
+    asio::steady_timer progress_timer(control);
     asio::steady_timer drain_timer(control);
     std::atomic<bool> stopping{false};
     std::function<void()> stop_server;
@@ -273,6 +295,7 @@ int run_daemon(const Config& config) {
             // traffic before the listener closes.
             draining = true;
             upkeep_timer.cancel();
+            progress_timer.cancel();
             scheduler.stop();  // no new status calls; claimed messages are given back
             drain_timer.expires_after(config.http.drain_delay);
             drain_timer.async_wait([&](const boost::system::error_code&) { stop_server(); });
@@ -310,6 +333,7 @@ int run_daemon(const Config& config) {
     asio::co_spawn(control,
                    upkeep(db_threads, pool, config, upkeep_timer, stopping, settings_published),
                    asio::detached);
+    asio::co_spawn(control, log_progress(*registry, progress_timer, stopping), asio::detached);
     scheduler.start();
 
     std::vector<std::jthread> threads;

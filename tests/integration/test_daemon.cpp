@@ -122,6 +122,26 @@ TEST(Daemon, ServesHealthReadinessAndMetrics) {
     }
 }
 
+TEST(Daemon, LogsItsProgressEveryMinuteAtInfoLevel) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    Daemon d(config_for(db.url()) + "log:\n  level: info\n");
+    ASSERT_NE(d.port, 0) << d.process.output();
+    ASSERT_TRUE(eventually_status(d.port, "/readyz", 200, 10s));
+    EXPECT_EQ(http_get(d.port, "/callback/esms?SMSID=progress-1&SendStatus=5&TypeId=2").status,
+              200);
+    EXPECT_EQ(http_get(d.port, "/callback/esms").status, 400);
+    const auto deadline = std::chrono::steady_clock::now() + 75s;
+    while (d.process.output().find("progress, last 60s") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(500ms);
+    }
+    const auto log = d.process.output();
+    EXPECT_NE(log.find("progress, last 60s: callbacks 1 stored, 1 refused;"), std::string::npos)
+        << log;
+    EXPECT_NE(log.find("entered sent 1"), std::string::npos) << log;
+}
+
 TEST(Daemon, PublishesTheGracePeriodForSenderInserts) {
     DELIVERYD_REQUIRE_DATABASE();
     testing::ScratchDatabase db;
