@@ -75,17 +75,11 @@ ReportMetrics::ReportMetrics(prometheus::Registry& registry)
                          "source and value")
                    .Register(registry)) {}
 
-bool ReportMetrics::admit_unknown_log(const std::pair<core::Source, std::string>& key) {
-    constexpr auto interval = std::chrono::minutes(1);
-    const auto now = std::chrono::steady_clock::now();
+core::LogThrottle& ReportMetrics::unknown_log(const std::pair<core::Source, std::string>& key) {
     std::lock_guard lock(unknown_log_mutex_);
-    // The labels are bounded (unknown_status_label), and so is this map.
-    auto [it, fresh] = unknown_logged_.try_emplace(key, now);
-    if (!fresh && now - it->second < interval) {
-        return false;
-    }
-    it->second = now;
-    return true;
+    // The labels are bounded (unknown_status_label), and so is this map; its
+    // nodes never move, so the throttle stays valid once the lock is gone.
+    return unknown_log_.try_emplace(key, std::chrono::minutes(1)).first->second;
 }
 
 void ReportMetrics::applied(std::span<const core::Observation> reports, const ApplyResult& result,
@@ -120,12 +114,12 @@ void ReportMetrics::applied(std::span<const core::Observation> reports, const Ap
         const auto source = std::string(core::to_string(key.first));
         unknown_.Add({{"source", source}, {"value", key.second}})
             .Increment(static_cast<double>(count));
-        if (admit_unknown_log(key)) {
+        if (const auto held_back = unknown_log(key).admit(std::chrono::steady_clock::now())) {
             spdlog::warn(
                 "{} reported a status of undocumented meaning ({}) for {} message(s); stored "
                 "as received, the state did not move (deliveryd_unknown_status_total counts "
-                "them; logged at most once a minute per value)",
-                source, key.second, count);
+                "them; logged at most once a minute per value, {} batches held back since)",
+                source, key.second, count, *held_back);
         }
     }
 }

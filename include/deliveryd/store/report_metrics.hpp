@@ -20,6 +20,7 @@
 #include <prometheus/family.h>
 #include <prometheus/registry.h>
 
+#include "deliveryd/core/log_throttle.hpp"
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/store/status_store.hpp"
 
@@ -37,15 +38,14 @@ class ReportMetrics {
                  ReportPath path);
 
   private:
-    // Whether an unknown status (by its labels) is logged now.
-    bool admit_unknown_log(const std::pair<core::Source, std::string>& key);
+    // The log throttle of an unknown status, by its labels.
+    core::LogThrottle& unknown_log(const std::pair<core::Source, std::string>& key);
 
     prometheus::Family<prometheus::Counter>& entered_;
     prometheus::Family<prometheus::Counter>& errors_;
     prometheus::Family<prometheus::Counter>& unknown_;
     std::mutex unknown_log_mutex_;
-    std::map<std::pair<core::Source, std::string>, std::chrono::steady_clock::time_point>
-        unknown_logged_;
+    std::map<std::pair<core::Source, std::string>, core::LogThrottle> unknown_log_;
 };
 
 // The `code` label of an error code: the number, or "other" outside the range
