@@ -36,6 +36,7 @@ pg_dir_usable() {
 
 # pg_start DIR PORT: initialises DIR on first use, then starts the server on
 # 127.0.0.1:PORT (socket in DIR). Does nothing when it is already running.
+# PG_SERVER_OPTIONS adds server options (-c name=value ...).
 pg_start() {
     local dir=$1 port=$2
     mkdir -p "$dir"
@@ -50,7 +51,7 @@ pg_start() {
         return 0
     fi
     as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -c listen_addresses=127.0.0.1 -k '$dir' -c fsync=${PG_FSYNC:-on}" \
+        -o "-p $port -c listen_addresses=127.0.0.1 -k '$dir' -c fsync=${PG_FSYNC:-on} ${PG_SERVER_OPTIONS:-}" \
         start >/dev/null || { tail -20 "$dir/server.log" >&2; return 1; }
 }
 

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
-#include <libpq-fe.h>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -13,6 +12,7 @@
 
 #include "deliveryd/app/config.hpp"
 #include "deliveryd/http/address_filter.hpp"
+#include "deliveryd/store/conninfo.hpp"
 
 #include "app/config_reader.hpp"
 
@@ -41,19 +41,6 @@ bool valid_listen(const std::string& listen) {
     return ec == std::errc{} && rest == end && port >= 0 && port <= 65535;
 }
 
-// Parsed by libpq itself, as the connection will be: whatever it accepts here
-// it accepts when connecting.
-bool libpq_accepts(const std::string& url) {
-    char* error = nullptr;
-    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-    PQfreemem(error);
-    if (options == nullptr) {
-        return false;
-    }
-    PQconninfoFree(options);
-    return true;
-}
-
 bool valid_http_base(const std::string& url) {
     return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
@@ -69,13 +56,21 @@ void read_database(Reader& r, const YAML::Node& node, DatabaseConfig& db) {
         return;
     }
     r.read(node, "database", "url", db.url, true);
-    if (!db.url.empty() && !libpq_accepts(db.url)) {
-        // libpq's own message can quote part of the text, a password
-        // included, so it is not passed on.
-        r.problem("database.url",
-                  "libpq cannot parse it: use postgresql://user@host:port/dbname?param=value "
-                  "or key=value pairs (host=... dbname=...), quotes closed and %-escapes "
-                  "complete");
+    if (!db.url.empty()) {
+        // Parsed by libpq itself, as the connection will be: whatever it
+        // accepts here it accepts when connecting. Its own message can quote
+        // part of the text, a password included, so it is not passed on.
+        const auto params = store::parse_conninfo(db.url);
+        if (!params) {
+            r.problem("database.url",
+                      "libpq cannot parse it: use postgresql://user@host:port/dbname?param=value "
+                      "or key=value pairs (host=... dbname=...), quotes closed and %-escapes "
+                      "complete");
+        } else if (const auto tls =
+                       store::tls_verification(*params, store::TlsEnvironment::of_process());
+                   !tls.problem.empty()) {
+            r.problem("database.url", tls.problem);
+        }
     }
     r.read_positive(node, "database", "pool_size", db.pool_size);
     r.read_duration(node, "database", "connect_timeout", db.connect_timeout);

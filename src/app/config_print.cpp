@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "deliveryd/app/config.hpp"
+#include "deliveryd/store/conninfo.hpp"
 
 namespace deliveryd::app {
 namespace {
@@ -102,6 +103,12 @@ std::string to_redacted_yaml(const Config& c) {
 
     out << YAML::Key << "database" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "url" << YAML::Value << redact_database_url(c.database.url);
+    if (const auto params = store::parse_conninfo(c.database.url)) {
+        // How the server will be checked, which the URL alone does not say
+        // (libpq's defaults, the environment, the system CA bundle).
+        out << YAML::Comment(
+            store::tls_verification(*params, store::TlsEnvironment::of_process()).description);
+    }
     out << YAML::Key << "pool_size" << YAML::Value << c.database.pool_size;
     out << YAML::Key << "connect_timeout" << YAML::Value
         << format_duration(c.database.connect_timeout);

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include <boost/url.hpp>
 #include <pqxx/pqxx>
 
+#include "deliveryd/store/conninfo.hpp"
 #include "deliveryd/store/errors.hpp"
 
 #include "store/statements.hpp"
@@ -15,44 +15,6 @@ namespace deliveryd::store {
 struct ConnectionPool::Slot {
     std::unique_ptr<pqxx::connection> connection;
 };
-
-namespace {
-
-bool is_uri(const std::string& url) {
-    return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
-}
-
-}  // namespace
-
-std::string effective_conninfo(const std::string& url, std::chrono::milliseconds connect_timeout,
-                               std::span<const ConninfoParameter> more) {
-    // libpq counts the timeout in whole seconds and treats anything below 2 as 2.
-    const auto seconds = std::max<std::int64_t>(
-        2, std::chrono::duration_cast<std::chrono::seconds>(connect_timeout).count());
-    std::vector<ConninfoParameter> extras(more.begin(), more.end());
-    extras.emplace_back("connect_timeout", std::to_string(seconds));
-    extras.emplace_back("application_name", "deliveryd");
-    if (is_uri(url)) {
-        auto parsed = boost::urls::parse_uri(url);
-        if (!parsed) {
-            return url;  // libpq will report the problem, in its own words
-        }
-        boost::urls::url u(*parsed);
-        for (const auto& [key, value] : extras) {
-            if (!u.params().contains(key)) {
-                u.params().append({key, value});
-            }
-        }
-        return std::string(u.buffer());
-    }
-    std::string conninfo = url;
-    for (const auto& [key, value] : extras) {
-        if (conninfo.find(std::string(key) + "=") == std::string::npos) {
-            conninfo += std::string(conninfo.empty() ? "" : " ") + key + "=" + value;
-        }
-    }
-    return conninfo;
-}
 
 ConnectionPool::ConnectionPool(PoolOptions options)
     : options_(std::move(options)),

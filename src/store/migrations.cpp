@@ -8,7 +8,7 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/conninfo.hpp"
 #include "deliveryd/store/errors.hpp"
 
 #include "store/translate.hpp"

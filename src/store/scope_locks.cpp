@@ -5,7 +5,7 @@
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
-#include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/conninfo.hpp"
 
 #include "store/pg_array.hpp"
 

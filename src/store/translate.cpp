@@ -34,6 +34,13 @@ std::string first_line(const char* what) {
 
 std::string connect_failure_message(const char* what) {
     const std::string line = first_line(what);
+    // Before the credential words: libpq says a missing root certificate
+    // file "does not exist", which is no refusal by the server.
+    for (const auto* tls : {"certificate", "SSL", "ssl"}) {
+        if (line.find(tls) != std::string::npos) {
+            return "could not connect to the database over TLS: " + line;
+        }
+    }
     for (const auto* refusal : {"password authentication failed", "authentication failed",
                                 "no pg_hba.conf entry", "does not exist", "no password supplied"}) {
         if (line.find(refusal) != std::string::npos) {

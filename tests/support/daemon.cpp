@@ -72,7 +72,7 @@ bool pgctl(const std::vector<std::string>& args) {
 
 }  // namespace
 
-PrivateCluster::PrivateCluster() {
+PrivateCluster::PrivateCluster(Tls tls) : tls_(tls) {
     char pattern[] = "/tmp/deliveryd-itest-pg.XXXXXX";
     dir_ = ::mkdtemp(pattern);
     std::filesystem::permissions(dir_, std::filesystem::perms::all);
@@ -87,7 +87,7 @@ PrivateCluster::~PrivateCluster() {
 }
 
 bool PrivateCluster::start() {
-    return pgctl({"start", dir_, std::to_string(port_)});
+    return pgctl({tls_ == Tls::on ? "start-tls" : "start", dir_, std::to_string(port_)});
 }
 
 bool PrivateCluster::stop() {

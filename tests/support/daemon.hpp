@@ -41,7 +41,11 @@ struct Daemon {
 
 class PrivateCluster {
   public:
-    PrivateCluster();
+    enum class Tls { off, on };
+    // Tls::on: the server speaks TLS with a certificate for "localhost"
+    // (no other name) signed by a throwaway CA, tls_dir()/ca.crt;
+    // tls_dir()/other-ca.crt is a CA that signed nothing here.
+    explicit PrivateCluster(Tls tls = Tls::off);
     ~PrivateCluster();
     PrivateCluster(const PrivateCluster&) = delete;
     PrivateCluster& operator=(const PrivateCluster&) = delete;
@@ -49,10 +53,13 @@ class PrivateCluster {
     bool start();
     bool stop();
     [[nodiscard]] std::string url() const;
+    [[nodiscard]] int port() const { return port_; }
+    [[nodiscard]] std::string tls_dir() const { return dir_ + "/tls"; }
 
   private:
     std::string dir_;
     int port_ = 0;
+    Tls tls_ = Tls::off;
 };
 
 }  // namespace deliveryd::testing

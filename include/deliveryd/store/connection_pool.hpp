@@ -12,7 +12,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,14 +58,5 @@ class ConnectionPool {
     std::mutex mutex_;
     std::condition_variable available_;
 };
-
-using ConninfoParameter = std::pair<std::string, std::string>;
-
-// The conninfo deliveryd connects with: the configured URL plus `more`, a
-// connect timeout and application_name, each unless the URL (or an earlier
-// one of these) sets it already.
-[[nodiscard]] std::string effective_conninfo(const std::string& url,
-                                             std::chrono::milliseconds connect_timeout,
-                                             std::span<const ConninfoParameter> more = {});
 
 }  // namespace deliveryd::store
