@@ -36,7 +36,7 @@ constexpr OptionSpec requeue_options[] = {
     {"--all", false}, {"--dry-run", false},
 };
 constexpr OptionSpec import_options[] = {{"--config"}, {"--csv"}};
-constexpr OptionSpec rebuild_options[] = {{"--config"}, {"--sms-id"}};
+constexpr OptionSpec rebuild_options[] = {{"--config"}, {"--sms-id"}, {"--apply", false}};
 constexpr OptionSpec retention_options[] = {{"--config"}, {"--older-than"}, {"--dry-run", false}};
 
 constexpr Command commands[] = {
@@ -89,13 +89,19 @@ constexpr Command commands[] = {
      "by line and column) imports nothing. Rows go in in sms_id order, 5,000 per\n"
      "transaction; if an import stops part way, running it again completes it.\n",
      import_options},
-    {"rebuild", "recompute rows from delivery_event and report the rows that differ",
-     "Usage: deliveryd rebuild --config FILE [--sms-id ID]\n\n"
+    {"rebuild",
+     "recompute rows from delivery_event; report (or with --apply, fix) rows that differ",
+     "Usage: deliveryd rebuild --config FILE [--sms-id ID] [--apply]\n\n"
      "Recomputes every row (or one) from its reports in delivery_event with the same\n"
      "merge the daemon uses, and lists the rows whose stored status differs, with the\n"
-     "columns. Changes nothing. Rows submitted before the oldest month of events kept\n"
-     "are skipped, and so are requeued rows until their next answer. Exits 0 once the\n"
-     "check ran (the last line says how many rows differ), 1 if it could not run.\n",
+     "columns. Without --apply it changes nothing. With --apply it also writes each\n"
+     "differing row back as its reports merge to, through the daemon's own write path\n"
+     "(the row locked and its reports read again first, so a callback arriving at the\n"
+     "same time is never lost), 1,000 rows per transaction, safe while deliveryd runs.\n"
+     "Rows submitted before the oldest month of events kept are skipped (retention\n"
+     "dropped part of their history), and so are requeued rows until their next\n"
+     "answer. Exits 0 once the check ran (the last line says how many rows differ and,\n"
+     "with --apply, how many were rewritten), 1 if it could not run.\n",
      rebuild_options},
     {"retention", "drop monthly delivery_event partitions older than a duration",
      "Usage: deliveryd retention --config FILE --older-than DURATION [--dry-run]\n\n"

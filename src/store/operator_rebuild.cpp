@@ -1,5 +1,7 @@
-// deliveryd rebuild: recompute rows from the event log and report the rows
-// whose stored status differs from what their reports merge to.
+// deliveryd rebuild: recompute rows from the event log, report the rows whose
+// stored status differs from what their reports merge to and, asked to,
+// write those rows back through the daemon's own write path.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -8,6 +10,7 @@
 #include "deliveryd/core/merge.hpp"
 #include "deliveryd/store/operator_queries.hpp"
 
+#include "store/merged_write.hpp"
 #include "store/pg_array.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
@@ -111,73 +114,157 @@ std::vector<std::string> differing_columns(const core::State& a, const core::Sta
     return columns;
 }
 
+using ReportsById = std::map<std::string, std::vector<core::Observation>, std::less<>>;
+
+// The reports of `rows`, oldest first, read in `tx`.
+ReportsById read_reports(pqxx::transaction_base& tx, const std::string& events_query,
+                         const std::vector<const core::State*>& rows) {
+    PgArray ids;
+    std::map<std::string_view, core::Provider> providers;
+    for (const auto* row : rows) {
+        ids.add(row->sms_id);
+        providers.emplace(row->sms_id, row->provider);
+    }
+    ReportsById reports;
+    for (const auto& e : tx.exec_params(events_query, ids.finish())) {
+        const auto id = e[0].as<std::string>();
+        reports[id].push_back(read_event(e, providers.at(id)));
+    }
+    return reports;
+}
+
+core::State recompute_from(const core::State& stored, const ReportsById& reports) {
+    const auto found = reports.find(stored.sms_id);
+    return recompute(stored, found == reports.end() ? std::span<const core::Observation>{}
+                                                    : std::span(found->second));
+}
+
+// Writes the rows of `ids` back as their reports merge to. The rows are
+// locked before their reports are read: every report committed before the
+// lock is seen, and none about these rows can commit until this transaction
+// ends (a callback's write waits, then finds the row changed and merges
+// again on top of it). The number of rows written.
+std::int64_t rewrite(pqxx::connection_base& c, const std::string& events_query,
+                     std::vector<std::string> ids) {
+    // Locked in byte order, the order every writer of the store locks in (the
+    // scan's ORDER BY follows the database's collation, which may differ),
+    // so that this and a callback's batch never wait for each other in a cycle.
+    std::sort(ids.begin(), ids.end());
+    PgArray id_array;
+    for (const auto& id : ids) {
+        id_array.add(id);
+    }
+    pqxx::work tx(c);
+    std::int64_t written = 0;
+    const auto done = read_merge_write(
+        tx, statements::lock_rows, id_array.finish(),
+        [&](RowsById locked) {
+            std::vector<const core::State*> rows;
+            for (const auto& [id, row] : locked) {
+                rows.push_back(&row);
+            }
+            const auto reports = read_reports(tx, events_query, rows);
+            MergedBatch out;
+            for (auto& [id, row] : locked) {
+                auto rebuilt = recompute_from(row, reports);
+                if (!(rebuilt == row)) {
+                    out.changed.emplace(id, std::move(rebuilt));
+                }
+            }
+            written = static_cast<std::int64_t>(out.changed.size());
+            return out;
+        },
+        append_events_params({}));
+    if (!done) {
+        // Locked rows cannot change; only a row deleted meanwhile gets here.
+        tx.abort();
+        return 0;
+    }
+    tx.commit();
+    return written;
+}
+
 }  // namespace
 
 RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string>& sms_id,
-                           std::size_t max_listed) {
+                           RebuildMode mode, std::size_t max_listed) {
+    const bool apply = mode == RebuildMode::apply;
     RebuildReport report;
     pool.with_connection([&](pqxx::connection_base& c) {
         report = RebuildReport{};
-        // One snapshot: rows and their reports as of the same moment, however
-        // long the scan takes.
-        pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only>
-            tx(c);
-        const auto since_field = tx.exec1(events_since_sql)[0];
-        const auto events_since =
-            since_field.is_null() ? std::nullopt : std::optional(since_field.as<std::string>());
-        if (events_since) {
-            report.rows_skipped =
-                tx.exec_params1(skipped_sql, sms_id, *events_since)[0].as<std::int64_t>();
+        // Reporting reads rows and their reports in one snapshot, however
+        // long the scan takes. Applying reads each chunk in a transaction of
+        // its own instead, so that no snapshot is held across the whole
+        // table and each chunk's writes commit as it goes (rewrite() then
+        // checks every row again under its lock).
+        std::optional<pqxx::transaction<pqxx::isolation_level::repeatable_read,
+                                        pqxx::readwrite_policy::read_only>>
+            snapshot;
+        if (!apply) {
+            snapshot.emplace(c);
         }
+        const auto in_chunk = [&](const auto& work) {
+            if (snapshot) {
+                return work(*snapshot);
+            }
+            pqxx::read_transaction tx(c);
+            return work(tx);
+        };
+        const auto events_since = in_chunk([&](pqxx::transaction_base& tx) {
+            const auto since_field = tx.exec1(events_since_sql)[0];
+            const auto since =
+                since_field.is_null() ? std::nullopt : std::optional(since_field.as<std::string>());
+            if (since) {
+                report.rows_skipped =
+                    tx.exec_params1(skipped_sql, sms_id, *since)[0].as<std::int64_t>();
+            }
+            return since;
+        });
         const auto rows_query = rows_sql();
         const auto events_query = events_sql();
         std::string after;  // keyset: the last id of the previous chunk
         for (;;) {
-            std::vector<core::State> rows;
-            std::set<std::string, std::less<>> requeued;
-            for (const auto& r :
-                 tx.exec_params(rows_query, after, sms_id, events_since, chunk_rows)) {
-                rows.push_back(read_state(r));
-                if (r[row_version_column].as<bool>()) {  // the column after the State's
-                    requeued.insert(rows.back().sms_id);
+            std::vector<std::string> differing;
+            const auto rows_read = in_chunk([&](pqxx::transaction_base& tx) {
+                std::vector<core::State> rows;
+                std::set<std::string, std::less<>> requeued;
+                for (const auto& r :
+                     tx.exec_params(rows_query, after, sms_id, events_since, chunk_rows)) {
+                    rows.push_back(read_state(r));
+                    if (r[row_version_column].as<bool>()) {  // the column after the State's
+                        requeued.insert(rows.back().sms_id);
+                    }
                 }
-            }
-            if (rows.empty()) {
-                break;
-            }
-            PgArray ids;
-            for (const auto& row : rows) {
-                ids.add(row.sms_id);
-            }
-            std::map<std::string, std::vector<core::Observation>, std::less<>> reports;
-            std::map<std::string_view, core::Provider> providers;
-            for (const auto& row : rows) {
-                providers.emplace(row.sms_id, row.provider);
-            }
-            for (const auto& e : tx.exec_params(events_query, ids.finish())) {
-                const auto id = e[0].as<std::string>();
-                reports[id].push_back(read_event(e, providers.at(id)));
-            }
-            for (const auto& row : rows) {
-                const auto found = reports.find(row.sms_id);
-                const auto rebuilt =
-                    recompute(row, found == reports.end() ? std::span<const core::Observation>{}
-                                                          : std::span(found->second));
-                if (requeued.contains(row.sms_id)) {
-                    ++report.rows_requeued;
-                    continue;
+                std::vector<const core::State*> pointers;
+                for (const auto& row : rows) {
+                    pointers.push_back(&row);
                 }
-                ++report.rows_checked;
-                if (rebuilt == row) {
-                    continue;
+                const auto reports = read_reports(tx, events_query, pointers);
+                for (const auto& row : rows) {
+                    if (requeued.contains(row.sms_id)) {
+                        ++report.rows_requeued;
+                        continue;
+                    }
+                    ++report.rows_checked;
+                    const auto rebuilt = recompute_from(row, reports);
+                    if (rebuilt == row) {
+                        continue;
+                    }
+                    ++report.rows_differing;
+                    differing.push_back(row.sms_id);
+                    if (report.differences.size() < max_listed) {
+                        report.differences.push_back({row.sms_id, differing_columns(row, rebuilt)});
+                    }
                 }
-                ++report.rows_differing;
-                if (report.differences.size() < max_listed) {
-                    report.differences.push_back({row.sms_id, differing_columns(row, rebuilt)});
+                if (!rows.empty()) {
+                    after = rows.back().sms_id;
                 }
+                return rows.size();
+            });
+            if (apply && !differing.empty()) {
+                report.rows_rewritten += rewrite(c, events_query, std::move(differing));
             }
-            after = rows.back().sms_id;
-            if (static_cast<std::int64_t>(rows.size()) < chunk_rows) {
+            if (static_cast<std::int64_t>(rows_read) < chunk_rows) {
                 break;
             }
         }

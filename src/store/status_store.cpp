@@ -10,6 +10,7 @@
 #include "deliveryd/store/errors.hpp"
 
 #include "store/batch_merge.hpp"
+#include "store/merged_write.hpp"
 #include "store/pg_array.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
@@ -49,10 +50,7 @@ std::vector<std::string> write_batch_params(const MergedBatch& merged, const Ver
     return params;
 }
 
-// Reads the batch's rows with `read_statement`, merges the batch into them
-// and writes the result. The result, or nullopt when a row changed since it
-// was read (nothing was written).
-using Fold = std::function<MergedBatch(RowsById existing)>;
+}  // namespace
 
 std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const char* read_statement,
                                             const std::string& ids, const Fold& fold,
@@ -78,6 +76,8 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
     result.entered = std::move(merged.entered);
     return result;
 }
+
+namespace {
 
 // Reads the rows of `ids`, folds them with `fold` and writes the result,
 // starting over while rows change under it (see StatusStore::apply).

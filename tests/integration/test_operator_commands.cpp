@@ -1,7 +1,11 @@
 // The operator's commands run as the real binary against a real database:
 // import (idempotent, all or nothing), requeue, retention (only old
 // partitions), rebuild (zero differences after real reports; a tampered row
-// found), status.
+// found; --apply repairs it, skips rows with an incomplete history and loses
+// no report that arrives while it runs), status.
+#include <thread>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -320,6 +324,113 @@ TEST_F(OperatorCommands, RebuildFindsNoDifferenceAfterRealReportsAndFindsATamper
     const auto one = deliveryd({"rebuild", "--sms-id", "sms-1"});
     EXPECT_EQ(one.exit_code, 0) << one.output;
     EXPECT_NE(one.output.find("1 rows recomputed"), std::string::npos) << one.output;
+}
+
+TEST_F(OperatorCommands, RebuildApplyRepairsRowsChangedBehindItsBackAndOnlyThose) {
+    store::ConnectionPool pool({.url = db->url(), .size = 2});
+    store::StatusStore status(pool);
+    auto failed = report("sms-2", core::StateLabel::failed, 20);
+    failed.send_success = 0;
+    failed.send_failed = 1;
+    failed.error_code = -114;
+    (void)status.apply(std::vector{report("sms-1", core::StateLabel::sent, 10), failed,
+                                   report("sms-3", core::StateLabel::waiting, 30),
+                                   report("old-1", core::StateLabel::failed, 40)});
+    // Behind deliveryd's back: a failure turned into a delivery, a message
+    // still waiting marked final with no next poll, and a row whose oldest
+    // reports retention has dropped (submitted before any event partition).
+    db->execute(R"sql(
+        UPDATE delivery_state SET state = 'delivered', error_code = NULL WHERE sms_id = 'sms-2';
+        UPDATE delivery_state SET state = 'delivered', is_final = true, final_at = now(),
+                                  next_poll_at = NULL WHERE sms_id = 'sms-3';
+        UPDATE delivery_state SET state = 'delivered', submitted_at = '2001-01-01'
+            WHERE sms_id = 'old-1';
+    )sql");
+    const auto events_before = db->scalar("SELECT count(*) FROM delivery_event");
+
+    const auto dry = deliveryd({"rebuild"});
+    EXPECT_NE(dry.output.find("3 rows recomputed from delivery_event: 2 differ (--apply rewrites "
+                              "them); 1 rows skipped"),
+              std::string::npos)
+        << dry.output;
+    EXPECT_EQ(db->scalar("SELECT state FROM delivery_state WHERE sms_id = 'sms-2'"), "delivered")
+        << "without --apply nothing changes";
+
+    const auto applied = deliveryd({"rebuild", "--apply"});
+    EXPECT_EQ(applied.exit_code, 0) << applied.output;
+    EXPECT_NE(applied.output.find("3 rows recomputed from delivery_event: 2 differ, 2 rewritten; "
+                                  "1 rows skipped"),
+              std::string::npos)
+        << applied.output;
+    EXPECT_EQ(db->scalar("SELECT state || ' ' || is_final || ' ' || error_code "
+                         "FROM delivery_state WHERE sms_id = 'sms-2'"),
+              "failed true -114");
+    EXPECT_EQ(db->scalar("SELECT state || ' ' || is_final || ' ' || (final_at IS NULL) || ' ' || "
+                         "(next_poll_at IS NOT NULL) FROM delivery_state WHERE sms_id = 'sms-3'"),
+              "waiting false true true")
+        << "unresolved again, so due for polling";
+    EXPECT_EQ(db->scalar("SELECT state FROM delivery_state WHERE sms_id = 'old-1'"), "delivered")
+        << "a row whose history is incomplete is left alone";
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event"), events_before)
+        << "rewriting a row is no report";
+
+    const auto again = deliveryd({"rebuild", "--apply"});
+    EXPECT_NE(again.output.find("3 rows recomputed from delivery_event: 0 differ, 0 rewritten"),
+              std::string::npos)
+        << again.output;
+}
+
+TEST_F(OperatorCommands, RebuildApplyLosesNoReportThatArrivesWhileItRuns) {
+    store::ConnectionPool pool({.url = db->url(), .size = 2});
+    store::StatusStore status(pool);
+    constexpr int rows = 2000;  // two chunks of rebuild's scan
+    const auto id = [](int i) { return fmt::format("c-{:04}", i); };
+    std::vector<core::Observation> waiting;
+    for (int i = 0; i < rows; ++i) {
+        waiting.push_back(report(id(i), core::StateLabel::waiting, i));
+    }
+    (void)status.apply(waiting);
+    db->execute(
+        "UPDATE delivery_state SET state = 'failed', is_final = true, "
+        "final_at = now(), next_poll_at = NULL");
+
+    // The second chunk's first row is held, so rebuild --apply stops there:
+    // it has scanned the chunk and found every row differing, and is waiting
+    // to lock them. Reports arrive for the rest of the chunk meanwhile; it
+    // must merge them, not write back what it computed before they came.
+    pqxx::connection blocker(db->url());
+    pqxx::work hold(blocker);
+    hold.exec("SELECT 1 FROM delivery_state WHERE sms_id = 'c-1000' FOR UPDATE");
+    testing::ChildProcess rebuild(DELIVERYD_BINARY, {"rebuild", "--config", config, "--apply"});
+    bool waits = false;
+    for (int tries = 0; tries < 300 && !waits; ++tries) {
+        waits = db->scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                    "'deliveryd' AND wait_event_type = 'Lock'") == "1";
+        if (!waits) {
+            std::this_thread::sleep_for(100ms);
+        }
+    }
+    ASSERT_TRUE(waits) << rebuild.output();
+    std::vector<core::Observation> delivered;
+    for (int i = 0; i < rows; ++i) {
+        if (id(i) != "c-1000") {
+            delivered.push_back(report(id(i), core::StateLabel::delivered, 10'000 + i));
+        }
+    }
+    (void)status.apply(delivered);
+    hold.commit();
+
+    ASSERT_EQ(rebuild.wait_exit(60s), 0) << rebuild.output();
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE state = 'delivered'"),
+              std::to_string(rows - 1))
+        << rebuild.output();
+    EXPECT_EQ(db->scalar("SELECT state FROM delivery_state WHERE sms_id = 'c-1000'"), "waiting");
+    const auto check = deliveryd({"rebuild"});
+    EXPECT_NE(
+        check.output.find(fmt::format("{} rows recomputed from delivery_event: 0 differ", rows)),
+        std::string::npos)
+        << check.output << "\nthe concurrent run said: " << rebuild.output();
 }
 
 TEST_F(OperatorCommands, StatusShowsStatesBacklogAndPolling) {

@@ -145,14 +145,25 @@ struct RebuildReport {
     // old answer without its finality until the next report, on purpose.
     std::int64_t rows_requeued = 0;
     std::int64_t rows_differing = 0;
+    // With RebuildMode::apply: the differing rows written back. Fewer than
+    // rows_differing when a report arrived in between and its merge already
+    // gave the row what its reports say.
+    std::int64_t rows_rewritten = 0;
     std::vector<RebuildDifference> differences;  // the first `max_listed`
 };
 
+enum class RebuildMode { report, apply };
+
 // Recomputes rows from delivery_event with core::merge (and the window close
-// the row records) and compares them with what is stored; changes nothing.
-// One row with `sms_id`, else every row, read in one consistent snapshot.
+// the row records) and compares them with what is stored. One row with
+// `sms_id`, else every row. RebuildMode::report changes nothing and reads in
+// one consistent snapshot; RebuildMode::apply also writes each differing row
+// back as its reports merge to, through the write path the daemon uses
+// (the row locked, its reports read again, next_poll_at kept or set for a
+// row unresolved again), a chunk of rows per transaction.
 [[nodiscard]] RebuildReport rebuild_rows(ConnectionPool& pool,
                                          const std::optional<std::string>& sms_id,
+                                         RebuildMode mode = RebuildMode::report,
                                          std::size_t max_listed = 100);
 
 }  // namespace deliveryd::store
