@@ -120,6 +120,18 @@ void read_http(Reader& r, const YAML::Node& node, HttpConfig& http) {
     r.read_duration(node, "http", "drain_delay", http.drain_delay, /*allow_zero=*/true);
 }
 
+// A provider key present but empty is a ${VARIABLE} that was not set (or
+// set to nothing), never a real key: refused here rather than sent to the
+// provider, whose refusal would then read as revoked credentials.
+void require_key(Reader& r, const YAML::Node& parent, const std::string& path, const char* key,
+                 std::string& out, const char* turn_off) {
+    r.read(parent, path, key, out, true);
+    if (out.empty() && parent[key].IsDefined()) {
+        r.problem(Reader::join(path, key),
+                  std::string("is empty (is its environment variable set?); ") + turn_off);
+    }
+}
+
 void read_esms(Reader& r, const YAML::Node& node, EsmsConfig& esms) {
     if (!node.IsDefined() ||
         !r.section(node, "esms", {"api_base", "callback_api_base", "accounts"})) {
@@ -153,8 +165,9 @@ void read_esms(Reader& r, const YAML::Node& node, EsmsConfig& esms) {
         }
         EsmsAccount account;
         r.read(item, path, "name", account.name, true);
-        r.read(item, path, "api_key", account.api_key, true);
-        r.read(item, path, "secret_key", account.secret_key, true);
+        constexpr const char* remove_account = "remove the account to stop polling it";
+        require_key(r, item, path, "api_key", account.api_key, remove_account);
+        require_key(r, item, path, "secret_key", account.secret_key, remove_account);
         r.read_rate(item, path, "get_callback_tps", account.get_callback_tps);
         r.read_rate(item, path, "zalo_status_tps", account.zalo_status_tps);
         r.read_rate(item, path, "send_status_tps", account.send_status_tps);
@@ -177,7 +190,8 @@ void read_etelecom(Reader& r, const YAML::Node& node, std::optional<EtelecomConf
     if (!valid_http_base(etelecom.base_url)) {
         r.problem("etelecom.base_url", "must start with http:// or https://");
     }
-    r.read(node, "etelecom", "api_key", etelecom.api_key, true);
+    require_key(r, node, "etelecom", "api_key", etelecom.api_key,
+                "leave the etelecom section out to turn eTelecom off");
     r.read_rate(node, "etelecom", "get_message_tps", etelecom.get_message_tps);
     out = std::move(etelecom);
 }

@@ -59,12 +59,14 @@ tcp::endpoint resolve_listen(asio::io_context& ioc, const std::string& listen) {
 // Background upkeep of the database: publishes the settings SQL defaults
 // read (retrying every 5 s until the database is there: deliveryd starts and
 // serves /healthz before it is), then keeps delivery_event's monthly
-// partitions created ahead, once a day. Ends once `stopping` is set; the
-// caller also cancels `timer` so a pending wait ends at once.
+// partitions created ahead and `partitions_ahead` current, every hour (a
+// few catalog lookups). Ends once `stopping` is set; the caller also cancels
+// `timer` so a pending wait ends at once.
 asio::awaitable<void> upkeep(asio::thread_pool& db_threads, store::ConnectionPool& pool,
                              const Config& config, asio::steady_timer& timer,
                              const std::atomic<bool>& stopping,
-                             std::atomic<bool>& settings_published) {
+                             std::atomic<bool>& settings_published,
+                             prometheus::Gauge& partitions_ahead) {
     while (!stopping) {
         std::chrono::seconds next{5};
         try {
@@ -75,8 +77,10 @@ asio::awaitable<void> upkeep(asio::thread_pool& db_threads, store::ConnectionPoo
                 spdlog::info("settings written to the database (reconcile.grace {})",
                              format_duration(config.reconcile.grace));
             }
-            co_await net::offload(db_threads, [&] { store::ensure_event_partitions(pool); });
-            next = std::chrono::hours(24);
+            const auto ahead = co_await net::offload(
+                db_threads, [&] { return store::ensure_event_partitions(pool); });
+            partitions_ahead.Set(ahead);
+            next = std::chrono::hours(1);
         } catch (const std::exception& e) {
             spdlog::warn("database upkeep failed ({}); retrying in 5s", e.what());
         }
@@ -191,6 +195,17 @@ int run_daemon(const Config& config) {
             .Register(*registry)
             .Add({});
     ProcessMetrics process_metrics(*registry);
+    // NaN until the first upkeep reads it: "unknown", not "none ahead".
+    auto& partitions_ahead =
+        prometheus::BuildGauge()
+            .Name("deliveryd_event_partitions_ahead")
+            .Help(
+                "Months after the current one (UTC) that delivery_event has a partition for, "
+                "counted up to the first gap; -1 when the current month has none. Read every "
+                "hour after creating 3 months ahead")
+            .Register(*registry)
+            .Add({});
+    partitions_ahead.Set(std::numeric_limits<double>::quiet_NaN());
 
     store::ConnectionPool pool({.url = config.database.url,
                                 .size = static_cast<std::size_t>(config.database.pool_size),
@@ -331,7 +346,8 @@ int run_daemon(const Config& config) {
         signals.cancel();  // nothing else keeps the io_context running once work is done
     };
     asio::co_spawn(control,
-                   upkeep(db_threads, pool, config, upkeep_timer, stopping, settings_published),
+                   upkeep(db_threads, pool, config, upkeep_timer, stopping, settings_published,
+                          partitions_ahead),
                    asio::detached);
     asio::co_spawn(control, log_progress(*registry, progress_timer, stopping), asio::detached);
     scheduler.start();

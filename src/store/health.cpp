@@ -32,11 +32,23 @@ void publish_settings(ConnectionPool& pool, std::chrono::milliseconds grace) {
     });
 }
 
-void ensure_event_partitions(ConnectionPool& pool) {
-    pool.with_connection([](pqxx::connection_base& c) {
+int ensure_event_partitions(ConnectionPool& pool) {
+    int ahead = -1;
+    pool.with_connection([&](pqxx::connection_base& c) {
         pqxx::nontransaction tx(c);
         tx.exec("SELECT delivery_event_ensure_partitions(3)");
+        // Read back rather than assumed: a DBA may have dropped or detached
+        // one, or the function may have failed part way on another replica.
+        ahead = tx.exec1(R"sql(
+            SELECT coalesce(min(m), 13) - 1
+            FROM generate_series(0, 12) AS m
+            WHERE to_regclass(format('delivery_event_%s', to_char(
+                      date_trunc('month', now() AT TIME ZONE 'UTC') + m * interval '1 month',
+                      'YYYY_MM'))) IS NULL
+        )sql")[0]
+                    .as<int>();
     });
+    return ahead;
 }
 
 }  // namespace deliveryd::store

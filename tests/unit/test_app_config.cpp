@@ -293,6 +293,22 @@ TEST(Config, ADatabaseUrlLibpqCannotParseIsAProblem) {
         (void)parse_config("database:\n  url: host=h dbname=d sslmode=verify-full\n", &fake_env));
 }
 
+TEST(Config, AnEmptyProviderKeyIsRefusedNamingHowToTurnTheProviderOff) {
+    EXPECT_TRUE(one_problem(
+        std::string(minimal) + "etelecom:\n  base_url: http://127.0.0.1:9\n  api_key: ${UNSET:-}\n",
+        "etelecom.api_key", "leave the etelecom section out"));
+    EXPECT_TRUE(
+        one_problem(std::string(minimal) +
+                        "esms:\n  accounts:\n    - {name: a, api_key: \"\", secret_key: s}\n",
+                    "esms.accounts[0].api_key", "remove the account"));
+}
+
+TEST(Config, SslrootcertSystemWithAWeakSslmodeIsAProblem) {
+    EXPECT_TRUE(one_problem(
+        "database:\n  url: postgresql://x@db.example.com/db?sslrootcert=system&sslmode=require\n",
+        "database.url", "needs sslmode=verify-full"));
+}
+
 TEST(Config, NumbersArePrintedAsWritten) {
     const auto text = to_redacted_yaml(parse_config(minimal, &fake_env));
     EXPECT_NE(text.find("rate_margin: 0.05\n"), std::string::npos) << text;

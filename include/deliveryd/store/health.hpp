@@ -26,7 +26,9 @@ void publish_settings(ConnectionPool& pool, std::chrono::milliseconds grace);
 
 // Creates delivery_event's monthly partitions for the coming months (rows
 // that find none land in the default partition, which later months could
-// then no longer be split from). Run by migrate and daily by run.
-void ensure_event_partitions(ConnectionPool& pool);
+// then no longer be split from). Run by migrate and hourly by run. Returns
+// how many months after the current one (UTC) have a partition, counted up
+// to the first gap (at most 12); -1 when the current month has none.
+int ensure_event_partitions(ConnectionPool& pool);
 
 }  // namespace deliveryd::store
