@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Validates deploy/ offline, without a cluster, a container engine or systemd
-# running: builds the kustomize base and the production overlay with the
-# kubectl of Debian's kubernetes-client package (unpacked under .local/, not
-# installed), checks every object against the Kubernetes API models and
-# deliveryd's deployment policy (deploy/kubernetes/validate.py), proves that
-# broken manifests are rejected, verifies the systemd units (deliveryd and its
-# retention timer), and compares the Dockerfile with the build.
+# running: builds the kustomize base and the production and eSMS-only overlays
+# with the kubectl of Debian's kubernetes-client package (unpacked under
+# .local/, not installed), checks every object against the Kubernetes API
+# models and deliveryd's deployment policy (deploy/kubernetes/validate.py),
+# proves that broken manifests are rejected, checks the Prometheus alerting
+# rules and runs their unit tests with promtool (from Debian's prometheus
+# package, unpacked the same way), verifies the systemd units (deliveryd and
+# its retention timer), and compares the Dockerfile with the build.
 #
 # With DELIVERYD_BINARY=path/to/deliveryd it also runs `deliveryd check-config`
-# on the config.yaml of every build, gives the retention command lines of the
-# CronJob and the systemd unit to the binary (they must get as far as
-# connecting to the database), and checks that the Dockerfile's runtime
-# packages provide every library the binary links.
+# on the config.yaml of every build (and sees it refuse production's without
+# ETELECOM_API_KEY), gives the retention command lines of the CronJobs and
+# the systemd unit to the binary (they must get as far as connecting to the
+# database), and checks that the Dockerfile's runtime packages provide every
+# library the binary links.
 #
 # Run as root on Debian 12 (it installs what it needs with apt-get).
 # Exits non-zero on any failure.
@@ -38,32 +41,38 @@ PROJECT_PACKAGES=("${DELIVERYD_PACKAGES[@]}")
 DELIVERYD_PACKAGES=(python3-kubernetes python3-jsonschema python3-yaml systemd binutils)
 install_packages
 
-# kubectl 1.20 (and its kustomize) from Debian, unpacked once into the cache.
-# Another package may own /usr/bin/kubectl, so it is never installed.
-fetch_kubectl() {
-    local dir="$CACHE/kubernetes-client"
-    if [ ! -x "$dir/root/usr/bin/kubectl" ]; then
-        log "fetching Debian's kubernetes-client into ${dir#"$DELIVERYD_ROOT"/}"
+# fetch_tool PACKAGE FILE: FILE (a path inside the Debian package) unpacked
+# once into the cache as $CACHE/PACKAGE/root/FILE; the rest of the package is
+# dropped. Never installed: another package may own /usr/bin/kubectl, and
+# the prometheus package would add a running Prometheus.
+fetch_tool() {
+    local package=$1 file=$2 dir="$CACHE/$1"
+    if [ ! -x "$dir/root/$file" ]; then
+        log "fetching Debian's $package into ${dir#"$DELIVERYD_ROOT"/}"
         rm -rf "$dir"
         mkdir -p "$dir/download"
         (
             cd "$dir/download"
-            apt-get download -qq -o APT::Sandbox::User=root kubernetes-client 2>/dev/null || {
+            apt-get download -qq -o APT::Sandbox::User=root "$package" 2>/dev/null || {
                 apt-get update -qq
-                apt-get download -qq -o APT::Sandbox::User=root kubernetes-client
+                apt-get download -qq -o APT::Sandbox::User=root "$package"
             }
-        ) || die "apt-get download kubernetes-client failed"
+        ) || die "apt-get download $package failed"
         local deb
-        deb=$(ls "$dir"/download/kubernetes-client_*.deb)
+        deb=$(ls "$dir/download/${package}"_*.deb)
         dpkg-deb -f "$deb" Version >"$dir/version"
-        dpkg-deb -x "$deb" "$dir/root.tmp"
-        rm -rf "$dir/download"
+        dpkg-deb -x "$deb" "$dir/unpacked"
+        [ -x "$dir/unpacked/$file" ] || die "$package has no $file"
+        mkdir -p "$dir/root.tmp/$(dirname "$file")"
+        mv "$dir/unpacked/$file" "$dir/root.tmp/$file"
+        rm -rf "$dir/download" "$dir/unpacked"
         mv "$dir/root.tmp" "$dir/root"
     fi
-    KUBECTL="$dir/root/usr/bin/kubectl"
-    ok "kubectl from kubernetes-client $(cat "$dir/version") (${KUBECTL#"$DELIVERYD_ROOT"/})"
+    ok "$(basename "$file") from $package $(cat "$dir/version") (${dir#"$DELIVERYD_ROOT"/}/root/$file)"
 }
-fetch_kubectl
+# kubectl 1.20 and its kustomize.
+fetch_tool kubernetes-client usr/bin/kubectl
+KUBECTL="$CACHE/kubernetes-client/root/usr/bin/kubectl"
 
 WORK=$(mktemp -d /tmp/deliveryd-check-deploy.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -93,6 +102,60 @@ check() {
 log "building the manifests"
 build base "$K8S/base" && check base --replicas 3
 build production "$K8S/overlays/production" && check production --min-replicas 3 --pinned-image
+build esms-only "$K8S/overlays/esms-only" && check esms-only --min-replicas 3 --pinned-image
+
+# The eSMS-only overlay is production without eTelecom: its config.yaml is
+# production's without the etelecom: section, and it needs no ETELECOM_API_KEY.
+if [ -f "$WORK/production-config.yaml" ] && [ -f "$WORK/esms-only-config.yaml" ]; then
+    if "$PY" - "$WORK/production-config.yaml" "$WORK/esms-only-config.yaml" <<'EOF'; then
+import sys
+import yaml
+production, esms_only = (yaml.safe_load(open(path, encoding="utf-8")) for path in sys.argv[1:])
+if "etelecom" in esms_only:
+    sys.exit("esms-only config.yaml has an etelecom: section")
+production.pop("etelecom", None)
+if production != esms_only:
+    differ = sorted(k for k in set(production) | set(esms_only)
+                    if production.get(k) != esms_only.get(k))
+    sys.exit(f"esms-only config.yaml differs from production's in {', '.join(differ)}")
+EOF
+        if grep -qx ETELECOM_API_KEY "$WORK/esms-only-env.txt"; then
+            fail "the esms-only config uses \${ETELECOM_API_KEY}"
+        else
+            ok "esms-only config.yaml: production's without etelecom:, no \${ETELECOM_API_KEY}"
+        fi
+    else
+        fail "overlays/esms-only/config.yaml is not production's without its etelecom: section"
+    fi
+fi
+
+# The private CA of "PostgreSQL over TLS" (deploy/README.md): the production
+# overlay's commented-out `# - ca.crt`, uncommented in a copy with a
+# certificate next to it, must build, validate, and put ca.crt next to
+# config.yaml in the ConfigMap every container mounts at /etc/deliveryd.
+log "building the production overlay with its private CA line uncommented"
+cp -r "$K8S" "$WORK/private-ca"
+sed -i 's|^      # - ca.crt$|      - ca.crt|' "$WORK/private-ca/overlays/production/kustomization.yaml"
+if ! grep -qx '      - ca.crt' "$WORK/private-ca/overlays/production/kustomization.yaml"; then
+    fail "overlays/production/kustomization.yaml has no commented-out '      # - ca.crt' line"
+else
+    printf '%s\n' '-----BEGIN CERTIFICATE-----' 'Y2hlY2stZGVwbG95' '-----END CERTIFICATE-----' \
+        >"$WORK/private-ca/overlays/production/ca.crt"
+    if build production-ca "$WORK/private-ca/overlays/production" &&
+        check production-ca --min-replicas 3 --pinned-image; then
+        if "$PY" - "$WORK/production-ca.yaml" <<'EOF'; then
+import sys
+import yaml
+maps = [d for d in yaml.safe_load_all(open(sys.argv[1], encoding="utf-8"))
+        if d and d["kind"] == "ConfigMap" and "config.yaml" in d.get("data", {})]
+sys.exit(0 if maps and all("ca.crt" in m["data"] for m in maps) else 1)
+EOF
+            ok "production with its private CA: ca.crt beside config.yaml in the mounted ConfigMap"
+        else
+            fail "production with its private CA: no ca.crt beside config.yaml in the ConfigMap"
+        fi
+    fi
+fi
 
 log "checking that broken manifests are rejected"
 if [ -f "$WORK/base.yaml" ]; then
@@ -171,7 +234,7 @@ retention_accepted() {
 if [ -n "${DELIVERYD_BINARY:-}" ]; then
     log "deliveryd check-config and retention arguments ($DELIVERYD_BINARY)"
     [ -x "$DELIVERYD_BINARY" ] || die "DELIVERYD_BINARY=$DELIVERYD_BINARY is not executable"
-    for name in base production; do
+    for name in base production esms-only; do
         [ -f "$WORK/$name-config.yaml" ] || continue
         dummy_env "$name"
         if env -i "${vars[@]}" "$DELIVERYD_BINARY" check-config \
@@ -186,9 +249,64 @@ if [ -n "${DELIVERYD_BINARY:-}" ]; then
             retention_accepted "$name CronJob" "$name" "${retention_args[@]}"
         fi
     done
+    # A Secret without a key the config uses: the provider keys are optional
+    # in the manifests, so it is deliveryd that must refuse to start (exit 2,
+    # a bad configuration) and say which variable is missing.
+    if [ -f "$WORK/production-config.yaml" ]; then
+        dummy_env production
+        without=()
+        for v in "${vars[@]}"; do
+            [ "${v%%=*}" = ETELECOM_API_KEY ] || without+=("$v")
+        done
+        rc=0
+        env -i "${without[@]}" "$DELIVERYD_BINARY" check-config \
+            --config "$WORK/production-config.yaml" >"$WORK/missing-key.out" 2>&1 || rc=$?
+        if [ "$rc" -eq 2 ] && grep -q 'ETELECOM_API_KEY is not set' "$WORK/missing-key.out"; then
+            ok "production config.yaml without ETELECOM_API_KEY: refused, exit 2, naming it"
+        else
+            cat "$WORK/missing-key.out" >&2
+            fail "production config.yaml without ETELECOM_API_KEY: exit $rc, expected 2 naming it"
+        fi
+    fi
 else
     log "skipping check-config and the runtime library check (set DELIVERYD_BINARY)"
 fi
+
+log "checking the Prometheus alerting rules"
+RULES="$DEPLOY/prometheus/deliveryd-alerts.yaml"
+RULE_TESTS="$DEPLOY/prometheus/deliveryd-alerts.test.yaml"
+fetch_tool prometheus usr/bin/promtool
+PROMTOOL="$CACHE/prometheus/root/usr/bin/promtool"
+if "$PROMTOOL" check rules "$RULES" >"$WORK/promtool.out" 2>&1; then
+    ok "promtool check rules deploy/prometheus/deliveryd-alerts.yaml: $(grep -o '[0-9]* rules found' "$WORK/promtool.out")"
+else
+    cat "$WORK/promtool.out" >&2
+    fail "promtool check rules deploy/prometheus/deliveryd-alerts.yaml"
+fi
+# The tests name the rules file relative to themselves.
+if (cd "$(dirname "$RULE_TESTS")" && "$PROMTOOL" test rules "$(basename "$RULE_TESTS")") \
+    >"$WORK/promtool.out" 2>&1; then
+    ok "promtool test rules deploy/prometheus/deliveryd-alerts.test.yaml: passed"
+else
+    cat "$WORK/promtool.out" >&2
+    fail "promtool test rules deploy/prometheus/deliveryd-alerts.test.yaml"
+fi
+# Every alert is tested both ways: firing (expected alerts) and quiet (none).
+"$PY" - "$RULES" "$RULE_TESTS" <<'EOF' || fail "alerts without a firing and a quiet test (above)"
+import sys
+import yaml
+rules, tests = (yaml.safe_load(open(path, encoding="utf-8")) for path in sys.argv[1:])
+alerts = [r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r]
+cases = [c for t in tests["tests"] for c in t.get("alert_rule_test") or []]
+bad = [a for a in alerts
+       if not any(c["alertname"] == a and c.get("exp_alerts") for c in cases)
+       or not any(c["alertname"] == a and not c.get("exp_alerts") for c in cases)]
+for a in bad:
+    print(f"FAILED: {a} needs a test where it fires and one where it stays quiet",
+          file=sys.stderr)
+print(f"  ok each of the {len(alerts)} alerts fires in a test and stays quiet in another")
+sys.exit(1 if bad else 0)
+EOF
 
 log "checking the Dockerfile"
 before=$FAILURES

@@ -7,18 +7,22 @@ checks it in two layers, without a cluster:
 * schema: every built-in object is walked against the model classes of the
   Python kubernetes client (Debian's python3-kubernetes): unknown fields,
   wrong types (str, int, bool, maps, lists, nested objects, int-or-string,
-  quantities) and missing required fields are errors. The ServiceMonitor is
-  checked against the JSON Schema in schemas/servicemonitor.json.
+  quantities) and missing required fields are errors. The ServiceMonitor and
+  the PrometheusRule are checked against the JSON Schemas in schemas/.
 * policy: what deliveryd's deployment promises (probes, resources, security
   context, the drain fitting in the grace period, the PodDisruptionBudget and
-  the ServiceMonitor selecting the right things, credentials from the Secret),
-  and that a CronJob runs `deliveryd retention --older-than D` daily with the
-  Deployment's image, config, credentials and security context.
+  the ServiceMonitor selecting the right things, credentials from the Secret,
+  only provider keys optional there), that a CronJob runs `deliveryd
+  retention --older-than D` daily with the Deployment's image, config,
+  credentials and security context, and that the PrometheusRule holds exactly
+  the groups of deploy/prometheus/deliveryd-alerts.yaml, each alert with a
+  `for`, a severity, a summary, a description and a runbook section that
+  exists.
 
 Usage:
   validate.py [--replicas N | --min-replicas N] [--pinned-image]
               [--config-out FILE] [--env-out FILE] [--retention-args-out FILE]
-              MANIFESTS.yaml
+              [--alert-rules FILE] MANIFESTS.yaml
   validate.py --self-test MANIFESTS.yaml   # broken copies must be rejected
 
 Exit status: 0 valid, 1 invalid (every problem is printed), 2 bad usage.
@@ -58,6 +62,7 @@ MODELS = {
 # Custom resources: JSON Schemas of the fields deliveryd uses.
 SCHEMAS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor.json",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheusrule.json",
 }
 
 # Fields the client types as `object` that are int-or-string in the API.
@@ -91,6 +96,7 @@ LABEL_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 LABEL_NAME_RE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 ENV_REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}")
 DURATION_RE = re.compile(r"^([0-9]+)(ms|s|m|h|d)$")
+PROM_DURATION_RE = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
 SECRET_NAME_RE = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|DATABASE_URL", re.I)
 # A CronJob schedule: five fields, or one of the macros Kubernetes accepts.
 CRON_ITEM = r"([0-9]+(-[0-9]+)?|\*|[A-Za-z]{3})(/[0-9]+)?"
@@ -104,6 +110,17 @@ RETENTION_MAX_BACKOFF = 3
 # The labels every deliveryd object carries (and its pods are selected by).
 APP_LABEL = ("app.kubernetes.io/name", "deliveryd")
 CONFIG_KEY = "config.yaml"
+# The Secret every ${NAME} of the config comes from. deliveryd's own settings
+# (DELIVERYD_*: the database URL, the callback token) must be in it; a
+# provider's credentials may be optional, for a deployment that leaves that
+# provider's section (and so its ${NAME}) out of config.yaml.
+SECRET = "deliveryd-credentials"
+REQUIRED_SECRET_PREFIX = "DELIVERYD_"
+# The alerting rules the PrometheusRule must hold, group for group.
+REPO = os.path.dirname(os.path.dirname(HERE))
+ALERT_RULES = os.path.join(REPO, "deploy", "prometheus", "deliveryd-alerts.yaml")
+SEVERITIES = ("critical", "warning")
+JOB_SELECTOR_RE = re.compile(r'\bjob\s*=\s*"([^"]*)"')
 # Defaults of config/example.yaml for the keys the drain budget uses.
 CONFIG_DEFAULTS = {
     ("http", "drain_delay"): "0s",
@@ -479,12 +496,27 @@ def pod_config(pod, objects, where, c):
 
 
 def check_container_env(container, refs, where, c):
-    """Every ${NAME} of the config is in the environment; nothing that looks
-    like a credential is a literal value."""
+    """Every ${NAME} of the config is in the environment, from the Secret;
+    only provider credentials may be optional there; nothing that looks like
+    a credential is a literal value."""
     env = env_sources(container)
     for name in refs:
         if name not in env:
             c.error(where, f"the config uses ${{{name}}} but the container has no env {name}")
+            continue
+        ref = (env[name].get("valueFrom") or {}).get("secretKeyRef")
+        if not isinstance(ref, dict) or ref.get("name") != SECRET:
+            c.error(where, f"the config uses ${{{name}}}: take env {name} from the Secret "
+                           f"{SECRET} (valueFrom.secretKeyRef), found "
+                           f"{env[name].get('valueFrom') or env[name].get('value')!r}")
+    for name, e in env.items():
+        ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+        if isinstance(ref, dict) and ref.get("optional") is True and (
+                str(name).startswith(REQUIRED_SECRET_PREFIX)
+                or str(ref.get("key")).startswith(REQUIRED_SECRET_PREFIX)):
+            c.error(where, f"env {name} must not be optional: only provider credentials "
+                           f"may be missing from the Secret, {REQUIRED_SECRET_PREFIX}* "
+                           "never (a pod without them must not start)")
     for name, e in env.items():
         if "value" in e and SECRET_NAME_RE.search(str(name)):
             c.error(where, f"env {name} looks like a credential: take it from the "
@@ -684,6 +716,108 @@ def check_cronjob(cj, dep, objects, opts, c):
     return pod_labels
 
 
+def relative(path):
+    return os.path.relpath(path, REPO)
+
+
+def load_rule_groups(path, c):
+    """The groups of a Prometheus rules file, or None (an error said why)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        c.error(relative(path), f"cannot read the alerting rules: {e}")
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
+        c.error(relative(path), "expected a map with a groups: list")
+        return None
+    return doc["groups"]
+
+
+def first_difference(a, b, path):
+    """The first key path where a and b differ, or None when they are equal
+    (as parsed: the same maps, lists, strings and numbers)."""
+    if type(a) is not type(b):
+        return f"{path} ({type_name(a)} vs {type_name(b)})"
+    if isinstance(a, dict):
+        for k in list(a) + [k for k in b if k not in a]:
+            if k not in a or k not in b:
+                return f"{path}.{k} (only in {'the file' if k in a else 'the manifest'})"
+            found = first_difference(a[k], b[k], f"{path}.{k}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return None if len(a) == len(b) else f"{path} ({len(a)} vs {len(b)} items)"
+    return None if a == b else f"{path} ({a!r} vs {b!r})"
+
+
+def markdown_anchors(path):
+    """The anchors GitHub gives the headings of a Markdown file."""
+    anchors = set()
+    in_code = False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("```"):
+                in_code = not in_code
+            m = None if in_code else re.match(r"^#{1,6}\s+(.*?)\s*$", line)
+            if m:
+                anchors.add(re.sub(r"[^\w\- ]", "", m.group(1).lower()).replace(" ", "-"))
+    return anchors
+
+
+def check_rule_groups(groups, where, c):
+    """What the alerts promise an operator: a `for`, a severity, a summary
+    and a description, and a runbook that is a section of a file in this
+    repository. Returns the job="..." values the expressions select."""
+    alerts = set()
+    jobs = set()
+    anchors = {}
+    for group in groups:
+        for rule in (group.get("rules") or []) if isinstance(group, dict) else []:
+            if not isinstance(rule, dict):
+                continue
+            jobs.update(JOB_SELECTOR_RE.findall(str(rule.get("expr", ""))))
+            alert = rule.get("alert")
+            if alert is None:
+                continue  # a recording rule
+            rwhere = f"{where} alert {alert}"
+            if alert in alerts:
+                c.error(rwhere, "alert name used twice")
+            alerts.add(alert)
+            duration = str(rule.get("for", ""))
+            if not PROM_DURATION_RE.match(duration) or not re.search(r"[1-9]", duration):
+                c.error(rwhere, f"needs a `for` of more than 0 (found {duration!r}): one "
+                                "bad evaluation must not page anyone")
+            severity = (rule.get("labels") or {}).get("severity")
+            if severity not in SEVERITIES:
+                c.error(rwhere, f"labels.severity must be one of {', '.join(SEVERITIES)} "
+                                f"(found {severity!r})")
+            notes = rule.get("annotations") or {}
+            for key in ("summary", "description", "runbook"):
+                if not str(notes.get(key, "")).strip():
+                    c.error(rwhere, f"annotations.{key} missing")
+            runbook = str(notes.get("runbook", ""))
+            if runbook.strip():
+                file, _, anchor = runbook.partition("#")
+                full = os.path.join(REPO, file)
+                if not file or os.path.isabs(file) or not os.path.isfile(full):
+                    c.error(rwhere, f"runbook {runbook!r}: no such file in the repository")
+                else:
+                    if full not in anchors:
+                        anchors[full] = markdown_anchors(full)
+                    if anchor not in anchors[full]:
+                        c.error(rwhere, f"runbook {runbook!r}: {file} has no heading "
+                                        f"#{anchor}")
+    if not alerts:
+        c.error(where, "no alerts")
+    return jobs
+
+
 def check_policy(objects, opts, c):
     by_kind = {}
     for o in objects:
@@ -780,11 +914,43 @@ def check_policy(objects, opts, c):
             if ep.get("path", "/metrics") != "/metrics":
                 c.error(describe(sm), "endpoint path must be /metrics")
 
+    # The alerting rules: exactly the groups of the rules file (one source),
+    # and the job="..." they select is the job the ServiceMonitor's targets get
+    # (the Prometheus Operator names it after the Service unless jobLabel says
+    # otherwise).
+    prometheus_rules = by_kind.get("PrometheusRule", [])
+    if not prometheus_rules:
+        c.error("build", f"no PrometheusRule (the rules of {relative(opts.alert_rules)})")
+    wanted = load_rule_groups(opts.alert_rules, c) if prometheus_rules else None
+    jobs = set()
+    for pr in prometheus_rules:
+        groups = (pr.get("spec") or {}).get("groups") or []
+        jobs |= check_rule_groups(groups, describe(pr), c)
+        found = wanted is not None and first_difference(wanted, groups, "groups")
+        if found:
+            c.error(describe(pr), f"spec.groups differs from {relative(opts.alert_rules)} at "
+                                  f"{found}: copy the file's groups (prometheusrule.yaml "
+                                  "says how)")
+    for sm in monitors:
+        spec = sm.get("spec") or {}
+        sel = (spec.get("selector") or {}).get("matchLabels") or {}
+        names = {(s.get("metadata") or {}).get("name") for s in services
+                 if labels_match(sel, (s.get("metadata") or {}).get("labels") or {})}
+        for job in sorted(jobs):
+            if spec.get("jobLabel") or names != {job}:
+                c.error(describe(sm), f'the alerting rules select job="{job}", but its targets '
+                                      f"get job {spec.get('jobLabel') or sorted(names)} "
+                                      "(the Service's name, or the jobLabel label's value)")
+
     if len(c.errors) == before:
         c.ok("policy: replicas, probes /readyz and /healthz, resources, security context, "
-             "migration init container, credentials from the Secret, spread over nodes")
+             "migration init container, credentials from the Secret (provider keys may be "
+             "optional, DELIVERYD_* not), spread over nodes")
         c.ok("policy: Service, PodDisruptionBudget and ServiceMonitor select deliveryd; "
              "labels and namespace consistent")
+        c.ok(f"policy: PrometheusRule spec.groups equal to {relative(opts.alert_rules)}; "
+             "every alert has for, severity, summary, description and a runbook section "
+             "that exists; its job is the ServiceMonitor's")
         c.ok("policy: CronJob runs deliveryd retention --older-than (at least 1d), Forbid, "
              "deadlines, backoff and history limits; same image, config, Secret env and "
              "security context as the Deployment; no Service or PDB selects its pods")
@@ -850,6 +1016,23 @@ def self_test(objects, opts):
 
     def drop_cronjobs(o):
         o[:] = [x for x in o if x.get("kind") != "CronJob"]
+
+    def secret_ref(container, name):
+        return env_sources(container)[name]["valueFrom"]["secretKeyRef"]
+
+    def migrate_container(o):
+        return next(ct for ct in pod(o)["initContainers"] if ct["name"] == "migrate")
+
+    def from_config_map(o):
+        env_sources(main_container(o))["ESMS_API_KEY"]["valueFrom"] = {
+            "configMapKeyRef": {"name": "deliveryd-config", "key": "ESMS_API_KEY"}}
+
+    def first_alert(o):
+        groups = find(o, "PrometheusRule")["spec"]["groups"]
+        return next(r for g in groups for r in g["rules"] if "alert" in r)
+
+    def drop_prometheus_rules(o):
+        o[:] = [x for x in o if x.get("kind") != "PrometheusRule"]
 
     cases = [
         ("unknown field in a container", "unknown field",
@@ -984,6 +1167,40 @@ def self_test(objects, opts):
         ("retention pods selected by the Service", "selects the retention pods",
          lambda o: cron(o)["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
          .__setitem__("app.kubernetes.io/component", "server")),
+        # Credentials: from the Secret, only provider keys optional.
+        ("database URL optional", "env DELIVERYD_DATABASE_URL must not be optional",
+         lambda o: secret_ref(main_container(o), "DELIVERYD_DATABASE_URL")
+         .__setitem__("optional", True)),
+        ("callback token optional for migrate", "env DELIVERYD_CALLBACK_TOKEN must not be",
+         lambda o: secret_ref(migrate_container(o), "DELIVERYD_CALLBACK_TOKEN")
+         .__setitem__("optional", True)),
+        ("CronJob database URL optional", "env DELIVERYD_DATABASE_URL must not be optional",
+         lambda o: secret_ref(cron_ct(o), "DELIVERYD_DATABASE_URL")
+         .__setitem__("optional", True)),
+        ("config variable from a ConfigMap", "from the Secret deliveryd-credentials",
+         from_config_map),
+        ("config variable from another Secret", "from the Secret deliveryd-credentials",
+         lambda o: secret_ref(main_container(o), "ETELECOM_API_KEY")
+         .__setitem__("name", "other-credentials")),
+        # The alerting rules.
+        ("PrometheusRule drifted from the rules file", "differs from",
+         lambda o: first_alert(o).__setitem__("for", "1m")),
+        ("PrometheusRule unknown field", "Additional properties",
+         lambda o: first_alert(o).__setitem__("fro", "5m")),
+        ("PrometheusRule expr as a list", "is not of type",
+         lambda o: first_alert(o).__setitem__("expr", ["up"])),
+        ("alert without for", "needs a `for`", lambda o: first_alert(o).pop("for")),
+        ("alert without severity", "labels.severity must be one of",
+         lambda o: first_alert(o)["labels"].pop("severity")),
+        ("alert without description", "annotations.description missing",
+         lambda o: first_alert(o)["annotations"].pop("description")),
+        ("runbook to a missing section", "has no heading",
+         lambda o: first_alert(o)["annotations"].__setitem__(
+             "runbook", "deploy/README.md#no-such-section")),
+        ("no PrometheusRule", "no PrometheusRule", drop_prometheus_rules),
+        ("ServiceMonitor naming the job otherwise", 'the alerting rules select job="deliveryd"',
+         lambda o: find(o, "ServiceMonitor")["spec"].__setitem__("jobLabel",
+                                                                 "app.kubernetes.io/name")),
     ]
     baseline = validate(objects, opts)
     if baseline.errors:
@@ -1019,6 +1236,9 @@ def main():
     p.add_argument("--retention-args-out",
                    help="write the arguments of the CronJob's deliveryd retention here, "
                         "one per line")
+    p.add_argument("--alert-rules", default=ALERT_RULES,
+                   help="the Prometheus rules file the PrometheusRule must equal "
+                        f"(default {relative(ALERT_RULES)})")
     p.add_argument("--self-test", action="store_true",
                    help="check that broken copies of the manifests are rejected")
     opts = p.parse_args()

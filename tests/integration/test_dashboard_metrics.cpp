@@ -1,16 +1,13 @@
-// The Grafana dashboard (deploy/grafana/deliveryd-dashboard.json, issue 7) is
-// built on deliveryd's real metrics: every metric name any query of the
-// dashboard mentions must show up on a running deliveryd's /metrics. The
+// The Grafana dashboard (deploy/grafana/deliveryd-dashboard.json) is built on
+// deliveryd's real metrics: every metric name any query of the dashboard
+// mentions must show up on a running deliveryd's /metrics. The
 // daemon is driven (callbacks of every result, polling against the provider
 // simulator, a window closing, an unpollable message, a database that refuses
 // one message's reports) until every metric has a series, because
 // prometheus-cpp leaves a labelled family out until it has one.
-#include <algorithm>
-#include <cctype>
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -22,6 +19,7 @@
 
 #include "support/daemon.hpp"
 #include "support/http_get.hpp"
+#include "support/promql_names.hpp"
 #include "support/provider_sim.hpp"
 #include "support/scratch_database.hpp"
 
@@ -31,6 +29,9 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
+using testing::Exposition;
+using testing::joined;
+using testing::missing_from;
 
 const std::string dashboard_path =
     std::string(DELIVERYD_SOURCE_DIR) + "/deploy/grafana/deliveryd-dashboard.json";
@@ -181,84 +182,7 @@ Dashboard read_dashboard(const json::value& doc) {
 // deliveryd_... and process_... metric names in PromQL (not the process_
 // inside deliveryd_process_...).
 std::set<std::string> metric_names(const std::vector<std::string>& queries) {
-    // A scan rather than std::regex, whose GCC 12 implementation trips
-    // -Wmaybe-uninitialized in sanitizer builds.
-    const auto is_name_char = [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == ':';
-    };
-    std::set<std::string> names;
-    for (const auto& query : queries) {
-        for (std::size_t i = 0; i < query.size();) {
-            if (!is_name_char(query[i])) {
-                ++i;
-                continue;
-            }
-            auto end = i;
-            while (end < query.size() && is_name_char(query[end])) {
-                ++end;
-            }
-            const auto word = query.substr(i, end - i);
-            if (word.starts_with("deliveryd_") || word.starts_with("process_")) {
-                names.insert(word);
-            }
-            i = end;
-        }
-    }
-    return names;
-}
-
-// One scrape of /metrics: each family's declared type, and the sample names.
-struct Exposition {
-    std::map<std::string, std::string> types;
-    std::set<std::string> samples;
-
-    explicit Exposition(const std::string& text) {
-        std::istringstream lines(text);
-        for (std::string line; std::getline(lines, line);) {
-            if (line.starts_with("# TYPE ")) {
-                std::istringstream words(line.substr(7));
-                std::string family;
-                std::string type;
-                words >> family >> type;
-                types[family] = type;
-            } else if (!line.empty() && line[0] != '#') {
-                samples.insert(line.substr(0, line.find_first_of("{ ")));
-            }
-        }
-    }
-
-    // Exported: a family or a sample of that name, or a histogram's (or
-    // summary's) _bucket, _sum or _count series.
-    [[nodiscard]] bool has(const std::string& name) const {
-        if (types.contains(name) || samples.contains(name)) {
-            return true;
-        }
-        for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
-            if (name.ends_with(suffix)) {
-                const auto it = types.find(name.substr(0, name.size() - suffix.size()));
-                if (it != types.end() && (it->second == "histogram" ||
-                                          (it->second == "summary" && suffix != "_bucket"))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-};
-
-std::vector<std::string> missing_from(const std::set<std::string>& wanted, const Exposition& e) {
-    std::vector<std::string> missing;
-    std::copy_if(wanted.begin(), wanted.end(), std::back_inserter(missing),
-                 [&](const std::string& n) { return !e.has(n); });
-    return missing;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-    std::string s;
-    for (const auto& item : items) {
-        s += (s.empty() ? "" : ", ") + item;
-    }
-    return s;
+    return testing::metric_names(queries, {"deliveryd_", "process_"});
 }
 
 TEST(DashboardFile, PanelsHaveTitlesUniqueIdsQueriesAndAFreeGrid) {
