@@ -321,8 +321,8 @@ int run_daemon(const Config& config) {
     http::ServerOptions server_options;
     try {
         server_options.endpoint = resolve_listen(ioc, config.http.listen);
-    } catch (const std::exception& e) {
-        spdlog::error("cannot resolve http.listen {}: {}", config.http.listen, e.what());
+    } catch (const boost::system::system_error& e) {
+        spdlog::error("cannot resolve http.listen {}: {}", config.http.listen, e.code().message());
         return exit_failure;
     }
     server_options.max_connections = connection_limit(config);
@@ -334,8 +334,16 @@ int run_daemon(const Config& config) {
          .on_connection_refused = [&] { refused_connections.Increment(); }});
     try {
         server.start();
+    } catch (const boost::system::system_error& e) {
+        // The code's message alone: what() adds Boost's source location.
+        spdlog::error("cannot listen on {} (http.listen): {}{}", config.http.listen,
+                      e.code().message(),
+                      e.code() == boost::asio::error::address_in_use
+                          ? "; another process has this port: stop it or change http.listen"
+                          : "");
+        return exit_failure;
     } catch (const std::exception& e) {
-        spdlog::error("cannot listen on {}: {}", config.http.listen, e.what());
+        spdlog::error("cannot listen on {} (http.listen): {}", config.http.listen, e.what());
         return exit_failure;
     }
     const auto bound = server.local_endpoint();

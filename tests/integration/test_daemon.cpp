@@ -94,6 +94,28 @@ TEST(Cli, CheckConfigPrintsNoSecrets) {
     EXPECT_NE(done.output.find("<redacted>"), std::string::npos);
 }
 
+TEST(Daemon, APortInUseIsSaidInWordsWithWhatToDo) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor taken(
+        ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});  // listening, never accepting
+    const auto port = taken.local_endpoint().port();
+    const auto done = testing::run_process(
+        DELIVERYD_BINARY,
+        {"run", "--config",
+         temp_file("database:\n  url: " + db.url() +
+                   "\nhttp:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n")},
+        30s);
+    EXPECT_EQ(done.exit_code, 1) << done.output;
+    EXPECT_NE(done.output.find("cannot listen on 127.0.0.1:" + std::to_string(port) +
+                               " (http.listen): Address already in use; another process has "
+                               "this port"),
+              std::string::npos)
+        << done.output;
+    EXPECT_EQ(done.output.find(".hpp"), std::string::npos) << "no library source location";
+}
+
 TEST(Daemon, ServesHealthReadinessAndMetrics) {
     DELIVERYD_REQUIRE_DATABASE();
     testing::ScratchDatabase db;
