@@ -289,6 +289,14 @@ Config parse_config(const std::string& yaml_text, EnvLookup env) {
     return config;
 }
 
+reconcile::PollingSettings polling_settings(const Config& config) {
+    return {.esms = config.esms,
+            .etelecom = config.etelecom,
+            .schedule = config.reconcile,
+            .database_url = config.database.url,
+            .connect_timeout = config.database.connect_timeout};
+}
+
 Config load_config_file(const std::string& path, EnvLookup env) {
     std::ifstream in(path);
     if (!in) {

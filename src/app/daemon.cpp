@@ -210,7 +210,11 @@ int run_daemon(const Config& config) {
     store::ConnectionPool pool({.url = config.database.url,
                                 .size = static_cast<std::size_t>(config.database.pool_size),
                                 .connect_timeout = config.database.connect_timeout,
-                                .acquire_timeout = config.database.connect_timeout});
+                                .acquire_timeout = config.database.connect_timeout,
+                                // The daemon's statements take milliseconds; one that
+                                // runs this long is waiting on a lock or a sick server,
+                                // and its caller retries or answers 503 instead.
+                                .statement_timeout = std::chrono::seconds(30)});
     // One thread per connection: every database call blocks its thread.
     asio::thread_pool db_threads(static_cast<std::size_t>(config.database.pool_size));
     asio::io_context ioc(config.http.threads);
@@ -257,12 +261,12 @@ int run_daemon(const Config& config) {
                                    .allowed = http::AddressFilter(config.http.allow_cidrs)},
         batcher, *registry);
 
-    reconcile::Scheduler scheduler(config, {.ioc = ioc,
-                                            .db_threads = db_threads,
-                                            .pool = pool,
-                                            .status_store = status_store,
-                                            .report_metrics = report_metrics,
-                                            .registry = *registry});
+    reconcile::Scheduler scheduler(polling_settings(config), {.ioc = ioc,
+                                                              .db_threads = db_threads,
+                                                              .pool = pool,
+                                                              .status_store = status_store,
+                                                              .report_metrics = report_metrics,
+                                                              .registry = *registry});
 
     ReadinessCache readiness;
     std::atomic<bool> draining{false};

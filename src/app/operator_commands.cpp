@@ -52,7 +52,7 @@ int guarded(std::string_view command, Work&& work) {
 
 std::vector<std::string> scope_names(const Config& config) {
     std::vector<std::string> names;
-    for (const auto& scope : reconcile::configured_scopes(config)) {
+    for (const auto& scope : reconcile::configured_scopes(polling_settings(config))) {
         names.push_back(scope.name());
     }
     return names;
@@ -119,7 +119,8 @@ int run_status(const Config& config, const ParsedArgs&) {
     return guarded("status", [&] {
         auto pool = connect(config);
         const auto report = store::read_status(pool, scope_names(config));
-        const auto unpolled = store::find_unpolled_rows(pool, reconcile::configured_scopes(config));
+        const auto unpolled =
+            store::find_unpolled_rows(pool, reconcile::configured_scopes(polling_settings(config)));
         print(status_text(report, unpolled));
         return exit_ok;
     });

@@ -35,16 +35,16 @@ UnitRandom seeded_unit_random(std::uint64_t seed) {
     };
 }
 
-Backoff::Backoff(app::ReconcileConfig schedule, UnitRandom random, BackoffOptions options)
+Backoff::Backoff(ScheduleSettings schedule, UnitRandom random, BackoffOptions options)
     : schedule_(std::move(schedule)), random_(std::move(random)), options_(options) {
     if (schedule_.backoff.empty()) {
         throw std::invalid_argument("backoff: the schedule needs at least one step");
     }
     if (std::any_of(schedule_.backoff.begin(), schedule_.backoff.end(),
-                    [](app::Duration d) { return d <= app::Duration::zero(); })) {
+                    [](Duration d) { return d <= Duration::zero(); })) {
         throw std::invalid_argument("backoff: every step must be longer than 0");
     }
-    if (schedule_.window <= app::Duration::zero() || schedule_.grace < app::Duration::zero()) {
+    if (schedule_.window <= Duration::zero() || schedule_.grace < Duration::zero()) {
         throw std::invalid_argument("backoff: window must be positive and grace not negative");
     }
     if (!(options_.jitter >= 0 && options_.jitter < 1)) {
@@ -71,13 +71,13 @@ core::Timestamp Backoff::first_poll_at(core::Timestamp submitted_at) const {
                     window_end(submitted_at));
 }
 
-app::Duration Backoff::step(int poll_attempts) const noexcept {
+Duration Backoff::step(int poll_attempts) const noexcept {
     const auto index = static_cast<std::size_t>(std::max(poll_attempts, 1) - 1);
     return schedule_.backoff[std::min(index, schedule_.backoff.size() - 1)];
 }
 
 core::Timestamp Backoff::after(core::Timestamp submitted_at, core::Timestamp now,
-                               app::Duration delay) const {
+                               Duration delay) const {
     const double u = clamped_unit(random_());
     const double factor = 1.0 + options_.jitter * (2.0 * u - 1.0);
     const double micros =
@@ -103,7 +103,7 @@ core::Timestamp Backoff::retry_at(core::Timestamp submitted_at, int poll_attempt
         static_cast<double>(options_.retry_first.count()) * std::ldexp(1.0, doublings);
     const auto delay = grown >= static_cast<double>(cap.count())
                            ? cap
-                           : app::Duration(static_cast<app::Duration::rep>(grown));
+                           : Duration(static_cast<Duration::rep>(grown));
     return after(submitted_at, now, delay);
 }
 

@@ -4,7 +4,7 @@
 
 namespace deliveryd::reconcile {
 
-std::vector<store::PollScope> configured_scopes(const app::Config& config) {
+std::vector<store::PollScope> configured_scopes(const PollingSettings& config) {
     std::vector<store::PollScope> scopes;
     for (const auto& account : config.esms.accounts) {
         scopes.push_back({store::PollScope::Kind::esms_account, account.name});
@@ -15,7 +15,7 @@ std::vector<store::PollScope> configured_scopes(const app::Config& config) {
     return scopes;
 }
 
-PlanTargets plan_targets(const app::Config& config) {
+PlanTargets plan_targets(const PollingSettings& config) {
     PlanTargets targets;
     for (const auto& account : config.esms.accounts) {
         targets.esms_accounts.push_back(account.name);
@@ -24,7 +24,7 @@ PlanTargets plan_targets(const app::Config& config) {
     return targets;
 }
 
-std::optional<double> configured_rate(const app::Config& config, const LimiterKey& key) {
+std::optional<double> configured_rate(const PollingSettings& config, const LimiterKey& key) {
     if (key.endpoint == Endpoint::etelecom_get_message) {
         if (!config.etelecom || key.account != etelecom_account) {
             return std::nullopt;
@@ -33,7 +33,7 @@ std::optional<double> configured_rate(const app::Config& config, const LimiterKe
     }
     const auto& accounts = config.esms.accounts;
     const auto it = std::find_if(accounts.begin(), accounts.end(),
-                                 [&](const app::EsmsAccount& a) { return a.name == key.account; });
+                                 [&](const EsmsAccount& a) { return a.name == key.account; });
     if (it == accounts.end()) {
         return std::nullopt;
     }

@@ -22,8 +22,8 @@ namespace deliveryd::reconcile {
 namespace {
 
 // The scopes this replica may poll: none with reconcile.poll off.
-std::vector<store::PollScope> scopes_of(const app::Config& config) {
-    return config.reconcile.poll ? configured_scopes(config) : std::vector<store::PollScope>{};
+std::vector<store::PollScope> scopes_of(const PollingSettings& config) {
+    return config.schedule.poll ? configured_scopes(config) : std::vector<store::PollScope>{};
 }
 
 // How `deliveryd status` names this replica: host (the pod's name under
@@ -34,18 +34,19 @@ std::string replica_name() {
 
 }  // namespace
 
-Scheduler::Impl::Impl(const app::Config& config, SchedulerParts parts)
+Scheduler::Impl::Impl(const PollingSettings& config, SchedulerParts parts)
     : config_(config),
       parts_(parts),
       strand_(asio::make_strand(parts.ioc)),
       tick_timer_(strand_),
-      http_(strand_, net::HttpClientOptions{.timeout = config.reconcile.request_timeout,
-                                            .connect_timeout =
-                                                std::min(config.reconcile.request_timeout,
-                                                         app::Duration(std::chrono::seconds(3)))}),
+      idle_(strand_),
+      http_(strand_,
+            net::HttpClientOptions{.timeout = config.schedule.request_timeout,
+                                   .connect_timeout = std::min(config.schedule.request_timeout,
+                                                               Duration(std::chrono::seconds(3)))}),
       polls_(parts.pool),
-      locks_(config.database.url, config.database.connect_timeout, scopes_of(config)),
-      backoff_(config.reconcile, seeded_unit_random(std::random_device{}())),
+      locks_(config.database_url, config.connect_timeout, scopes_of(config)),
+      backoff_(config.schedule, seeded_unit_random(std::random_device{}())),
       targets_(plan_targets(config)),
       metrics_(parts.registry),
       replica_(replica_name()) {
@@ -56,7 +57,7 @@ Scheduler::Impl::Impl(const app::Config& config, SchedulerParts parts)
             const auto rate = configured_rate(config, key).value_or(1.0);
             auto state = std::make_unique<KeyState>(
                 RateLimit{
-                    .rate = rate, .margin = config.reconcile.rate_margin, .even_spacing = true},
+                    .rate = rate, .margin = config.schedule.rate_margin, .even_spacing = true},
                 strand_);
             metrics_.credentials_failing(key, false);
             metrics_.rate_limit(key, rate);
@@ -76,6 +77,12 @@ void Scheduler::Impl::start() {
         asio::co_spawn(strand_, send_loop(self, key, *state), asio::detached);
     }
     asio::co_spawn(strand_, tick_loop(self), asio::detached);
+}
+
+void Scheduler::Impl::notify_if_idle() {
+    if (stopping_ && calls_in_flight_ == 0 && !ticking_) {
+        idle_.cancel();
+    }
 }
 
 void Scheduler::Impl::stop() {
@@ -110,10 +117,21 @@ void Scheduler::Impl::stop_on_strand() {
 asio::awaitable<void> Scheduler::Impl::shut_down(std::shared_ptr<Impl> self,
                                                  std::vector<std::string> unsent) {
     co_await self->give_back(std::move(unsent));
-    asio::steady_timer wait(self->strand_);
-    while (self->calls_in_flight_ > 0 || self->ticking_) {
-        wait.expires_after(std::chrono::milliseconds(20));
-        co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    // The calls in flight were cancelled and end as soon as their answers
+    // (none) are handled, and the tick ends after its current step; each
+    // wakes this wait as it ends. The deadline covers a database step that
+    // hangs: the rows it holds come back when their leases run out.
+    const auto deadline =
+        SteadyClock::now() + self->config_.schedule.request_timeout + std::chrono::seconds(5);
+    while ((self->calls_in_flight_ > 0 || self->ticking_) && SteadyClock::now() < deadline) {
+        self->idle_.expires_at(deadline);
+        co_await self->idle_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (self->calls_in_flight_ > 0 || self->ticking_) {
+        spdlog::warn(
+            "polling: {} status call(s) {}still running at the stop deadline; leaving them, "
+            "their rows are due again when their leases end",
+            self->calls_in_flight_, self->ticking_ ? "and a tick " : "");
     }
     auto release = [&locks = self->locks_] { locks.release_all(); };
     co_await net::offload(self->parts_.db_threads, std::move(release));
@@ -139,7 +157,7 @@ asio::awaitable<void> Scheduler::Impl::give_back(std::vector<std::string> ids) {
     }
 }
 
-Scheduler::Scheduler(const app::Config& config, SchedulerParts parts)
+Scheduler::Scheduler(const PollingSettings& config, SchedulerParts parts)
     : impl_(std::make_shared<Impl>(config, parts)) {}
 
 Scheduler::~Scheduler() = default;

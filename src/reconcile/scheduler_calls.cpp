@@ -97,6 +97,7 @@ asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, Limit
     --state.in_flight;
     --self->calls_in_flight_;
     state.wake.cancel();  // a probing send loop waits for this answer
+    self->notify_if_idle();
 }
 
 // GCC 12 pairs the coroutine frame's allocation (Asio's aligned_alloc) with

@@ -51,7 +51,7 @@ struct ClaimedRow {
 
 class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
   public:
-    Impl(const app::Config& config, SchedulerParts parts);
+    Impl(const PollingSettings& config, SchedulerParts parts);
 
     void start();
     void stop();
@@ -80,6 +80,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
 
     // Makes claimed rows due again at once.
     asio::awaitable<void> give_back(std::vector<std::string> ids);
+    // Once stopping: wakes shut_down when the last call and the tick have ended.
+    void notify_if_idle();
 
     // ---- the tick: locks, claims, window closes, plans (scheduler_tick.cpp)
 
@@ -122,10 +124,11 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     KeyHealth::Step note(const LimiterKey& key, KeyState& state, const PlannedCall& call,
                          const CallOutcome& outcome);
 
-    const app::Config& config_;
+    const PollingSettings config_;  // a copy: the caller's may be a temporary
     SchedulerParts parts_;
     Strand strand_;
     asio::steady_timer tick_timer_;
+    asio::steady_timer idle_;  // shut_down waits here for calls and the tick to end
     net::HttpClient http_;
     store::PollStore polls_;
     store::ScopeLocks locks_;

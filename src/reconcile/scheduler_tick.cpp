@@ -39,10 +39,11 @@ asio::awaitable<void> Scheduler::Impl::tick_loop(std::shared_ptr<Impl> self) {
         if (self->stopping_) {
             break;
         }
-        self->tick_timer_.expires_after(self->config_.reconcile.tick);
+        self->tick_timer_.expires_after(self->config_.schedule.tick);
         co_await self->tick_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     self->ticking_ = false;  // shut_down may release the locks now
+    self->notify_if_idle();
 }
 
 asio::awaitable<void> Scheduler::Impl::tick() {
@@ -139,7 +140,7 @@ std::size_t Scheduler::Impl::claim_rows_for(const store::PollScope& scope,
                                 static_cast<std::size_t>(state.recent_rows)});
     }
     return claim_size(loads, static_cast<std::size_t>(recent_other_rows_),
-                      ClaimSizing{.tick = config_.reconcile.tick})
+                      ClaimSizing{.tick = config_.schedule.tick})
         .rows;
 }
 
@@ -150,7 +151,7 @@ asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& sc
         co_return;
     }
     auto claim = [this, &scope, wanted, lane] {
-        return polls_.claim_due(scope, wanted, config_.reconcile.lease, lane);
+        return polls_.claim_due(scope, wanted, config_.schedule.lease, lane);
     };
     auto rows = co_await net::offload(parts_.db_threads, std::move(claim));
     if (stopping_) {
@@ -225,7 +226,7 @@ asio::awaitable<void> Scheduler::Impl::set_aside(const std::vector<Unplannable>&
         if (it == claimed_.end()) {
             continue;
         }
-        const auto steps = static_cast<int>(config_.reconcile.backoff.size());
+        const auto steps = static_cast<int>(config_.schedule.backoff.size());
         later.push_back(
             {row.sms_id, backoff_.next_poll_at(it->second.submitted_at, steps + 1, now), false});
         claimed_.erase(it);

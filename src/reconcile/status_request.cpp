@@ -11,10 +11,11 @@
 namespace deliveryd::reconcile {
 namespace {
 
-providers::esms::Credentials credentials_of(const app::Config& config, const std::string& name) {
+providers::esms::Credentials credentials_of(const PollingSettings& config,
+                                            const std::string& name) {
     const auto& accounts = config.esms.accounts;
     const auto it = std::find_if(accounts.begin(), accounts.end(),
-                                 [&](const app::EsmsAccount& a) { return a.name == name; });
+                                 [&](const EsmsAccount& a) { return a.name == name; });
     if (it == accounts.end()) {
         throw std::out_of_range("no eSMS account named " + name);
     }
@@ -23,7 +24,7 @@ providers::esms::Credentials credentials_of(const app::Config& config, const std
 
 }  // namespace
 
-providers::HttpRequest status_request(const app::Config& config, const PlannedCall& call) {
+providers::HttpRequest status_request(const PollingSettings& config, const PlannedCall& call) {
     if (call.endpoint == Endpoint::etelecom_get_message) {
         if (!config.etelecom) {
             throw std::out_of_range("eTelecom is not configured");

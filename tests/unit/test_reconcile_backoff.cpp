@@ -24,7 +24,7 @@ UnitRandom constant(double u) {
 
 // The example configuration: grace 2m, steps 2m 5m 15m 1h 6h 24h, window 7d.
 Backoff backoff(double u = 0.5, BackoffOptions options = {}) {
-    return Backoff(app::ReconcileConfig{}, constant(u), options);
+    return Backoff(ScheduleSettings{}, constant(u), options);
 }
 
 TEST(ReconcileBackoff, StepsFollowTheScheduleThenRepeatTheLast) {
@@ -48,7 +48,7 @@ TEST(ReconcileBackoff, FirstPollAfterGraceAndWindowEnd) {
     EXPECT_FALSE(b.window_ended(submitted, submitted + 7 * 24h - 1us));
     EXPECT_TRUE(b.window_ended(submitted, submitted + 7 * 24h));
 
-    app::ReconcileConfig long_grace;
+    ScheduleSettings long_grace;
     long_grace.grace = 8 * 24h;
     const Backoff late(long_grace, constant(0.5));
     EXPECT_EQ(late.first_poll_at(submitted), submitted + 7 * 24h);
@@ -75,7 +75,7 @@ TEST(ReconcileBackoff, JitterScalesTheStepWithinTenPercent) {
 }
 
 TEST(ReconcileBackoff, SeededRandomSpreadsWithinBounds) {
-    const Backoff b(app::ReconcileConfig{}, seeded_unit_random(42));
+    const Backoff b(ScheduleSettings{}, seeded_unit_random(42));
     const auto now = submitted + 1h;
     auto earliest = Timestamp::max();
     auto latest = Timestamp::min();
@@ -160,31 +160,31 @@ TEST(ReconcileBackoff, RetryDoublesPerFailureCappedByTheSchedule) {
 }
 
 TEST(ReconcileBackoff, RejectsBadSchedules) {
-    app::ReconcileConfig no_steps;
+    ScheduleSettings no_steps;
     no_steps.backoff.clear();
     EXPECT_THROW(Backoff(no_steps, constant(0.5)), std::invalid_argument);
 
-    app::ReconcileConfig zero_step;
+    ScheduleSettings zero_step;
     zero_step.backoff = {2min, 0min};
     EXPECT_THROW(Backoff(zero_step, constant(0.5)), std::invalid_argument);
 
-    app::ReconcileConfig no_window;
+    ScheduleSettings no_window;
     no_window.window = 0ms;
     EXPECT_THROW(Backoff(no_window, constant(0.5)), std::invalid_argument);
 
-    app::ReconcileConfig negative_grace;
+    ScheduleSettings negative_grace;
     negative_grace.grace = -1ms;
     EXPECT_THROW(Backoff(negative_grace, constant(0.5)), std::invalid_argument);
 
     BackoffOptions wide;
     wide.jitter = 1.0;
-    EXPECT_THROW(Backoff(app::ReconcileConfig{}, constant(0.5), wide), std::invalid_argument);
+    EXPECT_THROW(Backoff(ScheduleSettings{}, constant(0.5), wide), std::invalid_argument);
     BackoffOptions no_retry;
     no_retry.retry_first = 0ms;
-    EXPECT_THROW(Backoff(app::ReconcileConfig{}, constant(0.5), no_retry), std::invalid_argument);
-    EXPECT_THROW(Backoff(app::ReconcileConfig{}, UnitRandom{}), std::invalid_argument);
+    EXPECT_THROW(Backoff(ScheduleSettings{}, constant(0.5), no_retry), std::invalid_argument);
+    EXPECT_THROW(Backoff(ScheduleSettings{}, UnitRandom{}), std::invalid_argument);
 
-    app::ReconcileConfig zero_grace;
+    ScheduleSettings zero_grace;
     zero_grace.grace = 0ms;
     EXPECT_EQ(Backoff(zero_grace, constant(0.5)).first_poll_at(submitted), submitted);
 }

@@ -296,9 +296,9 @@ TEST(ReconcilePlanner, EndpointNamesAndSources) {
 }
 
 TEST(ReconcilePlanner, TargetsAndRatesComeFromTheConfig) {
-    app::Config config;
-    config.esms.accounts.push_back(app::EsmsAccount{"default", "k", "s", 20, 30, 10});
-    config.esms.accounts.push_back(app::EsmsAccount{"shop2", "k2", "s2", 5, 6, 7});
+    PollingSettings config;
+    config.esms.accounts.push_back(EsmsAccount{"default", "k", "s", 20, 30, 10});
+    config.esms.accounts.push_back(EsmsAccount{"shop2", "k2", "s2", 5, 6, 7});
     auto t = plan_targets(config);
     EXPECT_EQ(t.esms_accounts, (std::vector<std::string>{"default", "shop2"}));
     EXPECT_FALSE(t.etelecom);
@@ -309,7 +309,7 @@ TEST(ReconcilePlanner, TargetsAndRatesComeFromTheConfig) {
     EXPECT_EQ(configured_rate(config, {"nobody", Endpoint::send_status}), std::nullopt);
     EXPECT_EQ(configured_rate(config, {"etelecom", Endpoint::etelecom_get_message}), std::nullopt);
 
-    config.etelecom = app::EtelecomConfig{};
+    config.etelecom = EtelecomSettings{};
     config.etelecom->get_message_tps = 12;
     EXPECT_TRUE(plan_targets(config).etelecom);
     EXPECT_EQ(configured_rate(config, {"etelecom", Endpoint::etelecom_get_message}), 12.0);

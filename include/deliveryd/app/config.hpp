@@ -1,6 +1,6 @@
-// The daemon's configuration (DESIGN §5): one typed struct, filled by one
-// function and validated strictly. Defaults live in the member initialisers;
-// config/example.yaml documents every key next to its default.
+// The daemon's configuration: one typed struct, filled by one function and
+// validated strictly, every problem reported at once with its key. Defaults live in the member
+// initialisers; config/example.yaml documents every key next to its default.
 #pragma once
 
 #include <chrono>
@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "deliveryd/reconcile/settings.hpp"
+
 namespace deliveryd::app {
 
-using Duration = std::chrono::milliseconds;
+using Duration = reconcile::Duration;
 
 struct DatabaseConfig {
     std::string url;    // libpq URI or key=value string; required
@@ -38,43 +40,12 @@ struct HttpConfig {
     Duration drain_delay{0};
 };
 
-struct EsmsAccount {
-    std::string name;
-    std::string api_key;     // secret
-    std::string secret_key;  // secret
-    double get_callback_tps = 20;
-    double zalo_status_tps = 30;
-    double send_status_tps = 10;
-};
-
-struct EsmsConfig {
-    std::string api_base = "http://rest.esms.vn";
-    std::string callback_api_base = "https://status-sms.esms.vn";
-    std::vector<EsmsAccount> accounts;
-};
-
-struct EtelecomConfig {
-    std::string base_url = "https://api.etelecom.vn/v1/shop";
-    std::string api_key;  // secret
-    double get_message_tps = 10;
-};
-
-struct ReconcileConfig {
-    Duration grace{std::chrono::minutes(2)};
-    std::vector<Duration> backoff{std::chrono::minutes(2),  std::chrono::minutes(5),
-                                  std::chrono::minutes(15), std::chrono::hours(1),
-                                  std::chrono::hours(6),    std::chrono::hours(24)};
-    Duration window{std::chrono::hours(24 * 7)};
-    Duration tick{std::chrono::seconds(1)};
-    // How long a claimed message stays with this replica before it is due
-    // again (if the replica died holding it, someone asks again after this).
-    Duration lease{std::chrono::minutes(1)};
-    Duration request_timeout{std::chrono::seconds(10)};  // one status call, connect included
-    // Calls leave at most at (1 - rate_margin) of each configured *_tps.
-    double rate_margin = 0.05;
-    // false: this replica serves callbacks only and never polls.
-    bool poll = true;
-};
+// The polling sections are reconcile's own types (it must not depend on
+// app); here under the names the rest of the configuration uses.
+using EsmsAccount = reconcile::EsmsAccount;
+using EsmsConfig = reconcile::EsmsSettings;
+using EtelecomConfig = reconcile::EtelecomSettings;
+using ReconcileConfig = reconcile::ScheduleSettings;
 
 struct LogConfig {
     std::string level = "info";   // trace, debug, info, warn, error, critical, off
@@ -112,6 +83,9 @@ using EnvLookup = std::optional<std::string> (*)(const std::string& name);
 // The effective configuration as YAML, with every secret (API keys, secret
 // keys, the callback token, the database password) replaced by "<redacted>".
 [[nodiscard]] std::string to_redacted_yaml(const Config& config);
+
+// What polling needs of the configuration, for the reconcile layer.
+[[nodiscard]] reconcile::PollingSettings polling_settings(const Config& config);
 
 // "250ms", "30s", "2m", "6h", "7d" -> milliseconds; nullopt if malformed.
 [[nodiscard]] std::optional<Duration> parse_duration(std::string_view text);

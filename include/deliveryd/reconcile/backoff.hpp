@@ -1,4 +1,4 @@
-// When to ask about a message again (DESIGN §3): polling starts after a grace
+// When to ask about a message again: polling starts after a grace
 // period, backs off along the configured steps (2m, 5m, 15m, 1h, 6h, then the
 // last step repeated: daily), and stops at the end of the polling window.
 //
@@ -31,8 +31,8 @@
 #include <cstdint>
 #include <functional>
 
-#include "deliveryd/app/config.hpp"
 #include "deliveryd/core/status.hpp"
+#include "deliveryd/reconcile/settings.hpp"
 
 namespace deliveryd::reconcile {
 
@@ -52,7 +52,7 @@ class Backoff {
     // Throws std::invalid_argument when the schedule has no steps, a step or
     // the window is not positive, grace is negative, jitter is outside [0, 1),
     // retry_first is not positive or `random` is empty.
-    Backoff(app::ReconcileConfig schedule, UnitRandom random, BackoffOptions options = {});
+    Backoff(ScheduleSettings schedule, UnitRandom random, BackoffOptions options = {});
 
     [[nodiscard]] core::Timestamp window_end(core::Timestamp submitted_at) const;
     [[nodiscard]] bool window_ended(core::Timestamp submitted_at, core::Timestamp now) const;
@@ -62,7 +62,7 @@ class Backoff {
 
     // The un-jittered delay after the poll_attempts-th answered poll
     // (poll_attempts < 1 counts as 1).
-    [[nodiscard]] app::Duration step(int poll_attempts) const noexcept;
+    [[nodiscard]] Duration step(int poll_attempts) const noexcept;
 
     // When to poll next after an answer; see the rules above. <= now only when
     // the window has already ended.
@@ -74,14 +74,14 @@ class Backoff {
     [[nodiscard]] core::Timestamp retry_at(core::Timestamp submitted_at, int poll_attempts,
                                            int consecutive_failures, core::Timestamp now) const;
 
-    [[nodiscard]] const app::ReconcileConfig& schedule() const noexcept { return schedule_; }
+    [[nodiscard]] const ScheduleSettings& schedule() const noexcept { return schedule_; }
     [[nodiscard]] const BackoffOptions& options() const noexcept { return options_; }
 
   private:
     [[nodiscard]] core::Timestamp after(core::Timestamp submitted_at, core::Timestamp now,
-                                        app::Duration delay) const;
+                                        Duration delay) const;
 
-    app::ReconcileConfig schedule_;
+    ScheduleSettings schedule_;
     UnitRandom random_;
     BackoffOptions options_;
 };

@@ -1,4 +1,4 @@
-// The polling loop (DESIGN §1, §3; issue 6): every tick, for each polling
+// The polling loop: every tick, for each polling
 // scope this replica holds (store/scope_locks.hpp), claims due rows in
 // amounts that keep the rate limiters busy (claim_sizing.hpp), closes the
 // windows that ended, plans the status calls (planner.hpp) and queues them
@@ -18,7 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "deliveryd/app/config.hpp"
+#include "deliveryd/reconcile/settings.hpp"
 
 namespace prometheus {
 class Registry;
@@ -43,8 +43,8 @@ struct SchedulerParts {
 
 class Scheduler {
   public:
-    // The configuration must outlive the scheduler.
-    Scheduler(const app::Config& config, SchedulerParts parts);
+    // Keeps a copy of `config`.
+    Scheduler(const PollingSettings& config, SchedulerParts parts);
     ~Scheduler();
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;

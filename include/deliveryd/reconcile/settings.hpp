@@ -1,0 +1,63 @@
+// What polling is configured with: the providers' addresses and accounts,
+// the schedule and the limits. reconcile's own types, so that it depends on
+// nothing above it; the app layer reads them from the YAML configuration
+// (its Config holds them as they are) and hands them over.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deliveryd::reconcile {
+
+using Duration = std::chrono::milliseconds;
+
+struct EsmsAccount {
+    std::string name;
+    std::string api_key;     // secret
+    std::string secret_key;  // secret
+    double get_callback_tps = 20;
+    double zalo_status_tps = 30;
+    double send_status_tps = 10;
+};
+
+struct EsmsSettings {
+    std::string api_base = "http://rest.esms.vn";
+    std::string callback_api_base = "https://status-sms.esms.vn";
+    std::vector<EsmsAccount> accounts;
+};
+
+struct EtelecomSettings {
+    std::string base_url = "https://api.etelecom.vn/v1/shop";
+    std::string api_key;  // secret
+    double get_message_tps = 10;
+};
+
+struct ScheduleSettings {
+    Duration grace{std::chrono::minutes(2)};
+    std::vector<Duration> backoff{std::chrono::minutes(2),  std::chrono::minutes(5),
+                                  std::chrono::minutes(15), std::chrono::hours(1),
+                                  std::chrono::hours(6),    std::chrono::hours(24)};
+    Duration window{std::chrono::hours(24 * 7)};
+    Duration tick{std::chrono::seconds(1)};
+    // How long a claimed message stays with this replica before it is due
+    // again (if the replica died holding it, someone asks again after this).
+    Duration lease{std::chrono::minutes(1)};
+    Duration request_timeout{std::chrono::seconds(10)};  // one status call, connect included
+    // Calls leave at most at (1 - rate_margin) of each configured *_tps.
+    double rate_margin = 0.05;
+    // false: this replica serves callbacks only and never polls.
+    bool poll = true;
+};
+
+struct PollingSettings {
+    EsmsSettings esms;
+    std::optional<EtelecomSettings> etelecom;  // absent: eTelecom is not polled
+    ScheduleSettings schedule;
+    // The session that holds the scopes' advisory locks connects on its own.
+    std::string database_url;  // secret: may hold a password
+    Duration connect_timeout{std::chrono::seconds(5)};
+};
+
+}  // namespace deliveryd::reconcile
