@@ -18,7 +18,8 @@ struct ConnectionPool::Slot {
 
 ConnectionPool::ConnectionPool(PoolOptions options)
     : options_(std::move(options)),
-      conninfo_(effective_conninfo(options_.url, options_.connect_timeout)) {
+      conninfo_(
+          effective_conninfo(options_.url, options_.connect_timeout, keepalive_parameters())) {
     slots_.reserve(options_.size);
     for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.size); ++i) {
         slots_.push_back(std::make_unique<Slot>());
@@ -60,6 +61,11 @@ void ConnectionPool::with_connection(const std::function<void(pqxx::connection_b
         try {
             if (!reused) {
                 slot.connection = open_connection(conninfo_);
+                if (options_.statement_timeout.count() > 0) {
+                    pqxx::nontransaction tx(*slot.connection);
+                    tx.exec("SET statement_timeout = " +
+                            std::to_string(options_.statement_timeout.count()));
+                }
                 statements::prepare_all(*slot.connection);
             }
             work(*slot.connection);

@@ -1,6 +1,7 @@
 #include "deliveryd/store/conninfo.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <libpq-fe.h>
@@ -60,6 +61,17 @@ std::string conninfo_pair(const std::string& key, const std::string& value) {
 }
 
 }  // namespace
+
+std::span<const ConninfoParameter> keepalive_parameters() noexcept {
+    static const std::array<ConninfoParameter, 5> parameters{{
+        {"keepalives", "1"},
+        {"keepalives_idle", "5"},
+        {"keepalives_interval", "2"},
+        {"keepalives_count", "3"},
+        {"tcp_user_timeout", "10000"},
+    }};
+    return parameters;
+}
 
 std::optional<std::map<std::string, std::string>> parse_conninfo(const std::string& url) {
     char* error = nullptr;

@@ -1,6 +1,6 @@
 #include "deliveryd/store/scope_locks.hpp"
 
-#include <array>
+#include <vector>
 
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
@@ -12,16 +12,14 @@
 namespace deliveryd::store {
 namespace {
 
-// Client side: notice a dead server or network within ~11 s and fail the
-// query instead of blocking a database thread until the kernel gives up.
-const std::array<ConninfoParameter, 6> lock_connection_parameters{{
-    {"application_name", "deliveryd-poller"},
-    {"keepalives", "1"},
-    {"keepalives_idle", "5"},
-    {"keepalives_interval", "2"},
-    {"keepalives_count", "3"},
-    {"tcp_user_timeout", "10000"},
-}};
+// Client side: keepalives (conninfo.hpp) notice a dead server or network
+// within ~11 s and fail the query instead of blocking a database thread.
+std::vector<ConninfoParameter> lock_connection_parameters() {
+    std::vector<ConninfoParameter> parameters{{"application_name", "deliveryd-poller"}};
+    const auto keepalives = keepalive_parameters();
+    parameters.insert(parameters.end(), keepalives.begin(), keepalives.end());
+    return parameters;
+}
 
 // Server side, for this session only: end the session (and free its locks)
 // within ~11 s when this replica's host or network disappears without
@@ -46,7 +44,7 @@ struct ScopeLocks::Session {
 
 ScopeLocks::ScopeLocks(std::string url, std::chrono::milliseconds connect_timeout,
                        std::vector<PollScope> scopes)
-    : conninfo_(effective_conninfo(url, connect_timeout, lock_connection_parameters)),
+    : conninfo_(effective_conninfo(url, connect_timeout, lock_connection_parameters())),
       scopes_(std::move(scopes)) {}
 
 ScopeLocks::~ScopeLocks() {

@@ -122,6 +122,14 @@ TEST(StoreConninfo, EffectiveConninfoKeepsEveryParameterAndAddsOnlyWhatIsMissing
     EXPECT_EQ(plain.count("sslrootcert"), 0U);
 }
 
+TEST(StoreConninfo, KeepalivesNoticeAVanishedServerWithinSeconds) {
+    const auto params = params_of(
+        effective_conninfo("postgresql://db/app", 5s, keepalive_parameters(), bare_environment()));
+    EXPECT_EQ(params.at("keepalives"), "1");
+    EXPECT_EQ(params.at("keepalives_idle"), "5");
+    EXPECT_EQ(params.at("tcp_user_timeout"), "10000");
+}
+
 TEST(StoreConninfo, AnUnparseableUrlIsPassedOnForLibpqToReport) {
     EXPECT_FALSE(parse_conninfo("host='unterminated").has_value());
     EXPECT_EQ(effective_conninfo("host='unterminated", 5s, {}, bare_environment()),

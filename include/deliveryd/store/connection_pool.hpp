@@ -27,6 +27,10 @@ struct PoolOptions {
     std::size_t size = 8;
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds acquire_timeout{5000};  // waiting for a free connection
+    // The server cancels any statement running longer (zero: no limit).
+    // The daemon's work is short; operator commands that scan whole tables
+    // run without one.
+    std::chrono::milliseconds statement_timeout{0};
 };
 
 class ConnectionPool {

@@ -27,6 +27,12 @@ using ConninfoParameter = std::pair<std::string, std::string>;
 [[nodiscard]] std::optional<std::map<std::string, std::string>> parse_conninfo(
     const std::string& url);
 
+// libpq's TCP keepalive settings under which a server or network that
+// vanishes without closing the socket is noticed within about 11 s, so a
+// statement fails instead of blocking its thread until the kernel gives up
+// (many minutes).
+[[nodiscard]] std::span<const ConninfoParameter> keepalive_parameters() noexcept;
+
 // What of the process libpq would consult for TLS, so the rule below can be
 // decided (and tested) without touching the real environment.
 struct TlsEnvironment {
