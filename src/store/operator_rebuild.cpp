@@ -39,7 +39,7 @@ std::string rows_sql() {
 }
 
 std::string events_sql() {
-    return std::string("SELECT") + event_columns +
+    return std::string("SELECT") + statements::event_columns() +
            " FROM delivery_event WHERE sms_id = ANY($1::text[]) ORDER BY sms_id, event_id";
 }
 
@@ -231,7 +231,7 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
                 for (const auto& r :
                      tx.exec_params(rows_query, after, sms_id, events_since, chunk_rows)) {
                     rows.push_back(read_state(r));
-                    if (r[row_version_column].as<bool>()) {  // the column after the State's
+                    if (r[after_state_column].as<bool>()) {  // requeued, unresolved
                         requeued.insert(rows.back().sms_id);
                     }
                 }

@@ -45,7 +45,7 @@ std::vector<ClaimLane> lanes_of(const PollScope& scope) {
 constexpr const char* window_start_column =
     ", (extract(epoch FROM coalesce(requeued_at, greatest(submitted_at, scheduled_at)))"
     " * 1000000)::bigint";
-constexpr int window_start_index = row_version_column;  // the column after the State's
+constexpr int window_start_index = after_state_column;
 
 std::string claim_sql(const PollScope& scope, ClaimLane lane) {
     return std::string(R"sql(

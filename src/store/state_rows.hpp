@@ -11,34 +11,45 @@
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/state.hpp"
 
+#include "store/columns.hpp"
+
 namespace deliveryd::store {
 
-// A row of statements::read_rows, lock_rows or find_row.
+// One field of a result row as its text, or NULL: what the readers below
+// take, so that a test can hand them a row without a database.
+struct FieldText {
+    const char* text = "";
+    bool null = true;
+};
+
+// A row of statements::read_rows, lock_rows or find_row, or of any statement
+// that selects statements::state_columns() first.
 [[nodiscard]] core::State read_state(const pqxx::row& row);
+// The same from the fields of columns::state, in its order.
+[[nodiscard]] core::State read_state(std::span<const FieldText> fields);
 
-// The columns of a delivery_event row as a SELECT list, in read_event()'s order.
-inline constexpr const char* event_columns = R"sql(
-       sms_id, source, (extract(epoch FROM observed_at) * 1000000)::bigint, state,
-       send_status, send_success, send_failed, total_receiver, total_sent,
-       (total_price * 10000)::bigint, telco_id, type_id, oa_id, phone, zalo_user_id,
-       request_id, partner_id, template_id, error_code, error_message, zalo_status,
-       (extract(epoch FROM delivered_at) * 1000000)::bigint, raw_payload,
-       (extract(epoch FROM provider_at) * 1000000)::bigint, fallback_sms_status,
-       (extract(epoch FROM fallback_sms_at) * 1000000)::bigint
-)sql";
-
-// A row selected with event_columns, as the Observation it logged. The event
-// log does not keep the provider: it is `provider`.
+// A row that selects statements::event_columns() first, as the Observation it
+// logged. The event log does not keep the provider: it is `provider`.
 [[nodiscard]] core::Observation read_event(const pqxx::row& row, core::Provider provider);
+[[nodiscard]] core::Observation read_event(std::span<const FieldText> fields,
+                                           core::Provider provider);
+
+// The first column a statement selects after statements::state_columns():
+// the State's column count.
+inline constexpr int after_state_column = static_cast<int>(columns::state.size());
 
 // The column of read_rows and lock_rows after the State's: the row's version.
-inline constexpr int row_version_column = 38;
+inline constexpr int row_version_column = after_state_column;
 
-// The row columns of statements::write_batch ($1 to $33) for these rows, in order.
+// The row parameters of statements::write_batch for these rows, in order:
+// one array per column of columns::state that write_batch writes (every
+// column but the kept ones), $1 onwards.
 [[nodiscard]] std::vector<std::string> write_rows_params(
     const std::vector<const core::State*>& rows);
 
-// The event columns of statements::write_batch ($35 to $60) for these observations.
+// The event parameters of statements::write_batch for these observations:
+// one array per column of columns::event, after the rows' parameters and
+// their versions.
 [[nodiscard]] std::vector<std::string> append_events_params(
     std::span<const core::Observation> observations);
 

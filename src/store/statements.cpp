@@ -1,31 +1,164 @@
 #include "store/statements.hpp"
 
+#include <map>
+#include <span>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <pqxx/pqxx>
+
+#include "store/columns.hpp"
 
 namespace deliveryd::store::statements {
 namespace {
 
-// Timestamps travel as microseconds since the Unix epoch (exact both ways);
-// prices as whole ten-thousandths (exact numeric(18,4)).
+using columns::Kind;
+using columns::Role;
 
-// The columns of a State, in read_state()'s order.
-constexpr const char* state_columns_sql = R"sql(
-       sms_id, provider, account, type_id, oa_id, phone, zalo_user_id, request_id,
-       state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
-       (total_price * 10000)::bigint, telco_id, partner_id, template_id,
-       error_code, error_message, zalo_status,
-       (extract(epoch FROM delivered_at) * 1000000)::bigint,
-       (extract(epoch FROM state_at) * 1000000)::bigint, state_source,
-       window_closed, (extract(epoch FROM window_closed_at) * 1000000)::bigint,
-       (extract(epoch FROM final_at) * 1000000)::bigint, resolved_by,
-       (extract(epoch FROM submitted_at) * 1000000)::bigint,
-       (extract(epoch FROM updated_at) * 1000000)::bigint,
-       poll_attempts, (extract(epoch FROM next_poll_at) * 1000000)::bigint,
-       counts_state, (extract(epoch FROM counts_at) * 1000000)::bigint, counts_source,
-       fallback_sms_status, (extract(epoch FROM fallback_sms_at) * 1000000)::bigint
-)sql";
+// The SQL side of each columns::Kind: the type of its array parameter, how
+// statements select it (as it travels) and how a value that travelled
+// becomes the column's type again.
+
+const char* array_type(Kind kind) {
+    switch (kind) {
+        case Kind::text:
+            return "text[]";
+        case Kind::integer:
+            return "int[]";
+        case Kind::boolean:
+            return "bool[]";
+        case Kind::price:
+        case Kind::timestamp:
+            return "bigint[]";
+    }
+    return "text[]";
+}
+
+std::string selected(const columns::Sql& column) {
+    const std::string name(column.name);
+    switch (column.kind) {
+        case Kind::price:
+            return "(" + name + " * 10000)::bigint";
+        case Kind::timestamp:
+            return "(extract(epoch FROM " + name + ") * 1000000)::bigint";
+        default:
+            return name;
+    }
+}
+
+// `column` of the unnest aliased `from`, as the column's type; `named` for
+// a list whose columns are used by name (an INSERT's SELECT needs none).
+std::string decoded(const char* from, const columns::Sql& column, bool named) {
+    const std::string name(column.name);
+    const std::string value = std::string(from) + "." + name;
+    const std::string as = named ? " AS " + name : "";
+    switch (column.kind) {
+        case Kind::price:
+            return value + "::numeric / 10000" + as;
+        case Kind::timestamp:
+            return "timestamptz 'epoch' + " + value + " * interval '1 microsecond'" + as;
+        default:
+            return value;
+    }
+}
+
+using Columns = std::vector<columns::Sql>;
+using List = std::vector<std::string>;
+
+// The columns of delivery_state that write_batch writes, in order.
+Columns written_state_columns() {
+    Columns written;
+    for (const auto& column : columns::state) {
+        if (columns::is_written(column.role)) {
+            written.push_back(column);
+        }
+    }
+    return written;
+}
+
+template <class Each>
+List each_of(std::span<const columns::Sql> of, Each each) {
+    List list;
+    list.reserve(of.size());
+    for (const auto& column : of) {
+        list.push_back(each(column));
+    }
+    return list;
+}
+
+List names(std::span<const columns::Sql> of) {
+    return each_of(of, [](const columns::Sql& c) { return std::string(c.name); });
+}
+
+// One `$n::type[]` per column, numbered from `first`.
+List array_params(std::span<const columns::Sql> of, int first) {
+    return each_of(of, [&](const columns::Sql& c) {
+        return "$" + std::to_string(first++) + "::" + array_type(c.kind);
+    });
+}
+
+constexpr std::size_t line_limit = 100;
+
+// The items joined by commas, wrapped before line_limit; a continuation line
+// starts at `column`, under the first item.
+std::string joined(const List& items, std::size_t column) {
+    std::string text;
+    std::size_t width = column;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            if (width + 2 + items[i].size() + 1 > line_limit) {
+                text += ",\n" + std::string(column, ' ');
+                width = column;
+            } else {
+                text += ", ";
+                width += 2;
+            }
+        }
+        text += items[i];
+        width += items[i].size();
+    }
+    return text;
+}
+
+// `text` with each {name} replaced by the list of that name (joined());
+// a name without a list is a mistake of this file, found at start-up.
+std::string expand(std::string_view text, const std::map<std::string_view, List>& lists) {
+    std::string out;
+    std::size_t at = 0;
+    for (;;) {
+        const auto open = text.find('{', at);
+        if (open == std::string_view::npos) {
+            out += text.substr(at);
+            return out;
+        }
+        out += text.substr(at, open - at);
+        const auto close = text.find('}', open);
+        const auto name = text.substr(open + 1, close - open - 1);
+        const auto list = lists.find(name);
+        if (close == std::string_view::npos || list == lists.end()) {
+            throw std::logic_error("statements.cpp: no column list for {" + std::string(name) +
+                                   "}");
+        }
+        const auto line_start = out.rfind('\n');
+        out += joined(list->second,
+                      out.size() - (line_start == std::string::npos ? 0 : line_start + 1));
+        at = close + 1;
+    }
+}
+
+// A SELECT list of the columns, each as it travels, on lines of their own
+// (the callers put it between SELECT or RETURNING and what follows).
+std::string select_list(std::span<const columns::Sql> of) {
+    constexpr std::size_t indent = 7;
+    return "\n" + std::string(indent, ' ') + joined(each_of(of, selected), indent) + "\n";
+}
+
+const std::string& state_columns_sql() {
+    static const std::string sql = select_list(columns::state);
+    return sql;
+}
 
 // The batch's rows that exist, each with its version (the xmin of the row
 // version read: any update changes it), in the order of the ids given.
@@ -37,7 +170,7 @@ constexpr const char* state_columns_sql = R"sql(
 // `suffix` must keep the planner from flattening the per-id subquery into a
 // join, which it would then plan the same way.
 std::string rows_by_id_sql(const char* suffix) {
-    return std::string("SELECT") + state_columns_sql +
+    return "SELECT" + state_columns_sql() +
            ", d.row_version::text::bigint "
            "FROM unnest($1::text[]) AS k(id) CROSS JOIN LATERAL ("
            "SELECT *, xmin AS row_version FROM delivery_state WHERE sms_id = k.id " +
@@ -52,7 +185,7 @@ const std::string read_rows_sql = rows_by_id_sql("OFFSET 0");
 const std::string lock_rows_sql = rows_by_id_sql("FOR UPDATE");
 
 const std::string find_row_sql =
-    std::string("SELECT") + state_columns_sql + "FROM delivery_state WHERE sms_id = $1";
+    "SELECT" + state_columns_sql() + "FROM delivery_state WHERE sms_id = $1";
 
 // Writes a merged batch in one statement, or nothing at all. Returns true
 // when it wrote; false when a row changed after the batch read it (the
@@ -73,37 +206,16 @@ const std::string find_row_sql =
 // are locked, so each one conflicts and is updated, found through the
 // primary key. An UPDATE ... FROM would be a join, and the plan a connection
 // caches for it while the table is small is a hash join over all of it.
-constexpr const char* write_batch_sql = R"sql(
+//
+// The column lists come from columns.hpp: {row_values} and the rest are
+// filled in by write_batch_lists(), once, at start-up.
+constexpr const char* write_batch_template = R"sql(
 WITH batch AS MATERIALIZED (
-    SELECT u.sms_id, u.provider, u.type_id, u.oa_id, u.phone, u.zalo_user_id, u.request_id,
-           u.state, u.is_final, u.send_status, u.send_success, u.send_failed,
-           u.total_receiver, u.total_sent, u.total_price::numeric / 10000 AS total_price,
-           u.telco_id, u.partner_id, u.template_id, u.error_code, u.error_message,
-           u.zalo_status,
-           timestamptz 'epoch' + u.delivered_at * interval '1 microsecond' AS delivered_at,
-           timestamptz 'epoch' + u.state_at * interval '1 microsecond' AS state_at,
-           u.state_source, u.window_closed,
-           timestamptz 'epoch' + u.window_closed_at * interval '1 microsecond'
-               AS window_closed_at,
-           timestamptz 'epoch' + u.final_at * interval '1 microsecond' AS final_at,
-           u.resolved_by, u.counts_state,
-           timestamptz 'epoch' + u.counts_at * interval '1 microsecond' AS counts_at,
-           u.counts_source, u.fallback_sms_status,
-           timestamptz 'epoch' + u.fallback_sms_at * interval '1 microsecond' AS fallback_sms_at,
+    SELECT {row_values},
            u.version, u.n
-    FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[],
-                $7::text[], $8::text[], $9::bool[], $10::int[], $11::int[], $12::int[],
-                $13::int[], $14::int[], $15::bigint[], $16::int[], $17::text[], $18::text[],
-                $19::int[], $20::text[], $21::int[], $22::bigint[], $23::bigint[], $24::text[],
-                $25::bool[], $26::bigint[], $27::bigint[], $28::text[], $29::text[],
-                $30::bigint[], $31::text[], $32::text[], $33::bigint[], $34::bigint[])
+    FROM unnest({row_params}, {version_param})
          WITH ORDINALITY
-         AS u(sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
-              state, is_final, send_status, send_success, send_failed, total_receiver,
-              total_sent, total_price, telco_id, partner_id, template_id, error_code,
-              error_message, zalo_status, delivered_at, state_at, state_source, window_closed,
-              window_closed_at, final_at, resolved_by, counts_state, counts_at, counts_source,
-              fallback_sms_status, fallback_sms_at, version, n)
+         AS u({row_names}, version, n)
 ),
 held AS MATERIALIZED (
     SELECT d.xmin::text::bigint = u.version AS unchanged
@@ -119,19 +231,8 @@ verdict AS (
     FROM held
 ),
 created AS (
-    INSERT INTO delivery_state (
-        sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
-        state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
-        total_price, telco_id, partner_id, template_id, error_code, error_message, zalo_status,
-        delivered_at, state_at, state_source, window_closed, window_closed_at, final_at,
-        resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
-        fallback_sms_at, next_poll_at)
-    SELECT sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
-           state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
-           total_price, telco_id, partner_id, template_id, error_code, error_message,
-           zalo_status, delivered_at, state_at, state_source, window_closed, window_closed_at,
-           final_at, resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
-           fallback_sms_at,
+    INSERT INTO delivery_state ({row_names}, next_poll_at)
+    SELECT {row_names},
            CASE WHEN is_final THEN NULL ELSE delivery_first_poll_at() END
     FROM batch, verdict
     WHERE verdict.go AND batch.version IS NULL
@@ -142,40 +243,13 @@ inserted AS (
     SELECT count(*) FROM created
 ),
 changed AS (
-    INSERT INTO delivery_state AS d (
-        sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
-        state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
-        total_price, telco_id, partner_id, template_id, error_code, error_message, zalo_status,
-        delivered_at, state_at, state_source, window_closed, window_closed_at, final_at,
-        resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
-        fallback_sms_at, next_poll_at)
-    SELECT sms_id, provider, type_id, oa_id, phone, zalo_user_id, request_id,
-           state, is_final, send_status, send_success, send_failed, total_receiver, total_sent,
-           total_price, telco_id, partner_id, template_id, error_code, error_message,
-           zalo_status, delivered_at, state_at, state_source, window_closed, window_closed_at,
-           final_at, resolved_by, counts_state, counts_at, counts_source, fallback_sms_status,
-           fallback_sms_at, now()
+    INSERT INTO delivery_state AS d ({row_names}, next_poll_at)
+    SELECT {row_names}, now()
     FROM batch, verdict, inserted
     WHERE verdict.go AND batch.version IS NOT NULL
     ORDER BY n
     ON CONFLICT (sms_id) DO UPDATE SET
-        provider = excluded.provider, type_id = excluded.type_id, oa_id = excluded.oa_id,
-        phone = excluded.phone, zalo_user_id = excluded.zalo_user_id,
-        request_id = excluded.request_id, state = excluded.state,
-        is_final = excluded.is_final, send_status = excluded.send_status,
-        send_success = excluded.send_success, send_failed = excluded.send_failed,
-        total_receiver = excluded.total_receiver, total_sent = excluded.total_sent,
-        total_price = excluded.total_price, telco_id = excluded.telco_id,
-        partner_id = excluded.partner_id, template_id = excluded.template_id,
-        error_code = excluded.error_code, error_message = excluded.error_message,
-        zalo_status = excluded.zalo_status, delivered_at = excluded.delivered_at,
-        state_at = excluded.state_at, state_source = excluded.state_source,
-        window_closed = excluded.window_closed, window_closed_at = excluded.window_closed_at,
-        final_at = excluded.final_at, resolved_by = excluded.resolved_by,
-        counts_state = excluded.counts_state, counts_at = excluded.counts_at,
-        counts_source = excluded.counts_source,
-        fallback_sms_status = excluded.fallback_sms_status,
-        fallback_sms_at = excluded.fallback_sms_at,
+        {updated},
         updated_at = now(),
         -- A row a report made unresolved again (a final SMS row that a ZNS
         -- report turned into a ZNS waiting for its receipt) had no next poll:
@@ -184,41 +258,65 @@ changed AS (
                             ELSE coalesce(d.next_poll_at, excluded.next_poll_at) END
 ),
 logged AS (
-    INSERT INTO delivery_event (
-        sms_id, source, observed_at, state, send_status, send_success, send_failed,
-        total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone,
-        zalo_user_id, request_id, partner_id, template_id, error_code, error_message,
-        zalo_status, delivered_at, raw_payload, provider_at, fallback_sms_status,
-        fallback_sms_at)
-    SELECT e.sms_id, e.source, timestamptz 'epoch' + e.observed_at * interval '1 microsecond',
-           e.state, e.send_status, e.send_success, e.send_failed, e.total_receiver,
-           e.total_sent, e.total_price::numeric / 10000, e.telco_id, e.type_id, e.oa_id,
-           e.phone, e.zalo_user_id, e.request_id, e.partner_id, e.template_id, e.error_code,
-           e.error_message, e.zalo_status,
-           timestamptz 'epoch' + e.delivered_at * interval '1 microsecond', e.raw_payload,
-           timestamptz 'epoch' + e.provider_at * interval '1 microsecond',
-           e.fallback_sms_status,
-           timestamptz 'epoch' + e.fallback_sms_at * interval '1 microsecond'
-    FROM unnest($35::text[], $36::text[], $37::bigint[], $38::text[], $39::int[],
-                $40::int[], $41::int[], $42::int[], $43::int[], $44::bigint[], $45::int[],
-                $46::int[], $47::text[], $48::text[], $49::text[], $50::text[], $51::text[],
-                $52::text[], $53::int[], $54::text[], $55::int[], $56::bigint[], $57::text[],
-                $58::bigint[], $59::text[], $60::bigint[])
-         AS e(sms_id, source, observed_at, state, send_status, send_success, send_failed,
-              total_receiver, total_sent, total_price, telco_id, type_id, oa_id, phone,
-              zalo_user_id, request_id, partner_id, template_id, error_code, error_message,
-              zalo_status, delivered_at, raw_payload, provider_at, fallback_sms_status,
-              fallback_sms_at),
+    INSERT INTO delivery_event ({event_names})
+    SELECT {event_values}
+    FROM unnest({event_params})
+         AS e({event_names}),
          verdict
     WHERE verdict.go
 )
 SELECT go FROM verdict
 )sql";
 
+// The lists of write_batch_template: the rows' parameters first
+// (write_rows_params()), then the version each existing row was read at,
+// then the events' (append_events_params()).
+std::map<std::string_view, List> write_batch_lists() {
+    const auto rows = written_state_columns();
+    const int version = static_cast<int>(rows.size()) + 1;
+    Columns updated;
+    for (const auto& column : rows) {
+        if (column.role == Role::written) {
+            updated.push_back(column);
+        }
+    }
+    return {
+        {"row_values", each_of(rows, [](const columns::Sql& c) { return decoded("u", c, true); })},
+        {"row_params", array_params(rows, 1)},
+        {"version_param", {"$" + std::to_string(version) + "::bigint[]"}},
+        {"row_names", names(rows)},
+        {"updated", each_of(updated,
+                            [](const columns::Sql& c) {
+                                return std::string(c.name) + " = excluded." + std::string(c.name);
+                            })},
+        {"event_names", names(columns::event)},
+        {"event_values",
+         each_of(columns::event, [](const columns::Sql& c) { return decoded("e", c, false); })},
+        {"event_params", array_params(columns::event, version + 1)},
+    };
+}
+
+const std::string write_batch_sql = expand(write_batch_template, write_batch_lists());
+
 }  // namespace
 
-const char* state_columns() noexcept {
-    return state_columns_sql;
+const char* state_columns() {
+    return state_columns_sql().c_str();
+}
+
+const char* event_columns() {
+    static const std::string sql = select_list(columns::event);
+    return sql.c_str();
+}
+
+const std::string& text_of(std::string_view name) {
+    static const std::map<std::string_view, const std::string*> texts{
+        {read_rows, &read_rows_sql},
+        {lock_rows, &lock_rows_sql},
+        {find_row, &find_row_sql},
+        {write_batch, &write_batch_sql},
+    };
+    return *texts.at(name);
 }
 
 void prepare_all(pqxx::connection_base& connection) {

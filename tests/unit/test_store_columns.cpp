@@ -1,0 +1,515 @@
+// The pieces derived from columns.hpp agree with each other, without a
+// database: the statements' column lists and parameters, the parameter
+// builders (write_rows_params, append_events_params) and the row readers
+// (read_state, read_event) with the index of a column selected after a State.
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "deliveryd/store/errors.hpp"
+
+#include "store/columns.hpp"
+#include "store/state_rows.hpp"
+#include "store/statements.hpp"
+
+namespace deliveryd::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+using core::Observation;
+using core::State;
+
+const core::Timestamp t0{std::chrono::sys_days{std::chrono::year{2025} / 4 / 1}};
+
+std::string trimmed(std::string_view text) {
+    const auto first = text.find_first_not_of(" \n");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+// The items of a comma-separated list; commas inside parentheses or quotes
+// do not separate.
+std::vector<std::string> items_of(std::string_view list) {
+    std::vector<std::string> items;
+    int depth = 0;
+    bool quoted = false;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const char c = list[i];
+        if (c == '\'') {
+            quoted = !quoted;
+        } else if (!quoted && c == '(') {
+            ++depth;
+        } else if (!quoted && c == ')') {
+            --depth;
+        } else if (!quoted && depth == 0 && c == ',') {
+            items.push_back(trimmed(list.substr(start, i - start)));
+            start = i + 1;
+        }
+    }
+    items.push_back(trimmed(list.substr(start)));
+    return items;
+}
+
+// The text inside the parentheses that open at the end of the first
+// `opening` in `text` at or after `from`; `from` moves past the closing one.
+std::string_view inside(std::string_view text, std::string_view opening, std::size_t& from) {
+    const auto at = text.find(opening, from);
+    if (at == std::string_view::npos) {
+        ADD_FAILURE() << "no '" << opening << "' in the statement";
+        return {};
+    }
+    const auto start = at + opening.size();
+    int depth = 1;
+    for (auto i = start; i < text.size(); ++i) {
+        if (text[i] == '(') {
+            ++depth;
+        } else if (text[i] == ')' && --depth == 0) {
+            from = i + 1;
+            return text.substr(start, i - start);
+        }
+    }
+    ADD_FAILURE() << "'" << opening << "' is not closed";
+    return {};
+}
+
+// The text between the first `begin` at or after `from` and the next `end`.
+std::string_view between(std::string_view text, std::string_view begin, std::string_view end,
+                         std::size_t from) {
+    const auto start = text.find(begin, from);
+    const auto stop = text.find(end, start);
+    if (start == std::string_view::npos || stop == std::string_view::npos) {
+        ADD_FAILURE() << "no '" << begin << "' ... '" << end << "' in the statement";
+        return {};
+    }
+    return text.substr(start + begin.size(), stop - start - begin.size());
+}
+
+bool mentions(std::string_view expression, std::string_view name) {
+    const auto word = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    };
+    for (auto at = expression.find(name); at != std::string_view::npos;
+         at = expression.find(name, at + 1)) {
+        const auto end = at + name.size();
+        if ((at == 0 || !word(expression[at - 1])) &&
+            (end == expression.size() || !word(expression[end]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::vector<std::string> names_of(std::span<const columns::Sql> of) {
+    std::vector<std::string> names;
+    for (const auto& column : of) {
+        names.emplace_back(column.name);
+    }
+    return names;
+}
+
+std::vector<std::string> written_state_names() {
+    std::vector<std::string> names;
+    for (const auto& column : columns::state) {
+        if (columns::is_written(column.role)) {
+            names.emplace_back(column.name);
+        }
+    }
+    return names;
+}
+
+// The one element of a one-element array literal as PgArray writes it
+// ({5}, {"text"}, {NULL}), as the text of a result field; nullopt for NULL.
+std::optional<std::string> element_of(const std::string& array) {
+    EXPECT_TRUE(array.size() >= 2 && array.front() == '{' && array.back() == '}') << array;
+    const auto inner = array.substr(1, array.size() - 2);
+    if (inner == "NULL") {
+        return std::nullopt;
+    }
+    if (inner.empty() || inner.front() != '"') {
+        return inner;
+    }
+    std::string text;
+    for (std::size_t i = 1; i + 1 < inner.size(); ++i) {
+        if (inner[i] == '\\') {
+            ++i;
+        }
+        text += inner[i];
+    }
+    return text;
+}
+
+std::string micros(core::Timestamp t) {
+    return std::to_string(t.time_since_epoch().count());
+}
+
+// Every field set, each to a value of its own.
+State full_state() {
+    State s;
+    s.sms_id = "sms-1";
+    s.provider = core::Provider::etelecom;
+    s.account = "shop \"2\"";
+    s.type_id = 25;
+    s.oa_id = "oa-9";
+    s.phone = "0901888484";
+    s.zalo_user_id = "zu-3";
+    s.request_id = "req,4";
+    s.state = core::StateLabel::delivered;
+    s.is_final = true;
+    s.send_status = 5;
+    s.send_success = 1;
+    s.send_failed = 2;
+    s.total_receiver = 3;
+    s.total_sent = 4;
+    s.total_price = core::Price{8'500'000};
+    s.counts_state = core::StateLabel::sent;
+    s.counts_at = t0 + 6s;
+    s.counts_source = core::Source::get_callback;
+    s.telco_id = 6;
+    s.partner_id = "msg-7";
+    s.template_id = "tpl-8";
+    s.error_code = -124;
+    s.error_message = "back\\slash";
+    s.zalo_status = -1;
+    s.delivered_at = t0 + 7s;
+    s.fallback_sms_status = "DELIVERED";
+    s.fallback_sms_at = t0 + 8s;
+    s.state_at = t0 + 9s;
+    s.state_source = core::Source::callback;
+    s.window_closed = true;
+    s.window_closed_at = t0 + 10s;
+    s.final_at = t0 + 11s;
+    s.resolved_by = core::Resolver::poll;
+    s.submitted_at = t0 + 1s;
+    s.updated_at = t0 + 12s;
+    s.poll_attempts = 13;
+    s.next_poll_at = t0 + 14s;
+    return s;
+}
+
+Observation full_observation() {
+    Observation o;
+    o.source = core::Source::get_send_status;
+    o.provider = core::Provider::etelecom;
+    o.sms_id = "sms-1";
+    o.observed_at = t0 + 1s;
+    o.state = core::StateLabel::failed;
+    o.send_status = 4;
+    o.send_success = 0;
+    o.send_failed = 1;
+    o.total_receiver = 1;
+    o.total_sent = 2;
+    o.total_price = core::Price{123};
+    o.telco_id = 3;
+    o.type_id = 24;
+    o.oa_id = "oa-1";
+    o.phone = "0901888484";
+    o.zalo_user_id = "zu-1";
+    o.request_id = "req-1";
+    o.partner_id = "msg-1";
+    o.template_id = "tpl-1";
+    o.error_code = -201;
+    o.error_message = "quote \" here";
+    o.zalo_status = 0;
+    o.delivered_at = t0 + 2s;
+    o.provider_at = t0 + 3s;
+    o.fallback_sms_status = "SENT";
+    o.fallback_sms_at = t0 + 4s;
+    o.raw = "SMSID=sms-1&SendStatus=4";
+    return o;
+}
+
+// A row as a statement selecting `selected` returns it: each column's text
+// from `values` by name, then `after` (a column selected after them).
+struct Row {
+    std::vector<std::optional<std::string>> texts;
+    std::vector<FieldText> fields() const {
+        std::vector<FieldText> fields;
+        for (const auto& text : texts) {
+            fields.push_back(text ? FieldText{text->c_str(), false} : FieldText{});
+        }
+        return fields;
+    }
+};
+
+Row row_of(std::span<const columns::Sql> selected,
+           const std::map<std::string, std::optional<std::string>>& values,
+           std::optional<std::string> after = std::nullopt) {
+    Row row;
+    for (const auto& column : selected) {
+        const auto value = values.find(std::string(column.name));
+        if (value == values.end()) {
+            ADD_FAILURE() << "no value for column " << column.name;
+            row.texts.emplace_back();
+        } else {
+            row.texts.push_back(value->second);
+        }
+    }
+    if (after) {
+        row.texts.push_back(after);
+    }
+    return row;
+}
+
+// Column name -> the text of its value, from write_batch's parameters for
+// one row: the alias list of the statement's unnest names the parameters.
+std::map<std::string, std::optional<std::string>> bound_values(
+    std::string_view alias_list, const std::vector<std::string>& params) {
+    std::map<std::string, std::optional<std::string>> values;
+    const auto names = items_of(alias_list);
+    EXPECT_GE(names.size(), params.size());
+    for (std::size_t i = 0; i < params.size() && i < names.size(); ++i) {
+        values[names[i]] = element_of(params[i]);
+    }
+    return values;
+}
+
+const std::string& write_batch_text() {
+    return statements::text_of(statements::write_batch);
+}
+
+TEST(StoreColumns, SelectListsSelectEveryColumnInTheTablesOrder) {
+    const auto state_items = items_of(statements::state_columns());
+    ASSERT_EQ(state_items.size(), columns::state.size());
+    EXPECT_EQ(after_state_column, static_cast<int>(state_items.size()));
+    EXPECT_EQ(row_version_column, after_state_column);
+    for (std::size_t i = 0; i < state_items.size(); ++i) {
+        EXPECT_TRUE(mentions(state_items[i], columns::state[i].name))
+            << i << ": " << state_items[i] << " is not " << columns::state[i].name;
+    }
+    const auto event_items = items_of(statements::event_columns());
+    ASSERT_EQ(event_items.size(), columns::event.size());
+    for (std::size_t i = 0; i < event_items.size(); ++i) {
+        EXPECT_TRUE(mentions(event_items[i], columns::event[i].name))
+            << i << ": " << event_items[i] << " is not " << columns::event[i].name;
+    }
+    // Times and prices travel as whole numbers.
+    EXPECT_EQ(state_items[15], "(total_price * 10000)::bigint");
+    EXPECT_EQ(state_items[22], "(extract(epoch FROM delivered_at) * 1000000)::bigint");
+}
+
+TEST(StoreColumns, ReadStatementsSelectTheStateThenTheVersion) {
+    for (const auto* name : {statements::read_rows, statements::lock_rows}) {
+        const auto& text = statements::text_of(name);
+        const auto items = items_of(between(text, "SELECT", "FROM unnest", 0));
+        ASSERT_EQ(items.size(), columns::state.size() + 1) << name;
+        EXPECT_EQ(items[static_cast<std::size_t>(row_version_column)],
+                  "d.row_version::text::bigint");
+    }
+    const auto& find = statements::text_of(statements::find_row);
+    EXPECT_EQ(items_of(between(find, "SELECT", "FROM delivery_state", 0)).size(),
+              columns::state.size());
+}
+
+TEST(StoreColumns, WriteBatchNumbersEachParameterOnceAndTheBuildersFillThemAll) {
+    const auto s = full_state();
+    const auto o = full_observation();
+    const auto rows = write_rows_params({&s});
+    const auto events = append_events_params({&o, 1});
+    EXPECT_EQ(rows.size(), written_state_names().size());
+    EXPECT_EQ(events.size(), columns::event.size());
+
+    std::map<int, int> uses;
+    const auto& text = write_batch_text();
+    for (auto at = text.find('$'); at != std::string::npos; at = text.find('$', at + 1)) {
+        int n = 0;
+        std::from_chars(text.data() + at + 1, text.data() + text.size(), n);
+        ++uses[n];
+    }
+    // The rows, the version each was read at, the events.
+    const auto count = static_cast<int>(rows.size() + 1 + events.size());
+    ASSERT_EQ(uses.size(), static_cast<std::size_t>(count));
+    EXPECT_EQ(uses.begin()->first, 1);
+    EXPECT_EQ(uses.rbegin()->first, count);
+    for (const auto& [n, times] : uses) {
+        EXPECT_EQ(times, 1) << "$" << n;
+    }
+    // The version is the parameter after the rows'.
+    EXPECT_NE(text.find("$" + std::to_string(rows.size() + 1) + "::bigint[])"), std::string::npos);
+}
+
+TEST(StoreColumns, WriteBatchParameterTypesSuitTheValuesBound) {
+    const auto s = full_state();
+    const auto o = full_observation();
+    auto params = write_rows_params({&s});
+    params.push_back("{42}");  // the version
+    const auto events = append_events_params({&o, 1});
+    params.insert(params.end(), events.begin(), events.end());
+
+    const auto& text = write_batch_text();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const auto placeholder = "$" + std::to_string(i + 1) + "::";
+        const auto at = text.find(placeholder);
+        ASSERT_NE(at, std::string::npos) << placeholder;
+        const auto type_start = at + placeholder.size();
+        const auto type = text.substr(type_start, text.find("[]", type_start) - type_start);
+        const auto value = element_of(params[i]);
+        ASSERT_TRUE(value) << placeholder << " is NULL for a row with every field set";
+        if (type == "text") {
+            EXPECT_EQ(params[i].substr(0, 2), "{\"") << placeholder << " " << params[i];
+        } else if (type == "bool") {
+            EXPECT_TRUE(*value == "t" || *value == "f") << placeholder << " " << *value;
+        } else {
+            ASSERT_TRUE(type == "int" || type == "bigint") << placeholder << " " << type;
+            std::int64_t number = 0;
+            const auto end = value->data() + value->size();
+            EXPECT_EQ(std::from_chars(value->data(), end, number).ptr, end)
+                << placeholder << " " << *value;
+            if (type == "int") {
+                EXPECT_LE(number, INT32_MAX) << placeholder;
+                EXPECT_GE(number, INT32_MIN) << placeholder;
+            }
+        }
+    }
+}
+
+TEST(StoreColumns, WriteBatchListsAgree) {
+    const auto& text = write_batch_text();
+    const auto written = written_state_names();
+
+    // batch: one array per written column and the version; the aliases name
+    // them in that order, then the ordinality.
+    std::size_t at = 0;
+    const auto row_arrays = items_of(inside(text, "FROM unnest(", at));
+    const auto row_aliases = items_of(inside(text, "AS u(", at));
+    EXPECT_EQ(row_arrays.size(), written.size() + 1);
+    std::vector<std::string> expected_aliases = written;
+    expected_aliases.insert(expected_aliases.end(), {"version", "n"});
+    EXPECT_EQ(row_aliases, expected_aliases);
+    const auto batch_values = items_of(between(text, "SELECT", "FROM unnest(", 0));
+    ASSERT_EQ(batch_values.size(), written.size() + 2);
+    for (std::size_t i = 0; i < written.size(); ++i) {
+        EXPECT_TRUE(mentions(batch_values[i], "u." + written[i])) << batch_values[i];
+    }
+
+    // created and changed: the same columns inserted as selected.
+    struct Insert {
+        const char* cte;
+        const char* columns;
+    };
+    for (const auto& [cte, opening] :
+         {Insert{"created AS (", "INSERT INTO delivery_state ("},
+          Insert{"changed AS (", "INSERT INTO delivery_state AS d ("}}) {
+        at = text.find(cte);
+        ASSERT_NE(at, std::string::npos) << cte;
+        const auto inserted = items_of(inside(text, opening, at));
+        const auto selected = items_of(between(text, "SELECT", "FROM batch", at));
+        EXPECT_EQ(inserted.size(), selected.size()) << cte;
+        std::vector<std::string> expected = written;
+        expected.emplace_back("next_poll_at");
+        EXPECT_EQ(inserted, expected) << cte;
+        for (std::size_t i = 0; i < written.size() && i < selected.size(); ++i) {
+            EXPECT_EQ(selected[i], written[i]) << cte;
+        }
+    }
+
+    // The update sets every written column but the key, from the row given.
+    const auto set = items_of(between(text, "DO UPDATE SET", "updated_at = now()", 0));
+    std::vector<std::string> expected_set;
+    for (const auto& column : columns::state) {
+        if (column.role == columns::Role::written) {
+            expected_set.push_back(std::string(column.name) + " = excluded." +
+                                   std::string(column.name));
+        }
+    }
+    expected_set.emplace_back();  // the text before updated_at ends with a comma
+    EXPECT_EQ(set, expected_set);
+
+    // logged: the event columns inserted, selected, unnested and aliased alike.
+    at = text.find("logged AS (");
+    ASSERT_NE(at, std::string::npos);
+    const auto event_inserted = items_of(inside(text, "INSERT INTO delivery_event (", at));
+    const auto event_selected = items_of(between(text, "SELECT", "FROM unnest(", at));
+    const auto event_arrays = items_of(inside(text, "FROM unnest(", at));
+    const auto event_aliases = items_of(inside(text, "AS e(", at));
+    EXPECT_EQ(event_inserted, names_of(columns::event));
+    EXPECT_EQ(event_aliases, names_of(columns::event));
+    EXPECT_EQ(event_selected.size(), columns::event.size());
+    EXPECT_EQ(event_arrays.size(), columns::event.size());
+}
+
+// What write_rows_params binds for a State, placed where the select list
+// puts each column, reads back as that State; the columns write_batch
+// leaves alone are given as the table would hold them.
+void expect_state_round_trip(const State& s) {
+    std::size_t at = 0;
+    const auto aliases = inside(write_batch_text(), "AS u(", at);
+    auto values = bound_values(aliases, write_rows_params({&s}));
+    values["account"] = s.account;
+    values["submitted_at"] = micros(s.submitted_at);
+    values["updated_at"] = micros(s.updated_at);
+    values["poll_attempts"] = std::to_string(s.poll_attempts);
+    values["next_poll_at"] = s.next_poll_at ? std::optional(micros(*s.next_poll_at)) : std::nullopt;
+    const auto row = row_of(columns::state, values, "4711");
+    const auto fields = row.fields();
+    EXPECT_EQ(read_state(fields), s);
+    EXPECT_STREQ(fields[static_cast<std::size_t>(after_state_column)].text, "4711");
+}
+
+TEST(StoreColumns, StateRoundTripsThroughTheWriteParametersAndTheReader) {
+    expect_state_round_trip(full_state());
+}
+
+TEST(StoreColumns, EmptyStateRoundTrips) {
+    State s;
+    s.sms_id = "sms-2";
+    s.submitted_at = t0;
+    s.updated_at = t0;
+    expect_state_round_trip(s);
+}
+
+void expect_event_round_trip(const Observation& o) {
+    std::size_t at = 0;
+    const auto aliases = inside(write_batch_text(), "AS e(", at);
+    const auto values = bound_values(aliases, append_events_params({&o, 1}));
+    const auto row = row_of(columns::event, values);
+    EXPECT_EQ(read_event(row.fields(), o.provider), o);
+}
+
+TEST(StoreColumns, ObservationRoundTripsThroughTheEventParametersAndTheReader) {
+    expect_event_round_trip(full_observation());
+    Observation bare;
+    bare.sms_id = "sms-3";
+    bare.observed_at = t0;
+    bare.raw = "{}";
+    expect_event_round_trip(bare);
+}
+
+TEST(StoreColumns, AnUnknownValueOrAShortRowIsAnError) {
+    std::size_t at = 0;
+    const auto aliases = inside(write_batch_text(), "AS u(", at);
+    const auto s = full_state();
+    auto values = bound_values(aliases, write_rows_params({&s}));
+    values["account"] = s.account;
+    values["submitted_at"] = micros(s.submitted_at);
+    values["updated_at"] = micros(s.updated_at);
+    values["poll_attempts"] = "0";
+    values["next_poll_at"] = std::nullopt;
+    values["state"] = "teleported";
+    const auto row = row_of(columns::state, values);
+    try {
+        (void)read_state(row.fields());
+        FAIL() << "read an unknown state";
+    } catch (const DatabaseError& e) {
+        EXPECT_STREQ(e.what(),
+                     "delivery_state holds an unknown value 'teleported' in column state");
+    }
+    const auto fields = row.fields();
+    EXPECT_THROW((void)read_state(std::span(fields).first(fields.size() - 1)), DatabaseError);
+}
+
+}  // namespace
+}  // namespace deliveryd::store
