@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: Debian packages -> build with
 # AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors ->
-# formatting check -> deploy/ manifests validated offline -> a throwaway
+# formatting, reference and layer checks -> each public header compiled
+# alone -> deploy/ manifests validated offline -> a throwaway
 # PostgreSQL -> unit, integration and resilience tests -> the concurrent parts
 # again under ThreadSanitizer -> a short fuzz of every parser. Exits non-zero
 # on any failure. Extra arguments go to ctest (e.g. -L unit, or -LE resilience
@@ -19,6 +20,10 @@ log "checking formatting"
 "$DELIVERYD_ROOT/scripts/check-format.sh"
 log "checking that no file points outside the repository"
 "$DELIVERYD_ROOT/scripts/check-references.sh"
+log "checking that no layer includes a layer above it"
+"$DELIVERYD_ROOT/scripts/check-includes.sh"
+log "checking that each public header compiles on its own"
+cmake --build "$BUILD" -j "$(nproc)" --target deliveryd_header_checks
 
 log "checking the deployment manifests offline"
 DELIVERYD_BINARY="$BUILD/deliveryd" "$DELIVERYD_ROOT/scripts/check-deploy.sh"

@@ -1,4 +1,4 @@
-// The scheduler's Prometheus metrics (issue 6 item 7). Private to reconcile/.
+// The scheduler's Prometheus metrics. Private to reconcile/.
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,8 @@
-// Issue 8 item 4: hostile callbacks beyond test_callback_route's malformed
-// table: invalid UTF-8, thousands of parameters, repeated parameters, and a
-// client dripping one byte a second. Each gets its 4xx (or its connection
-// closed) within bounded time, changes nothing, and others are served
-// meanwhile.
+// Hostile callbacks (a row of docs/reliability.md) beyond test_callback_route's
+// malformed table: invalid UTF-8, thousands of parameters, repeated
+// parameters, and a client dripping one byte a second. Each gets its 4xx (or
+// its connection closed) within bounded time, changes nothing, and others are
+// served meanwhile.
 #include <chrono>
 #include <future>
 #include <thread>

@@ -1,7 +1,8 @@
-// Issue 8 item 3: the simulator's faults one at a time and together
-// (timeouts, 5xx, malformed JSON, non-100 result codes, truncated bodies,
-// connection resets, 30 s slow answers): deliveryd stays up, never exceeds a
-// limit, and once the faults stop every row converges to the truth.
+// Provider faults (a row of docs/reliability.md): the simulator's faults one
+// at a time and together (timeouts, 5xx, malformed JSON, non-100 result codes,
+// truncated bodies, connection resets, 30 s slow answers): deliveryd stays up,
+// never exceeds a limit, and once the faults stop every row converges to the
+// truth.
 #include <csignal>
 #include <thread>
 

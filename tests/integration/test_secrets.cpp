@@ -1,7 +1,7 @@
-// Issue 8 item 7: after a run that uses every secret (eSMS keys, the
-// eTelecom key, the callback token, a database password), refuses some of
-// them, and logs at debug level, no log line, no metric and no printed
-// configuration contains any of them.
+// Secrets kept out of logs and metrics (a row of docs/reliability.md): after a
+// run that uses every secret (eSMS keys, the eTelecom key, the callback token,
+// a database password), refuses some of them, and logs at debug level, no log
+// line, no metric and no printed configuration contains any of them.
 #include <csignal>
 #include <thread>
 

@@ -1,5 +1,5 @@
-// Shared by the resilience tests (issue 8): tools/loadgen as a child process,
-// its record of acknowledged SMSIDs, and the check that each one is stored.
+// Shared by the resilience tests: tools/loadgen as a child process, its
+// record of acknowledged SMSIDs, and the check that each one is stored.
 #pragma once
 
 #include <chrono>

@@ -85,7 +85,7 @@ std::vector<std::string> problems_of(const std::string& yaml) {
 
 constexpr const char* minimal = "database:\n  url: postgresql://x@127.0.0.1/db\n";
 
-TEST(Config, ReadsEveryKeyOfTheDesign) {
+TEST(Config, ReadsEveryDocumentedKey) {
     const auto c = parse_config(full_config, &fake_env);
     EXPECT_EQ(c.database.url, "postgresql://deliveryd:db-SECRET-4@127.0.0.1:5432/deliveryd");
     EXPECT_EQ(c.database.pool_size, 4);

@@ -10,7 +10,7 @@ namespace deliveryd::core {
 namespace {
 
 TEST(CoreErrorInfo, PlainJsonOfAUidSend) {
-    // provider-apis.md §2.5 item 3.
+    // eSMS's sample for a send by Zalo user id (tests/data/seeds/error_info_uid_send.txt).
     const auto info = parse_error_info(
         R"({"error":0,"message":"Success","data":{"delivery_time":null,"message":"The message was delivered to the user's phone","status":1}})");
     EXPECT_TRUE(info.is_json);

@@ -177,7 +177,7 @@ TEST(EsmsCallbackSamples, ZnsJourneyKeepsPartneridsOverErrorInfoMessageId) {
 }
 
 TEST(EsmsCallbackSamples, UidSendWithDeliveryStatusIsDelivered) {
-    // Reference §2.5 item 3: single-encoded plain JSON carrying Zalo's status.
+    // A send by Zalo user id: single-encoded plain JSON carrying Zalo's status.
     const std::string query =
         "SMSID=0a1b2c3d4e5f60718293a4b5c6d7e8f9001&SendFailed=0&SendStatus=5&SendSuccess=1&"
         "TotalPrice=220.0000&TotalReceiver=1&TotalSent=1&RequestId=&TypeId=25&telcoid=9&"

@@ -1,5 +1,8 @@
-// The `deliveryd` command line (DESIGN §4). Exit codes: 0 ok, 1 runtime
-// failure, 2 bad usage or bad configuration.
+// The `deliveryd` command line: run, migrate, check-config and the operator
+// commands. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad
+// configuration. Callers tell "try again" from "fix the invocation" by them
+// (the systemd unit does not restart after 2: RestartPreventExitStatus=2), so
+// their meaning does not change.
 #pragma once
 
 namespace deliveryd::app {

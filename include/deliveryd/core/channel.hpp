@@ -1,6 +1,8 @@
 // Which channel a message travels on, from what a row or a report says about it.
-// The scheduler uses this to pick the status API (DESIGN §3); merge() uses it to
-// decide when a row is final (DESIGN §2).
+// The planner uses this to pick the status API (GetSendStatus for SMS and
+// Viber; GetCallback or GetZaloMessageStatus for an eSMS ZNS); merge() uses it
+// to decide when a row is final (`sent` ends an SMS, while a ZNS that Zalo
+// accepted may still be delivered or fail).
 #pragma once
 
 #include <cstdint>

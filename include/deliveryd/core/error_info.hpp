@@ -1,6 +1,6 @@
 // eSMS's `error_info` (callback) / `ErrorInfo` (GetCallback): Zalo's answer to
-// a ZNS send, in one of the shapes seen in the provider's samples (DESIGN §2,
-// provider-apis.md §2.5):
+// a ZNS send, in one of the shapes seen in eSMS's samples (tests/data/seeds
+// holds one of each):
 //   1. plain JSON: {"error":0,"message":"Success","data":{...,"status":1}}
 //   2. JSON wrapped as a JSON string literal: "{\"error\":-114,...}"
 //   3. percent-encoded once more than the query (after the query's own decode

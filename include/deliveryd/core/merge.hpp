@@ -1,4 +1,6 @@
-// The one rule that folds status reports into the canonical row (DESIGN §2).
+// The one rule that folds status reports into the canonical row. Callbacks,
+// poll answers and `deliveryd rebuild` all go through it, so a row never
+// depends on which way its reports came.
 //
 // merge() is a join: idempotent (merging a report twice = once), commutative
 // and associative over Observations and close_window() calls. Whatever order

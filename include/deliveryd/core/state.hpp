@@ -1,4 +1,5 @@
-// State: the canonical row of delivery_state (DESIGN §7), as C++ data.
+// State: the canonical row of delivery_state (sql/001_initial.sql and the
+// migrations after it define its columns), as C++ data.
 // merge() (merge.hpp) is the only code that derives status fields; the store
 // reads and writes these fields one-to-one with the table's columns.
 #pragma once

@@ -1,4 +1,5 @@
-// The vocabulary of the status model (DESIGN §2): states, sources, providers.
+// The vocabulary of the status model (merge.hpp says how reports combine):
+// states, sources, providers.
 // The text forms are part of the contract: they are what the database stores.
 #pragma once
 

@@ -1,5 +1,5 @@
-// GET <callback_path>[/<token>]?SMSID=...: the provider's status callback
-// (DESIGN §6). Answers 200 "OK" only after the report is committed; 400 for
+// GET <callback_path>[/<token>]?SMSID=...: the provider's status callback.
+// Answers 200 "OK" only after the report is committed; 400 for
 // malformed input (nothing stored); 401 when the configured token is missing
 // and 404 when it is wrong; 403 for a peer outside http.allow_cidrs; 405 for
 // another method; 503 while the database is unavailable (the provider retries).

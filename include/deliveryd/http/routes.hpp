@@ -1,5 +1,6 @@
-// deliveryd's HTTP routes (DESIGN §6): /healthz, /readyz, /metrics, and the
-// provider callback. Returns the Handler the Server calls for every request.
+// deliveryd's HTTP routes: /healthz, /readyz, /metrics (README.md's HTTP
+// table says what each answers), and the provider callback. Returns the
+// Handler the Server calls for every request.
 #pragma once
 
 #include <functional>

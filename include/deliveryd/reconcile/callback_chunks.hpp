@@ -1,4 +1,4 @@
-// Fills GetCallback calls (issue 6): the provider answers up to 200 ids of
+// Fills GetCallback calls: the provider answers up to 200 ids of
 // one OA per call and its limit counts calls, so a call of 37 ids wastes
 // most of one. Ids planned for GetCallback wait here, per (account, oa_id),
 // until they fill a call of 200, or until the backlog is drained (the claim

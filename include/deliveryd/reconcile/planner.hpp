@@ -1,4 +1,4 @@
-// Which status call answers each claimed row (DESIGN §3, issue 6 item 2).
+// Which status call answers each claimed row.
 // Pure: rows in, a plan of calls out. The scheduler builds the HTTP requests
 // with the provider builders (providers::esms::build_get_callback_requests and
 // friends) from each PlannedCall, sends them through the limiter of

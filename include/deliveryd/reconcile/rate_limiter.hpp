@@ -1,6 +1,6 @@
 // A rate limiter for one (account, endpoint): decides when each status call
 // may leave so that the provider, counting calls as they *arrive* in a sliding
-// 1-second window, never sees more than its limit (issue 6 item 4).
+// 1-second window, never sees more than its limit.
 //
 // Why not a token bucket: a bucket with burst = rate lets `rate` calls go at
 // the end of one second and `rate` more at the start of the next, so a sliding

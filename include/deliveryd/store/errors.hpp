@@ -1,6 +1,7 @@
 // What the store reports to the rest of deliveryd. libpqxx exceptions are
-// translated into these inside store/ (STYLE 7): callers decide between
-// "answer 503 and let the provider retry" and "this is a bug".
+// translated into these inside store/, so no other layer depends on libpqxx
+// and callers decide by type between "answer 503 and let the provider retry"
+// and "this is a bug".
 #pragma once
 
 #include <stdexcept>

@@ -1,8 +1,10 @@
 // Group commit: every Observation that arrives while a commit is in flight
 // waits for the next one, and all of them go to the database together in one
-// StatusStore::apply (DESIGN §1). There is no timer: a commit starts as soon
-// as one of `commits_in_flight` slots is free, so a lone report costs about
-// one commit, and under load batches grow by themselves up to `max_batch`.
+// StatusStore::apply: one commit for the whole batch, so under load the
+// database pays per commit, not per report. There is no timer: a commit
+// starts as soon as one of `commits_in_flight` slots is free, so a lone
+// report costs about one commit, and under load batches grow by themselves up
+// to `max_batch`.
 //
 // Each caller is completed only after its batch committed (or failed): this
 // is what lets the callback route answer 200 only for stored reports.

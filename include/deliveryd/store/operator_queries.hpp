@@ -83,8 +83,8 @@ struct RequeueSelection {
 
 // ---- deliveryd import
 
-// A sent message as a sender registers it (DESIGN §7); unset fields take the
-// column defaults.
+// A sent message as a sender registers it (the INSERT into delivery_state that
+// README.md shows); unset fields take the column defaults.
 struct RegisteredMessage {
     std::string sms_id;
     std::optional<std::string> provider;

@@ -1,6 +1,6 @@
 // The scheduler's side of delivery_state: claiming due rows under a lease,
 // putting them back on the schedule after a poll, and measuring the backlog
-// (issue 6). Status fields are never written here: poll answers go through
+// of due rows. Status fields are never written here: poll answers go through
 // StatusStore::apply like callbacks, window closes through
 // StatusStore::close_windows.
 //

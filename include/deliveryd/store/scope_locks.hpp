@@ -1,7 +1,7 @@
 // Which polling scopes this replica may poll: one PostgreSQL session-level
-// advisory lock per scope (DESIGN §3, issue 6 item 6), all held on one
-// dedicated connection. Only the replica holding a scope's lock claims its
-// rows, so the provider's per-account limits hold across replicas.
+// advisory lock per scope, all held on one dedicated connection. Only the
+// replica holding a scope's lock claims its rows, so the provider's
+// per-account limits hold across replicas.
 //
 // A replica that dies takes its connection, and so its locks, with it: the
 // server ends the session when the socket closes (at once after a crash or

@@ -1,5 +1,6 @@
-// The canonical status table and its event log (DESIGN §1, §7): applies
-// batches of Observations with the one merge rule of core/merge.hpp.
+// The canonical status table (delivery_state) and its event log
+// (delivery_event): applies batches of Observations, from callbacks and polls
+// alike, with the one merge rule of core/merge.hpp.
 //
 // Blocking: call from a thread that may block. Thread-safe: each call takes
 // its own pooled connection, and concurrent batches over the same messages

@@ -14,7 +14,7 @@ struct Row {
 
 using enum ResultClass;
 
-// Codes eSMS documents (provider-apis.md §4.1). Rows are checked in order,
+// The result codes eSMS's API documentation lists. Rows are checked in order,
 // so specific codes come before the ranges that contain them.
 constexpr std::array rows{
     Row{100, 100, success, "accepted"},

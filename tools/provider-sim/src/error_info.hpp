@@ -1,6 +1,6 @@
-// The Zalo result texts eSMS passes on (reference §2.5): one JSON text per
-// event, then wrapped per TypeId for the callback, or followed by the .NET
-// tail in GetCallback's ErrorInfo.
+// The Zalo result texts eSMS passes on (in the shapes of tests/data/seeds):
+// one JSON text per event, then wrapped per TypeId for the callback, or
+// followed by the .NET tail in GetCallback's ErrorInfo.
 #pragma once
 
 #include <string>

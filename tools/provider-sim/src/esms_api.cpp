@@ -45,7 +45,7 @@ std::optional<json::object> parse_object(std::string_view body) {
     return std::move(v.get_object());
 }
 
-// What eSMS answers a request it cannot read (reference §1, "99" tab).
+// What eSMS answers a request it cannot read, as its API documentation shows it.
 http_response invalid_request(api_context& ctx, endpoint e, const http_request& req) {
     ++ctx.stats.bad_requests[static_cast<std::size_t>(e)];
     return json_response(req, http::status::bad_request, R"({"error":"Invalid request"})");

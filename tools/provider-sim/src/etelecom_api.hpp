@@ -1,4 +1,5 @@
-// eTelecom Zalo Cloud GetMessage (seed 003; Twirp-style errors, reference §3.1).
+// eTelecom Zalo Cloud GetMessage (seed 003; errors in eTelecom's Twirp style,
+// {"code","msg"}).
 #pragma once
 
 #include <boost/json/value.hpp>

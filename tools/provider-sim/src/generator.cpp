@@ -34,7 +34,7 @@ std::string decimal(rng& r, std::size_t n) {
     return s;
 }
 
-// SMSIDs come in two shapes (reference §1): GUID with dashes or 32 hex, both
+// SMSIDs come in the two shapes eSMS issues: GUID with dashes or 32 hex, both
 // with a few trailing digits.
 std::string esms_id(rng& r) {
     std::string tail = decimal(r, static_cast<std::size_t>(r.between(1, 3)));

@@ -90,7 +90,8 @@ state_label label_of(const status_event& e) {
 
 namespace {
 
-// DESIGN §2: states never move backwards; final states beat the others.
+// deliveryd's order (core/merge.hpp): states never move backwards; final states
+// beat the others.
 int rank(state_label s) {
     switch (s) {
         case state_label::submitted:

@@ -17,7 +17,8 @@ enum class provider_kind {
     etelecom,  // eTelecom Zalo Cloud: ZNS only; GetMessage
 };
 
-// deliveryd's state labels (DESIGN §2).
+// deliveryd's state labels (core/status.hpp), so the simulator's truth compares
+// with delivery_state.state directly.
 enum class state_label {
     submitted,
     pending_approval,
@@ -84,7 +85,8 @@ struct message {
     [[nodiscard]] std::optional<sim_time> delivered_at() const;
 };
 
-// DESIGN §2: `sent` is final for SMS and Viber, not for ZNS (delivery may follow).
+// As deliveryd's merge decides it: `sent` is final for SMS and Viber, not for
+// ZNS (Zalo accepted it; delivery may follow).
 bool is_final_for(const message& m, state_label s);
 
 // TotalSent of an event: explicit value, else receivers once at telco or

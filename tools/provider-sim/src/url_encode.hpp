@@ -1,4 +1,4 @@
-// The percent-encodings seen in eSMS callbacks (reference §2.5). Each one
+// The percent-encodings seen in eSMS callbacks (tests/data/seeds). Each one
 // leaves a different set of characters alone; the samples pin them down:
 //  * encode_uri           = JavaScript encodeURI: first pass of the 26/27
 //                            error_info ({ " space encoded; : , / kept);

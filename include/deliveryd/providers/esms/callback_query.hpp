@@ -1,4 +1,5 @@
-// The status callback eSMS sends as an HTTP GET (provider-apis.md §2.5):
+// The status callback eSMS sends as an HTTP GET (one sample per message type:
+// tests/data/seeds/callback_001_*.txt):
 //   GET <callback_path>?SMSID=...&SendStatus=5&SendSuccess=1&...&error_info=...
 #pragma once
 

@@ -1,5 +1,6 @@
 // eSMS GetCallback: replays stored callbacks for up to 200 SMSIDs of one OA
-// (provider-apis.md §2.6). POST <callback_api_base>/ZaloCallback/GetCallback.
+// (sample answer: tests/data/seeds/get_callback_000.json).
+// POST <callback_api_base>/ZaloCallback/GetCallback.
 #pragma once
 
 #include <cstddef>

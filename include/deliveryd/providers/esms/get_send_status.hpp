@@ -1,5 +1,6 @@
 // eSMS GetSendStatus: the status of one SMSID from the last 7 days
-// (provider-apis.md §2.7). GET <api_base>/MainService.svc/json/GetSendStatus.
+// (sample answers: tests/data/seeds/get_send_status_002_*.json).
+// GET <api_base>/MainService.svc/json/GetSendStatus.
 #pragma once
 
 #include <optional>

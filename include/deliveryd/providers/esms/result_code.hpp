@@ -1,5 +1,6 @@
 // eSMS result codes (CodeResult / CodeResponse / Code) and what deliveryd does
-// about each (provider-apis.md §4.1). The table lives in result_code.cpp only.
+// about each. The table, one row per code eSMS documents, lives in
+// result_code.cpp only.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // eSMS GetZaloMessageStatus: whether a ZNS reached the user's phone
-// (provider-apis.md §2.10). POST <api_base>/MainService.svc/json/GetZaloMessageStatus,
+// (sample answer: tests/data/seeds/zalo_message_status_004.json).
+// POST <api_base>/MainService.svc/json/GetZaloMessageStatus,
 // 30 calls/s per account. MessageId is Zalo's message id (the row's partner_id).
 #pragma once
 

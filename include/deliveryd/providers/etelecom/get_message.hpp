@@ -1,5 +1,6 @@
 // eTelecom Zalo Cloud GetMessage: one ZNS message's record
-// (provider-apis.md §3.1-3.3). POST <base_url>.Zalo/GetMessage with
+// (sample answers: tests/data/seeds/etelecom_get_message_003_*.json).
+// POST <base_url>.Zalo/GetMessage with
 // `Authorization: Bearer <api_key>`.
 #pragma once
 
