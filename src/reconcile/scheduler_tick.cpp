@@ -77,7 +77,7 @@ asio::awaitable<void> Scheduler::Impl::tick() {
             continue;
         }
         try {
-            for (const auto lane : lanes_of(scope)) {
+            for (const auto lane : store::lanes_of(scope)) {
                 co_await claim_and_plan(scope, lane);
             }
             if (measure_backlog) {

@@ -24,11 +24,4 @@ std::vector<LimiterKey> keys_of(const store::PollScope& scope, store::ClaimLane 
             LimiterKey{scope.account, Endpoint::send_status}};
 }
 
-std::vector<store::ClaimLane> lanes_of(const store::PollScope& scope) {
-    if (scope.kind == store::PollScope::Kind::etelecom) {
-        return {store::ClaimLane::lookup};
-    }
-    return {store::ClaimLane::lookup, store::ClaimLane::zalo_delivery};
-}
-
 }  // namespace deliveryd::reconcile

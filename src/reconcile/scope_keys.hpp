@@ -1,4 +1,4 @@
-// Which limiter keys and claim lanes a polling scope has. Private to
+// Which limiter keys a polling scope has (its claim lanes: store::lanes_of). Private to
 // reconcile/; pure.
 #pragma once
 
@@ -14,8 +14,5 @@ namespace deliveryd::reconcile {
 
 // The keys whose calls the rows of one claim lane go to: what sizes its claim.
 [[nodiscard]] std::vector<LimiterKey> keys_of(const store::PollScope& scope, store::ClaimLane lane);
-
-// The claim lanes of the scope (sql/002_poll_scopes.sql).
-[[nodiscard]] std::vector<store::ClaimLane> lanes_of(const store::PollScope& scope);
 
 }  // namespace deliveryd::reconcile

@@ -27,13 +27,6 @@ const char* scope_filter(const PollScope& scope, ClaimLane lane) {
                  "AND account = $1";
 }
 
-std::vector<ClaimLane> lanes_of(const PollScope& scope) {
-    if (scope.kind == PollScope::Kind::etelecom) {
-        return {ClaimLane::lookup};
-    }
-    return {ClaimLane::lookup, ClaimLane::zalo_delivery};
-}
-
 // These statements are not prepared: each runs with a plan made for the
 // table as it is now. A claim runs once per tick, and a plan cached while
 // the table was small would be kept as it grows (statements.cpp).
@@ -134,6 +127,13 @@ std::int64_t micros(core::Timestamp t) {
 }
 
 }  // namespace
+
+std::vector<ClaimLane> lanes_of(const PollScope& scope) {
+    if (scope.kind == PollScope::Kind::etelecom) {
+        return {ClaimLane::lookup};
+    }
+    return {ClaimLane::lookup, ClaimLane::zalo_delivery};
+}
 
 std::string PollScope::name() const {
     return kind == Kind::etelecom ? std::string("etelecom") : "esms/" + account;

@@ -44,6 +44,9 @@ enum class ClaimLane : std::uint8_t {
     zalo_delivery,  // GetZaloMessageStatus (eSMS scopes only)
 };
 
+// The claim lanes of a scope: both for an eSMS account, lookup for eTelecom.
+[[nodiscard]] std::vector<ClaimLane> lanes_of(const PollScope& scope);
+
 // What to do with one row after a poll (or a failed one).
 struct Reschedule {
     std::string sms_id;
