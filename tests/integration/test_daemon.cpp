@@ -64,6 +64,7 @@ TEST(Cli, BadConfigExitsTwoNamingTheKey) {
          "zalo_status_tps: 0}\n",
          "esms.accounts[0].zalo_status_tps: must be > 0"},
         {"database:\n  url: x\nhttp:\n  max_connections: [1]\n", "http.max_connections"},
+        {"database:\n  url: \"host='unterminated\"\n", "database.url: libpq cannot parse it"},
     };
     for (const auto& [yaml, expected] : cases) {
         for (const auto* command : {"run", "migrate", "check-config"}) {
