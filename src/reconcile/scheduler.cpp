@@ -108,9 +108,7 @@ void Scheduler::Impl::stop_on_strand() {
         unsent.push_back(std::move(id));
     }
     http_.stop();  // calls in flight complete as cancelled and give their rows back
-    for (const auto& id : unsent) {
-        claimed_.erase(id);
-    }
+    claimed_.take_all(unsent);
     asio::co_spawn(strand_, shut_down(shared_from_this(), std::move(unsent)), asio::detached);
 }
 

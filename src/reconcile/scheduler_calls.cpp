@@ -117,12 +117,8 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         co_return;
     }
     if (result.failure == net::HttpFailure::cancelled) {
-        std::vector<std::string> ids;
-        for (auto& id : call.sms_ids) {
-            claimed_.erase(id);
-            ids.push_back(std::move(id));
-        }
-        co_await give_back(std::move(ids));
+        claimed_.take_all(call.sms_ids);
+        co_await give_back(std::move(call.sms_ids));
         co_return;
     }
     const auto now = core::timestamp_now();
@@ -143,15 +139,14 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         check ? std::span<const std::string>() : std::span<const std::string>(call.sms_ids);
     std::vector<store::Reschedule> schedule;
     for (const auto& id : rows) {
-        const auto it = claimed_.find(id);
-        if (it == claimed_.end()) {
+        const auto row = claimed_.find(id);
+        if (!row) {
             continue;
         }
-        const auto& row = it->second;
-        const auto next = answered
-                              ? backoff_.next_poll_at(row.submitted_at, row.poll_attempts + 1, now)
-                              : backoff_.retry_at(row.submitted_at, row.poll_attempts,
-                                                  state.health.consecutive_failures(), now);
+        const auto next =
+            answered ? backoff_.next_poll_at(row->submitted_at, row->poll_attempts + 1, now)
+                     : backoff_.retry_at(row->submitted_at, row->poll_attempts,
+                                         state.health.consecutive_failures(), now);
         schedule.push_back({id, next, answered});
     }
     try {
@@ -172,9 +167,7 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         }
     }
     if (!check) {
-        for (const auto& id : call.sms_ids) {
-            claimed_.erase(id);
-        }
+        claimed_.take_all(call.sms_ids);
     }
 }
 #if defined(__GNUC__) && !defined(__clang__)

@@ -35,6 +35,7 @@
 #include "deliveryd/store/poll_store.hpp"
 #include "deliveryd/store/scope_locks.hpp"
 
+#include "reconcile/claimed_rows.hpp"
 #include "reconcile/poll_metrics.hpp"
 
 namespace deliveryd::reconcile {
@@ -42,12 +43,6 @@ namespace deliveryd::reconcile {
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 using Strand = asio::strand<asio::io_context::executor_type>;
-
-// What the scheduler remembers of a claimed row until its answer is stored.
-struct ClaimedRow {
-    core::Timestamp submitted_at;
-    int poll_attempts = 0;
-};
 
 class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
   public:
@@ -144,7 +139,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     std::set<store::PollScope> held_;
     std::map<LimiterKey, std::unique_ptr<KeyState>> keys_;
     CallbackChunks chunks_;  // GetCallback ids waiting for a full call
-    std::unordered_map<std::string, ClaimedRow> claimed_;
+    ClaimedRows claimed_;
     double recent_other_rows_ = 0;
     std::uint64_t tick_number_ = 0;
     std::size_t calls_in_flight_ = 0;

@@ -117,16 +117,12 @@ void Scheduler::Impl::drop_scope(const store::PollScope& scope) {
     for (const auto& key : keys_of(scope)) {
         auto& state = *keys_.at(key);
         for (const auto& call : state.queue) {
-            for (const auto& id : call.sms_ids) {
-                claimed_.erase(id);
-            }
+            claimed_.take_all(call.sms_ids);
         }
         state.queue.clear();
     }
     if (scope.kind == store::PollScope::Kind::esms_account) {
-        for (const auto& id : chunks_.drop(scope.account)) {
-            claimed_.erase(id);
-        }
+        claimed_.take_all(chunks_.drop(scope.account));
     }
 }
 
@@ -172,13 +168,12 @@ asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& sc
     std::vector<store::WindowClose> closes;
     std::vector<core::State> to_plan;
     for (auto& row : rows) {
-        if (claimed_.contains(row.sms_id)) {
+        if (claimed_.find(row.sms_id)) {
             continue;
         }
         if (backoff_.window_ended(row.submitted_at, now)) {
             closes.push_back({row.sms_id, backoff_.window_end(row.submitted_at)});
-        } else {
-            claimed_.emplace(row.sms_id, ClaimedRow{row.submitted_at, row.poll_attempts});
+        } else if (claimed_.admit(row)) {
             to_plan.push_back(std::move(row));
         }
     }
@@ -222,14 +217,13 @@ asio::awaitable<void> Scheduler::Impl::set_aside(const std::vector<Unplannable>&
     std::map<UnplannableReason, std::size_t> counts;
     for (const auto& row : rows) {
         ++counts[row.reason];
-        const auto it = claimed_.find(row.sms_id);
-        if (it == claimed_.end()) {
+        const auto claimed = claimed_.take(row.sms_id);
+        if (!claimed) {
             continue;
         }
         const auto steps = static_cast<int>(config_.schedule.backoff.size());
         later.push_back(
-            {row.sms_id, backoff_.next_poll_at(it->second.submitted_at, steps + 1, now), false});
-        claimed_.erase(it);
+            {row.sms_id, backoff_.next_poll_at(claimed->submitted_at, steps + 1, now), false});
     }
     for (const auto& [reason, count] : counts) {
         metrics_.unplannable(to_string(reason), count);
