@@ -1,6 +1,8 @@
 // The effective configuration as YAML, for `deliveryd config` and the start-up
 // log. Secrets never leave this file unredacted.
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 #include <boost/url.hpp>
 #include <fmt/format.h>
@@ -8,6 +10,8 @@
 
 #include "deliveryd/app/config.hpp"
 #include "deliveryd/store/conninfo.hpp"
+
+#include "app/config_keys.hpp"
 
 namespace deliveryd::app {
 namespace {
@@ -30,6 +34,69 @@ void emit_duration_list(YAML::Emitter& out, const std::vector<Duration>& list) {
 // yaml-cpp's 0.050000000000000003.
 std::string number(double value) {
     return fmt::format("{}", value);
+}
+
+template <class S>
+void emit_keys(YAML::Emitter& out, const S& s);
+
+// One value, as its key's kind says: secrets redacted, numbers as written,
+// durations as format_duration writes them.
+template <class S>
+void emit_key(YAML::Emitter& out, const config_detail::Key<S>& key, const S& s) {
+    out << YAML::Key << key.name << YAML::Value;
+    std::visit(
+        [&](auto member) {
+            const auto& value = s.*member;
+            using T = std::remove_cvref_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                if (key.kind == config_detail::Kind::secret) {
+                    out << secret(value);
+                } else if (key.kind == config_detail::Kind::conninfo) {
+                    out << redact_database_url(value);
+                    if (const auto params = store::parse_conninfo(value)) {
+                        // How the server will be checked, which the URL alone does not say
+                        // (libpq's defaults, the environment, the system CA bundle).
+                        out << YAML::Comment(
+                            store::tls_verification(*params, store::TlsEnvironment::of_process())
+                                .description);
+                    }
+                } else {
+                    out << value;
+                }
+            } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
+                if (key.kind == config_detail::Kind::secret) {
+                    out << (value ? redacted : "");
+                } else {
+                    out << value.value_or("");
+                }
+            } else if constexpr (std::is_same_v<T, double>) {
+                out << number(value);
+            } else if constexpr (std::is_same_v<T, Duration>) {
+                out << format_duration(value);
+            } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+                out << YAML::Flow << value;
+            } else if constexpr (std::is_same_v<T, std::vector<Duration>>) {
+                emit_duration_list(out, value);
+            } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, bool>) {
+                out << value;
+            } else {
+                out << YAML::BeginSeq;
+                for (const auto& item : value) {
+                    emit_keys(out, item);
+                }
+                out << YAML::EndSeq;
+            }
+        },
+        key.member);
+}
+
+template <class S>
+void emit_keys(YAML::Emitter& out, const S& s) {
+    out << YAML::BeginMap;
+    for (const auto& key : config_detail::keys_of<S>()) {
+        emit_key(out, key, s);
+    }
+    out << YAML::EndMap;
 }
 
 }  // namespace
@@ -100,76 +167,21 @@ std::string redact_database_url(const std::string& url) {
 std::string to_redacted_yaml(const Config& c) {
     YAML::Emitter out;
     out << YAML::BeginMap;
-
-    out << YAML::Key << "database" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "url" << YAML::Value << redact_database_url(c.database.url);
-    if (const auto params = store::parse_conninfo(c.database.url)) {
-        // How the server will be checked, which the URL alone does not say
-        // (libpq's defaults, the environment, the system CA bundle).
-        out << YAML::Comment(
-            store::tls_verification(*params, store::TlsEnvironment::of_process()).description);
+    for (const auto& section : config_detail::sections()) {
+        std::visit(
+            [&](auto member) {
+                const auto& value = c.*member;
+                using T = std::remove_cvref_t<decltype(value)>;
+                if constexpr (std::is_same_v<T, typename config_detail::unwrap_optional<T>::type>) {
+                    out << YAML::Key << section.name << YAML::Value;
+                    emit_keys(out, value);
+                } else if (value) {
+                    out << YAML::Key << section.name << YAML::Value;
+                    emit_keys(out, *value);
+                }
+            },
+            section.member);
     }
-    out << YAML::Key << "pool_size" << YAML::Value << c.database.pool_size;
-    out << YAML::Key << "connect_timeout" << YAML::Value
-        << format_duration(c.database.connect_timeout);
-    out << YAML::Key << "max_batch" << YAML::Value << c.database.max_batch;
-    out << YAML::Key << "commits_in_flight" << YAML::Value << c.database.commits_in_flight;
-    out << YAML::Key << "max_queued" << YAML::Value << c.database.max_queued;
-    out << YAML::EndMap;
-
-    out << YAML::Key << "http" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "listen" << YAML::Value << c.http.listen;
-    out << YAML::Key << "callback_path" << YAML::Value << c.http.callback_path;
-    out << YAML::Key << "callback_token" << YAML::Value << (c.http.callback_token ? redacted : "");
-    out << YAML::Key << "allow_cidrs" << YAML::Value << YAML::Flow << c.http.allow_cidrs;
-    out << YAML::Key << "max_connections" << YAML::Value << c.http.max_connections;
-    out << YAML::Key << "read_timeout" << YAML::Value << format_duration(c.http.read_timeout);
-    out << YAML::Key << "threads" << YAML::Value << c.http.threads;
-    out << YAML::Key << "drain_delay" << YAML::Value << format_duration(c.http.drain_delay);
-    out << YAML::EndMap;
-
-    out << YAML::Key << "esms" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "api_base" << YAML::Value << c.esms.api_base;
-    out << YAML::Key << "callback_api_base" << YAML::Value << c.esms.callback_api_base;
-    out << YAML::Key << "accounts" << YAML::Value << YAML::BeginSeq;
-    for (const auto& a : c.esms.accounts) {
-        out << YAML::BeginMap;
-        out << YAML::Key << "name" << YAML::Value << a.name;
-        out << YAML::Key << "api_key" << YAML::Value << secret(a.api_key);
-        out << YAML::Key << "secret_key" << YAML::Value << secret(a.secret_key);
-        out << YAML::Key << "get_callback_tps" << YAML::Value << number(a.get_callback_tps);
-        out << YAML::Key << "zalo_status_tps" << YAML::Value << number(a.zalo_status_tps);
-        out << YAML::Key << "send_status_tps" << YAML::Value << number(a.send_status_tps);
-        out << YAML::EndMap;
-    }
-    out << YAML::EndSeq << YAML::EndMap;
-
-    if (c.etelecom) {
-        out << YAML::Key << "etelecom" << YAML::Value << YAML::BeginMap;
-        out << YAML::Key << "base_url" << YAML::Value << c.etelecom->base_url;
-        out << YAML::Key << "api_key" << YAML::Value << secret(c.etelecom->api_key);
-        out << YAML::Key << "get_message_tps" << YAML::Value << number(c.etelecom->get_message_tps);
-        out << YAML::EndMap;
-    }
-
-    out << YAML::Key << "reconcile" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "grace" << YAML::Value << format_duration(c.reconcile.grace);
-    out << YAML::Key << "backoff" << YAML::Value;
-    emit_duration_list(out, c.reconcile.backoff);
-    out << YAML::Key << "window" << YAML::Value << format_duration(c.reconcile.window);
-    out << YAML::Key << "tick" << YAML::Value << format_duration(c.reconcile.tick);
-    out << YAML::Key << "lease" << YAML::Value << format_duration(c.reconcile.lease);
-    out << YAML::Key << "request_timeout" << YAML::Value
-        << format_duration(c.reconcile.request_timeout);
-    out << YAML::Key << "rate_margin" << YAML::Value << number(c.reconcile.rate_margin);
-    out << YAML::Key << "poll" << YAML::Value << c.reconcile.poll;
-    out << YAML::EndMap;
-
-    out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "level" << YAML::Value << c.log.level;
-    out << YAML::Key << "format" << YAML::Value << c.log.format;
-    out << YAML::EndMap;
-
     out << YAML::EndMap;
     return std::string(out.c_str()) + "\n";
 }

@@ -5,7 +5,6 @@
 
 #include <charconv>
 #include <cstdlib>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,7 +43,7 @@ class Reader {
 
     // A section that must be a map when present. Reports keys not in `known`.
     bool section(const YAML::Node& node, const std::string& path,
-                 std::initializer_list<std::string_view> known) {
+                 const std::vector<std::string_view>& known) {
         if (!node.IsMap()) {
             problem(path, std::string("expected a map, found ") + node_kind(node));
             return false;
@@ -190,6 +189,30 @@ class Reader {
             return std::nullopt;
         }
         return d;
+    }
+
+    // A non-empty list of durations, each longer than 0; `out` is replaced
+    // only when every step is good.
+    void read_duration_list(const YAML::Node& parent, const std::string& path, const char* key,
+                            std::vector<Duration>& out) {
+        const auto steps = list(parent, path, key);
+        if (!steps) {
+            return;
+        }
+        const auto here = join(path, key);
+        if (steps->empty()) {
+            problem(here, "needs at least one step");
+        }
+        std::vector<Duration> parsed;
+        for (std::size_t i = 0; i < steps->size(); ++i) {
+            if (auto d =
+                    checked_duration((*steps)[i], here + "[" + std::to_string(i) + "]", false)) {
+                parsed.push_back(*d);
+            }
+        }
+        if (parsed.size() == steps->size() && !parsed.empty()) {
+            out = std::move(parsed);
+        }
     }
 
     // A list of scalars; nullopt when absent or malformed.

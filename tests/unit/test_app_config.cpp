@@ -1,9 +1,13 @@
 // Configuration: parsing, defaults, ${VAR} interpolation, validation, redaction.
 #include <map>
+#include <set>
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include "deliveryd/app/config.hpp"
+
+#include "app/config_keys.hpp"
 
 namespace deliveryd::app {
 namespace {
@@ -373,6 +377,62 @@ TEST(Config, PollingKeys) {
                             "expected true or false"));
     EXPECT_TRUE(one_problem(std::string(minimal) + "reconcile:\n  lease: 5s\n", "reconcile.lease",
                             "at least reconcile.request_timeout"));
+}
+
+}  // namespace
+}  // namespace deliveryd::app
+
+namespace deliveryd::app {
+namespace {
+
+std::set<std::string> keys_in(const YAML::Node& map) {
+    std::set<std::string> keys;
+    for (const auto& entry : map) {
+        keys.insert(entry.first.as<std::string>());
+    }
+    return keys;
+}
+
+// `node` (at `path` in example.yaml) holds exactly the keys of S's table;
+// a list of items is compared item by item with the element's table.
+template <class S>
+void expect_documented(const YAML::Node& node, const std::string& path) {
+    ASSERT_TRUE(node.IsMap()) << path << " in config/example.yaml is not a map";
+    std::set<std::string> declared;
+    for (const auto& key : config_detail::keys_of<S>()) {
+        declared.insert(key.name);
+        std::visit(
+            [&](auto member) {
+                using T = std::remove_cvref_t<decltype(std::declval<S&>().*member)>;
+                if constexpr (std::is_same_v<T, std::vector<EsmsAccount>>) {
+                    const auto items = node[key.name];
+                    ASSERT_TRUE(items.IsSequence() && items.size() > 0)
+                        << path << "." << key.name << " in config/example.yaml has no item";
+                    for (std::size_t i = 0; i < items.size(); ++i) {
+                        expect_documented<EsmsAccount>(
+                            items[i], path + "." + key.name + "[" + std::to_string(i) + "]");
+                    }
+                }
+            },
+            key.member);
+    }
+    EXPECT_EQ(keys_in(node), declared) << "keys of " << path << " in config/example.yaml";
+}
+
+TEST(Config, ExampleYamlHoldsExactlyTheDeclaredKeys) {
+    const auto example = YAML::LoadFile(std::string(DELIVERYD_SOURCE_DIR) + "/config/example.yaml");
+    std::set<std::string> declared;
+    for (const auto& section : config_detail::sections()) {
+        declared.insert(section.name);
+        std::visit(
+            [&](auto member) {
+                using T = std::remove_cvref_t<decltype(std::declval<Config&>().*member)>;
+                using S = typename config_detail::unwrap_optional<T>::type;
+                expect_documented<S>(example[section.name], section.name);
+            },
+            section.member);
+    }
+    EXPECT_EQ(keys_in(example), declared) << "sections of config/example.yaml";
 }
 
 }  // namespace
