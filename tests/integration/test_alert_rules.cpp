@@ -138,20 +138,7 @@ TEST(AlertRules, EveryMetricAndSelectorTheRulesUseIsExported) {
     // Asks /readyz until it answers 200, as the kubelet does.
     ASSERT_TRUE(d.wait_ready()) << d.process.output();
 
-    // Until every metric the rules name is exported, or 20 s.
-    std::vector<std::string> missing(names.begin(), names.end());
-    std::size_t exported = 0;
-    const auto deadline = Clock::now() + 20s;
-    while (!missing.empty() && Clock::now() < deadline) {
-        std::this_thread::sleep_for(250ms);
-        const auto scrape = testing::http_get(d.port, "/metrics", 5s);
-        if (scrape.status != 200) {
-            continue;
-        }
-        const testing::Exposition exposition(scrape.body);
-        exported = exposition.types.size();
-        missing = testing::missing_from(names, exposition);
-    }
+    const auto [missing, exported] = testing::wait_until_exported(d.port, names, 20s);
     EXPECT_TRUE(missing.empty()) << missing.size() << " of the " << names.size()
                                  << " metrics the alerting rules use are not exported "
                                  << "(deliveryd exports " << exported

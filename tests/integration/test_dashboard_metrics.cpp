@@ -288,20 +288,7 @@ TEST(DashboardMetrics, EveryMetricTheDashboardQueriesIsExported) {
                   .status,
               503);
 
-    // Until every queried metric is exported, or 20 s.
-    std::vector<std::string> missing(wanted.begin(), wanted.end());
-    std::size_t exported = 0;
-    const auto deadline = Clock::now() + 20s;
-    while (!missing.empty() && Clock::now() < deadline) {
-        std::this_thread::sleep_for(250ms);
-        const auto scrape = testing::http_get(d.port, "/metrics", 5s);
-        if (scrape.status != 200) {
-            continue;
-        }
-        const Exposition exposition(scrape.body);
-        exported = exposition.types.size();
-        missing = missing_from(wanted, exposition);
-    }
+    const auto [missing, exported] = testing::wait_until_exported(d.port, wanted, 20s);
     EXPECT_TRUE(missing.empty()) << missing.size() << " of the " << wanted.size()
                                  << " metrics the dashboard queries are not exported "
                                  << "(deliveryd exports " << exported

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <iterator>
 #include <sstream>
+#include <thread>
+
+#include "support/http_get.hpp"
 
 namespace deliveryd::testing {
 
@@ -201,6 +204,23 @@ std::vector<std::string> missing_from(const std::set<std::string>& wanted,
     std::copy_if(wanted.begin(), wanted.end(), std::back_inserter(missing),
                  [&](const std::string& n) { return !exposition.has(n); });
     return missing;
+}
+
+ExportWait wait_until_exported(unsigned short port, const std::set<std::string>& wanted,
+                               std::chrono::milliseconds timeout) {
+    ExportWait wait{.missing = std::vector<std::string>(wanted.begin(), wanted.end())};
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!wait.missing.empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        const auto scrape = http_get(port, "/metrics", std::chrono::seconds(5));
+        if (scrape.status != 200) {
+            continue;
+        }
+        const Exposition exposition(scrape.body);
+        wait.exported = exposition.types.size();
+        wait.missing = missing_from(wanted, exposition);
+    }
+    return wait;
 }
 
 std::string joined(const std::vector<std::string>& items) {

@@ -3,6 +3,7 @@
 // dashboard and the alerting rules to deliveryd's real metrics.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -54,6 +55,20 @@ struct Exposition {
 // The names of `wanted` that `exposition` does not have, in order.
 [[nodiscard]] std::vector<std::string> missing_from(const std::set<std::string>& wanted,
                                                     const Exposition& exposition);
+
+// What repeated scrapes found: the names still missing, and how many
+// families the last successful scrape exported.
+struct ExportWait {
+    std::vector<std::string> missing;
+    std::size_t exported = 0;
+};
+
+// Scrapes /metrics on 127.0.0.1:`port` every 250 ms until every name of
+// `wanted` is exported or `timeout` passes (some metrics appear only after
+// the first tick or the first report).
+[[nodiscard]] ExportWait wait_until_exported(unsigned short port,
+                                             const std::set<std::string>& wanted,
+                                             std::chrono::milliseconds timeout);
 
 // "a, b, c".
 [[nodiscard]] std::string joined(const std::vector<std::string>& items);
