@@ -252,9 +252,8 @@ int run_daemon(const Config& config) {
                  (ok ? commits_ok : commits_failed).Increment();
              },
          .on_applied =
-             [&](std::span<const core::Observation> batch, const store::ApplyResult& result) {
-                 report_metrics.applied(batch, result, store::ReportPath::callback);
-             }});
+             [&](std::span<const core::Observation> reports, const store::ApplyResult& result,
+                 store::ReportPath path) { report_metrics.applied(reports, result, path); }});
     auto callback_route = std::make_shared<http::CallbackRoute>(
         http::CallbackRouteOptions{.path = config.http.callback_path,
                                    .token = config.http.callback_token,

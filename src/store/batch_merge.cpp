@@ -31,11 +31,13 @@ void move_touched(RowsById& existing, const std::map<std::string_view, core::Sta
 MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById existing) {
     MergedBatch out;
     out.outcomes.reserve(batch.size());
+    out.labels.reserve(batch.size());
     // Existing ids some observation changed, with the label each had before.
     std::map<std::string_view, core::StateLabel> touched;
     for (const auto& o : batch) {
         if (auto row = existing.find(o.sms_id); row != existing.end()) {
             auto merged = core::merge(row->second, o);
+            out.labels.push_back({row->second.state, merged.state});
             if (merged == row->second) {
                 out.outcomes.push_back(ApplyOutcome::unchanged);
             } else {
@@ -51,6 +53,7 @@ MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById exist
             row->second.provider = o.provider;
         }
         auto merged = core::merge(row->second, o);
+        out.labels.push_back({row->second.state, merged.state});
         out.outcomes.push_back(fresh                   ? ApplyOutcome::created
                                : merged == row->second ? ApplyOutcome::unchanged
                                                        : ApplyOutcome::changed);

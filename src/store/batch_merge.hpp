@@ -20,6 +20,7 @@ using RowsById = std::map<std::string, core::State, std::less<>>;
 
 struct MergedBatch {
     std::vector<ApplyOutcome> outcomes;  // one per observation, in batch order
+    std::vector<RowLabels> labels;       // one per observation, in batch order
     RowsById created;                    // ids that had no row: the rows to insert
     RowsById changed;                    // existing rows the batch changed, merged
     // The new state of each row whose state label changed, created rows
@@ -36,7 +37,7 @@ struct MergedBatch {
 
 // Closes the window of each row in `existing` named by `closes` with
 // core::close_window; rows it changes go to `changed`. Ids without a row are
-// skipped (nothing is created); `outcomes` stays empty.
+// skipped (nothing is created); `outcomes` and `labels` stay empty.
 [[nodiscard]] MergedBatch close_batch(std::span<const WindowClose> closes, RowsById existing);
 
 }  // namespace deliveryd::store

@@ -1,5 +1,7 @@
 #include "deliveryd/store/ingest_batcher.hpp"
 
+#include <iterator>
+
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +12,22 @@
 namespace deliveryd::store {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// Resumes the caller on its own executor. dispatch, because a handler's
+// type-erased executor offers no blocking.never; it still never runs the
+// caller inline here: this thread (a database thread, or a plain io_context
+// handler) is not inside that executor.
+template <class Handler, class... Args>
+void resume(asio::io_context& ioc, Handler handler, Args... args) {
+    const auto executor = asio::get_associated_executor(handler, ioc.get_executor());
+    asio::dispatch(executor, [handler = std::move(handler), args...]() mutable {
+        std::move(handler)(args...);
+    });
+}
+
+}  // namespace
 
 IngestBatcher::IngestBatcher(asio::io_context& ioc, asio::thread_pool& db_threads,
                              StatusStore& store, IngestOptions options, IngestObserver observer)
@@ -40,14 +58,36 @@ void IngestBatcher::enqueue(core::Observation observation, Handler handler) {
     start_commits_locked();
 }
 
+void IngestBatcher::enqueue_polled(PolledAnswer answer, PolledHandler handler) {
+    std::lock_guard lock(mutex_);
+    polled_.push_back({std::move(answer), std::move(handler)});
+    if (!busy_) {
+        busy_.emplace(ioc_.get_executor());
+    }
+    start_commits_locked();
+}
+
 void IngestBatcher::start_commits_locked() {
-    while (in_flight_ < options_.commits_in_flight && !queued_.empty()) {
+    while (in_flight_ < options_.commits_in_flight && (!queued_.empty() || !polled_.empty())) {
         const auto n = std::min(options_.max_batch, queued_.size());
-        std::vector<Item> batch;
-        batch.reserve(n);
+        Batch batch;
+        batch.callbacks.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
-            batch.push_back(std::move(queued_.front()));
+            batch.callbacks.push_back(std::move(queued_.front()));
             queued_.pop_front();
+        }
+        // Then poll answers, oldest first and whole (an answer and its
+        // reschedules commit together), into the room the callbacks left;
+        // the oldest goes in even when they left none.
+        auto size = n;
+        while (!polled_.empty()) {
+            const auto answer_size = polled_.front().answer.observations.size();
+            if (!batch.polled.empty() && size + answer_size > options_.max_batch) {
+                break;
+            }
+            size += answer_size;
+            batch.polled.push_back(std::move(polled_.front()));
+            polled_.pop_front();
         }
         ++in_flight_;
         asio::post(db_threads_,
@@ -55,34 +95,47 @@ void IngestBatcher::start_commits_locked() {
     }
 }
 
-void IngestBatcher::run_commit(std::vector<Item> items) {
+void IngestBatcher::run_commit(Batch batch) {
+    // The callbacks' reports first, then each answer's: the order part_of()
+    // splits them back in.
     std::vector<core::Observation> observations;
-    observations.reserve(items.size());
-    for (auto& item : items) {
+    std::vector<Reschedule> reschedules;
+    observations.reserve(batch.callbacks.size());
+    for (auto& item : batch.callbacks) {
         observations.push_back(std::move(item.observation));
+    }
+    const auto callbacks = observations.size();
+    for (auto& item : batch.polled) {
+        auto& answer = item.answer;
+        observations.insert(observations.end(),
+                            std::make_move_iterator(answer.observations.begin()),
+                            std::make_move_iterator(answer.observations.end()));
+        reschedules.insert(reschedules.end(), std::make_move_iterator(answer.reschedules.begin()),
+                           std::make_move_iterator(answer.reschedules.end()));
     }
     const auto start = std::chrono::steady_clock::now();
     std::exception_ptr error;
     ApplyResult result;
     try {
-        result = store_.apply(observations);
+        result = store_.apply(observations, reschedules);
     } catch (const DatabaseUnavailable& e) {
         if (const auto held_back = unavailable_log_.admit(std::chrono::steady_clock::now())) {
             spdlog::warn(
-                "ingest: batch of {} not stored, database unavailable: {} (answered 503; {} "
-                "similar warnings held back)",
-                items.size(), e.what(), *held_back);
+                "ingest: batch of {} reports ({} poll answers) not stored, database unavailable: "
+                "{} (callbacks answered 503; {} similar warnings held back)",
+                observations.size(), batch.polled.size(), e.what(), *held_back);
         }
         error = std::current_exception();
     } catch (const std::exception& e) {
-        spdlog::error("ingest: batch of {} not stored: {}", items.size(), e.what());
+        spdlog::error("ingest: batch of {} reports ({} poll answers) not stored: {}",
+                      observations.size(), batch.polled.size(), e.what());
         error = std::current_exception();
     }
     if (observer_.on_commit) {
-        observer_.on_commit(items.size(), std::chrono::steady_clock::now() - start, !error);
+        observer_.on_commit(observations.size(), std::chrono::steady_clock::now() - start, !error);
     }
     if (!error && observer_.on_applied) {
-        observer_.on_applied(observations, result);
+        report_applied(observations, callbacks, !batch.polled.empty(), result);
     }
     // The slot is freed before the callers are answered: the next batch goes
     // to the database meanwhile (answering_ keeps the io_context busy).
@@ -92,27 +145,45 @@ void IngestBatcher::run_commit(std::vector<Item> items) {
         ++answering_;
         start_commits_locked();
     }
-    for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t i = 0; i < batch.callbacks.size(); ++i) {
         const auto outcome = error ? ApplyOutcome::unchanged : result.outcomes[i];
-        complete(std::move(items[i].handler), error, outcome);
+        complete(std::move(batch.callbacks[i].handler), error, outcome);
+    }
+    for (auto& item : batch.polled) {
+        complete(std::move(item.handler), error);
     }
 
     std::lock_guard lock(mutex_);
     --answering_;
-    if (in_flight_ == 0 && answering_ == 0 && queued_.empty()) {
+    if (in_flight_ == 0 && answering_ == 0 && queued_.empty() && polled_.empty()) {
         busy_.reset();
     }
 }
 
+void IngestBatcher::report_applied(std::span<const core::Observation> observations,
+                                   std::size_t callbacks, bool polled, const ApplyResult& result) {
+    // A batch of one path is its own part: no need to split it.
+    if (!polled) {
+        observer_.on_applied(observations, result, ReportPath::callback);
+        return;
+    }
+    if (callbacks == 0) {
+        observer_.on_applied(observations, result, ReportPath::poll);
+        return;
+    }
+    const auto polls = observations.size() - callbacks;
+    observer_.on_applied(observations.first(callbacks), part_of(observations, result, 0, callbacks),
+                         ReportPath::callback);
+    observer_.on_applied(observations.subspan(callbacks),
+                         part_of(observations, result, callbacks, polls), ReportPath::poll);
+}
+
 void IngestBatcher::complete(Handler handler, std::exception_ptr error, ApplyOutcome outcome) {
-    // Resume the caller on its own executor. dispatch, because a handler's
-    // type-erased executor offers no blocking.never; it still never runs the
-    // caller inline here: this thread (a database thread, or a plain
-    // io_context handler) is not inside that executor.
-    const auto executor = asio::get_associated_executor(handler, ioc_.get_executor());
-    asio::dispatch(executor, [handler = std::move(handler), error, outcome]() mutable {
-        std::move(handler)(error, outcome);
-    });
+    resume(ioc_, std::move(handler), error, outcome);
+}
+
+void IngestBatcher::complete(PolledHandler handler, std::exception_ptr error) {
+    resume(ioc_, std::move(handler), error);
 }
 
 }  // namespace deliveryd::store

@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "store/pg_array.hpp"
+#include "store/reschedule_rows.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
 
@@ -58,28 +59,6 @@ RETURNING)sql" +
            statements::state_columns() + window_start_column;
 }
 
-// Locks in the order given (the caller sorts), one primary-key probe each,
-// then writes. A join could lock in table order and deadlock with a batch
-// of callbacks locking the same rows in key order.
-constexpr const char* reschedule_sql = R"sql(
-WITH u AS MATERIALIZED (
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bool[]) WITH ORDINALITY
-        AS u(id, next_at, counted, n)
-),
-locked AS MATERIALIZED (
-    SELECT u.id, u.next_at, u.counted
-    FROM u CROSS JOIN LATERAL (
-        SELECT 1 FROM delivery_state WHERE sms_id = u.id FOR UPDATE
-    ) AS l
-)
-UPDATE delivery_state AS d
-SET poll_attempts = d.poll_attempts + CASE WHEN locked.counted THEN 1 ELSE 0 END,
-    next_poll_at = CASE WHEN d.is_final THEN NULL
-                        ELSE timestamptz 'epoch' + locked.next_at * interval '1 microsecond' END
-FROM locked
-WHERE d.sms_id = locked.id
-)sql";
-
 constexpr const char* release_sql = R"sql(
 WITH locked AS MATERIALIZED (
     SELECT u.id
@@ -120,10 +99,6 @@ SET scope = excluded.scope, replica = excluded.replica, rate_limit = excluded.ra
 
 std::string scope_parameter(const PollScope& scope) {
     return scope.kind == PollScope::Kind::etelecom ? std::string("etelecom") : scope.account;
-}
-
-std::int64_t micros(core::Timestamp t) {
-    return t.time_since_epoch().count();
 }
 
 }  // namespace
@@ -172,27 +147,9 @@ void PollStore::reschedule(std::span<const Reschedule> rows) {
     if (rows.empty()) {
         return;
     }
-    std::vector<const Reschedule*> sorted;
-    sorted.reserve(rows.size());
-    for (const auto& row : rows) {
-        sorted.push_back(&row);
-    }
-    std::sort(sorted.begin(), sorted.end(),
-              [](const Reschedule* a, const Reschedule* b) { return a->sms_id < b->sms_id; });
-    PgArray ids;
-    PgArray next;
-    PgArray counted;
-    for (const auto* row : sorted) {
-        ids.add(row->sms_id);
-        next.add(micros(row->next_poll_at));
-        counted.add(row->count_attempt);
-    }
-    const auto ids_param = ids.finish();
-    const auto next_param = next.finish();
-    const auto counted_param = counted.finish();
     pool_.with_connection([&](pqxx::connection_base& c) {
         pqxx::nontransaction tx(c);
-        tx.exec_params(reschedule_sql, ids_param, next_param, counted_param);
+        reschedule_rows(tx, rows);
     });
 }
 

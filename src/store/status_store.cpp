@@ -1,8 +1,10 @@
 #include "deliveryd/store/status_store.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 
 #include <pqxx/pqxx>
@@ -12,6 +14,7 @@
 #include "store/batch_merge.hpp"
 #include "store/merged_write.hpp"
 #include "store/pg_array.hpp"
+#include "store/reschedule_rows.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
 
@@ -72,6 +75,7 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
     }
     ApplyResult result;
     result.outcomes = std::move(merged.outcomes);
+    result.labels = std::move(merged.labels);
     result.rows_written = merged.created.size() + merged.changed.size();
     result.entered = std::move(merged.entered);
     return result;
@@ -79,10 +83,17 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
 
 namespace {
 
+// Then: more writes after the batch's, in its transaction, to rows it locked
+// or created only (the statements it runs must lock nothing else).
+using Then = std::function<void(pqxx::transaction_base& tx)>;
+
 // Reads the rows of `ids`, folds them with `fold` and writes the result,
-// starting over while rows change under it (see StatusStore::apply).
+// starting over while rows change under it (see StatusStore::apply). With
+// `then`, every round locks what it reads: the first round's write commits
+// by itself, so nothing could follow it in its transaction.
 ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>& ids,
-                         const Fold& fold, const std::vector<std::string>& events) {
+                         const Fold& fold, const std::vector<std::string>& events,
+                         const Then& then = {}) {
     ApplyResult result;
     const auto ids_param = id_array(ids);
 
@@ -92,11 +103,12 @@ ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>&
     // fail them, which each id can do once: a batch needs at most one round
     // per id more (unless rows are deleted under it).
     const auto max_rounds = ids.size() + 2;
+    const std::size_t first_round = then ? 2 : 1;
 
     // Retried whole on a stale connection: every step is idempotent but the
     // event log, which would at worst hold a report twice.
     pool.with_connection([&](pqxx::connection_base& c) {
-        for (std::size_t round = 1;; ++round) {
+        for (std::size_t round = first_round;; ++round) {
             try {
                 if (round == 1) {
                     // Two round trips and no BEGIN or COMMIT: the read takes
@@ -112,6 +124,9 @@ ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>&
                     pqxx::work tx(c);
                     if (auto done =
                             read_merge_write(tx, statements::lock_rows, ids_param, fold, events)) {
+                        if (then) {
+                            then(tx);
+                        }
                         tx.commit();
                         result = std::move(*done);
                         return;
@@ -143,6 +158,101 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
     return write_merged(
         pool_, ids, [&](RowsById existing) { return merge_batch(batch, std::move(existing)); },
         append_events_params(batch));
+}
+
+ApplyResult StatusStore::apply(std::span<const core::Observation> batch,
+                               std::span<const Reschedule> reschedules) {
+    if (reschedules.empty()) {
+        return apply(batch);
+    }
+    if (batch.empty()) {
+        // One statement, which locks its rows in key order by itself.
+        pool_.with_connection([&](pqxx::connection_base& c) {
+            pqxx::nontransaction tx(c);
+            reschedule_rows(tx, reschedules);
+        });
+        return {};
+    }
+    // The rows of both are locked together, in key order, by the read: the
+    // batch's write then locks nothing more but the rows it inserts (new
+    // ids, in key order, as in any batch), and the reschedule only rows this
+    // transaction already holds. Locking the rescheduled rows afterwards
+    // instead could take one ranked before a row the batch holds, and wait
+    // for a batch of callbacks that waits for this one.
+    std::set<std::string_view> ids;
+    for (const auto& o : batch) {
+        ids.insert(o.sms_id);
+    }
+    for (const auto& r : reschedules) {
+        ids.insert(r.sms_id);
+    }
+    std::set<std::string, std::less<>> held;  // the rows of the round's transaction
+    const auto fold = [&](RowsById existing) {
+        held.clear();
+        for (const auto& [id, row] : existing) {
+            held.insert(id);
+        }
+        auto merged = merge_batch(batch, std::move(existing));
+        for (const auto& [id, row] : merged.created) {
+            held.insert(id);
+        }
+        return merged;
+    };
+    const auto reschedule_held = [&](pqxx::transaction_base& tx) {
+        std::vector<Reschedule> rows;
+        rows.reserve(reschedules.size());
+        for (const auto& r : reschedules) {
+            if (held.contains(r.sms_id)) {
+                rows.push_back(r);
+            }
+        }
+        reschedule_rows(tx, rows);
+    };
+    return write_merged(pool_, ids, fold, append_events_params(batch), reschedule_held);
+}
+
+ApplyResult part_of(std::span<const core::Observation> batch, const ApplyResult& whole,
+                    std::size_t first, std::size_t count) {
+    if (first + count > batch.size() || whole.labels.size() != batch.size() ||
+        whole.outcomes.size() != batch.size()) {
+        throw std::out_of_range("part_of: not a part of this batch's result");
+    }
+    ApplyResult part;
+    part.outcomes.assign(whole.outcomes.begin() + static_cast<std::ptrdiff_t>(first),
+                         whole.outcomes.begin() + static_cast<std::ptrdiff_t>(first + count));
+    part.labels.assign(whole.labels.begin() + static_cast<std::ptrdiff_t>(first),
+                       whole.labels.begin() + static_cast<std::ptrdiff_t>(first + count));
+    // Each row of the part as the part alone would have found and left it.
+    struct Row {
+        bool created = false;
+        bool written = false;
+        core::StateLabel before = core::StateLabel::submitted;
+        core::StateLabel after = core::StateLabel::submitted;
+    };
+    std::map<std::string_view, Row> rows;  // key order, as apply() lists `entered`
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto outcome = part.outcomes[i];
+        const auto& labels = part.labels[i];
+        auto [row, fresh] = rows.try_emplace(batch[first + i].sms_id);
+        if (fresh) {
+            row->second.before = labels.before;
+        }
+        row->second.after = labels.after;
+        row->second.created = row->second.created || outcome == ApplyOutcome::created;
+        row->second.written = row->second.written || outcome != ApplyOutcome::unchanged;
+    }
+    for (const auto& [id, row] : rows) {
+        part.rows_written += row.written ? 1 : 0;
+        if (row.created) {
+            part.entered.push_back(row.after);
+        }
+    }
+    for (const auto& [id, row] : rows) {
+        if (!row.created && row.written && row.before != row.after) {
+            part.entered.push_back(row.after);
+        }
+    }
+    return part;
 }
 
 ApplyResult StatusStore::close_windows(std::span<const WindowClose> closes) {

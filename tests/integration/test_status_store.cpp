@@ -1,5 +1,7 @@
 // StatusStore::apply against a real PostgreSQL: rows created and merged,
-// events logged, sender inserts racing reports, and concurrent writers.
+// events logged, sender inserts racing reports, and concurrent writers;
+// poll answers with their reschedules in one transaction, locking in key
+// order; and a batch split back into its parts (part_of).
 #include <algorithm>
 #include <future>
 #include <random>
@@ -10,6 +12,8 @@
 
 #include "deliveryd/core/merge.hpp"
 #include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/errors.hpp"
+#include "deliveryd/store/reschedule.hpp"
 #include "deliveryd/store/status_store.hpp"
 
 #include "support/scratch_database.hpp"
@@ -265,6 +269,274 @@ TEST_F(StoreFixture, FourConcurrentWritersEndWhereOneSequentialWriterDoes) {
     store::StatusStore sequential(sequential_pool);
     (void)sequential.apply(reports);
     EXPECT_EQ(table_digest(*db), table_digest(sequential_db));
+}
+
+// Poll answers: StatusStore::apply with reschedules.
+
+using store::Reschedule;
+
+// A row waiting for its outcome, due in an hour, polled `attempts` times.
+std::string waiting_row(const std::string& id, int attempts = 0) {
+    return "INSERT INTO delivery_state (sms_id, type_id, state, next_poll_at, poll_attempts) "
+           "VALUES ('" +
+           id + "', 2, 'waiting', now() + interval '1 hour', " + std::to_string(attempts) + ");";
+}
+
+std::string next_poll_micros(const testing::ScratchDatabase& db, const std::string& id) {
+    return db.scalar(
+        "SELECT (extract(epoch FROM next_poll_at) * 1000000)::bigint FROM delivery_state "
+        "WHERE sms_id = '" +
+        id + "'");
+}
+
+std::string micros_of(Timestamp t) {
+    return std::to_string(t.time_since_epoch().count());
+}
+
+std::string attempts_of(const testing::ScratchDatabase& db, const std::string& id) {
+    return db.scalar("SELECT poll_attempts FROM delivery_state WHERE sms_id = '" + id + "'");
+}
+
+TEST_F(StoreFixture, APollAnswerAndItsReschedulesCommitTogether) {
+    db->execute(waiting_row("open", 2) + waiting_row("done") + waiting_row("quiet"));
+    const auto answer =
+        std::vector{report("open", StateLabel::waiting, 10, Source::get_send_status),
+                    report("done", StateLabel::sent, 10, Source::get_send_status),
+                    report("fresh", StateLabel::waiting, 10, Source::get_callback)};
+    const std::vector<Reschedule> schedule{
+        {.sms_id = "quiet", .next_poll_at = at(300), .count_attempt = false},
+        {.sms_id = "open", .next_poll_at = at(100) + 7us, .count_attempt = true},
+        {.sms_id = "ghost", .next_poll_at = at(500), .count_attempt = true},
+        {.sms_id = "fresh", .next_poll_at = at(400), .count_attempt = true},
+        {.sms_id = "done", .next_poll_at = at(200), .count_attempt = true},
+    };
+    const auto result = status->apply(answer, schedule);
+    EXPECT_EQ(result.outcomes[1], ApplyOutcome::changed);
+    EXPECT_EQ(result.outcomes[2], ApplyOutcome::created);
+
+    EXPECT_EQ(next_poll_micros(*db, "open"), micros_of(at(100) + 7us)) << "exact to the µs";
+    EXPECT_EQ(attempts_of(*db, "open"), "3");
+    EXPECT_EQ(db->scalar("SELECT state || ' ' || is_final FROM delivery_state "
+                         "WHERE sms_id = 'done'"),
+              "sent true");
+    EXPECT_EQ(next_poll_micros(*db, "done"), "NULL")
+        << "the reschedule sees the row the answer made final";
+    EXPECT_EQ(attempts_of(*db, "done"), "1");
+    EXPECT_EQ(next_poll_micros(*db, "quiet"), micros_of(at(300)));
+    EXPECT_EQ(attempts_of(*db, "quiet"), "0") << "an unanswered poll is not counted";
+    EXPECT_EQ(next_poll_micros(*db, "fresh"), micros_of(at(400)))
+        << "a row the answer created is rescheduled too";
+    EXPECT_EQ(attempts_of(*db, "fresh"), "1");
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE sms_id = 'ghost'"), "0")
+        << "an id without a row is skipped, not created";
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event"), "3");
+
+    // Reschedules alone (a call that failed) and the same id twice (two
+    // answers in one batch): each answer counts, the later next poll stays.
+    const std::vector<Reschedule> twice{
+        {.sms_id = "quiet", .next_poll_at = at(600), .count_attempt = true},
+        {.sms_id = "quiet", .next_poll_at = at(700), .count_attempt = true},
+    };
+    (void)status->apply({}, twice);
+    EXPECT_EQ(next_poll_micros(*db, "quiet"), micros_of(at(700)));
+    EXPECT_EQ(attempts_of(*db, "quiet"), "2");
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event"), "3");
+}
+
+TEST_F(StoreFixture, AReportThatFailsToRescheduleIsNotStoredEither) {
+    db->execute(waiting_row("r1") + waiting_row("r2") + R"sql(
+        CREATE FUNCTION refuse_count() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'poll_attempts refused'; END $$;
+        CREATE TRIGGER refuse_count BEFORE UPDATE ON delivery_state FOR EACH ROW
+            WHEN (NEW.poll_attempts <> OLD.poll_attempts) EXECUTE FUNCTION refuse_count();)sql");
+    const auto before = next_poll_micros(*db, "r1");
+    const auto answer = std::vector{report("r1", StateLabel::delivered, 10, Source::get_callback),
+                                    report("new", StateLabel::failed, 10, Source::get_callback)};
+    const std::vector<Reschedule> schedule{{.sms_id = "r1", .next_poll_at = at(100)},
+                                           {.sms_id = "r2", .next_poll_at = at(100)},
+                                           {.sms_id = "new", .next_poll_at = at(100)}};
+    const std::vector<Reschedule> counted{{"r2", at(100), true}};
+    EXPECT_THROW((void)status->apply(answer, counted), store::DatabaseError);
+    EXPECT_EQ(db->scalar("SELECT string_agg(sms_id || ' ' || state, ',' ORDER BY sms_id) "
+                         "FROM delivery_state"),
+              "r1 waiting,r2 waiting")
+        << "the merge was rolled back with the reschedule";
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event"), "0");
+    EXPECT_EQ(next_poll_micros(*db, "r1"), before);
+
+    // The same answer with reschedules the trigger lets through commits.
+    (void)status->apply(answer, schedule);
+    EXPECT_EQ(db->scalar("SELECT string_agg(sms_id || ' ' || state || ' ' || "
+                         "coalesce(next_poll_at::text, '-'), ',' ORDER BY sms_id) "
+                         "FROM delivery_state"),
+              "new failed -,r1 delivered -,r2 waiting " +
+                  db->scalar("SELECT timestamptz 'epoch' + " + micros_of(at(100)) +
+                             " * interval '1 microsecond'"));
+}
+
+TEST_F(StoreFixture, APollAnswerLocksItsRowsAndItsRescheduledRowsInKeyOrder) {
+    db->execute(waiting_row("a") + waiting_row("b") + waiting_row("c"));
+    // Another transaction holds b: the answer (about c, rescheduling a and b)
+    // must wait for it holding a only. Holding c meanwhile (taken by the
+    // merge before the reschedule reached a and b) would be out of order,
+    // and could wait in a cycle with a batch of callbacks locking b then c.
+    pqxx::connection other(db->url());
+    pqxx::work holder(other);
+    holder.exec("SELECT 1 FROM delivery_state WHERE sms_id = 'b' FOR UPDATE");
+    auto applied = std::async(std::launch::async, [&] {
+        return status->apply(std::vector{report("c", StateLabel::sent, 10, Source::get_callback)},
+                             std::vector<Reschedule>{{"b", at(100), true}, {"a", at(100), true}});
+    });
+    ASSERT_EQ(applied.wait_for(300ms), std::future_status::timeout) << "must wait for b";
+
+    pqxx::connection probe(db->url());
+    const auto locked = [&](const std::string& id) {
+        pqxx::work tx(probe);
+        try {
+            tx.exec("SELECT 1 FROM delivery_state WHERE sms_id = '" + id + "' FOR UPDATE NOWAIT");
+            return false;
+        } catch (const pqxx::sql_error& e) {
+            EXPECT_EQ(e.sqlstate(), "55P03") << e.what();  // lock_not_available
+            return true;
+        }
+    };
+    EXPECT_TRUE(locked("a"));
+    EXPECT_FALSE(locked("c")) << "c ranks after b: not locked before b is";
+
+    holder.commit();
+    const auto result = applied.get();
+    EXPECT_EQ(result.outcomes, std::vector{ApplyOutcome::changed});
+    EXPECT_EQ(db->scalar("SELECT string_agg(sms_id || '=' || poll_attempts || ' ' || state, ',' "
+                         "ORDER BY sms_id) FROM delivery_state"),
+              "a=1 waiting,b=1 waiting,c=0 sent");
+}
+
+TEST_F(StoreFixture, PollAnswersAndCallbacksOverTheSameRowsNeverDeadlock) {
+    const auto seed = std::random_device{}();
+    std::mt19937_64 rng(seed);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    constexpr int messages = 40;
+    std::string rows;
+    for (int i = 0; i < messages; ++i) {
+        rows += waiting_row("m" + std::to_string(i));
+    }
+    db->execute(rows);
+    const auto reports = random_reports(rng, 3000, messages);
+
+    // Two writers of callback batches, two of poll answers whose reschedules
+    // name other rows than their reports (a GetCallback chunk answers for
+    // some of its ids only), on both sides of them in key order.
+    std::vector<std::vector<Observation>> shares(4);
+    for (const auto& o : reports) {
+        shares[rng() % 4].push_back(o);
+    }
+    constexpr std::size_t batch_size = 20;
+    std::vector<std::int64_t> answered(messages, 0);
+    std::vector<std::vector<std::vector<Reschedule>>> schedules(2);
+    for (std::size_t k = 0; k < schedules.size(); ++k) {
+        // One per batch of reports, and a few calls that failed (no reports).
+        const auto calls = (shares[2 + k].size() + batch_size - 1) / batch_size + 5;
+        for (std::size_t i = 0; i < calls; ++i) {
+            std::vector<Reschedule> schedule;
+            for (int n = 0; n < 12; ++n) {
+                const auto m = static_cast<int>(rng() % messages);
+                const bool counted = rng() % 2 == 0;
+                answered[static_cast<std::size_t>(m)] += counted ? 1 : 0;
+                schedule.push_back({"m" + std::to_string(m), at(1000), counted});
+            }
+            schedules[k].push_back(std::move(schedule));
+        }
+    }
+    std::vector<std::future<void>> writers;
+    for (std::size_t w = 0; w < shares.size(); ++w) {
+        writers.push_back(std::async(std::launch::async, [&, w] {
+            const auto& share = shares[w];
+            std::size_t calls = 0;
+            for (std::size_t i = 0; i < share.size(); i += batch_size, ++calls) {
+                const auto batch =
+                    std::span(share).subspan(i, std::min(batch_size, share.size() - i));
+                if (w < 2) {
+                    (void)status->apply(batch);
+                } else {
+                    (void)status->apply(batch, schedules[w - 2].at(calls));
+                }
+            }
+            for (; w >= 2 && calls < schedules[w - 2].size(); ++calls) {
+                (void)status->apply({}, schedules[w - 2][calls]);
+            }
+        }));
+    }
+    for (auto& w : writers) {
+        EXPECT_NO_THROW(w.get());  // a deadlock would be an error (40P01)
+    }
+
+    testing::ScratchDatabase sequential_db;
+    store::ConnectionPool sequential_pool({.url = sequential_db.url(), .size = 1});
+    store::StatusStore sequential(sequential_pool);
+    sequential_db.execute(rows);
+    (void)sequential.apply(reports);
+    EXPECT_EQ(table_digest(*db), table_digest(sequential_db));
+    std::string expected;
+    for (int i = 0; i < messages; ++i) {
+        expected += (i > 0 ? "," : "") + ("m" + std::to_string(i)) + "=" +
+                    std::to_string(answered[static_cast<std::size_t>(i)]);
+    }
+    EXPECT_EQ(db->scalar("SELECT string_agg(sms_id || '=' || poll_attempts, ',' "
+                         "ORDER BY substr(sms_id, 2)::int) FROM delivery_state"),
+              expected)
+        << "every answered poll counted once";
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state "
+                         "WHERE is_final = (next_poll_at IS NOT NULL)"),
+              "0")
+        << "final rows have no next poll, the others have one";
+}
+
+TEST_F(StoreFixture, EachPartOfABatchCountsAsIfItHadCommittedAlone) {
+    db->execute("INSERT INTO delivery_state (sms_id, type_id, state) VALUES ('x', 2, 'waiting')");
+    const auto batch = std::vector{report("x", StateLabel::sent_to_telco, 10),  // callbacks
+                                   report("y", StateLabel::failed, 10),
+                                   report("x", StateLabel::delivered, 20, Source::get_callback),
+                                   report("y", StateLabel::failed, 10, Source::get_callback),
+                                   report("z", StateLabel::waiting, 10, Source::get_callback)};
+    const auto whole = status->apply(batch);
+    EXPECT_EQ(whole.entered,
+              (std::vector{StateLabel::failed, StateLabel::waiting, StateLabel::delivered}));
+
+    const auto callbacks = store::part_of(batch, whole, 0, 2);
+    EXPECT_EQ(callbacks.outcomes, (std::vector{ApplyOutcome::changed, ApplyOutcome::created}));
+    EXPECT_EQ(callbacks.entered, (std::vector{StateLabel::failed, StateLabel::sent_to_telco}))
+        << "created rows first, then changed ones, in key order, as apply() lists them";
+    EXPECT_EQ(callbacks.rows_written, 2U);
+    const auto polls = store::part_of(batch, whole, 2, 3);
+    EXPECT_EQ(polls.outcomes,
+              (std::vector{ApplyOutcome::changed, ApplyOutcome::unchanged, ApplyOutcome::created}));
+    EXPECT_EQ(polls.entered, (std::vector{StateLabel::waiting, StateLabel::delivered}))
+        << "y was created by the callbacks: the polls only repeat it";
+    EXPECT_EQ(polls.rows_written, 2U);
+    EXPECT_THROW((void)store::part_of(batch, whole, 3, 3), std::out_of_range);
+
+    // The same, at random: each part of a batch gives what applying it alone
+    // right after the parts before it gives.
+    const auto seed = std::random_device{}();
+    std::mt19937_64 rng(seed);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    testing::ScratchDatabase split_db;
+    store::ConnectionPool split_pool({.url = split_db.url(), .size = 1});
+    store::StatusStore split(split_pool);
+    for (int round = 0; round < 20; ++round) {
+        const auto reports = random_reports(rng, 60, 12);
+        const auto together = status->apply(reports);
+        std::size_t first = 0;
+        while (first < reports.size()) {
+            const auto count = std::min<std::size_t>(1 + rng() % 25, reports.size() - first);
+            const auto alone = split.apply(std::span(reports).subspan(first, count));
+            const auto part = store::part_of(reports, together, first, count);
+            EXPECT_EQ(part.outcomes, alone.outcomes);
+            EXPECT_EQ(part.entered, alone.entered);
+            EXPECT_EQ(part.rows_written, alone.rows_written);
+            first += count;
+        }
+    }
 }
 
 }  // namespace

@@ -9,6 +9,14 @@
 // Each caller is completed only after its batch committed (or failed): this
 // is what lets the callback route answer 200 only for stored reports.
 //
+// Poll answers come the same way (async_apply_polled), each with its rows'
+// next polls, which commit in the same transaction as the answer. They wait
+// in a queue of their own and come second: a batch takes callbacks first,
+// then fills the room they left with whole poll answers, so polling never
+// delays, displaces or turns away a callback. So that a steady stream of
+// callbacks cannot hold polling back for good, every batch takes at least
+// the oldest waiting answer, even past `max_batch`.
+//
 // Thread-safe. Completions run on the caller's associated executor. While
 // anything is queued, in flight or being answered the batcher keeps the
 // io_context busy, so a shutdown that stops accepting still finishes every
@@ -24,6 +32,7 @@
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -33,35 +42,52 @@
 
 #include "deliveryd/core/log_throttle.hpp"
 #include "deliveryd/core/observation.hpp"
+#include "deliveryd/store/report_metrics.hpp"
+#include "deliveryd/store/reschedule.hpp"
 #include "deliveryd/store/status_store.hpp"
 
 namespace deliveryd::store {
 
 // The queue already holds `max_queued` reports: answer "try later" at once
-// rather than let memory and latency grow without bound.
+// rather than let memory and latency grow without bound. Only callbacks are
+// turned away: poll answers are bounded by the calls the scheduler makes.
 class IngestOverloaded : public std::runtime_error {
   public:
     IngestOverloaded() : std::runtime_error("ingest queue is full") {}
 };
 
 struct IngestOptions {
-    std::size_t max_batch = 1000;       // reports per transaction at most
+    std::size_t max_batch = 1000;       // reports per transaction (one poll answer may overrun it)
     std::size_t commits_in_flight = 1;  // transactions at once
-    std::size_t max_queued = 50'000;    // reports waiting for a transaction
+    std::size_t max_queued = 50'000;    // callbacks waiting for a transaction
+};
+
+// One status call's answer: the reports it carried, and when to poll each of
+// the call's rows next (StatusStore::apply with reschedules).
+struct PolledAnswer {
+    std::vector<core::Observation> observations;
+    std::vector<Reschedule> reschedules;
 };
 
 // What the batcher reports for metrics; called on a database thread.
 struct IngestObserver {
+    // batch_size: the reports of the transaction, callbacks and polled alike.
     std::function<void(std::size_t batch_size, std::chrono::duration<double> took, bool committed)>
         on_commit;
-    // After a batch committed, before its callers are answered.
-    std::function<void(std::span<const core::Observation> batch, const ApplyResult& result)>
+    // After a batch committed, before its callers are answered: once for its
+    // callbacks (ReportPath::callback), once for its poll answers' reports
+    // (ReportPath::poll), each with what those reports did as if they had
+    // committed on their own, callbacks first (part_of()). Not called for a
+    // path the batch did not carry.
+    std::function<void(std::span<const core::Observation> reports, const ApplyResult& result,
+                       ReportPath path)>
         on_applied;
 };
 
 class IngestBatcher {
   public:
     using Handler = boost::asio::any_completion_handler<void(std::exception_ptr, ApplyOutcome)>;
+    using PolledHandler = boost::asio::any_completion_handler<void(std::exception_ptr)>;
 
     IngestBatcher(boost::asio::io_context& ioc, boost::asio::thread_pool& db_threads,
                   StatusStore& store, IngestOptions options, IngestObserver observer = {});
@@ -81,17 +107,43 @@ class IngestBatcher {
             token, std::move(observation));
     }
 
+    // Completes with nullptr once the answer's reports and reschedules are
+    // committed (together), or with DatabaseUnavailable / DatabaseError
+    // (neither committed, or unknown). Never with IngestOverloaded.
+    template <class Token>
+    auto async_apply_polled(PolledAnswer answer, Token&& token) {
+        return boost::asio::async_initiate<Token, void(std::exception_ptr)>(
+            [this](auto handler, PolledAnswer a) {
+                enqueue_polled(std::move(a), PolledHandler(std::move(handler)));
+            },
+            token, std::move(answer));
+    }
+
   private:
     struct Item {
         core::Observation observation;
         Handler handler;
     };
+    struct PolledItem {
+        PolledAnswer answer;
+        PolledHandler handler;
+    };
+    struct Batch {
+        std::vector<Item> callbacks;
+        std::vector<PolledItem> polled;
+    };
 
     void enqueue(core::Observation observation, Handler handler);
+    void enqueue_polled(PolledAnswer answer, PolledHandler handler);
     // Starts commits while there are free slots and queued items. Caller holds mutex_.
     void start_commits_locked();
-    void run_commit(std::vector<Item> items);
+    void run_commit(Batch batch);
+    // observer_.on_applied for each path of a committed batch: its first
+    // `callbacks` reports are callbacks, the rest (if `polled`) poll answers'.
+    void report_applied(std::span<const core::Observation> observations, std::size_t callbacks,
+                        bool polled, const ApplyResult& result);
     void complete(Handler handler, std::exception_ptr error, ApplyOutcome outcome);
+    void complete(PolledHandler handler, std::exception_ptr error);
 
     boost::asio::io_context& ioc_;
     boost::asio::thread_pool& db_threads_;
@@ -104,6 +156,7 @@ class IngestBatcher {
 
     std::mutex mutex_;
     std::deque<Item> queued_;
+    std::deque<PolledItem> polled_;  // not counted by max_queued
     std::size_t in_flight_ = 0;
     std::size_t answering_ = 0;  // committed batches whose callers are being completed
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> busy_;

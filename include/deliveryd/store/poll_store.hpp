@@ -21,6 +21,7 @@
 
 #include "deliveryd/core/state.hpp"
 #include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/reschedule.hpp"
 
 namespace deliveryd::store {
 
@@ -46,13 +47,6 @@ enum class ClaimLane : std::uint8_t {
 
 // The claim lanes of a scope: both for an eSMS account, lookup for eTelecom.
 [[nodiscard]] std::vector<ClaimLane> lanes_of(const PollScope& scope);
-
-// What to do with one row after a poll (or a failed one).
-struct Reschedule {
-    std::string sms_id;
-    core::Timestamp next_poll_at;  // ignored (NULL stored) when the row is final by then
-    bool count_attempt = false;    // the provider answered: poll_attempts + 1
-};
 
 struct Backlog {
     std::size_t due_rows = 0;  // unresolved rows with next_poll_at <= now (capped, see due_backlog)

@@ -7,6 +7,7 @@
 // serialise on row locks taken in key order, so they never deadlock.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -16,6 +17,7 @@
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/state.hpp"
 #include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/reschedule.hpp"
 
 namespace deliveryd::store {
 
@@ -26,13 +28,32 @@ enum class ApplyOutcome : std::uint8_t {
     unchanged,  // nothing new (a duplicate, or older news): only logged as an event
 };
 
+// The state label of an observation's row just before and just after the
+// observation was merged into it (a row it created starts as a new row's).
+struct RowLabels {
+    core::StateLabel before = core::StateLabel::submitted;
+    core::StateLabel after = core::StateLabel::submitted;
+};
+
 struct ApplyResult {
     std::vector<ApplyOutcome> outcomes;  // one per observation, in batch order
     std::size_t rows_written = 0;        // rows created or changed
     // The new state of every row whose state label the batch changed, created
     // rows included: what "messages entering each state" counts.
     std::vector<core::StateLabel> entered;
+    // One per observation, in batch order (empty for close_windows): what
+    // part_of() needs to tell the states each part of the batch entered.
+    std::vector<RowLabels> labels;
 };
+
+// What applying only batch[first, first + count) would have returned had
+// batch[0, first) been committed just before it, from the result of applying
+// the whole batch: its outcomes, the rows it created or changed, the states
+// it entered (in apply()'s order) and its labels. One transaction can thus
+// carry reports that are counted apart (callbacks, poll answers) and count
+// exactly as if each had committed on its own, in batch order.
+[[nodiscard]] ApplyResult part_of(std::span<const core::Observation> batch,
+                                  const ApplyResult& whole, std::size_t first, std::size_t count);
 
 // The polling window of a row ended at `at` (core::close_window).
 struct WindowClose {
@@ -59,6 +80,18 @@ class StatusStore {
     // again is safe because merge is idempotent (the event log then holds
     // the reports twice). Throws DatabaseError for anything else.
     [[nodiscard]] ApplyResult apply(std::span<const core::Observation> batch);
+
+    // apply(batch), and in the same transaction, after the merge, what
+    // PollStore::reschedule(reschedules) does: a poll answer and its rows'
+    // next polls commit together or not at all, and a row the answer made
+    // final gets no next poll. To keep every row locked in key order with
+    // another transaction in the middle of it, this one locks the rows of
+    // both (those that exist) in key order before reading them, rather than
+    // reading first; a rescheduled row that it neither locked nor created
+    // (one that no longer existed when it locked) is skipped. Throws like
+    // apply().
+    [[nodiscard]] ApplyResult apply(std::span<const core::Observation> batch,
+                                    std::span<const Reschedule> reschedules);
 
     // Closes the polling window of these rows with core::close_window, in one
     // transaction like apply() (a row with no status becomes `expired`, a
