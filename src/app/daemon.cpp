@@ -264,6 +264,7 @@ int run_daemon(const Config& config) {
                                                               .db_threads = db_threads,
                                                               .pool = pool,
                                                               .status_store = status_store,
+                                                              .ingest = batcher,
                                                               .report_metrics = report_metrics,
                                                               .registry = *registry});
 

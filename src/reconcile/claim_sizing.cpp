@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "deliveryd/providers/esms/get_callback.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
@@ -20,14 +20,10 @@ double deficit_rows(const KeyLoad& load, const ClaimSizing& sizing) {
     const double target = std::ceil(wanted);
     const double queued = static_cast<double>(load.queued_calls);
     const double calls = target > queued ? target - queued : 0.0;
-    return calls * static_cast<double>(ids_per_call(load.key.endpoint));
+    return calls * static_cast<double>(load.key.source->ids_per_call());
 }
 
 }  // namespace
-
-std::size_t ids_per_call(Endpoint endpoint) noexcept {
-    return endpoint == Endpoint::get_callback ? providers::esms::get_callback_max_ids : 1;
-}
 
 ClaimAdvice claim_size(std::span<const KeyLoad> keys, std::size_t recent_other_rows,
                        const ClaimSizing& sizing) {

@@ -3,6 +3,14 @@
 #include <algorithm>
 
 namespace deliveryd::reconcile {
+namespace {
+
+core::Provider provider_of(const store::PollScope& scope) {
+    return scope.kind == store::PollScope::Kind::etelecom ? core::Provider::etelecom
+                                                          : core::Provider::esms;
+}
+
+}  // namespace
 
 std::vector<store::PollScope> configured_scopes(const PollingSettings& config) {
     std::vector<store::PollScope> scopes;
@@ -15,39 +23,41 @@ std::vector<store::PollScope> configured_scopes(const PollingSettings& config) {
     return scopes;
 }
 
-PlanTargets plan_targets(const PollingSettings& config) {
+PlanTargets plan_targets(const PollingSettings& config,
+                         std::span<const StatusSource* const> sources) {
     PlanTargets targets;
-    for (const auto& account : config.esms.accounts) {
-        targets.esms_accounts.push_back(account.name);
+    const auto scopes = configured_scopes(config);
+    for (const auto* source : sources) {
+        TargetSource target{source, {}};
+        for (const auto& scope : scopes) {
+            const auto account = rate_account(scope);
+            if (provider_of(scope) == source->provider() && source->rate(config, account)) {
+                target.accounts.push_back(account);
+            }
+        }
+        targets.sources.push_back(std::move(target));
     }
-    targets.etelecom = config.etelecom.has_value();
     return targets;
 }
 
-std::optional<double> configured_rate(const PollingSettings& config, const LimiterKey& key) {
-    if (key.endpoint == Endpoint::etelecom_get_message) {
-        if (!config.etelecom || key.account != etelecom_account) {
-            return std::nullopt;
+std::vector<LimiterKey> keys_of(const PlanTargets& targets, const store::PollScope& scope) {
+    std::vector<LimiterKey> keys;
+    const auto account = rate_account(scope);
+    for (const auto& target : targets.sources) {
+        const auto& accounts = target.accounts;
+        if (target.source->provider() == provider_of(scope) &&
+            std::find(accounts.begin(), accounts.end(), account) != accounts.end()) {
+            keys.push_back(LimiterKey{account, target.source});
         }
-        return config.etelecom->get_message_tps;
     }
-    const auto& accounts = config.esms.accounts;
-    const auto it = std::find_if(accounts.begin(), accounts.end(),
-                                 [&](const EsmsAccount& a) { return a.name == key.account; });
-    if (it == accounts.end()) {
-        return std::nullopt;
-    }
-    switch (key.endpoint) {
-        case Endpoint::get_callback:
-            return it->get_callback_tps;
-        case Endpoint::zalo_status:
-            return it->zalo_status_tps;
-        case Endpoint::send_status:
-            return it->send_status_tps;
-        case Endpoint::etelecom_get_message:
-            break;  // handled above
-    }
-    return std::nullopt;
+    return keys;
+}
+
+std::vector<LimiterKey> keys_of(const PlanTargets& targets, const store::PollScope& scope,
+                                store::ClaimLane lane) {
+    auto keys = keys_of(targets, scope);
+    std::erase_if(keys, [lane](const LimiterKey& key) { return key.source->lane() != lane; });
+    return keys;
 }
 
 }  // namespace deliveryd::reconcile

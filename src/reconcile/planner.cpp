@@ -2,56 +2,47 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 
-#include "deliveryd/core/channel.hpp"
-#include "deliveryd/providers/esms/get_callback.hpp"
-#include "deliveryd/providers/esms/sms_id.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
 
-// Empty texts come from senders that insert '' instead of NULL; a call cannot
-// use them either way.
-std::string_view present(const std::optional<std::string>& text) {
-    return text ? std::string_view(*text) : std::string_view{};
-}
-
-// GetCallback ids of one (account, oa_id), in row order.
-struct CallbackGroup {
+// The rows of one call of several ids: (source, account, group), in row order.
+struct CallGroup {
+    const StatusSource* source = nullptr;
     std::string account;
-    std::string oa_id;
+    std::string group;
     std::vector<std::string> sms_ids;
 };
 
 class Planner {
   public:
-    explicit Planner(const PlanTargets& targets)
-        : accounts_(targets.esms_accounts.begin(), targets.esms_accounts.end()),
-          etelecom_(targets.etelecom) {}
+    explicit Planner(const PlanTargets& targets) : targets_(targets) {}
 
     void add(const core::State& row) {
         if (!seen_.insert(row.sms_id).second) {
             refuse(row, UnplannableReason::duplicate, {});
         } else if (row.is_final) {
             refuse(row, UnplannableReason::already_final, std::string(core::to_string(row.state)));
-        } else if (row.provider == core::Provider::etelecom) {
-            add_etelecom(row);
         } else {
-            add_esms(row);
+            offer(row);
         }
     }
 
     Plan finish() && {
-        // GetCallback chunks after the one-row calls: each key's calls still
-        // follow row order, and chunks of 200 only form once the batch is seen.
-        for (const auto& group : groups_) {
+        // Calls of several ids after the calls of one: each key's calls still
+        // follow row order, and full calls only form once the batch is seen.
+        for (auto& group : groups_) {
             const auto& ids = group.sms_ids;
-            for (std::size_t at = 0; at < ids.size(); at += providers::esms::get_callback_max_ids) {
-                const auto end = std::min(ids.size(), at + providers::esms::get_callback_max_ids);
-                PlannedCall call{Endpoint::get_callback, group.account, group.oa_id, {}, {}};
+            const auto per_call = std::max<std::size_t>(1, group.source->ids_per_call());
+            for (std::size_t at = 0; at < ids.size(); at += per_call) {
+                const auto end = std::min(ids.size(), at + per_call);
+                PlannedCall call{group.source, group.account, group.group, {}, {}, {}};
                 call.sms_ids.assign(ids.begin() + static_cast<std::ptrdiff_t>(at),
                                     ids.begin() + static_cast<std::ptrdiff_t>(end));
                 plan_.calls.push_back(std::move(call));
@@ -61,66 +52,64 @@ class Planner {
     }
 
   private:
-    void add_etelecom(const core::State& row) {
-        const auto oa_id = present(row.oa_id);
-        if (!etelecom_) {
-            refuse(row, UnplannableReason::etelecom_not_configured, {});
-        } else if (oa_id.empty()) {
-            refuse(row, UnplannableReason::missing_oa_id, {});
-        } else {
-            const auto partner_id = present(row.partner_id);
-            const auto msg_id = partner_id.empty() ? std::string_view(row.sms_id) : partner_id;
-            plan_.calls.push_back(PlannedCall{Endpoint::etelecom_get_message,
-                                              std::string(etelecom_account),
-                                              std::string(oa_id),
-                                              std::string(msg_id),
-                                              {row.sms_id}});
+    void offer(const core::State& row) {
+        const auto account = rate_account(row);
+        bool configured = false;
+        for (const auto& target : targets_.sources) {
+            if (target.source->provider() != row.provider ||
+                std::find(target.accounts.begin(), target.accounts.end(), account) ==
+                    target.accounts.end()) {
+                continue;
+            }
+            configured = true;
+            auto placement = target.source->place(row);
+            if (auto* slot = std::get_if<Slot>(&placement)) {
+                take(*target.source, account, row, std::move(*slot));
+                return;
+            }
+            if (auto* refusal = std::get_if<Refusal>(&placement)) {
+                refuse(row, refusal->reason, std::move(refusal->detail));
+                return;
+            }
         }
+        if (!configured) {
+            if (row.provider == core::Provider::etelecom) {
+                refuse(row, UnplannableReason::etelecom_not_configured, {});
+            } else {
+                refuse(row, UnplannableReason::account_not_configured, row.account);
+            }
+            return;
+        }
+        refuse(row, UnplannableReason::no_source, {});
     }
 
-    void add_esms(const core::State& row) {
-        const auto oa_id = present(row.oa_id);
-        const auto partner_id = present(row.partner_id);
-        if (!accounts_.contains(row.account)) {
-            refuse(row, UnplannableReason::account_not_configured, row.account);
-        } else if (const auto problem = providers::esms::sms_id_problem(row.sms_id);
-                   !problem.empty()) {
-            refuse(row, UnplannableReason::invalid_sms_id, std::string(problem));
-        } else if (!core::is_zns(row)) {
-            plan_.calls.push_back(
-                PlannedCall{Endpoint::send_status, row.account, {}, {}, {row.sms_id}});
-        } else if (oa_id.empty()) {
-            refuse(row, UnplannableReason::missing_oa_id, {});
-        } else if (!partner_id.empty() && row.state == core::StateLabel::sent) {
-            // Zalo has the message: only its handset receipt is left to learn.
-            plan_.calls.push_back(PlannedCall{Endpoint::zalo_status,
-                                              row.account,
-                                              std::string(oa_id),
-                                              std::string(partner_id),
-                                              {row.sms_id}});
-        } else {
-            group_for(row.account, oa_id).sms_ids.push_back(row.sms_id);
+    void take(const StatusSource& source, const std::string& account, const core::State& row,
+              Slot slot) {
+        if (source.ids_per_call() <= 1) {
+            plan_.calls.push_back(PlannedCall{&source,
+                                              account,
+                                              std::move(slot.group),
+                                              std::move(slot.message_id),
+                                              {row.sms_id},
+                                              {}});
+            return;
         }
-    }
-
-    CallbackGroup& group_for(const std::string& account, std::string_view oa_id) {
         const auto [it, inserted] =
-            group_index_.try_emplace(std::make_pair(account, std::string(oa_id)), groups_.size());
+            group_index_.try_emplace(std::make_tuple(&source, account, slot.group), groups_.size());
         if (inserted) {
-            groups_.push_back(CallbackGroup{account, std::string(oa_id), {}});
+            groups_.push_back(CallGroup{&source, account, std::move(slot.group), {}});
         }
-        return groups_[it->second];
+        groups_[it->second].sms_ids.push_back(row.sms_id);
     }
 
     void refuse(const core::State& row, UnplannableReason reason, std::string detail) {
         plan_.unplannable.push_back(Unplannable{row.sms_id, reason, std::move(detail)});
     }
 
-    std::unordered_set<std::string> accounts_;
-    bool etelecom_;
+    const PlanTargets& targets_;
     std::unordered_set<std::string> seen_;
-    std::vector<CallbackGroup> groups_;  // in order of first row
-    std::map<std::pair<std::string, std::string>, std::size_t> group_index_;
+    std::vector<CallGroup> groups_;  // in order of first row
+    std::map<std::tuple<const StatusSource*, std::string, std::string>, std::size_t> group_index_;
     Plan plan_;
 };
 
@@ -141,24 +130,6 @@ std::vector<std::string> missing_from(std::span<const std::string> asked, const 
 }
 
 }  // namespace
-
-std::string_view to_string(UnplannableReason reason) noexcept {
-    switch (reason) {
-        case UnplannableReason::duplicate:
-            return "duplicate";
-        case UnplannableReason::already_final:
-            return "already_final";
-        case UnplannableReason::account_not_configured:
-            return "account_not_configured";
-        case UnplannableReason::etelecom_not_configured:
-            return "etelecom_not_configured";
-        case UnplannableReason::missing_oa_id:
-            return "missing_oa_id";
-        case UnplannableReason::invalid_sms_id:
-            return "invalid_sms_id";
-    }
-    return "unknown";
-}
 
 Plan plan_calls(std::span<const core::State> rows, const PlanTargets& targets) {
     Planner planner(targets);

@@ -2,13 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "deliveryd/reconcile/status_source.hpp"
 #include "deliveryd/store/unpolled_rows.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
 
 prometheus::Labels key_labels(const LimiterKey& key) {
-    return {{"account", key.account}, {"endpoint", std::string(to_string(key.endpoint))}};
+    return {{"account", key.account}, {"endpoint", std::string(key.source->name())}};
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "deliveryd/reconcile/endpoint.hpp"
+#include "deliveryd/reconcile/planned_call.hpp"
 
 namespace deliveryd::reconcile {
 

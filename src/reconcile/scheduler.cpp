@@ -16,7 +16,6 @@
 #include "deliveryd/reconcile/configured.hpp"
 
 #include "reconcile/scheduler_impl.hpp"
-#include "reconcile/scope_keys.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
@@ -53,8 +52,8 @@ Scheduler::Impl::Impl(const PollingSettings& config, SchedulerParts parts)
     for (const auto& scope : scopes_of(config)) {
         scopes_.push_back(scope);
         metrics_.scope_held(scope.name(), false);
-        for (auto& key : keys_of(scope)) {
-            const auto rate = configured_rate(config, key).value_or(1.0);
+        for (auto& key : keys_of(targets_, scope)) {
+            const auto rate = key.source->rate(config, key.account).value_or(1.0);
             auto state = std::make_unique<KeyState>(
                 RateLimit{
                     .rate = rate, .margin = config.schedule.rate_margin, .even_spacing = true},
@@ -104,7 +103,7 @@ void Scheduler::Impl::stop_on_strand() {
         state->wake.cancel();
         state->pace.cancel();
     }
-    for (auto& id : chunks_.drop()) {
+    for (auto& id : filling_.drop()) {
         unsent.push_back(std::move(id));
     }
     http_.stop();  // calls in flight complete as cancelled and give their rows back

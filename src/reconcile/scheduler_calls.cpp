@@ -4,18 +4,19 @@
 #include <algorithm>
 #include <iterator>
 #include <span>
+#include <string_view>
+#include <tuple>
+#include <unordered_set>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "deliveryd/net/offload.hpp"
-#include "deliveryd/reconcile/status_request.hpp"
-#include "deliveryd/store/report_metrics.hpp"
-#include "deliveryd/store/status_store.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
+#include "deliveryd/store/ingest_batcher.hpp"
 
 #include "reconcile/scheduler_impl.hpp"
 
@@ -39,6 +40,21 @@ void put_probe_first(std::deque<PlannedCall>& queue, const KeyHealth& health) {
     if (it != queue.end() && it != queue.begin()) {
         std::rotate(queue.begin(), it, std::next(it));
     }
+}
+
+// The ids asked about that a page of a listing reported, and the others,
+// each in the order asked.
+std::pair<std::vector<std::string>, std::vector<std::string>> split_by_report(
+    std::span<const std::string> asked, std::span<const core::Observation> reported) {
+    std::unordered_set<std::string_view> seen;
+    for (const auto& observation : reported) {
+        seen.insert(observation.sms_id);
+    }
+    std::pair<std::vector<std::string>, std::vector<std::string>> split;
+    for (const auto& id : asked) {
+        (seen.contains(id) ? split.first : split.second).push_back(id);
+    }
+    return split;
 }
 
 }  // namespace
@@ -92,7 +108,7 @@ asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, Limit
     try {
         co_await self->perform_call(key, state, std::move(call), check);
     } catch (const std::exception& e) {
-        spdlog::error("status call {} {}: {}", key.account, to_string(key.endpoint), e.what());
+        spdlog::error("status call {}: {}", to_string(key), e.what());
     }
     --state.in_flight;
     --self->calls_in_flight_;
@@ -110,7 +126,7 @@ asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, Limit
 asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeyState& state,
                                                     PlannedCall call, bool check) {
     const auto started = SteadyClock::now();
-    auto request = status_request(config_, call);
+    auto request = call.source->request(config_, call);
     const auto result = co_await http_.fetch(std::move(request));
     const auto took = SteadyClock::now() - started;
     if (check && result.failure == net::HttpFailure::cancelled) {
@@ -122,23 +138,28 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         co_return;
     }
     const auto now = core::timestamp_now();
-    const CallAnswer answer{
-        result.failure == net::HttpFailure::none ? "" : net::to_string(result.failure),
-        result.status, result.body};
-    auto outcome = interpret_answer(call, answer, now);
-    spdlog::debug("status call {} {} ({} ids): {} in {} ms", key.account, to_string(key.endpoint),
-                  call.sms_ids.size(), outcome.outcome,
+    auto outcome = interpret_answer(call, {result.failure, result.status, result.body}, now);
+    spdlog::debug("status call {} ({} ids): {} in {} ms", to_string(key), call.sms_ids.size(),
+                  outcome.outcome,
                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
     metrics_.call(key, outcome.outcome, took);
     metrics_.observations(key, outcome.observations.size());
     const bool answered = note(key, state, call, outcome).answered;
 
     // A check answers for no row: a claimed row it names is rescheduled by
-    // its own call.
-    const std::span<const std::string> rows =
-        check ? std::span<const std::string>() : std::span<const std::string>(call.sms_ids);
+    // its own call. A page of a listing answers for the rows it reported;
+    // the others wait for the next page.
+    std::vector<std::string> done;
+    std::vector<std::string> next_page;
+    if (check) {
+        // nothing is done with the rows
+    } else if (answered && !outcome.next_cursor.empty()) {
+        std::tie(done, next_page) = split_by_report(call.sms_ids, outcome.observations);
+    } else {
+        done = std::move(call.sms_ids);
+    }
     std::vector<store::Reschedule> schedule;
-    for (const auto& id : rows) {
+    for (const auto& id : done) {
         const auto row = claimed_.find(id);
         if (!row) {
             continue;
@@ -149,25 +170,31 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
                                          state.health.consecutive_failures(), now);
         schedule.push_back({id, next, answered});
     }
+    // Named, not a temporary inside the co_await: GCC 12 destroys such a
+    // temporary's members twice once the coroutine resumes.
+    store::PolledAnswer answer{std::move(outcome.observations), std::move(schedule)};
     try {
-        auto store = [this, &outcome, &schedule] {
-            parts_.report_metrics.applied(outcome.observations,
-                                          parts_.status_store.apply(outcome.observations),
-                                          store::ReportPath::poll);
-            polls_.reschedule(schedule);
-        };
-        co_await net::offload(parts_.db_threads, std::move(store));
+        co_await parts_.ingest.async_apply_polled(std::move(answer), asio::use_awaitable);
     } catch (const std::exception& e) {
         metrics_.store_failure();
         if (const auto held = database_log_.admit(SteadyClock::now())) {
             spdlog::warn(
                 "could not store the answer of a {} call for {} messages ({}); they are "
                 "asked again when their lease ends ({} similar warnings held back)",
-                to_string(key.endpoint), call.sms_ids.size(), e.what(), *held);
+                key.source->name(), done.size(), e.what(), *held);
         }
     }
-    if (!check) {
-        claimed_.take_all(call.sms_ids);
+    claimed_.take_all(done);
+    if (next_page.empty()) {
+        co_return;
+    }
+    if (stopping_) {
+        claimed_.take_all(next_page);
+        co_await give_back(std::move(next_page));
+    } else {
+        enqueue(PlannedCall{call.source, call.account, std::move(call.group),
+                            std::move(call.message_id), std::move(next_page),
+                            std::move(outcome.next_cursor)});
     }
 }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -186,7 +213,7 @@ KeyHealth::Step Scheduler::Impl::note(const LimiterKey& key, KeyState& state,
             state.pace.cancel();  // the send loop may be waiting for the next probe: go now
         }
     }
-    const auto name = fmt::format("{} {}", key.account, to_string(key.endpoint));
+    const auto name = to_string(key);
     log_step(step, name, outcome);
     if (outcome.verdict == CallVerdict::rejected) {
         spdlog::debug("status call {} refused for {}: {}", name, call.sms_ids.front(),

@@ -27,7 +27,7 @@
 #include "deliveryd/net/http_client.hpp"
 #include "deliveryd/reconcile/backoff.hpp"
 #include "deliveryd/reconcile/call_outcome.hpp"
-#include "deliveryd/reconcile/callback_chunks.hpp"
+#include "deliveryd/reconcile/filling_calls.hpp"
 #include "deliveryd/reconcile/key_health.hpp"
 #include "deliveryd/reconcile/planner.hpp"
 #include "deliveryd/reconcile/rate_limiter.hpp"
@@ -138,7 +138,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     std::vector<store::PollScope> scopes_;
     std::set<store::PollScope> held_;
     std::map<LimiterKey, std::unique_ptr<KeyState>> keys_;
-    CallbackChunks chunks_;  // GetCallback ids waiting for a full call
+    FillingCalls filling_;  // ids of many-id sources waiting for a full call
     ClaimedRows claimed_;
     double recent_other_rows_ = 0;
     std::uint64_t tick_number_ = 0;

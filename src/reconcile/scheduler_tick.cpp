@@ -9,12 +9,13 @@
 
 #include "deliveryd/net/offload.hpp"
 #include "deliveryd/reconcile/claim_sizing.hpp"
+#include "deliveryd/reconcile/configured.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 #include "deliveryd/store/report_metrics.hpp"
 #include "deliveryd/store/status_store.hpp"
 #include "deliveryd/store/unpolled_rows.hpp"
 
 #include "reconcile/scheduler_impl.hpp"
-#include "reconcile/scope_keys.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
@@ -62,7 +63,7 @@ asio::awaitable<void> Scheduler::Impl::tick() {
             // The previous holder's last calls may still be inside the
             // provider's window (it died a moment ago): this replica's
             // limiters do not know them, so they start one window late.
-            for (const auto& key : keys_of(scope)) {
+            for (const auto& key : keys_of(targets_, scope)) {
                 auto& limiter = keys_.at(key)->limiter;
                 limiter.hold_until(SteadyClock::now() + limiter.window());
             }
@@ -114,22 +115,20 @@ asio::awaitable<void> Scheduler::Impl::tick() {
 
 void Scheduler::Impl::drop_scope(const store::PollScope& scope) {
     spdlog::warn("polling scope {}: lock lost, dropping its queued calls", scope.name());
-    for (const auto& key : keys_of(scope)) {
+    for (const auto& key : keys_of(targets_, scope)) {
         auto& state = *keys_.at(key);
         for (const auto& call : state.queue) {
             claimed_.take_all(call.sms_ids);
         }
         state.queue.clear();
     }
-    if (scope.kind == store::PollScope::Kind::esms_account) {
-        claimed_.take_all(chunks_.drop(scope.account));
-    }
+    claimed_.take_all(filling_.drop(rate_account(scope)));
 }
 
 std::size_t Scheduler::Impl::claim_rows_for(const store::PollScope& scope,
                                             store::ClaimLane lane) const {
     std::vector<KeyLoad> loads;
-    for (const auto& key : keys_of(scope, lane)) {
+    for (const auto& key : keys_of(targets_, scope, lane)) {
         const auto& state = *keys_.at(key);
         loads.push_back(KeyLoad{key, state.limiter.sustained_rate(),
                                 state.queue.size() + state.in_flight,
@@ -191,8 +190,8 @@ asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& sc
     std::map<LimiterKey, std::size_t> rows_per_key;
     for (auto& call : plan.calls) {
         rows_per_key[key_of(call)] += call.sms_ids.size();
-        if (call.endpoint == Endpoint::get_callback) {
-            chunks_.add(std::move(call), tick_number_);
+        if (call.source->ids_per_call() > 1) {
+            filling_.add(std::move(call), tick_number_);
         } else {
             enqueue(std::move(call));
         }
@@ -201,10 +200,8 @@ asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& sc
         keys_.at(key)->recent_rows += static_cast<double>(count);
     }
     recent_other_rows_ = recent_other_rows_ / 2 + static_cast<double>(plan.unplannable.size());
-    if (lane == store::ClaimLane::lookup && scope.kind == store::PollScope::Kind::esms_account) {
-        for (auto& call : chunks_.take_ready(scope.account, tick_number_, drained)) {
-            enqueue(std::move(call));
-        }
+    for (auto& call : filling_.take_ready(keys_of(targets_, scope, lane), tick_number_, drained)) {
+        enqueue(std::move(call));
     }
 }
 
@@ -250,10 +247,10 @@ asio::awaitable<void> Scheduler::Impl::measure(const store::PollScope& scope) {
     metrics_.backlog(scope.name(), backlog.due_rows, age);
 
     std::vector<store::KeyActivity> activity;
-    for (const auto& key : keys_of(scope)) {
+    for (const auto& key : keys_of(targets_, scope)) {
         const auto& state = *keys_.at(key);
         activity.push_back({.account = key.account,
-                            .endpoint = std::string(to_string(key.endpoint)),
+                            .endpoint = std::string(key.source->name()),
                             .rate_limit = state.rate_limit,
                             .utilisation = state.limiter.utilisation(),
                             .queued_calls = state.queue.size()});

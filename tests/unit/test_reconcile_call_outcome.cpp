@@ -8,6 +8,7 @@
 
 #include "deliveryd/reconcile/call_outcome.hpp"
 #include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 
 #include "unit/seed_files.hpp"
 
@@ -29,28 +30,29 @@ const std::string seed_oa_id = "1090257973118325189";
 const std::string seed_send_status_id = "434a124c-7818-4f45-bdf2-7f7b07fff210100";
 
 PlannedCall get_callback_call(std::vector<std::string> ids) {
-    return PlannedCall{Endpoint::get_callback, "default", seed_oa_id, "", std::move(ids)};
+    return PlannedCall{source_named("get_callback"), "default", seed_oa_id, "", std::move(ids), {}};
 }
 
 PlannedCall send_status_call(std::string id) {
-    return PlannedCall{Endpoint::send_status, "default", "", "", {std::move(id)}};
+    return PlannedCall{source_named("send_status"), "default", "", "", {std::move(id)}, {}};
 }
 
 PlannedCall zalo_status_call() {
-    return PlannedCall{
-        Endpoint::zalo_status, "default", "4097311281936189049", "e1a60e8890be9de4c4ab", {"zns-1"}};
+    return PlannedCall{source_named("zalo_status"), "default", "4097311281936189049",
+                       "e1a60e8890be9de4c4ab",      {"zns-1"}, {}};
 }
 
 PlannedCall etelecom_call(std::string id = "et-1") {
-    return PlannedCall{Endpoint::etelecom_get_message,
+    return PlannedCall{source_named("etelecom_get_message"),
                        std::string(etelecom_account),
                        "1397492183140006179",
                        id,
-                       {id}};
+                       {id},
+                       {}};
 }
 
 CallAnswer http(int status, std::string_view body) {
-    return CallAnswer{"", status, body};
+    return CallAnswer{net::HttpFailure::none, status, body};
 }
 
 // Every verdict but `answered` carries nothing to store and no missing ids.
@@ -69,12 +71,12 @@ TEST(ReconcileCallOutcome, VerdictTexts) {
 }
 
 TEST(ReconcileCallOutcome, TransportFailureIsRetryLabelledByItsCause) {
-    for (const std::string_view cause : {"timeout", "connect"}) {
+    for (const auto cause : {net::HttpFailure::timeout, net::HttpFailure::connect}) {
         // Whatever status or body came with it, a transport failure decides.
         const auto out = interpret_answer(get_callback_call({seed_callback_id}),
                                           CallAnswer{cause, 200, R"({"Code":100})"}, received);
-        EXPECT_EQ(out.verdict, CallVerdict::retry) << cause;
-        EXPECT_EQ(out.outcome, cause);
+        EXPECT_EQ(out.verdict, CallVerdict::retry) << net::to_string(cause);
+        EXPECT_EQ(out.outcome, net::to_string(cause));
         expect_nothing_to_store(out);
     }
 }
@@ -84,7 +86,7 @@ TEST(ReconcileCallOutcome, Http5xxIsRetry) {
         for (const auto& call : {get_callback_call({"a"}), send_status_call("a"),
                                  zalo_status_call(), etelecom_call()}) {
             const auto out = interpret_answer(call, http(status, "Service Unavailable"), received);
-            EXPECT_EQ(out.verdict, CallVerdict::retry) << status << " " << to_string(call.endpoint);
+            EXPECT_EQ(out.verdict, CallVerdict::retry) << status << " " << call.source->name();
             EXPECT_EQ(out.outcome, "http_5xx");
             EXPECT_EQ(out.detail, "HTTP " + std::to_string(status));
             expect_nothing_to_store(out);
@@ -96,7 +98,7 @@ TEST(ReconcileCallOutcome, Http429IsTpsExceeded) {
     for (const auto& call :
          {get_callback_call({"a"}), send_status_call("a"), zalo_status_call(), etelecom_call()}) {
         const auto out = interpret_answer(call, http(429, ""), received);
-        EXPECT_EQ(out.verdict, CallVerdict::tps_exceeded) << to_string(call.endpoint);
+        EXPECT_EQ(out.verdict, CallVerdict::tps_exceeded) << call.source->name();
         EXPECT_EQ(out.outcome, "tps_exceeded");
         expect_nothing_to_store(out);
     }
@@ -108,7 +110,7 @@ TEST(ReconcileCallOutcome, Http401And403AreCredentials) {
                                  zalo_status_call(), etelecom_call()}) {
             const auto out = interpret_answer(call, http(status, ""), received);
             EXPECT_EQ(out.verdict, CallVerdict::credentials)
-                << status << " " << to_string(call.endpoint);
+                << status << " " << call.source->name();
             EXPECT_EQ(out.outcome, "credentials");
             EXPECT_EQ(out.detail, "HTTP " + std::to_string(status));
             expect_nothing_to_store(out);
@@ -147,7 +149,7 @@ TEST(ReconcileCallOutcome, Other4xxIsHttp4xxRetry) {
         for (const int status : {400, 404}) {
             const auto out =
                 interpret_answer(call, http(status, R"({"code":"not_found"})"), received);
-            EXPECT_EQ(out.verdict, CallVerdict::retry) << status << " " << to_string(call.endpoint);
+            EXPECT_EQ(out.verdict, CallVerdict::retry) << status << " " << call.source->name();
             EXPECT_EQ(out.outcome, "http_4xx");
             expect_nothing_to_store(out);
         }
@@ -164,7 +166,7 @@ TEST(ReconcileCallOutcome, MalformedBodyIsRetry) {
          {get_callback_call({"a"}), send_status_call("a"), zalo_status_call(), etelecom_call()}) {
         for (const std::string_view body : {"", "{\"Code\":100", "<html>oops</html>", "[1,2]"}) {
             const auto out = interpret_answer(call, http(200, body), received);
-            EXPECT_EQ(out.verdict, CallVerdict::retry) << to_string(call.endpoint) << " " << body;
+            EXPECT_EQ(out.verdict, CallVerdict::retry) << call.source->name() << " " << body;
             EXPECT_EQ(out.outcome, "malformed");
             EXPECT_FALSE(out.detail.empty());
             expect_nothing_to_store(out);
@@ -290,10 +292,10 @@ TEST(ReconcileCallOutcome, OtherCredentialsCodesAboutOneMessageAreStillCredentia
 
 TEST(ReconcileCallOutcome, EsmsCode160IsTpsExceeded) {
     for (const auto& call : {get_callback_call({"a"}), send_status_call("a")}) {
-        const auto body = call.endpoint == Endpoint::get_callback ? R"({"Code":"160"})"
-                                                                  : R"({"CodeResponse":"160"})";
+        const auto body = call.source == source_named("get_callback") ? R"({"Code":"160"})"
+                                                                      : R"({"CodeResponse":"160"})";
         const auto out = interpret_answer(call, http(200, body), received);
-        EXPECT_EQ(out.verdict, CallVerdict::tps_exceeded) << to_string(call.endpoint);
+        EXPECT_EQ(out.verdict, CallVerdict::tps_exceeded) << call.source->name();
         EXPECT_EQ(out.outcome, "tps_exceeded");
         expect_nothing_to_store(out);
     }
@@ -390,7 +392,7 @@ TEST(ReconcileCallOutcome, ZaloStatusSeedIsDelivered) {
     EXPECT_EQ(o.state, StateLabel::delivered);
     EXPECT_EQ(o.zalo_status, 1);
     EXPECT_EQ(o.partner_id, call.message_id);
-    EXPECT_EQ(o.oa_id, call.oa_id);
+    EXPECT_EQ(o.oa_id, call.group);
     EXPECT_TRUE(o.delivered_at.has_value());
 }
 

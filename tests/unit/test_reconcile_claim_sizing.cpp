@@ -9,15 +9,16 @@
 #include <gtest/gtest.h>
 
 #include "deliveryd/reconcile/claim_sizing.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
 
 using namespace std::chrono_literals;
 
-const LimiterKey get_callback{"default", Endpoint::get_callback};
-const LimiterKey zalo_status{"default", Endpoint::zalo_status};
-const LimiterKey send_status{"default", Endpoint::send_status};
+const LimiterKey get_callback{"default", source_named("get_callback")};
+const LimiterKey zalo_status{"default", source_named("zalo_status")};
+const LimiterKey send_status{"default", source_named("send_status")};
 
 // The default eSMS rates after the 5% margin: 19, 28.5 and 9.5 calls/s.
 std::vector<KeyLoad> loads(std::size_t recent_gc = 0, std::size_t recent_zs = 0,
@@ -27,10 +28,10 @@ std::vector<KeyLoad> loads(std::size_t recent_gc = 0, std::size_t recent_zs = 0,
 }
 
 TEST(ReconcileClaimSizing, IdsPerCall) {
-    EXPECT_EQ(ids_per_call(Endpoint::get_callback), 200u);
-    EXPECT_EQ(ids_per_call(Endpoint::zalo_status), 1u);
-    EXPECT_EQ(ids_per_call(Endpoint::send_status), 1u);
-    EXPECT_EQ(ids_per_call(Endpoint::etelecom_get_message), 1u);
+    EXPECT_EQ(source_named("get_callback")->ids_per_call(), 200u);
+    EXPECT_EQ(source_named("zalo_status")->ids_per_call(), 1u);
+    EXPECT_EQ(source_named("send_status")->ids_per_call(), 1u);
+    EXPECT_EQ(source_named("etelecom_get_message")->ids_per_call(), 1u);
 }
 
 TEST(ReconcileClaimSizing, NoKeysNoClaim) {
@@ -111,7 +112,7 @@ void tick_once(std::vector<SimKey>& keys, std::size_t& backlog) {
     for (auto& k : keys) {
         const auto rows =
             static_cast<std::size_t>(std::floor(static_cast<double>(claimed) * k.share));
-        const auto per_call = ids_per_call(k.load.key.endpoint);
+        const auto per_call = k.load.key.source->ids_per_call();
         k.load.queued_calls += (rows + per_call - 1) / per_call;
         k.load.recent_rows = k.load.recent_rows / 2 + rows;
         k.peak_queue = k.load.queued_calls;

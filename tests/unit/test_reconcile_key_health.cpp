@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "deliveryd/reconcile/key_health.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
@@ -19,7 +20,7 @@ constexpr auto refused_101 = CallVerdict::credentials_or_unknown_id;
 
 // A GetSendStatus call about one message.
 PlannedCall call(std::string sms_id) {
-    return PlannedCall{Endpoint::send_status, "default", "", "", {std::move(sms_id)}};
+    return PlannedCall{source_named("send_status"), "default", "", "", {std::move(sms_id)}, {}};
 }
 
 std::vector<std::string> ids(std::initializer_list<const char*> list) {
@@ -365,8 +366,9 @@ TEST(KeyHealth, A101WithoutOneIdIsTheKeys) {
 
 TEST(KeyHealth, OnlyAnAnswerAboutOneMessageIsWorthCheckingAgainst) {
     KeyHealth health;
-    (void)health.record(CallVerdict::answered, t0,
-                        PlannedCall{Endpoint::get_callback, "default", "oa", "", ids({"g", "h"})});
+    (void)health.record(
+        CallVerdict::answered, t0,
+        PlannedCall{source_named("get_callback"), "default", "oa", "", ids({"g", "h"}), {}});
     (void)health.record(CallVerdict::rejected, t0, call("r"));
     for (const char* id : {"x-1", "x-2", "x-3"}) {
         (void)health.record(refused_101, t0 + 1s, call(id));

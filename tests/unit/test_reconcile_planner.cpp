@@ -12,6 +12,7 @@
 #include "deliveryd/core/channel.hpp"
 #include "deliveryd/reconcile/configured.hpp"
 #include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
@@ -20,7 +21,21 @@ using core::Provider;
 using core::State;
 using core::StateLabel;
 
-const PlanTargets targets{{"default", "shop2"}, true};
+// eSMS accounts "default" and "shop2", and eTelecom.
+PollingSettings settings() {
+    PollingSettings config;
+    config.esms.accounts.push_back(EsmsAccount{"default", "k", "s", 20, 30, 10});
+    config.esms.accounts.push_back(EsmsAccount{"shop2", "k2", "s2", 5, 6, 7});
+    config.etelecom = EtelecomSettings{};
+    return config;
+}
+
+const PlanTargets targets = plan_targets(settings());
+
+const StatusSource* const get_callback = source_named("get_callback");
+const StatusSource* const zalo_status = source_named("zalo_status");
+const StatusSource* const send_status = source_named("send_status");
+const StatusSource* const etelecom_get_message = source_named("etelecom_get_message");
 
 State sms(std::string id, std::string account = "default") {
     State s;
@@ -52,10 +67,10 @@ State etelecom(std::string id, std::string oa_id) {
     return s;
 }
 
-PlannedCall call(Endpoint endpoint, std::string account, std::string oa_id, std::string message_id,
-                 std::vector<std::string> ids) {
-    return PlannedCall{endpoint, std::move(account), std::move(oa_id), std::move(message_id),
-                       std::move(ids)};
+PlannedCall call(const StatusSource* endpoint, std::string account, std::string oa_id,
+                 std::string message_id, std::vector<std::string> ids) {
+    return PlannedCall{
+        endpoint, std::move(account), std::move(oa_id), std::move(message_id), std::move(ids), {}};
 }
 
 TEST(ReconcilePlanner, SmsAndViberRowsGetOneGetSendStatusEach) {
@@ -63,14 +78,13 @@ TEST(ReconcilePlanner, SmsAndViberRowsGetOneGetSendStatusEach) {
     rows[1].type_id = 23;  // Viber
     const auto plan = plan_calls(rows, targets);
     EXPECT_TRUE(plan.unplannable.empty());
-    EXPECT_EQ(plan.calls,
-              (std::vector<PlannedCall>{call(Endpoint::send_status, "default", "", "", {"a"}),
-                                        call(Endpoint::send_status, "shop2", "", "", {"b"})}));
+    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{call(send_status, "default", "", "", {"a"}),
+                                                    call(send_status, "shop2", "", "", {"b"})}));
     // A row that says nothing about its type is asked as an SMS.
     State bare;
     bare.sms_id = "c";
     const std::vector<State> unknown = {bare};
-    EXPECT_EQ(plan_calls(unknown, targets).calls.at(0).endpoint, Endpoint::send_status);
+    EXPECT_EQ(plan_calls(unknown, targets).calls.at(0).source, send_status);
 }
 
 TEST(ReconcilePlanner, ZnsWithoutPartnerGroupsIntoGetCallbackByAccountAndOa) {
@@ -78,10 +92,10 @@ TEST(ReconcilePlanner, ZnsWithoutPartnerGroupsIntoGetCallbackByAccountAndOa) {
                                      zns("4", "oaA"), zns("5", "oaB")};
     const auto plan = plan_calls(rows, targets);
     EXPECT_TRUE(plan.unplannable.empty());
-    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{
-                              call(Endpoint::get_callback, "default", "oaA", "", {"1", "4"}),
-                              call(Endpoint::get_callback, "default", "oaB", "", {"2", "5"}),
-                              call(Endpoint::get_callback, "shop2", "oaA", "", {"3"})}));
+    EXPECT_EQ(plan.calls,
+              (std::vector<PlannedCall>{call(get_callback, "default", "oaA", "", {"1", "4"}),
+                                        call(get_callback, "default", "oaB", "", {"2", "5"}),
+                                        call(get_callback, "shop2", "oaA", "", {"3"})}));
 }
 
 TEST(ReconcilePlanner, GetCallbackChunksOfAtMost200InRowOrder) {
@@ -102,9 +116,9 @@ TEST(ReconcilePlanner, GetCallbackChunksOfAtMost200InRowOrder) {
 TEST(ReconcilePlanner, SentZnsWithPartnerIdAsksZaloStatus) {
     const std::vector<State> rows = {zns_sent("1", "oaA", "zalo-msg-1")};
     const auto plan = plan_calls(rows, targets);
-    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{
-                              call(Endpoint::zalo_status, "default", "oaA", "zalo-msg-1", {"1"})}));
-    EXPECT_EQ(key_of(plan.calls[0]), (LimiterKey{"default", Endpoint::zalo_status}));
+    EXPECT_EQ(plan.calls,
+              (std::vector<PlannedCall>{call(zalo_status, "default", "oaA", "zalo-msg-1", {"1"})}));
+    EXPECT_EQ(key_of(plan.calls[0]), (LimiterKey{"default", zalo_status}));
 }
 
 TEST(ReconcilePlanner, ZnsNotYetSentOrWithoutPartnerStaysOnGetCallback) {
@@ -115,8 +129,8 @@ TEST(ReconcilePlanner, ZnsNotYetSentOrWithoutPartnerStaysOnGetCallback) {
     null_partner.state = StateLabel::sent;
     const std::vector<State> rows = {telco, no_partner, null_partner};
     const auto plan = plan_calls(rows, targets);
-    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{
-                              call(Endpoint::get_callback, "default", "oa", "", {"1", "2", "3"})}));
+    EXPECT_EQ(plan.calls,
+              (std::vector<PlannedCall>{call(get_callback, "default", "oa", "", {"1", "2", "3"})}));
 }
 
 TEST(ReconcilePlanner, ZnsByTypeWithoutOaIdIsUnplannable) {
@@ -140,13 +154,15 @@ TEST(ReconcilePlanner, EtelecomAsksGetMessageByPartnerIdElseSmsId) {
     EXPECT_TRUE(plan.unplannable.empty());
     EXPECT_EQ(plan.calls,
               (std::vector<PlannedCall>{
-                  call(Endpoint::etelecom_get_message, "etelecom", "oa9", "key-0", {"key-0"}),
-                  call(Endpoint::etelecom_get_message, "etelecom", "oa9", "zalo-77", {"key-1"})}));
+                  call(etelecom_get_message, "etelecom", "oa9", "key-0", {"key-0"}),
+                  call(etelecom_get_message, "etelecom", "oa9", "zalo-77", {"key-1"})}));
 }
 
 TEST(ReconcilePlanner, EtelecomNeedsItsSectionAndAnOaId) {
     const std::vector<State> rows = {etelecom("1", "oa"), etelecom("2", "")};
-    const auto without = plan_calls(rows, PlanTargets{{"default"}, false});
+    auto config = settings();
+    config.etelecom.reset();
+    const auto without = plan_calls(rows, plan_targets(config));
     EXPECT_TRUE(without.calls.empty());
     EXPECT_EQ(without.unplannable,
               (std::vector<Unplannable>{{"1", UnplannableReason::etelecom_not_configured, ""},
@@ -166,7 +182,7 @@ TEST(ReconcilePlanner, UnknownAccountInvalidIdFinalAndDuplicateAreReported) {
         sms("dup")};
     const auto plan = plan_calls(rows, targets);
     EXPECT_EQ(plan.calls,
-              (std::vector<PlannedCall>{call(Endpoint::send_status, "default", "", "", {"dup"})}));
+              (std::vector<PlannedCall>{call(send_status, "default", "", "", {"dup"})}));
     ASSERT_EQ(plan.unplannable.size(), 6u);
     EXPECT_EQ(plan.unplannable[0],
               (Unplannable{"a", UnplannableReason::account_not_configured, "nobody"}));
@@ -217,7 +233,7 @@ TEST(ReconcilePlanner, RandomBatchesCoverEveryRowOnceAndKeepTheRules) {
         }
         for (const auto& c : plan.calls) {
             ASSERT_FALSE(c.sms_ids.empty());
-            if (c.endpoint == Endpoint::get_callback) {
+            if (c.source == get_callback) {
                 ASSERT_LE(c.sms_ids.size(), 200u);
             } else {
                 ASSERT_EQ(c.sms_ids.size(), 1u);
@@ -225,29 +241,25 @@ TEST(ReconcilePlanner, RandomBatchesCoverEveryRowOnceAndKeepTheRules) {
             for (const auto& id : c.sms_ids) {
                 ++seen[id];
                 const State& row = *by_id.at(id);
-                switch (c.endpoint) {
-                    case Endpoint::get_callback:
-                        ASSERT_EQ(row.account, c.account);
-                        ASSERT_EQ(row.oa_id.value_or(""), c.oa_id);
-                        ASSERT_TRUE(core::is_zns(row));
-                        break;
-                    case Endpoint::zalo_status:
-                        ASSERT_EQ(row.partner_id.value_or(""), c.message_id);
-                        ASSERT_EQ(row.state, StateLabel::sent);
-                        break;
-                    case Endpoint::send_status:
-                        ASSERT_FALSE(core::is_zns(row));
-                        break;
-                    case Endpoint::etelecom_get_message:
-                        ASSERT_EQ(row.provider, Provider::etelecom);
-                        ASSERT_EQ(c.account, etelecom_account);
-                        break;
+                if (c.source == get_callback) {
+                    ASSERT_EQ(row.account, c.account);
+                    ASSERT_EQ(row.oa_id.value_or(""), c.group);
+                    ASSERT_TRUE(core::is_zns(row));
+                } else if (c.source == zalo_status) {
+                    ASSERT_EQ(row.partner_id.value_or(""), c.message_id);
+                    ASSERT_EQ(row.state, StateLabel::sent);
+                } else if (c.source == send_status) {
+                    ASSERT_FALSE(core::is_zns(row));
+                } else {
+                    ASSERT_EQ(c.source, etelecom_get_message);
+                    ASSERT_EQ(row.provider, Provider::etelecom);
+                    ASSERT_EQ(c.account, etelecom_account);
                 }
-                if (c.endpoint != Endpoint::etelecom_get_message) {
+                if (c.source != etelecom_get_message) {
                     ASSERT_NE(row.account, "nobody");
                 }
-                if (c.endpoint != Endpoint::send_status) {
-                    ASSERT_FALSE(c.oa_id.empty());
+                if (c.source != send_status) {
+                    ASSERT_FALSE(c.group.empty());
                 }
             }
         }
@@ -284,36 +296,59 @@ TEST(ReconcilePlanner, MissingIdsAreThoseGetCallbackLeftOut) {
               (std::vector<std::string>{"a", "b", "c", "d"}));
 }
 
-TEST(ReconcilePlanner, EndpointNamesAndSources) {
-    EXPECT_EQ(to_string(Endpoint::get_callback), "get_callback");
-    EXPECT_EQ(to_string(Endpoint::zalo_status), "zalo_status");
-    EXPECT_EQ(to_string(Endpoint::send_status), "send_status");
-    EXPECT_EQ(to_string(Endpoint::etelecom_get_message), "etelecom_get_message");
-    EXPECT_EQ(source_of(Endpoint::get_callback), core::Source::get_callback);
-    EXPECT_EQ(source_of(Endpoint::zalo_status), core::Source::zalo_status);
-    EXPECT_EQ(source_of(Endpoint::send_status), core::Source::get_send_status);
-    EXPECT_EQ(source_of(Endpoint::etelecom_get_message), core::Source::etelecom_get_message);
+TEST(ReconcilePlanner, SourcesAreFoundByTheirStableNames) {
+    for (const auto* source : status_sources()) {
+        EXPECT_EQ(source_named(source->name()), source);
+    }
+    EXPECT_EQ(status_sources().size(), 4u);
+    EXPECT_NE(get_callback, nullptr);
+    EXPECT_NE(zalo_status, nullptr);
+    EXPECT_NE(send_status, nullptr);
+    EXPECT_NE(etelecom_get_message, nullptr);
+    EXPECT_EQ(source_named("GetCallback"), nullptr);
+}
+
+TEST(ReconcilePlanner, EachSourceIsClaimedInALaneOfItsProvidersScopes) {
+    const auto config = settings();
+    for (const auto& scope : configured_scopes(config)) {
+        const auto lanes = store::lanes_of(scope);
+        for (const auto& key : keys_of(targets, scope)) {
+            EXPECT_NE(std::find(lanes.begin(), lanes.end(), key.source->lane()), lanes.end())
+                << key.source->name();
+        }
+    }
 }
 
 TEST(ReconcilePlanner, TargetsAndRatesComeFromTheConfig) {
-    PollingSettings config;
-    config.esms.accounts.push_back(EsmsAccount{"default", "k", "s", 20, 30, 10});
-    config.esms.accounts.push_back(EsmsAccount{"shop2", "k2", "s2", 5, 6, 7});
-    auto t = plan_targets(config);
-    EXPECT_EQ(t.esms_accounts, (std::vector<std::string>{"default", "shop2"}));
-    EXPECT_FALSE(t.etelecom);
-    EXPECT_EQ(configured_rate(config, {"shop2", Endpoint::get_callback}), 5.0);
-    EXPECT_EQ(configured_rate(config, {"shop2", Endpoint::zalo_status}), 6.0);
-    EXPECT_EQ(configured_rate(config, {"shop2", Endpoint::send_status}), 7.0);
-    EXPECT_EQ(configured_rate(config, {"default", Endpoint::get_callback}), 20.0);
-    EXPECT_EQ(configured_rate(config, {"nobody", Endpoint::send_status}), std::nullopt);
-    EXPECT_EQ(configured_rate(config, {"etelecom", Endpoint::etelecom_get_message}), std::nullopt);
+    auto config = settings();
+    config.etelecom.reset();
+    const auto t = plan_targets(config);
+    ASSERT_EQ(t.sources.size(), status_sources().size());
+    for (const auto& target : t.sources) {
+        if (target.source->provider() == Provider::esms) {
+            EXPECT_EQ(target.accounts, (std::vector<std::string>{"default", "shop2"}));
+        } else {
+            EXPECT_TRUE(target.accounts.empty());
+        }
+    }
+    EXPECT_EQ(get_callback->rate(config, "shop2"), 5.0);
+    EXPECT_EQ(zalo_status->rate(config, "shop2"), 6.0);
+    EXPECT_EQ(send_status->rate(config, "shop2"), 7.0);
+    EXPECT_EQ(get_callback->rate(config, "default"), 20.0);
+    EXPECT_EQ(send_status->rate(config, "nobody"), std::nullopt);
+    EXPECT_EQ(etelecom_get_message->rate(config, "etelecom"), std::nullopt);
 
     config.etelecom = EtelecomSettings{};
     config.etelecom->get_message_tps = 12;
-    EXPECT_TRUE(plan_targets(config).etelecom);
-    EXPECT_EQ(configured_rate(config, {"etelecom", Endpoint::etelecom_get_message}), 12.0);
-    EXPECT_EQ(configured_rate(config, {"default", Endpoint::etelecom_get_message}), std::nullopt);
+    EXPECT_EQ(plan_targets(config).sources.back().accounts, (std::vector<std::string>{"etelecom"}));
+    EXPECT_EQ(etelecom_get_message->rate(config, "etelecom"), 12.0);
+    EXPECT_EQ(etelecom_get_message->rate(config, "default"), std::nullopt);
+    EXPECT_EQ(keys_of(plan_targets(config), {store::PollScope::Kind::esms_account, "shop2"}),
+              (std::vector<LimiterKey>{
+                  {"shop2", zalo_status}, {"shop2", get_callback}, {"shop2", send_status}}));
+    EXPECT_EQ(keys_of(plan_targets(config), {store::PollScope::Kind::etelecom, {}},
+                      store::ClaimLane::lookup),
+              (std::vector<LimiterKey>{{"etelecom", etelecom_get_message}}));
 }
 
 }  // namespace

@@ -35,7 +35,8 @@
 #include <vector>
 
 #include "deliveryd/core/observation.hpp"
-#include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/net/http_client.hpp"
+#include "deliveryd/reconcile/planned_call.hpp"
 
 namespace deliveryd::reconcile {
 
@@ -50,10 +51,9 @@ enum class CallVerdict : std::uint8_t {
 
 [[nodiscard]] std::string_view to_string(CallVerdict verdict) noexcept;
 
-// The HTTP exchange, as the client saw it.
+// The HTTP exchange, as the client saw it (a view of net::HttpResult).
 struct CallAnswer {
-    // Empty when an HTTP answer arrived; else why not ("timeout", "connect", ...).
-    std::string_view transport_failure;
+    net::HttpFailure failure = net::HttpFailure::none;  // none: an HTTP answer arrived
     int http_status = 0;
     std::string_view body;
 };
@@ -69,11 +69,17 @@ struct CallOutcome {
     // Never holds credentials (parsers and the HTTP client guarantee it).
     std::string detail;
     std::vector<core::Observation> observations;
-    // get_callback: the ids asked about that the answer left out (answered).
+    // A call of several ids: the ids asked about that the answer left out
+    // (answered; each is rescheduled like an answered row).
     std::vector<std::string> missing;
+    // A listing with more pages: the cursor of the next one. The rows the
+    // answer did not report yet stay claimed and are asked in that call.
+    std::string next_cursor;
     std::vector<std::string> notes;  // the parser's notes, for a debug log
 };
 
+// A transport failure is `retry`; an answer is read by the call's source
+// (StatusSource::interpret).
 [[nodiscard]] CallOutcome interpret_answer(const PlannedCall& call, const CallAnswer& answer,
                                            core::Timestamp received_at);
 

@@ -17,8 +17,9 @@
 // beyond its target if the next rows look like the last ones. With no mix
 // known (start-up, or only unplannable rows lately), rows = the smallest
 // deficit: a cautious first claim whose plan then tells the mix. Finally at
-// most max_rows. ids_per_call is 200 for get_callback, 1 otherwise (full
-// GetCallback calls; partial chunks only make the queue drain sooner).
+// most max_rows. ids_per_call is the key's source's (StatusSource::
+// ids_per_call): counted as full calls, since partial ones only make the
+// queue drain sooner.
 //
 // Two ticks: one tick's calls drain while the next claim and plan run, the
 // second covers a slow claim, so the limiters do not idle; a lease a few times
@@ -34,12 +35,9 @@
 #include <optional>
 #include <span>
 
-#include "deliveryd/reconcile/endpoint.hpp"
+#include "deliveryd/reconcile/planned_call.hpp"
 
 namespace deliveryd::reconcile {
-
-// Rows one call of this endpoint answers for when full: 200 or 1.
-[[nodiscard]] std::size_t ids_per_call(Endpoint endpoint) noexcept;
 
 struct KeyLoad {
     LimiterKey key;

@@ -1,14 +1,14 @@
 // What the daemon's configuration says polling may call, and how fast: the
-// bridge from the polling settings to the planner's targets and the limiters' rates.
-// Pure; thread-safe (reads the config only).
+// bridge from the polling settings to the planner's targets, the limiters'
+// keys and their rates. Pure; thread-safe (reads the config only).
 #pragma once
 
-#include <optional>
+#include <span>
 #include <vector>
 
-#include "deliveryd/reconcile/endpoint.hpp"
 #include "deliveryd/reconcile/planner.hpp"
 #include "deliveryd/reconcile/settings.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 #include "deliveryd/store/poll_store.hpp"
 
 namespace deliveryd::reconcile {
@@ -17,15 +17,18 @@ namespace deliveryd::reconcile {
 // polls (reconcile.poll): each eSMS account, then eTelecom if configured.
 [[nodiscard]] std::vector<store::PollScope> configured_scopes(const PollingSettings& config);
 
-// The configured eSMS account names and whether an etelecom section exists.
-[[nodiscard]] PlanTargets plan_targets(const PollingSettings& config);
+// Each source, in the order given, with the accounts of the configured
+// scopes it has a rate for.
+[[nodiscard]] PlanTargets plan_targets(
+    const PollingSettings& config, std::span<const StatusSource* const> sources = status_sources());
 
-// Calls per second allowed for `key`: the account's get_callback_tps,
-// zalo_status_tps or send_status_tps, or etelecom.get_message_tps for
-// (etelecom_account, etelecom_get_message). nullopt for a key the
-// configuration does not know (an unknown account, eTelecom not configured,
-// or an endpoint that does not belong to the provider).
-[[nodiscard]] std::optional<double> configured_rate(const PollingSettings& config,
-                                                    const LimiterKey& key);
+// The limiter keys of a scope: one per source of its provider configured for
+// its account, in the targets' order.
+[[nodiscard]] std::vector<LimiterKey> keys_of(const PlanTargets& targets,
+                                              const store::PollScope& scope);
+
+// The keys whose calls the rows of one claim lane go to: what sizes its claim.
+[[nodiscard]] std::vector<LimiterKey> keys_of(const PlanTargets& targets,
+                                              const store::PollScope& scope, store::ClaimLane lane);
 
 }  // namespace deliveryd::reconcile

@@ -46,7 +46,7 @@
 #include <vector>
 
 #include "deliveryd/reconcile/call_outcome.hpp"
-#include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/reconcile/planned_call.hpp"
 
 namespace deliveryd::reconcile {
 

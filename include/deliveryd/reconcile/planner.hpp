@@ -1,36 +1,24 @@
 // Which status call answers each claimed row.
-// Pure: rows in, a plan of calls out. The scheduler builds the HTTP requests
-// with the provider builders (providers::esms::build_get_callback_requests and
-// friends) from each PlannedCall, sends them through the limiter of
-// key_of(call), and turns the answers into Observations.
+// Pure: rows in, a plan of calls out. The scheduler sends each PlannedCall
+// through the limiter of key_of(call) and has its source read the answer.
 //
 // Rules, per row, in this order:
 //  1. the same sms_id earlier in the batch          -> unplannable: duplicate
 //  2. is_final (nothing left to learn)              -> unplannable: already_final
-//  3. provider etelecom:
-//       no etelecom section in the config           -> unplannable: etelecom_not_configured
-//       no oa_id (GetMessage's body is {oa_id, msg_id}) -> unplannable: missing_oa_id
-//       otherwise one GetMessage, account etelecom_account, msg_id = partner_id
-//       when known, else sms_id. eTelecom looks messages up by Zalo's msg_id:
-//       the sender registers the row under the msg_id SendZNS returned, and
-//       every GetMessage answer stores msg_id as partner_id, so partner_id,
-//       once known, is the provider's own word for it. The row's account is
-//       not used: eTelecom has one configuration.
-//  4. provider esms:
-//       account not among the configured accounts   -> unplannable: account_not_configured
-//       sms_id that eSMS cannot have issued (providers::esms::sms_id_problem)
-//                                                   -> unplannable: invalid_sms_id
-//       ZNS (core::is_zns) without oa_id            -> unplannable: missing_oa_id
-//       ZNS with a partner id and state `sent`      -> GetZaloMessageStatus
-//                                                      (message_id = partner id, oa_id)
-//       other ZNS (no partner id yet, or not yet `sent`) -> GetCallback, grouped by
-//                                                      (account, oa_id), <= 200 ids per call
-//       SMS / Viber                                 -> GetSendStatus
-// An empty oa_id or partner_id counts as absent. The planner does not look at
-// time: the scheduler closes rows whose window has ended before planning.
+//  3. no source of the row's provider is configured for its account
+//     (rate_account)                                -> unplannable: etelecom_not_configured
+//                                                      or account_not_configured
+//  4. the configured sources of its provider, in the targets' order
+//     (status_sources() order): the first whose place() gives a Slot takes
+//     the row; a Refusal makes it unplannable with the refusal's reason;
+//     NotMine passes it on. No source takes it   -> unplannable: no_source
+// A source that carries one id per call gets one call per row. A source of
+// more ids per call gets the rows of one (account, Slot::group) gathered in
+// row order and cut into calls of ids_per_call(). The planner does not look
+// at time: the scheduler closes rows whose window has ended before planning.
 //
 // Order: calls of one key appear in the order of their first row (claims come
-// oldest-due first); a GetCallback group is cut into chunks of 200 in row order.
+// oldest-due first); calls of several ids follow the calls of one.
 #pragma once
 
 #include <cstddef>
@@ -42,43 +30,21 @@
 
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/state.hpp"
-#include "deliveryd/reconcile/endpoint.hpp"
+#include "deliveryd/reconcile/planned_call.hpp"
 
 namespace deliveryd::reconcile {
 
-// What the configuration lets deliveryd call (configured.hpp builds it).
+// A source, with the accounts the configuration lets it be asked under.
+struct TargetSource {
+    const StatusSource* source = nullptr;
+    std::vector<std::string> accounts;  // rate_account() names
+};
+
+// What the configuration lets deliveryd call (configured.hpp builds it),
+// in the order rows are offered to the sources.
 struct PlanTargets {
-    std::vector<std::string> esms_accounts;  // names of configured eSMS accounts
-    bool etelecom = false;                   // an etelecom section is present
+    std::vector<TargetSource> sources;
 };
-
-struct PlannedCall {
-    Endpoint endpoint = Endpoint::get_callback;
-    std::string account;     // eSMS account name, or etelecom_account
-    std::string oa_id;       // get_callback, zalo_status, etelecom_get_message; else empty
-    std::string message_id;  // zalo_status: partner id; etelecom_get_message: msg_id; else empty
-    // The rows this call answers for, in row order: one, or up to 200 for
-    // get_callback. For get_callback these are the ids sent (ListRefid).
-    std::vector<std::string> sms_ids;
-
-    friend bool operator==(const PlannedCall&, const PlannedCall&) = default;
-};
-
-[[nodiscard]] inline LimiterKey key_of(const PlannedCall& call) {
-    return LimiterKey{call.account, call.endpoint};
-}
-
-enum class UnplannableReason : std::uint8_t {
-    duplicate,                // the same sms_id earlier in the batch: planned once
-    already_final,            // is_final: no call can change the outcome's finality
-    account_not_configured,   // eSMS row whose account has no credentials
-    etelecom_not_configured,  // eTelecom row, and no etelecom section
-    missing_oa_id,            // ZNS row without the OA id its call needs
-    invalid_sms_id,           // eSMS could not have issued this id
-};
-
-// "duplicate", "already_final", ...: for logs and a metric label.
-[[nodiscard]] std::string_view to_string(UnplannableReason reason) noexcept;
 
 struct Unplannable {
     std::string sms_id;

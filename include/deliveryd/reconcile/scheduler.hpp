@@ -26,6 +26,7 @@ class Registry;
 
 namespace deliveryd::store {
 class ConnectionPool;
+class IngestBatcher;
 class ReportMetrics;
 class StatusStore;
 }  // namespace deliveryd::store
@@ -36,7 +37,10 @@ struct SchedulerParts {
     boost::asio::io_context& ioc;
     boost::asio::thread_pool& db_threads;
     store::ConnectionPool& pool;
-    store::StatusStore& status_store;
+    store::StatusStore& status_store;  // closes ended polling windows
+    // Poll answers are stored through the callbacks' batcher, after them,
+    // each with its rows' next polls in the same transaction.
+    store::IngestBatcher& ingest;
     store::ReportMetrics& report_metrics;
     prometheus::Registry& registry;
 };

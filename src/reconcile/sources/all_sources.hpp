@@ -1,0 +1,14 @@
+// The sources status_sources() lists, each defined in a file of its own in
+// this folder. Private to src/reconcile.
+#pragma once
+
+#include "deliveryd/reconcile/status_source.hpp"
+
+namespace deliveryd::reconcile::sources {
+
+[[nodiscard]] const StatusSource& esms_zalo_status();
+[[nodiscard]] const StatusSource& esms_get_callback();
+[[nodiscard]] const StatusSource& esms_get_send_status();
+[[nodiscard]] const StatusSource& etelecom_get_message();
+
+}  // namespace deliveryd::reconcile::sources

@@ -1,0 +1,40 @@
+#include <array>
+
+#include "deliveryd/reconcile/status_source.hpp"
+
+#include "reconcile/sources/all_sources.hpp"
+
+namespace deliveryd::reconcile {
+
+std::span<const StatusSource* const> status_sources() {
+    // The planner offers a row to these in this order and the first that
+    // places it decides: a ZNS Zalo has accepted goes to GetZaloMessageStatus
+    // before GetCallback would take any ZNS.
+    static const std::array<const StatusSource*, 4> all = {
+        &sources::esms_zalo_status(),
+        &sources::esms_get_callback(),
+        &sources::esms_get_send_status(),
+        &sources::etelecom_get_message(),
+    };
+    return all;
+}
+
+const StatusSource* source_named(std::string_view name) {
+    for (const auto* source : status_sources()) {
+        if (source->name() == name) {
+            return source;
+        }
+    }
+    return nullptr;
+}
+
+std::string rate_account(const core::State& row) {
+    return row.provider == core::Provider::etelecom ? std::string(etelecom_account) : row.account;
+}
+
+std::string rate_account(const store::PollScope& scope) {
+    return scope.kind == store::PollScope::Kind::etelecom ? std::string(etelecom_account)
+                                                          : scope.account;
+}
+
+}  // namespace deliveryd::reconcile
