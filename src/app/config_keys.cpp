@@ -173,11 +173,13 @@ std::span<const Key<DatabaseConfig>> keys(std::type_identity<DatabaseConfig>) {
         {"pool_size", &D::pool_size, Kind::positive, "connections shared by callbacks and polling"},
         {"connect_timeout", &D::connect_timeout, Kind::duration,
          "connecting, and waiting for a free pooled connection"},
-        {"max_batch", &D::max_batch, Kind::positive, "reports per group-commit transaction"},
+        {"max_batch", &D::max_batch, Kind::positive,
+         "callback reports per group-commit transaction, then the poll answers that fit"},
         {"commits_in_flight", &D::commits_in_flight, Kind::positive,
          "group-commit transactions at once; at most pool_size", false, &commits_in_flight},
         {"max_queued", &D::max_queued, Kind::positive,
-         "reports waiting before callbacks are answered 503"},
+         "callback reports waiting before callbacks are answered 503 (poll answers do not "
+         "count)"},
     };
     return table;
 }

@@ -30,7 +30,11 @@ CallOutcome interpret_answer(const PlannedCall& call, const CallAnswer& answer,
         return sources::outcome(CallVerdict::retry, net::to_string(answer.failure));
     }
     if (call.sms_ids.empty() && call.cursor.empty()) {
-        // Nothing was asked: nothing to learn, whatever came back.
+        // Nothing was asked: nothing to learn but what the status says of
+        // the endpoint.
+        if (auto decided = sources::by_http_status(answer)) {
+            return std::move(*decided);
+        }
         return sources::outcome(CallVerdict::answered, "ok");
     }
     return call.source->interpret(call, answer, received_at);

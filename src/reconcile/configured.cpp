@@ -53,6 +53,13 @@ std::vector<LimiterKey> keys_of(const PlanTargets& targets, const store::PollSco
     return keys;
 }
 
+store::PollScope scope_of(const LimiterKey& key) {
+    if (key.source->provider() == core::Provider::etelecom) {
+        return {store::PollScope::Kind::etelecom, {}};
+    }
+    return {store::PollScope::Kind::esms_account, key.account};
+}
+
 std::vector<LimiterKey> keys_of(const PlanTargets& targets, const store::PollScope& scope,
                                 store::ClaimLane lane) {
     auto keys = keys_of(targets, scope);

@@ -41,10 +41,10 @@ std::vector<PlannedCall> FillingCalls::take_ready(std::span<const LimiterKey> ke
     return ready;
 }
 
-std::vector<std::string> FillingCalls::drop(const std::string& account) {
+std::vector<std::string> FillingCalls::drop(std::span<const LimiterKey> keys) {
     std::vector<std::string> dropped;
     std::erase_if(waiting_, [&](auto& entry) {
-        if (!account.empty() && entry.first.first.account != account) {
+        if (std::find(keys.begin(), keys.end(), entry.first.first) == keys.end()) {
             return false;
         }
         for (auto& [id, tick] : entry.second) {
@@ -52,6 +52,17 @@ std::vector<std::string> FillingCalls::drop(const std::string& account) {
         }
         return true;
     });
+    return dropped;
+}
+
+std::vector<std::string> FillingCalls::drop_all() {
+    std::vector<std::string> dropped;
+    for (auto& [group, ids] : waiting_) {
+        for (auto& [id, tick] : ids) {
+            dropped.push_back(std::move(id));
+        }
+    }
+    waiting_.clear();
     return dropped;
 }
 

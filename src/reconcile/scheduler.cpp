@@ -103,7 +103,7 @@ void Scheduler::Impl::stop_on_strand() {
         state->wake.cancel();
         state->pace.cancel();
     }
-    for (auto& id : filling_.drop()) {
+    for (auto& id : filling_.drop_all()) {
         unsent.push_back(std::move(id));
     }
     http_.stop();  // calls in flight complete as cancelled and give their rows back

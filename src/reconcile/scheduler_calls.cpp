@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "deliveryd/reconcile/configured.hpp"
 #include "deliveryd/reconcile/status_source.hpp"
 #include "deliveryd/store/ingest_batcher.hpp"
 
@@ -149,6 +150,7 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
     // A check answers for no row: a claimed row it names is rescheduled by
     // its own call. A page of a listing answers for the rows it reported;
     // the others wait for the next page.
+    const auto asked = call.sms_ids.size();
     std::vector<std::string> done;
     std::vector<std::string> next_page;
     if (check) {
@@ -181,14 +183,18 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
             spdlog::warn(
                 "could not store the answer of a {} call for {} messages ({}); they are "
                 "asked again when their lease ends ({} similar warnings held back)",
-                key.source->name(), done.size(), e.what(), *held);
+                key.source->name(), asked, e.what(), *held);
         }
     }
     claimed_.take_all(done);
     if (next_page.empty()) {
         co_return;
     }
-    if (stopping_) {
+    if (!held_.contains(scope_of(key))) {
+        // The scope went to another replica while this page was asked: its
+        // rows are that replica's now (their leases run out, then it asks).
+        claimed_.take_all(next_page);
+    } else if (stopping_) {
         claimed_.take_all(next_page);
         co_await give_back(std::move(next_page));
     } else {

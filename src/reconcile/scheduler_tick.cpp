@@ -115,14 +115,15 @@ asio::awaitable<void> Scheduler::Impl::tick() {
 
 void Scheduler::Impl::drop_scope(const store::PollScope& scope) {
     spdlog::warn("polling scope {}: lock lost, dropping its queued calls", scope.name());
-    for (const auto& key : keys_of(targets_, scope)) {
+    const auto keys = keys_of(targets_, scope);
+    for (const auto& key : keys) {
         auto& state = *keys_.at(key);
         for (const auto& call : state.queue) {
             claimed_.take_all(call.sms_ids);
         }
         state.queue.clear();
     }
-    claimed_.take_all(filling_.drop(rate_account(scope)));
+    claimed_.take_all(filling_.drop(keys));
 }
 
 std::size_t Scheduler::Impl::claim_rows_for(const store::PollScope& scope,

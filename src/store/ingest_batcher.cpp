@@ -113,29 +113,20 @@ void IngestBatcher::run_commit(Batch batch) {
         reschedules.insert(reschedules.end(), std::make_move_iterator(answer.reschedules.begin()),
                            std::make_move_iterator(answer.reschedules.end()));
     }
-    const auto start = std::chrono::steady_clock::now();
-    std::exception_ptr error;
     ApplyResult result;
-    try {
-        result = store_.apply(observations, reschedules);
-    } catch (const DatabaseUnavailable& e) {
-        if (const auto held_back = unavailable_log_.admit(std::chrono::steady_clock::now())) {
-            spdlog::warn(
-                "ingest: batch of {} reports ({} poll answers) not stored, database unavailable: "
-                "{} (callbacks answered 503; {} similar warnings held back)",
-                observations.size(), batch.polled.size(), e.what(), *held_back);
-        }
-        error = std::current_exception();
-    } catch (const std::exception& e) {
-        spdlog::error("ingest: batch of {} reports ({} poll answers) not stored: {}",
-                      observations.size(), batch.polled.size(), e.what());
-        error = std::current_exception();
-    }
-    if (observer_.on_commit) {
-        observer_.on_commit(observations.size(), std::chrono::steady_clock::now() - start, !error);
-    }
-    if (!error && observer_.on_applied) {
+    const auto error = commit(observations, reschedules, batch.polled.size(), result);
+    auto callbacks_error = error;
+    if (!error) {
         report_applied(observations, callbacks, !batch.polled.empty(), result);
+    } else if (callbacks > 0 && !batch.polled.empty()) {
+        // A poll answer must never cost a callback its 200 (the provider
+        // retries a callback only a few times; the poll is asked again when
+        // its lease ends): the callbacks are tried again on their own.
+        const std::span<const core::Observation> alone(observations.data(), callbacks);
+        callbacks_error = commit(alone, {}, 0, result);
+        if (!callbacks_error) {
+            report_applied(alone, callbacks, false, result);
+        }
     }
     // The slot is freed before the callers are answered: the next batch goes
     // to the database meanwhile (answering_ keeps the io_context busy).
@@ -146,8 +137,8 @@ void IngestBatcher::run_commit(Batch batch) {
         start_commits_locked();
     }
     for (std::size_t i = 0; i < batch.callbacks.size(); ++i) {
-        const auto outcome = error ? ApplyOutcome::unchanged : result.outcomes[i];
-        complete(std::move(batch.callbacks[i].handler), error, outcome);
+        const auto outcome = callbacks_error ? ApplyOutcome::unchanged : result.outcomes[i];
+        complete(std::move(batch.callbacks[i].handler), callbacks_error, outcome);
     }
     for (auto& item : batch.polled) {
         complete(std::move(item.handler), error);
@@ -160,8 +151,37 @@ void IngestBatcher::run_commit(Batch batch) {
     }
 }
 
+std::exception_ptr IngestBatcher::commit(std::span<const core::Observation> observations,
+                                         std::span<const Reschedule> reschedules,
+                                         std::size_t answers, ApplyResult& result) {
+    const auto start = std::chrono::steady_clock::now();
+    std::exception_ptr error;
+    try {
+        result = store_.apply(observations, reschedules);
+    } catch (const DatabaseUnavailable& e) {
+        if (const auto held_back = unavailable_log_.admit(std::chrono::steady_clock::now())) {
+            spdlog::warn(
+                "ingest: batch of {} reports ({} poll answers) not stored, database unavailable: "
+                "{} (callbacks answered 503; {} similar warnings held back)",
+                observations.size(), answers, e.what(), *held_back);
+        }
+        error = std::current_exception();
+    } catch (const std::exception& e) {
+        spdlog::error("ingest: batch of {} reports ({} poll answers) not stored: {}",
+                      observations.size(), answers, e.what());
+        error = std::current_exception();
+    }
+    if (observer_.on_commit) {
+        observer_.on_commit(observations.size(), std::chrono::steady_clock::now() - start, !error);
+    }
+    return error;
+}
+
 void IngestBatcher::report_applied(std::span<const core::Observation> observations,
                                    std::size_t callbacks, bool polled, const ApplyResult& result) {
+    if (!observer_.on_applied) {
+        return;
+    }
     // A batch of one path is its own part: no need to split it.
     if (!polled) {
         observer_.on_applied(observations, result, ReportPath::callback);

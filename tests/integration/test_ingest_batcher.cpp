@@ -1,7 +1,8 @@
 // IngestBatcher against a real PostgreSQL, callbacks and poll answers in the
 // same batches: what goes into each batch and in which order, the queue
-// limit that only callbacks are held to, metrics counted per path, and a
-// failed batch failing every caller with nothing committed.
+// limit that only callbacks are held to, metrics counted per path, a poll
+// answer the database refuses leaving the callbacks of its batch stored, and
+// a failed batch failing every caller with nothing committed.
 //
 // Every test holds the one database thread until all its reports are queued,
 // so that the batches are made from a known queue: the first report goes to
@@ -299,7 +300,7 @@ TEST_F(BatcherTest, MetricsCountEachPathApartInAMixedBatch) {
               "plug sent 0 -,x delivered 1 -,y failed 1 -");
 }
 
-TEST_F(BatcherTest, AFailedBatchFailsEveryCallerAndCommitsNothing) {
+TEST_F(BatcherTest, APollAnswerTheDatabaseRefusesNeverCostsACallbackIts200) {
     db->execute(R"sql(
         INSERT INTO delivery_state (sms_id, type_id, state, next_poll_at)
         VALUES ('r', 2, 'waiting', now() + interval '1 hour');
@@ -313,11 +314,39 @@ TEST_F(BatcherTest, AFailedBatchFailsEveryCallerAndCommitsNothing) {
         callback("c");
         polled("r", answer({"r"}));
     });
-    EXPECT_EQ(log, (Lines{"commit 1", "  callback plug", "failed 2"}));
-    EXPECT_EQ(completed, (Lines{"plug ok", "c database error", "r database error"}));
+    // The batch of c and r fails on r's reschedule; c commits again alone.
+    EXPECT_EQ(log, (Lines{"commit 1", "  callback plug", "failed 2", "commit 1", "  callback c"}));
+    EXPECT_EQ(completed, (Lines{"plug ok", "c ok", "r database error"}));
     EXPECT_EQ(db->scalar("SELECT string_agg(sms_id || ' ' || state, ',' ORDER BY sms_id) "
                          "FROM delivery_state"),
-              "plug sent,r waiting");
+              "c sent,plug sent,r waiting");
+    EXPECT_EQ(db->scalar("SELECT string_agg(sms_id, ',' ORDER BY sms_id) FROM delivery_event"),
+              "c,plug");
+}
+
+TEST_F(BatcherTest, AFailedBatchFailsEveryCallerAndCommitsNothing) {
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, type_id, state, next_poll_at)
+        VALUES ('r', 2, 'waiting', now() + interval '1 hour');
+        CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'bad refused'; END $$;
+        CREATE TRIGGER refuse_bad BEFORE INSERT ON delivery_state FOR EACH ROW
+            WHEN (NEW.sms_id = 'bad') EXECUTE FUNCTION refuse_bad();)sql");
+    start({.max_batch = 100, .commits_in_flight = 1, .max_queued = 100});
+    run([&] {
+        callback("plug");
+        callback("c");
+        callback("bad");
+        polled("r", answer({"r"}));
+    });
+    // The callbacks fail again on their own: everyone is told, nothing of
+    // the batch is stored.
+    EXPECT_EQ(log, (Lines{"commit 1", "  callback plug", "failed 3", "failed 2"}));
+    EXPECT_EQ(completed,
+              (Lines{"plug ok", "c database error", "bad database error", "r database error"}));
+    EXPECT_EQ(db->scalar("SELECT string_agg(sms_id || ' ' || state || ' ' || poll_attempts, ',' "
+                         "ORDER BY sms_id) FROM delivery_state"),
+              "plug sent 0,r waiting 0");
     EXPECT_EQ(db->scalar("SELECT string_agg(sms_id, ',') FROM delivery_event"), "plug");
 }
 

@@ -64,10 +64,10 @@ TEST(ReconcileFillingCalls, AccountsAndOasStayApartAndDropReturnsTheIds) {
     ASSERT_EQ(ready.size(), 2u);
     EXPECT_EQ(ready[0].group, "oa1");
     EXPECT_EQ(ready[1].group, "oa2");
-    EXPECT_EQ(chunks.drop("b").size(), 4u);
+    EXPECT_EQ(chunks.drop(key("b")).size(), 4u);
     EXPECT_TRUE(chunks.take_ready(key("b"), 10, true).empty());
     chunks.add(ids_for("c", "oa1", 0, 5), 1);
-    EXPECT_EQ(chunks.drop().size(), 5u);
+    EXPECT_EQ(chunks.drop_all().size(), 5u);
 }
 
 }  // namespace

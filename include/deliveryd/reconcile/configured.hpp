@@ -27,6 +27,9 @@ namespace deliveryd::reconcile {
 [[nodiscard]] std::vector<LimiterKey> keys_of(const PlanTargets& targets,
                                               const store::PollScope& scope);
 
+// The polling scope a key's calls belong to.
+[[nodiscard]] store::PollScope scope_of(const LimiterKey& key);
+
 // The keys whose calls the rows of one claim lane go to: what sizes its claim.
 [[nodiscard]] std::vector<LimiterKey> keys_of(const PlanTargets& targets,
                                               const store::PollScope& scope, store::ClaimLane lane);

@@ -31,9 +31,10 @@ class FillingCalls {
     [[nodiscard]] std::vector<PlannedCall> take_ready(std::span<const LimiterKey> keys,
                                                       std::uint64_t tick, bool drained);
 
-    // Forgets the waiting ids of `account` (every account when empty) and
-    // returns them.
-    [[nodiscard]] std::vector<std::string> drop(const std::string& account = {});
+    // Forgets the waiting ids of `keys` and returns them.
+    [[nodiscard]] std::vector<std::string> drop(std::span<const LimiterKey> keys);
+    // Forgets every waiting id and returns them.
+    [[nodiscard]] std::vector<std::string> drop_all();
 
   private:
     using Group = std::pair<LimiterKey, std::string>;  // key, PlannedCall::group

@@ -61,10 +61,10 @@ struct Plan {
 
 [[nodiscard]] Plan plan_calls(std::span<const core::State> rows, const PlanTargets& targets);
 
-// The ids a GetCallback call asked about that its answer did not return, in
-// the order asked, each once. eSMS simply leaves out ids it holds no callback
-// for; those rows go back on the backoff schedule like any answered poll.
-// Returned ids that were not asked about are ignored here.
+// The ids a call of several ids asked about that its answer did not return,
+// in the order asked, each once (GetCallback leaves out the ids it holds no
+// callback for; those rows go back on the backoff schedule like any answered
+// poll). Returned ids that were not asked about are ignored here.
 [[nodiscard]] std::vector<std::string> missing_ids(std::span<const std::string> asked,
                                                    std::span<const std::string> returned);
 [[nodiscard]] std::vector<std::string> missing_ids(std::span<const std::string> asked,

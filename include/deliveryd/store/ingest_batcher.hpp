@@ -12,10 +12,15 @@
 // Poll answers come the same way (async_apply_polled), each with its rows'
 // next polls, which commit in the same transaction as the answer. They wait
 // in a queue of their own and come second: a batch takes callbacks first,
-// then fills the room they left with whole poll answers, so polling never
-// delays, displaces or turns away a callback. So that a steady stream of
-// callbacks cannot hold polling back for good, every batch takes at least
-// the oldest waiting answer, even past `max_batch`.
+// then fills the room they left with whole poll answers, and poll answers
+// never count towards `max_queued`: polling never takes a callback's place
+// nor turns one away. If a batch carrying both fails, its callbacks are tried
+// again on their own before they are answered, so a poll answer the database
+// refuses never costs a callback its 200. (A batch carrying poll answers
+// locks its rows before it reads them, one round trip more for its
+// callbacks.) So that a steady stream of callbacks cannot hold polling back
+// for good, every batch takes at least the oldest waiting answer, even past
+// `max_batch`.
 //
 // Thread-safe. Completions run on the caller's associated executor. While
 // anything is queued, in flight or being answered the batcher keeps the
@@ -138,6 +143,12 @@ class IngestBatcher {
     // Starts commits while there are free slots and queued items. Caller holds mutex_.
     void start_commits_locked();
     void run_commit(Batch batch);
+    // One transaction (StatusStore::apply), logged and reported to
+    // on_commit; the exception it failed with, or null. `answers`: how many
+    // poll answers it carries, for the log.
+    std::exception_ptr commit(std::span<const core::Observation> observations,
+                              std::span<const Reschedule> reschedules, std::size_t answers,
+                              ApplyResult& result);
     // observer_.on_applied for each path of a committed batch: its first
     // `callbacks` reports are callbacks, the rest (if `polled`) poll answers'.
     void report_applied(std::span<const core::Observation> observations, std::size_t callbacks,

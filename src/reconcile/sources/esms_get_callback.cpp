@@ -65,10 +65,7 @@ class GetCallback final : public StatusSource {
         }
         auto& body = *parsed.value;
         if (body.code != 100) {
-            // GetCallback leaves out the ids it holds nothing for instead of
-            // refusing them, so a 101 can only be about the call itself,
-            // which carries up to 200 ids: the keys.
-            return esms_code(body.code, body.message, false);
+            return esms_code(call, body.code, body.message);
         }
         auto out = outcome(CallVerdict::answered, "ok");
         // An entry about an id that was not asked about is dropped: this OA's

@@ -53,7 +53,7 @@ class GetSendStatus final : public StatusSource {
         }
         auto& body = *parsed.value;
         if (body.code != 100) {
-            return esms_code(body.code, {}, true);
+            return esms_code(call, body.code, {});
         }
         auto out = outcome(CallVerdict::answered, "ok");
         if (body.observation) {

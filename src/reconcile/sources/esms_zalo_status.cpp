@@ -59,7 +59,7 @@ class ZaloStatus final : public StatusSource {
         }
         auto& body = *parsed.value;
         if (body.code != 100) {
-            return esms_code(body.code, body.message, true);
+            return esms_code(call, body.code, body.message);
         }
         auto out = outcome(CallVerdict::answered, body.message_found ? "ok" : "no_data");
         if (body.observation) {

@@ -4,6 +4,7 @@
 
 #include "deliveryd/core/text.hpp"
 #include "deliveryd/providers/esms/result_code.hpp"
+#include "deliveryd/reconcile/status_source.hpp"
 
 namespace deliveryd::reconcile::sources {
 namespace {
@@ -53,7 +54,8 @@ std::optional<CallOutcome> by_http_status(const CallAnswer& answer) {
     return outcome(CallVerdict::retry, "http_4xx", std::move(detail));
 }
 
-CallOutcome esms_code(int code, std::string_view message, bool about_one_message) {
+CallOutcome esms_code(const PlannedCall& call, int code, std::string_view message) {
+    const bool about_one_message = call.source->ids_per_call() == 1 && call.sms_ids.size() == 1;
     auto detail = fmt::format("code {} ({}){}{}", code, providers::esms::describe_result_code(code),
                               message.empty() ? "" : ": ", core::to_log_text(message));
     if (no_data_yet(code)) {

@@ -19,10 +19,11 @@ namespace deliveryd::reconcile::sources {
 // 401/403 credentials, 429 tps_exceeded, else retry (http_5xx, http_4xx).
 [[nodiscard]] std::optional<CallOutcome> by_http_status(const CallAnswer& answer);
 
-// An eSMS result code other than 100. `about_one_message`: the call asks
-// about one message and eSMS answers its ids one by one, so a 101 ("wrong
-// keys") may be about that message rather than the keys (see
-// CallVerdict::credentials_or_unknown_id).
-[[nodiscard]] CallOutcome esms_code(int code, std::string_view message, bool about_one_message);
+// An eSMS result code other than 100 to `call`. A 101 ("wrong keys") to a
+// call about one message of a one-id endpoint may be about that message
+// rather than the keys (CallVerdict::credentials_or_unknown_id). A many-id
+// endpoint (GetCallback) leaves out the ids it holds nothing for instead of
+// refusing them, so its 101 can only be about the call itself: the keys.
+[[nodiscard]] CallOutcome esms_code(const PlannedCall& call, int code, std::string_view message);
 
 }  // namespace deliveryd::reconcile::sources
