@@ -1,5 +1,6 @@
 #include "deliveryd/core/time_text.hpp"
 
+#include <array>
 #include <cstdio>
 
 #include "deliveryd/core/numbers.hpp"
@@ -34,6 +35,24 @@ bool expect(std::string_view text, std::size_t& pos, char c) noexcept {
     return false;
 }
 
+// Three numbers of the given widths joined by `sep` ("2024-04-24",
+// "24/04/2024", "09:58:01"), advancing pos.
+std::optional<std::array<int, 3>> triple(std::string_view text, std::size_t& pos,
+                                         std::array<std::size_t, 3> widths, char sep) noexcept {
+    std::array<int, 3> values{};
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0 && !expect(text, pos, sep)) {
+            return std::nullopt;
+        }
+        const auto value = digits(text, pos, widths[i]);
+        if (!value) {
+            return std::nullopt;
+        }
+        values[i] = *value;
+    }
+    return values;
+}
+
 // A civil date and time of day, validated, as a UTC instant (before any offset).
 std::optional<Timestamp> civil(int y, int mo, int d, int h, int mi, int s) noexcept {
     const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
@@ -50,31 +69,17 @@ std::optional<Timestamp> civil(int y, int mo, int d, int h, int mi, int s) noexc
 
 std::optional<Timestamp> parse_rfc3339(std::string_view text) noexcept {
     std::size_t pos = 0;
-    const auto y = digits(text, pos, 4);
-    if (!y || !expect(text, pos, '-')) {
+    const auto date = triple(text, pos, {4, 2, 2}, '-');
+    if (!date || !(expect(text, pos, 'T') || expect(text, pos, 't') || expect(text, pos, ' '))) {
         return std::nullopt;
     }
-    const auto mo = digits(text, pos, 2);
-    if (!mo || !expect(text, pos, '-')) {
+    const auto time = triple(text, pos, {2, 2, 2}, ':');
+    if (!time) {
         return std::nullopt;
     }
-    const auto d = digits(text, pos, 2);
-    if (!d || !(expect(text, pos, 'T') || expect(text, pos, 't') || expect(text, pos, ' '))) {
-        return std::nullopt;
-    }
-    const auto h = digits(text, pos, 2);
-    if (!h || !expect(text, pos, ':')) {
-        return std::nullopt;
-    }
-    const auto mi = digits(text, pos, 2);
-    if (!mi || !expect(text, pos, ':')) {
-        return std::nullopt;
-    }
-    const auto s = digits(text, pos, 2);
-    if (!s) {
-        return std::nullopt;
-    }
-    auto t = civil(*y, *mo, *d, *h, *mi, *s);
+    const auto [y, mo, d] = *date;
+    const auto [h, mi, s] = *time;
+    auto t = civil(y, mo, d, h, mi, s);
     if (!t) {
         return std::nullopt;
     }
@@ -93,7 +98,7 @@ std::optional<Timestamp> parse_rfc3339(std::string_view text) noexcept {
         for (std::size_t n = pos - start; n < 6; ++n) {
             micros *= 10;
         }
-        if (*s != 60) {  // a leap second already sits at .999999
+        if (s != 60) {  // a leap second already sits at .999999
             *t += microseconds{micros};
         }
     }
@@ -128,31 +133,17 @@ std::optional<Timestamp> parse_epoch_millis(std::string_view text) noexcept {
 
 std::optional<Timestamp> parse_esms_local_time(std::string_view text) noexcept {
     std::size_t pos = 0;
-    const auto d = digits(text, pos, 2);
-    if (!d || !expect(text, pos, '/')) {
+    const auto date = triple(text, pos, {2, 2, 4}, '/');
+    if (!date || !expect(text, pos, ' ')) {
         return std::nullopt;
     }
-    const auto mo = digits(text, pos, 2);
-    if (!mo || !expect(text, pos, '/')) {
+    const auto time = triple(text, pos, {2, 2, 2}, ':');
+    if (!time || pos != text.size()) {
         return std::nullopt;
     }
-    const auto y = digits(text, pos, 4);
-    if (!y || !expect(text, pos, ' ')) {
-        return std::nullopt;
-    }
-    const auto h = digits(text, pos, 2);
-    if (!h || !expect(text, pos, ':')) {
-        return std::nullopt;
-    }
-    const auto mi = digits(text, pos, 2);
-    if (!mi || !expect(text, pos, ':')) {
-        return std::nullopt;
-    }
-    const auto s = digits(text, pos, 2);
-    if (!s || pos != text.size()) {
-        return std::nullopt;
-    }
-    const auto local = civil(*y, *mo, *d, *h, *mi, *s);
+    const auto [d, mo, y] = *date;
+    const auto [h, mi, s] = *time;
+    const auto local = civil(y, mo, d, h, mi, s);
     if (!local) {
         return std::nullopt;
     }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "deliveryd/core/status.hpp"
 
@@ -75,5 +76,18 @@ struct Observation {
 
     friend bool operator==(const Observation&, const Observation&) = default;
 };
+
+// A report with what every parser sets first: who said it about which
+// message, when deliveryd received it, and the payload as received.
+[[nodiscard]] inline Observation report_from(Source source, Provider provider, std::string sms_id,
+                                             Timestamp received_at, std::string raw) {
+    Observation o;
+    o.source = source;
+    o.provider = provider;
+    o.sms_id = std::move(sms_id);
+    o.observed_at = received_at;
+    o.raw = std::move(raw);
+    return o;
+}
 
 }  // namespace deliveryd::core

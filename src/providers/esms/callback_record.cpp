@@ -10,12 +10,7 @@ namespace deliveryd::providers::esms {
 
 core::Observation to_observation(const CallbackRecord& r, core::Source source,
                                  core::Timestamp received_at, std::string raw) {
-    core::Observation o;
-    o.source = source;
-    o.provider = core::Provider::esms;
-    o.sms_id = r.sms_id;
-    o.observed_at = received_at;
-    o.raw = std::move(raw);
+    auto o = core::report_from(source, core::Provider::esms, r.sms_id, received_at, std::move(raw));
 
     o.send_status = r.send_status;
     o.send_success = r.send_success;

@@ -68,12 +68,8 @@ Result parse(std::string_view body, std::string_view sms_id, std::string_view oa
         return Result::failure("GetZaloMessageStatus: Data has no status");
     }
 
-    core::Observation o;
-    o.source = core::Source::zalo_status;
-    o.provider = core::Provider::esms;
-    o.sms_id = std::string(sms_id);
-    o.observed_at = received_at;
-    o.raw = core::to_valid_utf8(body);
+    auto o = core::report_from(core::Source::zalo_status, core::Provider::esms, std::string(sms_id),
+                               received_at, core::to_valid_utf8(body));
     o.zalo_status = *status;
     if (!oa_id.empty()) {
         o.oa_id = std::string(oa_id);

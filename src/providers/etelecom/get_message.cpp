@@ -64,12 +64,8 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
                                     : "GetMessage: no message in the answer");
     }
 
-    core::Observation o;
-    o.source = core::Source::etelecom_get_message;
-    o.provider = core::Provider::etelecom;
-    o.sms_id = std::string(sms_id);
-    o.observed_at = received_at;
-    o.raw = core::to_valid_utf8(body);
+    auto o = core::report_from(core::Source::etelecom_get_message, core::Provider::etelecom,
+                               std::string(sms_id), received_at, core::to_valid_utf8(body));
     o.partner_id = msg_id;
     o.oa_id = fields.text("oa_id", max_id_text);
     o.phone = fields.text("phone", max_id_text);
