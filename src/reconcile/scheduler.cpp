@@ -48,6 +48,7 @@ Scheduler::Impl::Impl(const PollingSettings& config, SchedulerParts parts)
       backoff_(config.schedule, seeded_unit_random(std::random_device{}())),
       targets_(plan_targets(config)),
       metrics_(parts.registry),
+      unpolled_(parts.pool, parts.db_threads, metrics_),
       replica_(replica_name()) {
     for (const auto& scope : scopes_of(config)) {
         scopes_.push_back(scope);

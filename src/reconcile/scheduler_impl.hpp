@@ -37,6 +37,7 @@
 
 #include "reconcile/claimed_rows.hpp"
 #include "reconcile/poll_metrics.hpp"
+#include "reconcile/unpolled_watch.hpp"
 
 namespace deliveryd::reconcile {
 
@@ -97,9 +98,6 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
 
     // The due backlog and the limiters' use, for metrics and `deliveryd status`.
     asio::awaitable<void> measure(const store::PollScope& scope);
-    // Unresolved rows of scopes not configured here (store/unpolled_rows.hpp):
-    // a gauge, and a warning per scope once an hour.
-    asio::awaitable<void> check_unpolled();
 
     // ---- sending: one loop per key, paced by its limiter (scheduler_calls.cpp)
 
@@ -130,6 +128,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     Backoff backoff_;
     PlanTargets targets_;
     PollMetrics metrics_;
+    UnpolledWatch unpolled_;
     const std::string replica_;  // how `deliveryd status` names this replica
     // While the database is down every tick and every answer fails: warn
     // once a minute (deliveryd_poll_store_failures_total counts them all).
@@ -144,9 +143,6 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     std::uint64_t tick_number_ = 0;
     std::size_t calls_in_flight_ = 0;
     SteadyClock::time_point backlog_measured_at_{};
-    std::optional<SteadyClock::time_point> unpolled_checked_at_;
-    std::map<std::string, core::LogThrottle> unpolled_log_;  // by scope name; gauges set
-    core::LogThrottle unpolled_error_log_{std::chrono::minutes(10)};
     bool stopping_ = false;
     bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

@@ -13,7 +13,6 @@
 #include "deliveryd/reconcile/status_source.hpp"
 #include "deliveryd/store/report_metrics.hpp"
 #include "deliveryd/store/status_store.hpp"
-#include "deliveryd/store/unpolled_rows.hpp"
 
 #include "reconcile/scheduler_impl.hpp"
 
@@ -21,8 +20,6 @@ namespace deliveryd::reconcile {
 namespace {
 
 constexpr auto backlog_interval = std::chrono::seconds(10);
-constexpr auto unpolled_interval = std::chrono::minutes(1);
-constexpr auto unpolled_log_interval = std::chrono::hours(1);
 
 }  // namespace
 
@@ -98,19 +95,7 @@ asio::awaitable<void> Scheduler::Impl::tick() {
         state->recent_rows /= 2;  // the mix follows the last few claims
         metrics_.key_state(key, state->limiter.utilisation(), state->queue.size());
     }
-    if (!unpolled_checked_at_ || SteadyClock::now() - *unpolled_checked_at_ >= unpolled_interval) {
-        unpolled_checked_at_ = SteadyClock::now();
-        try {
-            co_await check_unpolled();
-        } catch (const std::exception& e) {
-            if (const auto held_back = unpolled_error_log_.admit(SteadyClock::now())) {
-                spdlog::warn(
-                    "polling: could not look for unconfigured scopes: {} ({} similar "
-                    "warnings held back)",
-                    e.what(), *held_back);
-            }
-        }
-    }
+    co_await unpolled_.look(scopes_);
 }
 
 void Scheduler::Impl::drop_scope(const store::PollScope& scope) {
@@ -260,34 +245,6 @@ asio::awaitable<void> Scheduler::Impl::measure(const store::PollScope& scope) {
         polls_.record_activity(scope, replica_, due, activity);
     };
     co_await net::offload(parts_.db_threads, std::move(record));
-}
-
-asio::awaitable<void> Scheduler::Impl::check_unpolled() {
-    auto find = [this] { return store::find_unpolled_rows(parts_.pool, scopes_); };
-    const auto unpolled = co_await net::offload(parts_.db_threads, std::move(find));
-    std::set<std::string> seen;
-    for (const auto& found : unpolled) {
-        seen.insert(found.scope);
-        metrics_.unpolled(found.scope, found.rows);
-        const auto it = unpolled_log_.try_emplace(found.scope, unpolled_log_interval).first;
-        if (it->second.admit(SteadyClock::now())) {
-            spdlog::warn(
-                "polling: {}{} unresolved message{} of {}, which no replica's configuration "
-                "polls: add its credentials, or they are never polled and never expire",
-                found.rows >= store::unpolled_count_cap ? "at least " : "", found.rows,
-                found.rows == 1 ? "" : "s", found.scope);
-        }
-    }
-    // A scope whose rows are gone (resolved by callback, polled by a replica
-    // configured for it) reads 0 rather than its last count.
-    for (auto it = unpolled_log_.begin(); it != unpolled_log_.end();) {
-        if (seen.contains(it->first)) {
-            ++it;
-        } else {
-            metrics_.unpolled(it->first, 0);
-            it = unpolled_log_.erase(it);
-        }
-    }
 }
 
 }  // namespace deliveryd::reconcile
