@@ -140,6 +140,19 @@ class BatcherTest : public ::testing::Test {
         ioc.run();
     }
 
+    // A waiting row 'r' polled later, and a trigger that makes the database
+    // refuse every `event` (INSERT, UPDATE) of delivery_state where `when`.
+    void waiting_row_and_refusal(const std::string& event, const std::string& when) {
+        db->execute(R"sql(
+            INSERT INTO delivery_state (sms_id, type_id, state, next_poll_at)
+            VALUES ('r', 2, 'waiting', now() + interval '1 hour');
+            CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'refused by the test'; END $$;)sql");
+        db->execute("CREATE TRIGGER refuse BEFORE " + event +
+                    " ON delivery_state FOR EACH ROW WHEN (" + when +
+                    ") EXECUTE FUNCTION refuse()");
+    }
+
     static std::string describe(std::exception_ptr e) {
         if (!e) {
             return "ok";
@@ -301,13 +314,7 @@ TEST_F(BatcherTest, MetricsCountEachPathApartInAMixedBatch) {
 }
 
 TEST_F(BatcherTest, APollAnswerTheDatabaseRefusesNeverCostsACallbackIts200) {
-    db->execute(R"sql(
-        INSERT INTO delivery_state (sms_id, type_id, state, next_poll_at)
-        VALUES ('r', 2, 'waiting', now() + interval '1 hour');
-        CREATE FUNCTION refuse_count() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'poll_attempts refused'; END $$;
-        CREATE TRIGGER refuse_count BEFORE UPDATE ON delivery_state FOR EACH ROW
-            WHEN (NEW.poll_attempts <> OLD.poll_attempts) EXECUTE FUNCTION refuse_count();)sql");
+    waiting_row_and_refusal("UPDATE", "NEW.poll_attempts <> OLD.poll_attempts");
     start({.max_batch = 100, .commits_in_flight = 1, .max_queued = 100});
     run([&] {
         callback("plug");
@@ -325,13 +332,7 @@ TEST_F(BatcherTest, APollAnswerTheDatabaseRefusesNeverCostsACallbackIts200) {
 }
 
 TEST_F(BatcherTest, AFailedBatchFailsEveryCallerAndCommitsNothing) {
-    db->execute(R"sql(
-        INSERT INTO delivery_state (sms_id, type_id, state, next_poll_at)
-        VALUES ('r', 2, 'waiting', now() + interval '1 hour');
-        CREATE FUNCTION refuse_bad() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'bad refused'; END $$;
-        CREATE TRIGGER refuse_bad BEFORE INSERT ON delivery_state FOR EACH ROW
-            WHEN (NEW.sms_id = 'bad') EXECUTE FUNCTION refuse_bad();)sql");
+    waiting_row_and_refusal("INSERT", "NEW.sms_id = 'bad'");
     start({.max_batch = 100, .commits_in_flight = 1, .max_queued = 100});
     run([&] {
         callback("plug");
