@@ -236,6 +236,8 @@ std::span<const Key<EsmsAccount>> keys(std::type_identity<EsmsAccount>) {
         {"zalo_status_tps", &A::zalo_status_tps, Kind::rate,
          "GetZaloMessageStatus calls per second"},
         {"send_status_tps", &A::send_status_tps, Kind::rate, "GetSendStatus calls per second"},
+        {"query_zns_tps", &A::query_zns_tps, Kind::rate,
+         "QueryZnsStatus calls per second (ZNS 24/25 by SMSID)"},
     };
     return table;
 }
@@ -270,6 +272,8 @@ std::span<const Key<ReconcileConfig>> keys(std::type_identity<ReconcileConfig>) 
          .doc = "calls leave at most at (1 - rate_margin) of each *_tps",
          .max = 0.5},
         {"poll", &R::poll, Kind::boolean, "false: serve callbacks only, never poll"},
+        {"query_zns_after", &R::query_zns_after, Kind::positive,
+         "GetCallback answers without a ZNS before it is asked of QueryZnsStatus"},
     };
     return table;
 }

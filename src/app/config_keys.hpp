@@ -28,7 +28,7 @@ enum class Kind {
     secret,            // printed as <redacted> when set
     conninfo,          // a libpq connection string, printed with its password redacted
     positive,          // int > 0
-    rate,              // calls per second: double > 0
+    rate,              // calls per second: double >= 0, 0 turns the API off
     share,             // double in [0, Key::max]
     duration,          // "30s"; longer than 0
     duration_or_zero,  // "0s" allowed

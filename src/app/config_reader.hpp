@@ -146,8 +146,10 @@ class Reader {
     void read_rate(const YAML::Node& parent, const std::string& path, const char* key,
                    double& out) {
         if (const auto parsed = number<double>(parent, path, key, "a number")) {
-            if (!(parsed->value > 0) || parsed->value > 1e6) {
-                problem(join(path, key), "must be > 0 (calls per second), found " + parsed->text);
+            if (!(parsed->value >= 0) || parsed->value > 1e6) {
+                problem(
+                    join(path, key),
+                    "must be >= 0 (calls per second; 0 turns the API off), found " + parsed->text);
             } else {
                 out = parsed->value;
             }

@@ -13,10 +13,12 @@ constexpr std::array<std::string_view, 9> state_label_names{
 };
 static_assert(state_label_names.size() == static_cast<std::size_t>(StateLabel::expired) + 1);
 
-constexpr std::array<std::string_view, 5> source_names{
-    "callback", "get_callback", "get_send_status", "zalo_status", "etelecom_get_message",
+constexpr std::array<std::string_view, 8> source_names{
+    "callback",      "get_callback",           "get_send_status",
+    "zalo_status",   "etelecom_get_message",   "query_zns_status",
+    "sms_sent_data", "etelecom_list_messages",
 };
-static_assert(source_names.size() == static_cast<std::size_t>(Source::etelecom_get_message) + 1);
+static_assert(source_names.size() == static_cast<std::size_t>(Source::etelecom_list_messages) + 1);
 
 constexpr std::array<std::string_view, 2> provider_names{"esms", "etelecom"};
 static_assert(provider_names.size() == static_cast<std::size_t>(Provider::etelecom) + 1);

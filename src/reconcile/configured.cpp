@@ -26,6 +26,7 @@ std::vector<store::PollScope> configured_scopes(const PollingSettings& config) {
 PlanTargets plan_targets(const PollingSettings& config,
                          std::span<const StatusSource* const> sources) {
     PlanTargets targets;
+    targets.schedule = config.schedule;
     const auto scopes = configured_scopes(config);
     for (const auto* source : sources) {
         TargetSource target{source, {}};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <unordered_set>
 #include <utility>
@@ -55,6 +56,8 @@ class Planner {
     void offer(const core::State& row) {
         const auto account = rate_account(row);
         bool configured = false;
+        const StatusSource* second = nullptr;
+        std::optional<Slot> second_slot;
         for (const auto& target : targets_.sources) {
             if (target.source->provider() != row.provider ||
                 std::find(target.accounts.begin(), target.accounts.end(), account) ==
@@ -62,15 +65,27 @@ class Planner {
                 continue;
             }
             configured = true;
-            auto placement = target.source->place(row);
+            auto placement = target.source->place(row, targets_.schedule);
             if (auto* slot = std::get_if<Slot>(&placement)) {
-                take(*target.source, account, row, std::move(*slot));
-                return;
+                if (!slot->second_choice) {
+                    take(*target.source, account, row, std::move(*slot));
+                    return;
+                }
+                if (second == nullptr) {
+                    second = target.source;
+                    second_slot = std::move(*slot);
+                }
+            } else if (auto* refusal = std::get_if<Refusal>(&placement)) {
+                if (second == nullptr) {
+                    refuse(row, refusal->reason, std::move(refusal->detail));
+                    return;
+                }
+                break;
             }
-            if (auto* refusal = std::get_if<Refusal>(&placement)) {
-                refuse(row, refusal->reason, std::move(refusal->detail));
-                return;
-            }
+        }
+        if (second != nullptr) {
+            take(*second, account, row, std::move(*second_slot));
+            return;
         }
         if (!configured) {
             if (row.provider == core::Provider::etelecom) {

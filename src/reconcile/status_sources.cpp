@@ -9,11 +9,12 @@ namespace deliveryd::reconcile {
 std::span<const StatusSource* const> status_sources() {
     // The planner offers a row to these in this order and the first that
     // places it decides: a ZNS Zalo has accepted goes to GetZaloMessageStatus
-    // before GetCallback would take any ZNS.
-    static const std::array<const StatusSource*, 4> all = {
-        &sources::esms_zalo_status(),
-        &sources::esms_get_callback(),
-        &sources::esms_get_send_status(),
+    // before GetCallback would take any ZNS, and QueryZnsStatus comes before
+    // GetCallback to claim the ZNS GetCallback cannot answer (the rest it
+    // takes only as a second choice).
+    static const std::array<const StatusSource*, 5> all = {
+        &sources::esms_zalo_status(),     &sources::esms_query_zns_status(),
+        &sources::esms_get_callback(),    &sources::esms_get_send_status(),
         &sources::etelecom_get_message(),
     };
     return all;

@@ -61,8 +61,8 @@ TEST(Cli, BadConfigExitsTwoNamingTheKey) {
         {"database:\n  url: ${DELIVERYD_TEST_SURELY_UNSET}\n",
          "DELIVERYD_TEST_SURELY_UNSET is not set"},
         {"database:\n  url: x\nesms:\n  accounts:\n    - {name: a, api_key: k, secret_key: s, "
-         "zalo_status_tps: 0}\n",
-         "esms.accounts[0].zalo_status_tps: must be > 0"},
+         "zalo_status_tps: -1}\n",
+         "esms.accounts[0].zalo_status_tps: must be >= 0"},
         {"database:\n  url: x\nhttp:\n  max_connections: [1]\n", "http.max_connections"},
         {"database:\n  url: \"host='unterminated\"\n", "database.url: libpq cannot parse it"},
     };

@@ -261,11 +261,12 @@ TEST(DashboardMetrics, EveryMetricTheDashboardQueriesIsExported) {
     ASSERT_TRUE(d.wait_ready()) << d.process.output();
     ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 60u);
     // One whose polling window ended long ago (closed: expired via window),
-    // and a ZNS without an OA id (no status call can answer it).
+    // and a Zalo follower message without an OA id (no status call can
+    // answer it: QueryZnsStatus takes only ZNS of TypeId 24/25).
     db.execute(
         "INSERT INTO delivery_state (sms_id, type_id, submitted_at, next_poll_at) "
         "VALUES ('dashboard-window-ended', 2, now() - interval '1 hour', now()), "
-        "('dashboard-zns-without-oa', 25, now(), now())");
+        "('dashboard-zns-without-oa', 26, now(), now())");
 
     // Callbacks of every result: accepted, duplicate, rejected, unavailable,
     // and one carrying a Zalo error code (the seed's ZNS failure).

@@ -200,6 +200,76 @@ TEST(PollingEndToEnd, EveryRowReachesTheTruthThoughCallbacksAreDropped) {
     EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
 }
 
+TEST(PollingEndToEnd, ZnsSentWithoutACallbackUrlReachTheTruthThroughQueryZnsStatus) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    const auto port = testing::free_local_port();
+    // ZNS 24/25 only, half of them sent without a CallbackUrl: no callback
+    // ever comes for those and GetCallback never returns them.
+    testing::ProviderSim sim({"--generate", "200", "--seed", "11", "--time-scale", "60",
+                              "--only-types", "24,25", "--zns-without-callback", "0.5",
+                              "--callback-url",
+                              "http://127.0.0.1:" + std::to_string(port) + "/callback/esms"});
+    ASSERT_NE(sim.port, 0) << sim.process.output();
+    testing::Daemon d(polling_config(db.url(), port, sim, "25s"));
+    ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
+    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 200u);
+
+    bool gauge_raised = false;
+    ASSERT_TRUE(wait_all_final(db, port, 90s, gauge_raised)) << d.process.output();
+    EXPECT_FALSE(gauge_raised) << d.process.output();
+
+    const auto truth = sim.get("/sim/truth");
+    pqxx::connection c(db.url());
+    pqxx::read_transaction tx(c);
+    std::map<std::string, pqxx::row> rows;
+    for (const auto& row :
+         tx.exec("SELECT sms_id, state, coalesce(error_code::text, 'NULL'), "
+                 "coalesce(partner_id, 'NULL'), "
+                 "(SELECT count(*) FROM delivery_event e WHERE e.sms_id = s.sms_id "
+                 "AND e.source = 'query_zns_status') FROM delivery_state s")) {
+        rows.emplace(row[0].as<std::string>(), row);
+    }
+    int without_url = 0;
+    int asked = 0;
+    for (const auto& m : truth.at("messages").as_array()) {
+        const auto id = testing::json_text(m.at("sms_id"));
+        const auto& row = rows.at(id);
+        const auto final_state = testing::json_text(m.at("final_state"));
+        EXPECT_EQ(row[1].as<std::string>(), final_state) << id;
+        if (final_state == "failed") {
+            EXPECT_EQ(row[2].as<std::string>(), testing::json_text(m.at("error_code"))) << id;
+        }
+        if (final_state == "delivered") {
+            EXPECT_EQ(row[3].as<std::string>(), testing::json_text(m.at("partner_id"))) << id;
+        }
+        if (!m.at("callback").as_bool()) {
+            ++without_url;
+            // Only QueryZnsStatus can know these; a message with no status
+            // at all is the one thing it cannot answer.
+            if (final_state != "expired") {
+                EXPECT_GT(row[4].as<int>(), 0) << id;
+                ++asked;
+            }
+        }
+    }
+    EXPECT_GT(without_url, 60);
+    EXPECT_GT(asked, 50);
+    const auto stats = sim.get("/sim/stats");
+    EXPECT_GT(stats.at("endpoints")
+                  .at("QueryZnsStatus")
+                  .at("keys")
+                  .at("sim-api-key")
+                  .at("calls")
+                  .as_int64(),
+              0);
+    expect_good_manners(sim);
+
+    d.process.send_signal(SIGTERM);
+    EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
+}
+
 TEST(PollingEndToEnd, UnknownMessagesDueTogetherCostACheckNotTheAccount) {
     DELIVERYD_REQUIRE_DATABASE();
     testing::ScratchDatabase db;

@@ -204,18 +204,30 @@ TEST(Config, BadDurations) {
                             "longer than 0"));
 }
 
-TEST(Config, RatesMustBePositive) {
-    for (const auto* bad : {"0", "-1", "0.0"}) {
+TEST(Config, RatesAreNotNegative) {
+    for (const auto* bad : {"-1", "-0.5"}) {
         EXPECT_TRUE(one_problem(std::string(minimal) +
                                     "esms:\n  accounts:\n    - {name: a, api_key: k, "
                                     "secret_key: s, get_callback_tps: " +
                                     bad + "}\n",
-                                "esms.accounts[0].get_callback_tps", "must be > 0"))
+                                "esms.accounts[0].get_callback_tps", "must be >= 0"))
             << bad;
     }
     EXPECT_TRUE(
-        one_problem(std::string(minimal) + "etelecom:\n  api_key: k\n  get_message_tps: 0\n",
-                    "etelecom.get_message_tps", "must be > 0"));
+        one_problem(std::string(minimal) + "etelecom:\n  api_key: k\n  get_message_tps: -2\n",
+                    "etelecom.get_message_tps", "must be >= 0"));
+}
+
+TEST(Config, ARateOfZeroTurnsTheApiOff) {
+    const auto c =
+        parse_config(std::string(minimal) +
+                         "esms:\n  accounts:\n    - {name: a, api_key: k, secret_key: s, "
+                         "get_callback_tps: 0, query_zns_tps: 0}\n",
+                     &fake_env);
+    ASSERT_EQ(c.esms.accounts.size(), 1u);
+    EXPECT_EQ(c.esms.accounts[0].get_callback_tps, 0);
+    EXPECT_EQ(c.esms.accounts[0].query_zns_tps, 0);
+    EXPECT_EQ(c.reconcile.query_zns_after, 2);
 }
 
 TEST(Config, OtherValidation) {

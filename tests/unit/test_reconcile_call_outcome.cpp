@@ -19,6 +19,7 @@ using core::Provider;
 using core::Source;
 using core::StateLabel;
 
+using testing::read_documented;
 using testing::read_seed;
 
 const core::Timestamp received{std::chrono::sys_days{std::chrono::year{2025} / 7 / 1}};
@@ -40,6 +41,14 @@ PlannedCall send_status_call(std::string id) {
 PlannedCall zalo_status_call() {
     return PlannedCall{source_named("zalo_status"), "default", "4097311281936189049",
                        "e1a60e8890be9de4c4ab",      {"zns-1"}, {}};
+}
+
+// The SMSID of the answers written from QueryZnsStatus's field list.
+const std::string documented_zns_id = "b1c2e7a4-93f1-4c4e-8d55-0f7e61c2a9d1101";
+
+PlannedCall query_zns_call() {
+    return PlannedCall{
+        source_named("query_zns_status"), "default", "25", "", {documented_zns_id}, {}};
 }
 
 PlannedCall etelecom_call(std::string id = "et-1") {
@@ -428,6 +437,45 @@ TEST(ReconcileCallOutcome, EtelecomSeedsAnswerWithOneObservation) {
     EXPECT_EQ(b.observations[0].sms_id, "et-2");
     EXPECT_EQ(b.observations[0].state, StateLabel::failed);
     EXPECT_EQ(b.observations[0].error_code, 1);
+}
+
+TEST(ReconcileCallOutcome, QueryZnsStatusAnswersWithOneObservation) {
+    const auto out = interpret_answer(
+        query_zns_call(), http(200, read_documented("query_zns_status_delivered.json")), received);
+    EXPECT_EQ(out.verdict, CallVerdict::answered);
+    EXPECT_EQ(out.outcome, "ok");
+    ASSERT_EQ(out.observations.size(), 1U);
+    EXPECT_EQ(out.observations[0].source, Source::query_zns_status);
+    EXPECT_EQ(out.observations[0].state, StateLabel::delivered);
+    EXPECT_TRUE(out.missing.empty());
+}
+
+TEST(ReconcileCallOutcome, QueryZnsStatus854IsNoDataAnd851IsRejected) {
+    const auto none = interpret_answer(
+        query_zns_call(), http(200, read_documented("query_zns_status_854.json")), received);
+    EXPECT_EQ(none.verdict, CallVerdict::answered);
+    EXPECT_EQ(none.outcome, "no_data");
+    expect_nothing_to_store(none);
+
+    const auto missing = interpret_answer(
+        query_zns_call(), http(200, read_documented("query_zns_status_851.json")), received);
+    EXPECT_EQ(missing.verdict, CallVerdict::rejected);
+    expect_nothing_to_store(missing);
+
+    const auto empty = interpret_answer(query_zns_call(),
+                                        http(200, R"({"CodeResult":"100","Data":null})"), received);
+    EXPECT_EQ(empty.verdict, CallVerdict::answered);
+    EXPECT_EQ(empty.outcome, "no_data");
+}
+
+TEST(ReconcileCallOutcome, QueryZnsStatusRequestCarriesTheTypeAsked) {
+    PollingSettings settings;
+    settings.esms.api_base = "http://127.0.0.1:1";
+    settings.esms.accounts.push_back(EsmsAccount{"default", "k", "s"});
+    const auto request = source_named("query_zns_status")->request(settings, query_zns_call());
+    EXPECT_EQ(request.url, "http://127.0.0.1:1/MainService.svc/json/QueryZnsStatus/");
+    EXPECT_NE(request.body.find(R"("SmsType":"25")"), std::string::npos);
+    EXPECT_NE(request.body.find(documented_zns_id), std::string::npos);
 }
 
 }  // namespace

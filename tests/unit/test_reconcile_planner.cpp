@@ -33,6 +33,7 @@ PollingSettings settings() {
 const PlanTargets targets = plan_targets(settings());
 
 const StatusSource* const get_callback = source_named("get_callback");
+const StatusSource* const query_zns = source_named("query_zns_status");
 const StatusSource* const zalo_status = source_named("zalo_status");
 const StatusSource* const send_status = source_named("send_status");
 const StatusSource* const etelecom_get_message = source_named("etelecom_get_message");
@@ -121,28 +122,88 @@ TEST(ReconcilePlanner, SentZnsWithPartnerIdAsksZaloStatus) {
     EXPECT_EQ(key_of(plan.calls[0]), (LimiterKey{"default", zalo_status}));
 }
 
-TEST(ReconcilePlanner, ZnsNotYetSentOrWithoutPartnerStaysOnGetCallback) {
+TEST(ReconcilePlanner, ZnsNotYetSentStaysOnGetCallback) {
     auto telco = zns_sent("1", "oa", "p1");
     telco.state = StateLabel::sent_to_telco;
-    auto no_partner = zns_sent("2", "oa", "");
-    auto null_partner = zns("3", "oa");
-    null_partner.state = StateLabel::sent;
-    const std::vector<State> rows = {telco, no_partner, null_partner};
+    auto waiting = zns("2", "oa");
+    waiting.state = StateLabel::waiting;
+    waiting.poll_attempts = 9;
+    auto follower = zns_sent("3", "oa", "");
+    follower.type_id = 26;
+    const std::vector<State> rows = {telco, waiting, follower};
     const auto plan = plan_calls(rows, targets);
     EXPECT_EQ(plan.calls,
               (std::vector<PlannedCall>{call(get_callback, "default", "oa", "", {"1", "2", "3"})}));
 }
 
-TEST(ReconcilePlanner, ZnsByTypeWithoutOaIdIsUnplannable) {
+TEST(ReconcilePlanner, AcceptedZnsWithoutZaloMessageIdAsksQueryZnsStatus) {
+    auto no_partner = zns_sent("2", "oa", "");
+    auto null_partner = zns("3", "oa");
+    null_partner.state = StateLabel::sent;
+    null_partner.type_id = 24;
+    const std::vector<State> rows = {no_partner, null_partner};
+    const auto plan = plan_calls(rows, targets);
+    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{call(query_zns, "default", "25", "", {"2"}),
+                                                    call(query_zns, "default", "24", "", {"3"})}));
+}
+
+TEST(ReconcilePlanner, ZnsGetCallbackDoesNotReturnGoesToQueryZnsStatusAfterTheConfiguredMisses) {
+    auto once = zns("1", "oa");
+    once.poll_attempts = 1;
+    auto twice = zns("2", "oa");
+    twice.poll_attempts = 2;
+    auto follower = zns("3", "oa");
+    follower.type_id = 27;
+    follower.poll_attempts = 5;
+    const std::vector<State> rows = {once, twice, follower};
+    EXPECT_EQ(plan_calls(rows, targets).calls,
+              (std::vector<PlannedCall>{call(query_zns, "default", "25", "", {"2"}),
+                                        call(get_callback, "default", "oa", "", {"1", "3"})}));
+
+    auto config = settings();
+    config.schedule.query_zns_after = 3;
+    EXPECT_EQ(plan_calls(rows, plan_targets(config)).calls,
+              (std::vector<PlannedCall>{call(get_callback, "default", "oa", "", {"1", "2", "3"})}));
+}
+
+TEST(ReconcilePlanner, ZnsGoesToQueryZnsStatusWhenGetCallbackIsOffAndBackWhenItIsOff) {
+    const std::vector<State> rows = {zns("1", "oa"), zns_sent("2", "oa", "p2")};
+    auto config = settings();
+    config.esms.accounts[0].get_callback_tps = 0;
+    EXPECT_EQ(plan_calls(rows, plan_targets(config)).calls,
+              (std::vector<PlannedCall>{call(query_zns, "default", "25", "", {"1"}),
+                                        call(zalo_status, "default", "oa", "p2", {"2"})}));
+
+    config = settings();
+    config.esms.accounts[0].query_zns_tps = 0;
+    auto unseen = zns("3", "oa");
+    unseen.poll_attempts = 7;
+    const std::vector<State> more = {unseen};
+    EXPECT_EQ(plan_calls(more, plan_targets(config)).calls,
+              (std::vector<PlannedCall>{call(get_callback, "default", "oa", "", {"3"})}));
+}
+
+TEST(ReconcilePlanner, ZnsWithoutOaIdIsAskedByQueryZnsStatusOrUnplannable) {
     auto no_oa = zns("1", "");
     auto null_oa = sms("2");
     null_oa.type_id = 24;
-    const std::vector<State> rows = {no_oa, null_oa};
-    const auto plan = plan_calls(rows, targets);
+    auto follower = sms("3");
+    follower.type_id = 26;
+    const std::vector<State> rows = {no_oa, null_oa, follower};
+    auto plan = plan_calls(rows, targets);
+    EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{call(query_zns, "default", "25", "", {"1"}),
+                                                    call(query_zns, "default", "24", "", {"2"})}));
+    EXPECT_EQ(plan.unplannable,
+              (std::vector<Unplannable>{{"3", UnplannableReason::missing_oa_id, ""}}));
+
+    auto config = settings();
+    config.esms.accounts[0].query_zns_tps = 0;
+    plan = plan_calls(rows, plan_targets(config));
     EXPECT_TRUE(plan.calls.empty());
     EXPECT_EQ(plan.unplannable,
               (std::vector<Unplannable>{{"1", UnplannableReason::missing_oa_id, ""},
-                                        {"2", UnplannableReason::missing_oa_id, ""}}));
+                                        {"2", UnplannableReason::missing_oa_id, ""},
+                                        {"3", UnplannableReason::missing_oa_id, ""}}));
 }
 
 TEST(ReconcilePlanner, EtelecomAsksGetMessageByPartnerIdElseSmsId) {
@@ -248,6 +309,10 @@ TEST(ReconcilePlanner, RandomBatchesCoverEveryRowOnceAndKeepTheRules) {
                 } else if (c.source == zalo_status) {
                     ASSERT_EQ(row.partner_id.value_or(""), c.message_id);
                     ASSERT_EQ(row.state, StateLabel::sent);
+                } else if (c.source == query_zns) {
+                    ASSERT_EQ(std::to_string(row.type_id.value_or(0)), c.group);
+                    ASSERT_TRUE(row.oa_id.value_or("").empty() ||
+                                row.partner_id.value_or("").empty());
                 } else if (c.source == send_status) {
                     ASSERT_FALSE(core::is_zns(row));
                 } else {
@@ -300,8 +365,9 @@ TEST(ReconcilePlanner, SourcesAreFoundByTheirStableNames) {
     for (const auto* source : status_sources()) {
         EXPECT_EQ(source_named(source->name()), source);
     }
-    EXPECT_EQ(status_sources().size(), 4u);
+    EXPECT_EQ(status_sources().size(), 5u);
     EXPECT_NE(get_callback, nullptr);
+    EXPECT_NE(query_zns, nullptr);
     EXPECT_NE(zalo_status, nullptr);
     EXPECT_NE(send_status, nullptr);
     EXPECT_NE(etelecom_get_message, nullptr);
@@ -344,8 +410,10 @@ TEST(ReconcilePlanner, TargetsAndRatesComeFromTheConfig) {
     EXPECT_EQ(etelecom_get_message->rate(config, "etelecom"), 12.0);
     EXPECT_EQ(etelecom_get_message->rate(config, "default"), std::nullopt);
     EXPECT_EQ(keys_of(plan_targets(config), {store::PollScope::Kind::esms_account, "shop2"}),
-              (std::vector<LimiterKey>{
-                  {"shop2", zalo_status}, {"shop2", get_callback}, {"shop2", send_status}}));
+              (std::vector<LimiterKey>{{"shop2", zalo_status},
+                                       {"shop2", query_zns},
+                                       {"shop2", get_callback},
+                                       {"shop2", send_status}}));
     EXPECT_EQ(keys_of(plan_targets(config), {store::PollScope::Kind::etelecom, {}},
                       store::ClaimLane::lookup),
               (std::vector<LimiterKey>{{"etelecom", etelecom_get_message}}));

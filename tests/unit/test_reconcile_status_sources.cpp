@@ -42,7 +42,7 @@ class IdListSource final : public StatusSource {
                                        [&](const EsmsAccount& a) { return a.name == account; });
         return known ? std::optional(3.0) : std::nullopt;
     }
-    Placement place(const core::State& row) const override {
+    Placement place(const core::State& row, const ScheduleSettings&) const override {
         if (row.type_id != batch_type) {
             return NotMine{};
         }
@@ -94,7 +94,7 @@ class WindowListingSource final : public StatusSource {
         return settings.esms.accounts.empty() || account.empty() ? std::nullopt
                                                                  : std::optional(0.5);
     }
-    Placement place(const core::State& row) const override {
+    Placement place(const core::State& row, const ScheduleSettings&) const override {
         if (row.type_id != listed_type) {
             return NotMine{};
         }
@@ -207,7 +207,7 @@ TEST(ReconcileStatusSources, NewSourcesGetLimiterKeysRatesAndClaimSizes) {
     const auto targets = plan_targets(config, sources);
     const store::PollScope scope{store::PollScope::Kind::esms_account, "default"};
     const auto keys = keys_of(targets, scope, store::ClaimLane::lookup);
-    ASSERT_EQ(keys.size(), 4u);  // the two made up, GetCallback, GetSendStatus
+    ASSERT_EQ(keys.size(), 5u);  // the two made up, QueryZnsStatus, GetCallback, GetSendStatus
     EXPECT_EQ(keys[0], (LimiterKey{"default", &id_list}));
     EXPECT_EQ(keys[1], (LimiterKey{"default", &listing}));
 

@@ -33,11 +33,14 @@ enum class StateLabel : std::uint8_t {
 };
 
 enum class Source : std::uint8_t {
-    callback,              // the provider called our callback URL
-    get_callback,          // eSMS GetCallback (replayed callback data)
-    get_send_status,       // eSMS GetSendStatus
-    zalo_status,           // eSMS GetZaloMessageStatus
-    etelecom_get_message,  // eTelecom Zalo/GetMessage
+    callback,                // the provider called our callback URL
+    get_callback,            // eSMS GetCallback (replayed callback data)
+    get_send_status,         // eSMS GetSendStatus
+    zalo_status,             // eSMS GetZaloMessageStatus
+    etelecom_get_message,    // eTelecom Zalo/GetMessage
+    query_zns_status,        // eSMS QueryZnsStatus (ZNS by SMSID, no CallbackUrl needed)
+    sms_sent_data,           // eSMS GetSmsSentData_V2 (listing by creation time)
+    etelecom_list_messages,  // eTelecom Zalo/ListMessages (listing by update time)
 };
 
 enum class Provider : std::uint8_t {

@@ -9,9 +9,13 @@
 //     (rate_account)                                -> unplannable: etelecom_not_configured
 //                                                      or account_not_configured
 //  4. the configured sources of its provider, in the targets' order
-//     (status_sources() order): the first whose place() gives a Slot takes
-//     the row; a Refusal makes it unplannable with the refusal's reason;
-//     NotMine passes it on. No source takes it   -> unplannable: no_source
+//     (status_sources() order): the first whose place() gives a Slot that
+//     is not a second choice takes the row. A second choice is remembered
+//     (the first one) and the next sources are asked; it takes the row when
+//     none of them does. A Refusal ends the search: the remembered second
+//     choice takes the row, or else it is unplannable with the refusal's
+//     reason. NotMine passes it on. No source takes it
+//                                               -> unplannable: no_source
 // A source that carries one id per call gets one call per row. A source of
 // more ids per call gets the rows of one (account, Slot::group) gathered in
 // row order and cut into calls of ids_per_call(). The planner does not look
@@ -31,6 +35,7 @@
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/state.hpp"
 #include "deliveryd/reconcile/planned_call.hpp"
+#include "deliveryd/reconcile/settings.hpp"
 
 namespace deliveryd::reconcile {
 
@@ -44,6 +49,7 @@ struct TargetSource {
 // in the order rows are offered to the sources.
 struct PlanTargets {
     std::vector<TargetSource> sources;
+    ScheduleSettings schedule;  // what the sources' place() reads
 };
 
 struct Unplannable {

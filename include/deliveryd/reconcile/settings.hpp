@@ -20,6 +20,7 @@ struct EsmsAccount {
     double get_callback_tps = 20;
     double zalo_status_tps = 30;
     double send_status_tps = 10;
+    double query_zns_tps = 100;
 };
 
 struct EsmsSettings {
@@ -49,6 +50,10 @@ struct ScheduleSettings {
     double rate_margin = 0.05;
     // false: this replica serves callbacks only and never polls.
     bool poll = true;
+    // Answers from GetCallback without a ZNS (TypeId 24/25) before it is
+    // asked of QueryZnsStatus instead: GetCallback carries 200 ids per call
+    // but knows only messages sent with a CallbackUrl.
+    int query_zns_after = 2;
 };
 
 struct PollingSettings {

@@ -45,6 +45,11 @@ inline constexpr std::string_view etelecom_account = "etelecom";
 struct Slot {
     std::string group;       // PlannedCall::group
     std::string message_id;  // PlannedCall::message_id
+    // The source can answer the row but another is better at it: a later
+    // source in status_sources() that takes the row is preferred, and this
+    // one takes it only when none does (for instance when the better one is
+    // turned off for the row's account).
+    bool second_choice = false;
 };
 
 // A source would answer rows like this one, but this row lacks what the
@@ -78,13 +83,16 @@ class StatusSource {
     [[nodiscard]] virtual std::size_t ids_per_call() const noexcept = 0;
 
     // Calls per second the configuration allows under `account`; nullopt
-    // when the account (or the provider) is not configured for this source.
+    // when the account (or the provider) is not configured for this source,
+    // or its rate is 0 (turned off).
     [[nodiscard]] virtual std::optional<double> rate(const PollingSettings& settings,
                                                      std::string_view account) const = 0;
 
     // Whether this source answers `row` (unresolved, of this provider, and of
-    // a configured account). Sources are tried in status_sources() order.
-    [[nodiscard]] virtual Placement place(const core::State& row) const = 0;
+    // an account the source is configured for). Sources are tried in
+    // status_sources() order (planner.hpp says how their answers combine).
+    [[nodiscard]] virtual Placement place(const core::State& row,
+                                          const ScheduleSettings& schedule) const = 0;
 
     // The HTTP request for `call`, with the account's credentials: holds
     // secrets, never log it. Precondition: rate(settings, call.account) has
@@ -97,6 +105,11 @@ class StatusSource {
     [[nodiscard]] virtual CallOutcome interpret(const PlannedCall& call, const CallAnswer& answer,
                                                 core::Timestamp received_at) const = 0;
 };
+
+// A configured *_tps as rate() gives it: 0 turns the source off.
+[[nodiscard]] constexpr std::optional<double> enabled_rate(double tps) noexcept {
+    return tps > 0 ? std::optional(tps) : std::nullopt;
+}
 
 // Every source deliveryd can ask, in the order the planner offers them a row.
 [[nodiscard]] std::span<const StatusSource* const> status_sources();

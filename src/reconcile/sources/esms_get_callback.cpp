@@ -27,12 +27,12 @@ class GetCallback final : public StatusSource {
     std::optional<double> rate(const PollingSettings& settings,
                                std::string_view account) const override {
         const auto* found = esms_account(settings, account);
-        return found ? std::optional(found->get_callback_tps) : std::nullopt;
+        return found ? enabled_rate(found->get_callback_tps) : std::nullopt;
     }
 
     // Every ZNS that GetZaloMessageStatus does not take: one Zalo has not
     // accepted yet, or whose Zalo message id is not known.
-    Placement place(const core::State& row) const override {
+    Placement place(const core::State& row, const ScheduleSettings&) const override {
         if (!core::is_zns(row)) {
             return NotMine{};
         }

@@ -20,12 +20,12 @@ class GetSendStatus final : public StatusSource {
     std::optional<double> rate(const PollingSettings& settings,
                                std::string_view account) const override {
         const auto* found = esms_account(settings, account);
-        return found ? std::optional(found->send_status_tps) : std::nullopt;
+        return found ? enabled_rate(found->send_status_tps) : std::nullopt;
     }
 
     // Every eSMS message that is not a ZNS (a row that says nothing of its
     // type is asked as an SMS).
-    Placement place(const core::State& row) const override {
+    Placement place(const core::State& row, const ScheduleSettings&) const override {
         if (core::is_zns(row)) {
             return NotMine{};
         }

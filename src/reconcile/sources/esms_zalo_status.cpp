@@ -22,12 +22,12 @@ class ZaloStatus final : public StatusSource {
     std::optional<double> rate(const PollingSettings& settings,
                                std::string_view account) const override {
         const auto* found = esms_account(settings, account);
-        return found ? std::optional(found->zalo_status_tps) : std::nullopt;
+        return found ? enabled_rate(found->zalo_status_tps) : std::nullopt;
     }
 
     // A ZNS that Zalo has (state sent, its message id known): only the
     // handset receipt is left to learn. Other ZNS go to GetCallback.
-    Placement place(const core::State& row) const override {
+    Placement place(const core::State& row, const ScheduleSettings&) const override {
         const auto oa_id = present(row.oa_id);
         const auto partner_id = present(row.partner_id);
         if (!core::is_zns(row) || row.state != core::StateLabel::sent || partner_id.empty() ||

@@ -26,10 +26,10 @@ class GetMessage final : public StatusSource {
         if (!settings.etelecom || account != etelecom_account) {
             return std::nullopt;
         }
-        return settings.etelecom->get_message_tps;
+        return enabled_rate(settings.etelecom->get_message_tps);
     }
 
-    Placement place(const core::State& row) const override {
+    Placement place(const core::State& row, const ScheduleSettings&) const override {
         const auto oa_id = present(row.oa_id);
         if (oa_id.empty()) {
             return Refusal{UnplannableReason::missing_oa_id, {}};

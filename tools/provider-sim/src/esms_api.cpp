@@ -117,6 +117,28 @@ json::object zalo_status_body(const message* m, sim_time now) {
         {"CodeResult", "100"}, {"Data", std::move(data)}, {"ErrorMessage", "success. "}};
 }
 
+json::object query_zns_status_data(const message& m, const message_view& v) {
+    const status_event& e = *v.last;
+    const bool sent = e.send_status == 5 && e.send_success > 0;
+    json::object data;
+    // "0" success; a Zalo code once it failed; null while not sent yet.
+    if (e.send_status == 5) {
+        data["ErrorInfo"] = e.error && e.error->code != 0 ? std::to_string(e.error->code) : "0";
+    } else {
+        data["ErrorInfo"] = nullptr;
+    }
+    data["FinalStatus"] = v.delivered || (e.send_status == 5 && !sent) ? 1 : 0;
+    data["SMSID"] = m.sms_id;
+    data["SendFailed"] = e.send_failed;
+    data["SendStatus"] = e.send_status;
+    data["SendSuccess"] = e.send_success;
+    data["TotalPrice"] = total_price_of(m, e);
+    data["TotalReceiver"] = m.total_receiver;
+    data["TotalSent"] = total_sent_of(m, e);
+    data["ZaloMsgId"] = sent ? json::value(m.partner_id) : json::value(nullptr);
+    return data;
+}
+
 http_response handle_get_callback(api_context& ctx, const http_request& req, api_time now) {
     constexpr auto ep = endpoint::get_callback;
     auto body = parse_object(req.body());
@@ -231,6 +253,44 @@ http_response handle_zalo_status(api_context& ctx, const http_request& req, api_
         m = nullptr;
     }
     return json_response(req, http::status::ok, write_json(zalo_status_body(m, now.sim)));
+}
+
+http_response handle_query_zns_status(api_context& ctx, const http_request& req, api_time now) {
+    constexpr auto ep = endpoint::query_zns_status;
+    auto body = parse_object(req.body());
+    if (!body) {
+        return invalid_request(ctx, ep, req);
+    }
+    auto answer = [&](std::string_view code, std::string_view text, json::value data) {
+        json::object o{{"CodeResult", code}, {"ErrorMessage", text}, {"Data", std::move(data)}};
+        return json_response(req, http::status::ok, write_json(o));
+    };
+    const account* acc = ctx.creds.find(string_field(*body, "ApiKey").value_or(""),
+                                        string_field(*body, "SecretKey").value_or(""));
+    if (acc == nullptr) {
+        ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
+        return answer("101", "Authorize Failed", nullptr);
+    }
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+        return answer("160", "TPS exceeded", nullptr);
+    }
+    auto sms_id = string_field(*body, "SmsId").value_or("");
+    if (sms_id.empty()) {
+        return answer("851", "SMSID is required", nullptr);
+    }
+    auto sms_type = string_field(*body, "SmsType").value_or("");
+    if (sms_type != "24" && sms_type != "25") {
+        return answer("118", "SmsType must be 24 or 25", nullptr);
+    }
+    const message* m = ctx.store.find(sms_id);
+    if (!visible_to(m, *acc) || std::to_string(m->type_id) != sms_type) {
+        return answer("854", "No data found", nullptr);
+    }
+    auto v = view_at(*m, now.sim);
+    if (v.last == nullptr || now.sim - m->submitted_at > std::chrono::days(7)) {
+        return answer("854", "No data found", nullptr);
+    }
+    return answer("100", "Success", query_zns_status_data(*m, v));
 }
 
 }  // namespace deliveryd::sim

@@ -45,6 +45,10 @@ http_response bad_code_response(endpoint e, const http_request& req) {
         case endpoint::zalo_status:
             return json_response(req, http::status::ok,
                                  R"({"CodeResult":"99","ErrorMessage":"Unknown error"})");
+        case endpoint::query_zns_status:
+            return json_response(
+                req, http::status::ok,
+                R"({"CodeResult":"99","ErrorMessage":"Unknown error","Data":null})");
         case endpoint::etelecom_message:
             return twirp_error(req, http::status::service_unavailable, "unavailable",
                                "service unavailable");

@@ -1,5 +1,6 @@
 #include "generator.hpp"
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -141,13 +142,8 @@ void add_zns_timeline(message& m, rng& r) {
     // else: no status ever (Zalo never answered)
 }
 
-message make_message(rng& r, const generator_config& config, std::size_t index) {
-    message m;
-    m.account = config.accounts[index % config.accounts.size()];
-    double kind = r.unit();
-    if (!config.etelecom) {
-        kind *= 0.85;
-    }
+// The mix: `kind` is uniform in [0, 1) (or [0, 0.85) without eTelecom).
+void pick_kind_from(double kind, message& m) {
     if (kind < 0.25) {
         m.type_id = 2;
     } else if (kind < 0.30) {
@@ -167,12 +163,39 @@ message make_message(rng& r, const generator_config& config, std::size_t index) 
         m.type_id = 0;
         m.account = "default";
     }
+}
+
+bool wanted(const generator_config& config, const message& m) {
+    const auto& only = config.only_types;
+    return only.empty() || (m.provider == provider_kind::esms &&
+                            std::find(only.begin(), only.end(), m.type_id) != only.end());
+}
+
+// The kind of message: its provider and TypeId, drawn from the mix until
+// it is one of config.only_types.
+void pick_kind(rng& r, const generator_config& config, message& m) {
+    const auto account = m.account;
+    do {
+        m.provider = provider_kind::esms;
+        m.account = account;
+        double kind = r.unit();
+        if (!config.etelecom) {
+            kind *= 0.85;
+        }
+        pick_kind_from(kind, m);
+    } while (!wanted(config, m));
+}
+
+message make_message(rng& r, const generator_config& config, std::size_t index) {
+    message m;
+    m.account = config.accounts[index % config.accounts.size()];
+    pick_kind(r, config, m);
     auto spread = config.submit_spread.count();
     m.submitted_at = config.start + milliseconds(spread > 0 ? r.between(0, spread) : 0);
     m.telco_id = static_cast<int>(r.between(1, 7));
     m.phone = vn_phone(r);
     // Some SMS are sent without a CallbackUrl (GetSendStatus still answers);
-    // every eSMS ZNS has one, or GetCallback could never find it.
+    // ZNS are unless config.zns_without_callback says otherwise.
     m.callback = m.provider == provider_kind::esms && r.chance(0.95);
 
     if (m.provider == provider_kind::etelecom) {
@@ -200,7 +223,8 @@ message make_message(rng& r, const generator_config& config, std::size_t index) 
             break;
         case 24:
         case 25:
-            m.callback = true;
+            // Drawn only when asked for, so that the default mix stays as it was.
+            m.callback = config.zns_without_callback <= 0 || !r.chance(config.zns_without_callback);
             m.oa_id = r.pick(esms_oas);
             m.template_id = decimal(r, 7);
             m.price = m.type_id == 24 ? 300.0 : 200.0;
@@ -245,6 +269,21 @@ std::string zalo_error_text(int code) {
             return "Access token is invalid";
         default:
             return "Unknown error";
+    }
+}
+
+bool generated_type(int type_id) {
+    switch (type_id) {
+        case 1:
+        case 2:
+        case 23:
+        case 24:
+        case 25:
+        case 26:
+        case 27:
+            return true;
+        default:
+            return false;
     }
 }
 

@@ -17,7 +17,14 @@ struct generator_config {
     sim_time start{};                              // simulator start
     milliseconds submit_spread{0};                 // submissions spread over [start, start+spread]
     bool etelecom = true;                          // include eTelecom ZNS
+    // Share of ZNS 24/25 sent without a CallbackUrl: GetCallback never knows
+    // them, QueryZnsStatus does.
+    double zns_without_callback = 0;
+    std::vector<int> only_types;  // eSMS TypeIds to generate; empty: the whole mix
 };
+
+// The eSMS TypeIds the generator can make.
+bool generated_type(int type_id);
 
 // Mix (approximate shares): SMS CSKH 2: 25%, ads 1: 5%, Viber 23: 5%,
 // ZNS 24: 10%, 25: 30%, 26: 5%, 27: 5%, eTelecom ZNS: 15% (folded into the

@@ -1,9 +1,11 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
 
+#include "generator.hpp"
 #include "time_format.hpp"
 
 namespace deliveryd::sim {
@@ -45,6 +47,22 @@ int tps(const std::string& name, const std::string& value) {
         bad(name, "must be >= 0 (0 = unlimited)");
     }
     return n;
+}
+
+std::vector<int> type_list(const std::string& name, const std::string& value) {
+    std::vector<int> types;
+    std::size_t at = 0;
+    while (at <= value.size()) {
+        const auto comma = std::min(value.find(',', at), value.size());
+        const auto type = number<int>(name, value.substr(at, comma - at));
+        if (!generated_type(type)) {
+            bad(name, "not a TypeId the generator makes (1, 2, 23, 24, 25, 26, 27): " +
+                          std::to_string(type));
+        }
+        types.push_back(type);
+        at = comma + 1;
+    }
+    return types;
 }
 
 void parse_listen(options& o, const std::string& value) {
@@ -126,6 +144,16 @@ const std::map<std::string, setter>& setters() {
          [](options& o, const std::string& v) {
              o.limits.get_send_status = tps("--send-status-tps", v);
          }},
+        {"--query-zns-tps",
+         [](options& o, const std::string& v) {
+             o.limits.query_zns_status = tps("--query-zns-tps", v);
+         }},
+        {"--zns-without-callback",
+         [](options& o, const std::string& v) {
+             o.zns_without_callback = fraction("--zns-without-callback", v);
+         }},
+        {"--only-types",
+         [](options& o, const std::string& v) { o.only_types = type_list("--only-types", v); }},
         {"--get-message-tps",
          [](options& o, const std::string& v) {
              o.limits.etelecom_message = tps("--get-message-tps", v);
@@ -261,6 +289,8 @@ Messages
   --seed S                    seed for generation, drops and faults (default 1)
   --submit-spread DUR         spread generated submissions over DUR of simulated time (default 0)
   --no-etelecom-messages      generate eSMS messages only
+  --only-types LIST           generate only these eSMS TypeIds, e.g. 24,25 (default: the whole mix)
+  --zns-without-callback F    share of generated ZNS 24/25 sent without a CallbackUrl (default 0)
   --time-scale X              simulated seconds per real second (default 1)
   --start-time RFC3339        simulated time at start (default now)
   --write-messages PATH       write the message set in file format and exit
@@ -273,6 +303,7 @@ Credentials and limits (sliding 1 s window per API key and endpoint; 0 = unlimit
   --zalo-status-tps N         GetZaloMessageStatus (default 30)
   --send-status-tps N         GetSendStatus (default 10)
   --get-message-tps N         eTelecom GetMessage (default 10)
+  --query-zns-tps N           QueryZnsStatus (default 100)
 Callbacks (HTTP GET as eSMS sends them)
   --callback-url URL          http:// receiver; none = callbacks are only counted
   --callback-attempts N       tries per callback (default 5)

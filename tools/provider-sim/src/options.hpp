@@ -28,6 +28,8 @@ struct options {
     std::optional<sim_time> start_time;  // default: now
     milliseconds submit_spread{0};
     bool etelecom_messages = true;
+    double zns_without_callback = 0;
+    std::vector<int> only_types;  // empty: every type
     credentials creds;
     unknown_id_answer unknown_id = unknown_id_answer::code_105;
     rate_limits limits;

@@ -44,6 +44,8 @@ std::string_view to_string(endpoint e) {
             return "GetZaloMessageStatus";
         case endpoint::etelecom_message:
             return "GetMessage";
+        case endpoint::query_zns_status:
+            return "QueryZnsStatus";
     }
     return "unknown";
 }
@@ -58,6 +60,8 @@ int rate_limits::of(endpoint e) const {
             return zalo_status;
         case endpoint::etelecom_message:
             return etelecom_message;
+        case endpoint::query_zns_status:
+            return query_zns_status;
     }
     return 0;
 }

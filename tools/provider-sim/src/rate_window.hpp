@@ -43,8 +43,9 @@ enum class endpoint {
     get_send_status,   // eSMS GET  /MainService.svc/json/GetSendStatus, undocumented
     zalo_status,       // eSMS POST /MainService.svc/json/GetZaloMessageStatus, 30/s documented
     etelecom_message,  // eTelecom POST /v1/shop.Zalo/GetMessage, undocumented
+    query_zns_status,  // eSMS POST /MainService.svc/json/QueryZnsStatus/, 100/s documented
 };
-constexpr std::size_t endpoint_count = 4;
+constexpr std::size_t endpoint_count = 5;
 
 std::string_view to_string(endpoint e);  // "GetCallback", "GetSendStatus", ...
 
@@ -53,6 +54,7 @@ struct rate_limits {
     int get_send_status = 10;
     int zalo_status = 30;
     int etelecom_message = 10;
+    int query_zns_status = 100;
 
     [[nodiscard]] int of(endpoint e) const;
 };

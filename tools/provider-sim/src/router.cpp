@@ -164,6 +164,8 @@ routed_response route(sim_state& state, const http_request& req, api_time now) {
          handle_zalo_status},
         {"/v1/shop.Zalo/GetMessage", http::verb::post, endpoint::etelecom_message,
          handle_etelecom_get_message},
+        {"/MainService.svc/json/QueryZnsStatus/", http::verb::post, endpoint::query_zns_status,
+         handle_query_zns_status},
     };
     for (const auto& r : routes) {
         if (path != r.path) {

@@ -32,7 +32,9 @@ std::vector<message> load_or_generate(const options& opts, sim_time start) {
     g.seed = opts.seed;
     g.start = start;
     g.submit_spread = opts.submit_spread;
-    g.etelecom = opts.etelecom_messages;
+    g.etelecom = opts.etelecom_messages && opts.only_types.empty();
+    g.zns_without_callback = opts.zns_without_callback;
+    g.only_types = opts.only_types;
     g.accounts.clear();
     for (const auto& a : opts.creds.esms) {
         g.accounts.push_back(a.name);

@@ -39,7 +39,11 @@ std::vector<message> sample_messages() {
     et.submitted_at = t0;
     et.timeline = {event_at(1000, 5, 1, 0, zalo_error{0, "Success"})};
     et.delivered_after = milliseconds(30000);
-    return {zns, sms, never, et};
+    // A ZNS sent without a CallbackUrl that Zalo refused.
+    auto failed = zns_message("zns-2", "", t0, 24);
+    failed.timeline = {event_at(1000, 5, 0, 1, zalo_error{-118, "Zalo account does not exist"})};
+    failed.callback = false;
+    return {zns, sms, never, et, failed};
 }
 
 class ApiTest : public ::testing::Test {
@@ -65,6 +69,17 @@ class ApiTest : public ::testing::Test {
                           {"OAID", "1397492183140006179"},
                           {"MessageId", partner}};
         return send(make_request(http::verb::post, "/MainService.svc/json/GetZaloMessageStatus",
+                                 json::serialize(body)),
+                    now, steady);
+    }
+
+    json::value query_zns(const std::string& sms_id, sim_time now, std::string sms_type = "25",
+                          steady_time steady = {}) {
+        json::object body{{"ApiKey", "sim-api-key"},
+                          {"SecretKey", "sim-secret-key"},
+                          {"SmsId", sms_id},
+                          {"SmsType", std::move(sms_type)}};
+        return send(make_request(http::verb::post, "/MainService.svc/json/QueryZnsStatus/",
                                  json::serialize(body)),
                     now, steady);
     }
@@ -96,6 +111,47 @@ TEST_F(ApiTest, GetSendStatusFollowsTheTimeline) {
     EXPECT_EQ(send_status("never-1", t0 + 1h).at("CodeResponse").as_string(), "105");
     EXPECT_EQ(send_status("sms-1", t0 + std::chrono::days(8)).at("CodeResponse").as_string(),
               "105");
+}
+
+TEST_F(ApiTest, QueryZnsStatusFollowsTheTimelineUpToTheHandset) {
+    EXPECT_EQ(query_zns("zns-1", t0 + 500ms).at("CodeResult").as_string(), "854");
+    auto waiting = query_zns("zns-1", t0 + 1500ms);
+    EXPECT_EQ(waiting.at("CodeResult").as_string(), "100");
+    EXPECT_TRUE(waiting.at("Data").at("ErrorInfo").is_null());
+    EXPECT_EQ(waiting.at("Data").at("FinalStatus").as_int64(), 0);
+    EXPECT_EQ(waiting.at("Data").at("SendStatus").as_int64(), 2);
+    EXPECT_TRUE(waiting.at("Data").at("ZaloMsgId").is_null());
+    auto accepted = query_zns("zns-1", t0 + 10s);
+    EXPECT_EQ(accepted.at("Data").at("ErrorInfo").as_string(), "0");
+    EXPECT_EQ(accepted.at("Data").at("FinalStatus").as_int64(), 0);
+    EXPECT_EQ(accepted.at("Data").at("ZaloMsgId").as_string(), "e1a60e8890be9de4c4ab");
+    EXPECT_EQ(accepted.at("Data").at("SMSID").as_string(), "zns-1");
+    auto delivered = query_zns("zns-1", t0 + 2min);
+    EXPECT_EQ(delivered.at("Data").at("ErrorInfo").as_string(), "0");
+    EXPECT_EQ(delivered.at("Data").at("FinalStatus").as_int64(), 1);
+
+    // Another type, an SMS, an unknown id, no id.
+    EXPECT_EQ(query_zns("zns-1", t0 + 2min, "24").at("CodeResult").as_string(), "854");
+    EXPECT_EQ(query_zns("sms-1", t0 + 2min).at("CodeResult").as_string(), "854");
+    EXPECT_EQ(query_zns("nope", t0 + 2min).at("CodeResult").as_string(), "854");
+    EXPECT_EQ(query_zns("", t0 + 2min).at("CodeResult").as_string(), "851");
+    EXPECT_EQ(query_zns("zns-1", t0 + 2min, "2").at("CodeResult").as_string(), "118");
+}
+
+TEST_F(ApiTest, QueryZnsStatusReportsAFailedZnsWithItsZaloCodeAndHoldsItsLimit) {
+    auto answer = query_zns("zns-2", t0 + 2s, "24");
+    EXPECT_EQ(answer.at("Data").at("ErrorInfo").as_string(), "-118");
+    EXPECT_EQ(answer.at("Data").at("FinalStatus").as_int64(), 1);
+    EXPECT_EQ(answer.at("Data").at("SendFailed").as_int64(), 1);
+
+    // The call above was the first of this second's 100.
+    const steady_time steady{};
+    for (int i = 1; i < 100; ++i) {
+        EXPECT_EQ(query_zns("zns-2", t0 + 2s, "24", steady).at("CodeResult").as_string(), "100");
+    }
+    EXPECT_EQ(query_zns("zns-2", t0 + 2s, "24", steady).at("CodeResult").as_string(), "160");
+    EXPECT_EQ(stats_json(state_, t0).at("endpoints").at("QueryZnsStatus").at("limit").as_int64(),
+              100);
 }
 
 TEST_F(ApiTest, GetSendStatusAnswersWhatItCannotReportWith105ByDefault) {
