@@ -62,7 +62,7 @@ RateLimiter::TimePoint RateLimiter::next_allowed_at() const noexcept {
     }
     // Never before the last grant: departures stay sorted, so the oldest one
     // remembered is the L-th latest in time.
-    at = std::max(at, recent_.back() + gap_);
+    at = std::max({at, recent_.back(), paced_});
     if (recent_.size() >= calls_) {
         at = std::max(at, recent_.front() + window_);
     }
@@ -70,6 +70,9 @@ RateLimiter::TimePoint RateLimiter::next_allowed_at() const noexcept {
 }
 
 void RateLimiter::record(TimePoint departure) {
+    if (gap_ > Duration::zero()) {
+        paced_ = (departure - paced_ <= gap_ / 2 ? paced_ : departure) + gap_;
+    }
     recent_.push_back(departure);
     // Older departures can no longer constrain anything.
     while (recent_.size() > calls_) {

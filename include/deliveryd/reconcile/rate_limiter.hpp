@@ -60,11 +60,16 @@ struct RateLimit {
     double rate = 1;       // calls per second the provider allows, in (0, 1e7]
     double margin = 0.05;  // in [0, 1)
     std::chrono::steady_clock::duration jitter = std::chrono::milliseconds(50);  // >= 0
-    // Also keep departures at least W / L apart (see above): calls then
-    // leave evenly spaced instead of L at once every W. Same long-run rate;
-    // no burst, so the calls share one reused connection instead of opening
-    // L at once, and their one-way delays stay alike (measured: bursts of 10
-    // over fresh connections arrived spread wider than the 52 ms tolerated).
+    // Also space departures W / L apart (see above): calls then leave evenly
+    // spaced instead of L at once every W. Same long-run rate; no burst, so
+    // the calls share one reused connection instead of opening L at once, and
+    // their one-way delays stay alike (measured: bursts of 10 over fresh
+    // connections arrived spread wider than the 52 ms tolerated). The spacing
+    // follows a schedule, not the last departure: a call that leaves late
+    // (a timer or an event loop a little behind) by up to half a gap does
+    // not push the calls after it back, or every late wake-up would cost
+    // throughput for good (measured: 4.5% at 95 calls/s). A call later than
+    // that (or the first after a pause) starts the schedule again from itself.
     bool even_spacing = false;
 };
 
@@ -121,6 +126,7 @@ class RateLimiter {
     Duration period_{};      // P
     Duration window_{};      // W
     Duration gap_{};         // W / L with even_spacing, else 0
+    TimePoint paced_{};      // with even_spacing: the schedule's next departure
     TimePoint hold_ = TimePoint::min();
     std::deque<TimePoint> recent_;  // the last L departures, oldest first
 };
