@@ -6,6 +6,7 @@
 
 #include "deliveryd/core/json_reader.hpp"
 #include "deliveryd/providers/esms/get_callback.hpp"
+#include "deliveryd/providers/esms/query_zns_status.hpp"
 #include "deliveryd/providers/etelecom/get_message.hpp"
 
 namespace deliveryd::providers {
@@ -72,6 +73,22 @@ TEST(FuzzRegressions, GetCallbackErrorInfoObjectWithHugeNumberKeepsItsError) {
     s.raw = o.raw;
     EXPECT_EQ(o, s);
     EXPECT_NE(o.raw.find("\"delivery_time\":null"), std::string::npos) << o.raw;
+}
+
+// fuzz_query_zns_status: a field GetCallback has but QueryZnsStatus does not
+// document (PhoneNumber) was read, and a number there became a Zalo user id.
+TEST(FuzzRegressions, QueryZnsStatusTakesOnlyItsOwnFields) {
+    const auto result = esms::parse_query_zns_status_response(
+        R"({"CodeResult":"100","Data":{"PhoneNumber":1,"OAId":"9","TypeId":26,"SendStatus":5,)"
+        R"("SendSuccess":1,"FinalStatus":1,"ErrorInfo":"0"}})",
+        "b1c2e7a4-93f1-4c4e-8d55-0f7e61c2a9d1101", received);
+    ASSERT_TRUE(result.ok()) << result.error;
+    const auto& o = *result.value->observation;
+    EXPECT_EQ(o.state, StateLabel::delivered);
+    EXPECT_EQ(o.zalo_user_id, std::nullopt);
+    EXPECT_EQ(o.phone, std::nullopt);
+    EXPECT_EQ(o.oa_id, std::nullopt);
+    EXPECT_EQ(o.type_id, std::nullopt);
 }
 
 }  // namespace

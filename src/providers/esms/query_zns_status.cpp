@@ -107,8 +107,16 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
         return Result::failure("QueryZnsStatus: Data " + d.error());
     }
     // ErrorInfo here is a bare code, not the JSON the callbacks carry: it is
-    // read below, not by to_observation.
+    // read below, not by to_observation. The record reader knows GetCallback's
+    // fields too; QueryZnsStatus documents none of these, so a value under
+    // such a name is not taken for what it means elsewhere.
     record->error_info.reset();
+    record->type_id.reset();
+    record->telco_id.reset();
+    record->request_id.reset();
+    record->phone_number.reset();
+    record->oa_id.reset();
+    record->template_id.reset();
 
     auto o = to_observation(*record, core::Source::query_zns_status, received_at,
                             core::to_valid_utf8(body));
