@@ -238,6 +238,8 @@ std::span<const Key<EsmsAccount>> keys(std::type_identity<EsmsAccount>) {
         {"send_status_tps", &A::send_status_tps, Kind::rate, "GetSendStatus calls per second"},
         {"query_zns_tps", &A::query_zns_tps, Kind::rate,
          "QueryZnsStatus calls per second (ZNS 24/25 by SMSID)"},
+        {"sent_data_tps", &A::sent_data_tps, Kind::rate,
+         "GetSmsSentData_V2 listing calls per second (SMS backlog sweeps)"},
     };
     return table;
 }
@@ -274,6 +276,8 @@ std::span<const Key<ReconcileConfig>> keys(std::type_identity<ReconcileConfig>) 
         {"poll", &R::poll, Kind::boolean, "false: serve callbacks only, never poll"},
         {"query_zns_after", &R::query_zns_after, Kind::positive,
          "GetCallback answers without a ZNS before it is asked of QueryZnsStatus"},
+        {"sweep_above", &R::sweep_above, Kind::positive,
+         "due SMS of one account and type above which GetSmsSentData_V2 lists them"},
     };
     return table;
 }

@@ -150,6 +150,41 @@ std::optional<Timestamp> parse_esms_local_time(std::string_view text) noexcept {
     return *local - hours{7};
 }
 
+std::optional<Timestamp> parse_wcf_date(std::string_view text) noexcept {
+    constexpr std::string_view open = "/Date(";
+    constexpr std::string_view close = ")/";
+    if (!text.starts_with(open) || !text.ends_with(close) ||
+        text.size() < open.size() + close.size()) {
+        return std::nullopt;
+    }
+    auto inside = text.substr(open.size(), text.size() - open.size() - close.size());
+    // The offset, if any: a sign after at least one digit, then hhmm.
+    const auto sign = inside.find_first_of("+-", 1);
+    if (sign != std::string_view::npos) {
+        const auto offset = inside.substr(sign + 1);
+        if (offset.size() != 4 || !parse_integer(offset.substr(0, 2), 0, 14) ||
+            !parse_integer(offset.substr(2), 0, 59)) {
+            return std::nullopt;
+        }
+        inside = inside.substr(0, sign);
+    }
+    return parse_epoch_millis(inside);
+}
+
+std::string format_esms_local_time(Timestamp t) {
+    const auto local = floor<seconds>(t) + hours{7};
+    const auto day_start = floor<days>(local);
+    const year_month_day date{day_start};
+    const hh_mm_ss time{local - day_start};
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u %02d:%02d:%02d",
+                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                  static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
+                  static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()));
+    return buffer;
+}
+
 std::string format_rfc3339(Timestamp t) {
     const auto day_start = floor<days>(t);
     const year_month_day date{day_start};

@@ -3,6 +3,7 @@
 // back on the schedule.
 #include <algorithm>
 #include <iterator>
+#include <set>
 #include <span>
 #include <string_view>
 #include <tuple>
@@ -161,9 +162,16 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         done = std::move(call.sms_ids);
     }
     std::vector<store::Reschedule> schedule;
+    // What a listing never reported is asked one id at a time, at once.
+    const std::set<std::string_view> not_listed(outcome.not_listed.begin(),
+                                                outcome.not_listed.end());
     for (const auto& id : done) {
         const auto row = claimed_.find(id);
         if (!row) {
+            continue;
+        }
+        if (answered && not_listed.contains(id)) {
+            schedule.push_back({id, now, false});
             continue;
         }
         const auto next =

@@ -1,7 +1,8 @@
 // The polling loop's state and steps (scheduler.hpp says what it does),
-// shared by its three files: scheduler.cpp (construction, start and stop),
-// scheduler_tick.cpp (claiming and planning) and scheduler_calls.cpp (sending
-// the calls and storing their answers). Private to src/reconcile.
+// shared by its files: scheduler.cpp (construction, start and stop),
+// scheduler_tick.cpp (claiming and planning), scheduler_sweep.cpp (SMS
+// backlogs swept with listings) and scheduler_calls.cpp (sending the calls
+// and storing their answers). Private to src/reconcile.
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,7 @@
 #include "deliveryd/reconcile/planner.hpp"
 #include "deliveryd/reconcile/rate_limiter.hpp"
 #include "deliveryd/reconcile/scheduler.hpp"
+#include "deliveryd/reconcile/sweep_rules.hpp"
 #include "deliveryd/store/poll_store.hpp"
 #include "deliveryd/store/scope_locks.hpp"
 
@@ -99,6 +101,18 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     // The due backlog and the limiters' use, for metrics and `deliveryd status`.
     asio::awaitable<void> measure(const store::PollScope& scope);
 
+    // ---- sweeps of SMS backlogs with listings (scheduler_sweep.cpp) ---------
+
+    // Starts a sweep of an eSMS account's due SMS of one TypeId when they pass
+    // reconcile.sweep_above (sweep_rules.hpp): claims them and queues the
+    // first page of the listing of their window. Run each tick before the
+    // account's claims, so that the rows a sweep will answer are not asked
+    // one by one.
+    asio::awaitable<void> sweep(const store::PollScope& scope);
+    // Claims the due rows of one TypeId and queues the listing of their window.
+    asio::awaitable<void> start_sweep(const store::PollScope& scope, const SweepChoice& choice,
+                                      const std::vector<store::SweptWindow>& recent);
+
     // ---- sending: one loop per key, paced by its limiter (scheduler_calls.cpp)
 
     void enqueue(PlannedCall call);
@@ -143,6 +157,11 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     std::uint64_t tick_number_ = 0;
     std::size_t calls_in_flight_ = 0;
     SteadyClock::time_point backlog_measured_at_{};
+    struct SweptWindow {
+        store::SweptWindow window;
+        SteadyClock::time_point until;  // left out of sweeps until then
+    };
+    std::map<std::string, std::vector<SweptWindow>> swept_;  // by account
     bool stopping_ = false;
     bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

@@ -75,6 +75,7 @@ asio::awaitable<void> Scheduler::Impl::tick() {
             continue;
         }
         try {
+            co_await sweep(scope);
             for (const auto lane : store::lanes_of(scope)) {
                 co_await claim_and_plan(scope, lane);
             }

@@ -270,6 +270,67 @@ TEST(PollingEndToEnd, ZnsSentWithoutACallbackUrlReachTheTruthThroughQueryZnsStat
     EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
 }
 
+TEST(PollingEndToEnd, AnSmsBacklogIsSweptByListingsAndOnlyWhatTheyLackIsAskedOneByOne) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    const auto port = testing::free_local_port();
+    // SMS and Viber only, every callback lost. At 60x the simulator plays
+    // every timeline out (final within about 2 simulated minutes) before the
+    // messages are registered, so a listing reports each message that has a
+    // status as final; those that never get one are listed by no page.
+    testing::ProviderSim sim({"--generate", "1400", "--seed", "13", "--time-scale", "60",
+                              "--only-types", "2,23", "--drop-callbacks", "1", "--callback-url",
+                              "http://127.0.0.1:" + std::to_string(port) + "/callback/esms"});
+    ASSERT_NE(sim.port, 0) << sim.process.output();
+    // About 1,160 SMS and 240 Viber messages: both backlogs pass 100.
+    testing::Daemon d(polling_config(db.url(), port, sim, "25s") + "  sweep_above: 100\n");
+    ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
+    std::this_thread::sleep_for(4s);
+    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 1400u);
+
+    bool gauge_raised = false;
+    ASSERT_TRUE(wait_all_final(db, port, 90s, gauge_raised)) << d.process.output();
+
+    const auto truth = sim.get("/sim/truth");
+    std::map<std::string, std::string> states;
+    for (const auto& row : pqxx::read_transaction(*std::make_unique<pqxx::connection>(db.url()))
+                               .exec("SELECT sms_id, state FROM delivery_state")) {
+        states.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    int expired = 0;
+    for (const auto& m : truth.at("messages").as_array()) {
+        const auto id = testing::json_text(m.at("sms_id"));
+        const auto final_state = testing::json_text(m.at("final_state"));
+        EXPECT_EQ(states.at(id), final_state) << id;
+        expired += final_state == "expired" ? 1 : 0;
+    }
+    EXPECT_GT(expired, 0) << "no message without a status: the fallback is not tested";
+
+    // Both types were swept: a few pages answered every message with a
+    // status. GetSendStatus was asked only about what the listings lacked
+    // (messages with no status at all, which it cannot report either) and
+    // about messages a listing showed still on their way (at the telco),
+    // never about one a listing had already answered for good.
+    const auto stats = sim.get("/sim/stats");
+    const auto pages = stats.at("sent_data_pages").as_int64();
+    EXPECT_GE(pages, 2);
+    EXPECT_LE(pages, 8);
+    const auto listed = std::stoi(db.scalar(
+        "SELECT count(DISTINCT sms_id) FROM delivery_event WHERE source = 'sms_sent_data'"));
+    EXPECT_EQ(listed, 1400 - expired);
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM delivery_event e WHERE source = 'get_send_status' "
+                        "AND NOT EXISTS (SELECT 1 FROM delivery_event l WHERE l.sms_id = e.sms_id "
+                        "AND l.source = 'sms_sent_data' AND l.state NOT IN ('sent', 'failed', "
+                        "'rejected'))"),
+              "0");
+    EXPECT_GT(stats.at("send_status_unknown_ids").as_int64(), 0);
+    expect_good_manners(sim);
+
+    d.process.send_signal(SIGTERM);
+    EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
+}
+
 TEST(PollingEndToEnd, UnknownMessagesDueTogetherCostACheckNotTheAccount) {
     DELIVERYD_REQUIRE_DATABASE();
     testing::ScratchDatabase db;

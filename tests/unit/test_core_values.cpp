@@ -98,6 +98,26 @@ TEST(CoreTimeText, Rfc3339) {
     }
 }
 
+TEST(CoreTimeText, WcfDatesAndEsmsLocalTimeText) {
+    // GetSmsSentData_V2's SentTime, as eSMS's documentation shows it.
+    const auto sent = parse_wcf_date("/Date(1705484048995+0700)/");
+    ASSERT_TRUE(sent.has_value());
+    EXPECT_EQ(format_rfc3339(*sent), "2024-01-17T09:34:08.995000Z");
+    EXPECT_EQ(parse_wcf_date("/Date(1705484048995)/"), sent);
+    EXPECT_EQ(parse_wcf_date("/Date(1705484048995-0530)/"), sent);
+    for (const auto* bad : {"", "/Date()/", "/Date(-5)/", "/Date(0)/", "/Date(12+07)/",
+                            "/Date(12+0700", "Date(12)/", "/Date(12+2500)/", "/Date(+0700)/",
+                            "/Date(12+07000)/", "/Date(1a)/", "/Date(12+07a0)/"}) {
+        EXPECT_EQ(parse_wcf_date(bad), std::nullopt) << bad;
+    }
+    // From/To of the listing: Vietnam time, whole seconds.
+    EXPECT_EQ(format_esms_local_time(*sent), "2024-01-17 16:34:08");
+    EXPECT_EQ(parse_esms_local_time("17/01/2024 16:34:08"),
+              std::chrono::floor<std::chrono::seconds>(*sent));
+    EXPECT_EQ(format_esms_local_time(*parse_rfc3339("2024-12-31T17:00:00Z")),
+              "2025-01-01 00:00:00");
+}
+
 TEST(CoreTimeText, EpochMillisAndEsmsLocalTime) {
     EXPECT_EQ(format_rfc3339(*parse_epoch_millis("1767678030984")), "2026-01-06T05:40:30.984000Z");
     EXPECT_EQ(parse_epoch_millis("0"), std::nullopt);

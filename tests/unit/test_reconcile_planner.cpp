@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -34,6 +35,7 @@ const PlanTargets targets = plan_targets(settings());
 
 const StatusSource* const get_callback = source_named("get_callback");
 const StatusSource* const query_zns = source_named("query_zns_status");
+const StatusSource* const sent_data = source_named("sms_sent_data");
 const StatusSource* const zalo_status = source_named("zalo_status");
 const StatusSource* const send_status = source_named("send_status");
 const StatusSource* const etelecom_get_message = source_named("etelecom_get_message");
@@ -81,6 +83,8 @@ TEST(ReconcilePlanner, SmsAndViberRowsGetOneGetSendStatusEach) {
     EXPECT_TRUE(plan.unplannable.empty());
     EXPECT_EQ(plan.calls, (std::vector<PlannedCall>{call(send_status, "default", "", "", {"a"}),
                                                     call(send_status, "shop2", "", "", {"b"})}));
+    // The listing source takes no row by itself (the scheduler sweeps).
+    EXPECT_TRUE(std::holds_alternative<NotMine>(sent_data->place(rows[0], {})));
     // A row that says nothing about its type is asked as an SMS.
     State bare;
     bare.sms_id = "c";
@@ -365,7 +369,8 @@ TEST(ReconcilePlanner, SourcesAreFoundByTheirStableNames) {
     for (const auto* source : status_sources()) {
         EXPECT_EQ(source_named(source->name()), source);
     }
-    EXPECT_EQ(status_sources().size(), 5u);
+    EXPECT_EQ(status_sources().size(), 6u);
+    EXPECT_NE(sent_data, nullptr);
     EXPECT_NE(get_callback, nullptr);
     EXPECT_NE(query_zns, nullptr);
     EXPECT_NE(zalo_status, nullptr);
@@ -413,7 +418,8 @@ TEST(ReconcilePlanner, TargetsAndRatesComeFromTheConfig) {
               (std::vector<LimiterKey>{{"shop2", zalo_status},
                                        {"shop2", query_zns},
                                        {"shop2", get_callback},
-                                       {"shop2", send_status}}));
+                                       {"shop2", send_status},
+                                       {"shop2", sent_data}}));
     EXPECT_EQ(keys_of(plan_targets(config), {store::PollScope::Kind::etelecom, {}},
                       store::ClaimLane::lookup),
               (std::vector<LimiterKey>{{"etelecom", etelecom_get_message}}));

@@ -207,7 +207,8 @@ TEST(ReconcileStatusSources, NewSourcesGetLimiterKeysRatesAndClaimSizes) {
     const auto targets = plan_targets(config, sources);
     const store::PollScope scope{store::PollScope::Kind::esms_account, "default"};
     const auto keys = keys_of(targets, scope, store::ClaimLane::lookup);
-    ASSERT_EQ(keys.size(), 5u);  // the two made up, QueryZnsStatus, GetCallback, GetSendStatus
+    // The two made up, QueryZnsStatus, GetCallback, GetSendStatus, GetSmsSentData_V2.
+    ASSERT_EQ(keys.size(), 6u);
     EXPECT_EQ(keys[0], (LimiterKey{"default", &id_list}));
     EXPECT_EQ(keys[1], (LimiterKey{"default", &listing}));
 

@@ -25,6 +25,16 @@ namespace deliveryd::core {
 // (UTC+07:00, no daylight saving), which is eSMS's local time.
 [[nodiscard]] std::optional<Timestamp> parse_esms_local_time(std::string_view text) noexcept;
 
+// A WCF JSON date as eSMS's .NET services write it: "/Date(1705484048995+0700)/"
+// (milliseconds since the Unix epoch, then optionally the writer's UTC offset
+// as ±hhmm, which says where it was written and does not move the instant).
+// Zero, negative, beyond year 9999 or any other shape: nullopt.
+[[nodiscard]] std::optional<Timestamp> parse_wcf_date(std::string_view text) noexcept;
+
+// `t` as eSMS's listing filters take it: "yyyy-MM-dd HH:mm:ss" in Vietnam
+// time (UTC+07:00), whole seconds (truncated).
+[[nodiscard]] std::string format_esms_local_time(Timestamp t);
+
 // Whether a time a provider reports about a message (a delivery time, an
 // event stamp) can be true: not before 2015 (before either provider's status
 // APIs existed; seconds sent as milliseconds land in 1970) and at most a day

@@ -75,6 +75,10 @@ struct CallOutcome {
     // A listing with more pages: the cursor of the next one. The rows the
     // answer did not report yet stay claimed and are asked in that call.
     std::string next_cursor;
+    // A listing's last page (or a listing given up): the ids asked about that
+    // it never reported. They are due again at once, for a source that asks
+    // one id at a time; the attempt does not count against them.
+    std::vector<std::string> not_listed;
     std::vector<std::string> notes;  // the parser's notes, for a debug log
 };
 

@@ -21,6 +21,7 @@ struct EsmsAccount {
     double zalo_status_tps = 30;
     double send_status_tps = 10;
     double query_zns_tps = 100;
+    double sent_data_tps = 1;  // GetSmsSentData_V2 listings (eSMS documents no limit)
 };
 
 struct EsmsSettings {
@@ -54,6 +55,10 @@ struct ScheduleSettings {
     // asked of QueryZnsStatus instead: GetCallback carries 200 ids per call
     // but knows only messages sent with a CallbackUrl.
     int query_zns_after = 2;
+    // Due SMS/Viber rows of one account and TypeId above which they are
+    // swept with GetSmsSentData_V2 listings instead of one GetSendStatus
+    // call each.
+    int sweep_above = 500;
 };
 
 struct PollingSettings {

@@ -53,6 +53,29 @@ struct Backlog {
     std::optional<core::Timestamp> oldest_due;  // the smallest next_poll_at among them
 };
 
+// Due SMS and Viber rows of one eSMS account and TypeId (sweep_backlog).
+struct SweepBacklog {
+    int type_id = 0;
+    std::size_t due_rows = 0;
+};
+
+// A creation-time window of one TypeId a sweep listed a moment ago: its rows
+// are left out of the next sweeps, since what the listing lacked is for
+// GetSendStatus now.
+struct SweptWindow {
+    int type_id = 0;
+    core::Timestamp from;
+    core::Timestamp to;
+};
+
+// Rows claimed for a sweep (claim_for_sweep), with the span of their
+// creation times (submitted_at as the sender registered it).
+struct SweepRows {
+    std::vector<core::State> rows;
+    core::Timestamp first_created;
+    core::Timestamp last_created;
+};
+
 struct KeyActivity {
     std::string account;
     std::string endpoint;
@@ -85,6 +108,20 @@ class PollStore {
     // Lease given back: these rows are due again now (rows that are final by
     // now are left alone). For work claimed but not sent at shutdown.
     void release(std::span<const std::string> sms_ids);
+
+    // Due SMS and Viber rows (no OA id, a TypeId outside the ZNS types
+    // 24-27) of eSMS `account`, per TypeId, outside `recent`, counted up to
+    // `count_cap` rows in all. Rows without a TypeId cannot be listed and are
+    // not counted.
+    [[nodiscard]] std::vector<SweepBacklog> sweep_backlog(const std::string& account,
+                                                          std::span<const SweptWindow> recent,
+                                                          std::size_t count_cap);
+
+    // Claims up to `limit` of those rows of one TypeId, oldest created first,
+    // as claim_due claims (a lease; submitted_at holds the window start).
+    [[nodiscard]] SweepRows claim_for_sweep(const std::string& account, int type_id,
+                                            std::span<const SweptWindow> recent, std::size_t limit,
+                                            std::chrono::milliseconds lease);
 
     // Due rows of the scope (every lane), counted up to `count_cap` (an index-only count
     // that stops there, so a huge backlog costs a bounded read).

@@ -10,6 +10,7 @@ namespace deliveryd::reconcile::sources {
 [[nodiscard]] const StatusSource& esms_query_zns_status();
 [[nodiscard]] const StatusSource& esms_get_callback();
 [[nodiscard]] const StatusSource& esms_get_send_status();
+[[nodiscard]] const StatusSource& esms_sms_sent_data();
 [[nodiscard]] const StatusSource& etelecom_get_message();
 
 }  // namespace deliveryd::reconcile::sources

@@ -1,12 +1,16 @@
 #include "esms_api.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <set>
+#include <tuple>
 
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
 #include "error_info.hpp"
 #include "json_writer.hpp"
+#include "time_format.hpp"
 
 namespace deliveryd::sim {
 namespace {
@@ -291,6 +295,71 @@ http_response handle_query_zns_status(api_context& ctx, const http_request& req,
         return answer("854", "No data found", nullptr);
     }
     return answer("100", "Success", query_zns_status_data(*m, v));
+}
+
+// The listing's order: creation time, then SMSID (eSMS documents none).
+http_response handle_sms_sent_data(api_context& ctx, const http_request& req, api_time now) {
+    constexpr auto ep = endpoint::sms_sent_data;
+    auto body = parse_object(req.body());
+    if (!body) {
+        return invalid_request(ctx, ep, req);
+    }
+    auto fail = [&](std::string_view code, std::string_view text) {
+        json::object o{{"CodeResult", code}, {"ErrorMessage", text}};
+        return json_response(req, http::status::ok, write_json(o));
+    };
+    const account* acc = ctx.creds.find(string_field(*body, "ApiKey").value_or(""),
+                                        string_field(*body, "SecretKey").value_or(""));
+    if (acc == nullptr) {
+        ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
+        return fail("101", "Authorize Failed");
+    }
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+        return fail("160", "TPS exceeded");
+    }
+    const auto from = parse_vn_local(string_field(*body, "From").value_or(""));
+    const auto to = parse_vn_local(string_field(*body, "To").value_or(""));
+    const auto type = string_field(*body, "SmsType").value_or("");
+    const auto page = std::atoi(string_field(*body, "Page").value_or("1").c_str());
+    const auto size = std::atoi(string_field(*body, "PageSize").value_or("500").c_str());
+    if (!from || !to || type.empty() || page < 1 || size < 1) {
+        return invalid_request(ctx, ep, req);
+    }
+    std::vector<const message*> listed;
+    for (const auto& m : ctx.store.all()) {
+        if (visible_to(&m, *acc) && std::to_string(m.type_id) == type && m.submitted_at >= *from &&
+            m.submitted_at <= *to && view_at(m, now.sim).last) {
+            listed.push_back(&m);
+        }
+    }
+    std::sort(listed.begin(), listed.end(), [](const message* a, const message* b) {
+        return std::tie(a->submitted_at, a->sms_id) < std::tie(b->submitted_at, b->sms_id);
+    });
+    const auto per_page = static_cast<std::size_t>(std::min(size, 500));
+    const auto first = static_cast<std::size_t>(page - 1) * per_page;
+    json::array data;
+    for (auto i = first; i < listed.size() && i < first + per_page; ++i) {
+        const message& m = *listed[i];
+        const auto v = view_at(m, now.sim);
+        const status_event& e = *v.last;
+        json::object o;
+        o["Campaign"] = "API";
+        o["Content"] = "Simulated message text";
+        o["Phone"] = m.phone;
+        o["ReferenceId"] = m.sms_id;
+        o["SellPrice"] = total_price_of(m, e);
+        o["SendResult"] = e.send_status != 5 ? 2 : (e.send_success > 0 ? 1 : 0);
+        o["SendStatus"] = e.send_status;
+        o["SentTime"] = format_wcf_date(m.submitted_at + e.at);
+        o["SmsId"] = static_cast<std::int64_t>(29'000'000 + (listed[i] - ctx.store.all().data()));
+        o["SmsType"] = m.type_id;
+        data.push_back(std::move(o));
+    }
+    ++ctx.stats.sent_data_pages;
+    json::object o{{"CodeResult", "100"},
+                   {"CountTotal", static_cast<std::int64_t>(listed.size())},
+                   {"SentData", std::move(data)}};
+    return json_response(req, http::status::ok, write_json(o));
 }
 
 }  // namespace deliveryd::sim

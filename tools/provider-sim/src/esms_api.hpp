@@ -19,6 +19,8 @@ http_response handle_get_send_status(api_context& ctx, const http_request& req, 
 http_response handle_zalo_status(api_context& ctx, const http_request& req, api_time now);
 // POST /MainService.svc/json/QueryZnsStatus/
 http_response handle_query_zns_status(api_context& ctx, const http_request& req, api_time now);
+// POST /MainService.svc/json/GetSmsSentData_V2
+http_response handle_sms_sent_data(api_context& ctx, const http_request& req, api_time now);
 
 // Answer bodies, exposed for tests.
 boost::json::object get_callback_entry(const message& m, const message_view& v,

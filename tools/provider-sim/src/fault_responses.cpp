@@ -45,6 +45,9 @@ http_response bad_code_response(endpoint e, const http_request& req) {
         case endpoint::zalo_status:
             return json_response(req, http::status::ok,
                                  R"({"CodeResult":"99","ErrorMessage":"Unknown error"})");
+        case endpoint::sms_sent_data:
+            return json_response(req, http::status::ok,
+                                 R"({"CodeResult":"99","ErrorMessage":"Unknown error"})");
         case endpoint::query_zns_status:
             return json_response(
                 req, http::status::ok,

@@ -148,6 +148,10 @@ const std::map<std::string, setter>& setters() {
          [](options& o, const std::string& v) {
              o.limits.query_zns_status = tps("--query-zns-tps", v);
          }},
+        {"--sent-data-tps",
+         [](options& o, const std::string& v) {
+             o.limits.sms_sent_data = tps("--sent-data-tps", v);
+         }},
         {"--zns-without-callback",
          [](options& o, const std::string& v) {
              o.zns_without_callback = fraction("--zns-without-callback", v);
@@ -304,6 +308,7 @@ Credentials and limits (sliding 1 s window per API key and endpoint; 0 = unlimit
   --send-status-tps N         GetSendStatus (default 10)
   --get-message-tps N         eTelecom GetMessage (default 10)
   --query-zns-tps N           QueryZnsStatus (default 100)
+  --sent-data-tps N           GetSmsSentData_V2 (default 1)
 Callbacks (HTTP GET as eSMS sends them)
   --callback-url URL          http:// receiver; none = callbacks are only counted
   --callback-attempts N       tries per callback (default 5)

@@ -46,6 +46,8 @@ std::string_view to_string(endpoint e) {
             return "GetMessage";
         case endpoint::query_zns_status:
             return "QueryZnsStatus";
+        case endpoint::sms_sent_data:
+            return "GetSmsSentData_V2";
     }
     return "unknown";
 }
@@ -62,6 +64,8 @@ int rate_limits::of(endpoint e) const {
             return etelecom_message;
         case endpoint::query_zns_status:
             return query_zns_status;
+        case endpoint::sms_sent_data:
+            return sms_sent_data;
     }
     return 0;
 }

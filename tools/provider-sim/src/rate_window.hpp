@@ -44,8 +44,9 @@ enum class endpoint {
     zalo_status,       // eSMS POST /MainService.svc/json/GetZaloMessageStatus, 30/s documented
     etelecom_message,  // eTelecom POST /v1/shop.Zalo/GetMessage, undocumented
     query_zns_status,  // eSMS POST /MainService.svc/json/QueryZnsStatus/, 100/s documented
+    sms_sent_data,     // eSMS POST /MainService.svc/json/GetSmsSentData_V2, undocumented
 };
-constexpr std::size_t endpoint_count = 5;
+constexpr std::size_t endpoint_count = 6;
 
 std::string_view to_string(endpoint e);  // "GetCallback", "GetSendStatus", ...
 
@@ -55,6 +56,7 @@ struct rate_limits {
     int zalo_status = 30;
     int etelecom_message = 10;
     int query_zns_status = 100;
+    int sms_sent_data = 1;
 
     [[nodiscard]] int of(endpoint e) const;
 };

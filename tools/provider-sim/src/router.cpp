@@ -166,6 +166,8 @@ routed_response route(sim_state& state, const http_request& req, api_time now) {
          handle_etelecom_get_message},
         {"/MainService.svc/json/QueryZnsStatus/", http::verb::post, endpoint::query_zns_status,
          handle_query_zns_status},
+        {"/MainService.svc/json/GetSmsSentData_V2", http::verb::post, endpoint::sms_sent_data,
+         handle_sms_sent_data},
     };
     for (const auto& r : routes) {
         if (path != r.path) {

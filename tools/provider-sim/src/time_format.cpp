@@ -53,6 +53,17 @@ std::string format_vn_suffix(sim_time t) {
     return buf;
 }
 
+std::optional<sim_time> parse_vn_local(std::string_view text) {
+    if (text.size() != 19 || text[10] != ' ') {
+        return std::nullopt;
+    }
+    return parse_rfc3339(std::string(text) + "+07:00");
+}
+
+std::string format_wcf_date(sim_time t) {
+    return "/Date(" + std::to_string(t.time_since_epoch().count()) + "+0700)/";
+}
+
 std::optional<sim_time> parse_rfc3339(std::string_view text) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||

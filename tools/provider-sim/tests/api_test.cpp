@@ -154,6 +154,57 @@ TEST_F(ApiTest, QueryZnsStatusReportsAFailedZnsWithItsZaloCodeAndHoldsItsLimit) 
               100);
 }
 
+TEST_F(ApiTest, GetSmsSentDataListsOneTypeOfTheWindowInPages) {
+    // One call a second is the listing's limit: each call here is 2 s apart.
+    steady_time steady{};
+    auto list = [&](std::string type, std::string from, std::string to, int page, int size,
+                    sim_time now) {
+        steady += 2s;
+        json::object body{{"ApiKey", "sim-api-key"},
+                          {"SecretKey", "sim-secret-key"},
+                          {"SmsType", std::move(type)},
+                          {"From", std::move(from)},
+                          {"To", std::move(to)},
+                          {"Page", page},
+                          {"PageSize", size}};
+        return send(make_request(http::verb::post, "/MainService.svc/json/GetSmsSentData_V2",
+                                 json::serialize(body)),
+                    now, steady);
+    };
+    // t0 is 2026-01-06 00:00 UTC, 07:00 in Vietnam.
+    const auto whole = list("2", "2026-01-06 06:59:00", "2026-01-06 07:01:00", 1, 500, t0 + 10s);
+    ASSERT_EQ(whole.at("CodeResult").as_string(), "100") << json::serialize(whole);
+    EXPECT_EQ(whole.at("CountTotal").as_int64(), 1);  // never-1 has no status: not listed
+    const auto& entry = whole.at("SentData").at(0);
+    EXPECT_EQ(entry.at("ReferenceId").as_string(), "sms-1");
+    EXPECT_EQ(entry.at("SendStatus").as_int64(), 5);
+    EXPECT_EQ(entry.at("SendResult").as_int64(), 0);
+    EXPECT_EQ(entry.at("SentTime").as_string(), "/Date(1767657609000+0700)/");
+    EXPECT_EQ(entry.at("SmsType").as_int64(), 2);
+
+    // Still at the telco: done not yet known.
+    const auto early = list("2", "2026-01-06 06:59:00", "2026-01-06 07:01:00", 1, 500, t0 + 3s);
+    EXPECT_EQ(early.at("SentData").at(0).at("SendStatus").as_int64(), 7);
+    EXPECT_EQ(early.at("SentData").at(0).at("SendResult").as_int64(), 2);
+
+    // Outside the window, another type, a page past the end.
+    EXPECT_EQ(list("2", "2026-01-06 07:00:01", "2026-01-06 08:00:00", 1, 500, t0 + 10s)
+                  .at("CountTotal")
+                  .as_int64(),
+              0);
+    EXPECT_EQ(list("25", "2026-01-06 06:00:00", "2026-01-06 08:00:00", 1, 500, t0 + 10s)
+                  .at("CountTotal")
+                  .as_int64(),
+              1);
+    EXPECT_TRUE(list("2", "2026-01-06 06:59:00", "2026-01-06 07:01:00", 2, 500, t0 + 10s)
+                    .at("SentData")
+                    .as_array()
+                    .empty());
+    // Unreadable times.
+    list("2", "2026-01-06T06:59:00", "2026-01-06 07:01:00", 1, 500, t0 + 10s);
+    EXPECT_EQ(last_status_, http::status::bad_request);
+}
+
 TEST_F(ApiTest, GetSendStatusAnswersWhatItCannotReportWith105ByDefault) {
     for (const auto& [id, at] : {std::pair<std::string, sim_time>{"nope", t0 + 1h},
                                  {"never-1", t0 + 1h},
