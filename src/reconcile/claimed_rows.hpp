@@ -28,6 +28,11 @@ class ClaimedRows {
             .second;
     }
 
+    // A row claimed without its State (a sweep's). False when held already.
+    bool admit(const std::string& sms_id, ClaimedRow row) {
+        return rows_.try_emplace(sms_id, row).second;
+    }
+
     // The row while it is held, for scheduling its next poll before it leaves.
     [[nodiscard]] std::optional<ClaimedRow> find(const std::string& sms_id) const {
         const auto it = rows_.find(sms_id);

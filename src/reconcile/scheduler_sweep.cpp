@@ -99,14 +99,18 @@ asio::awaitable<void> Scheduler::Impl::start_sweep(const store::PollScope& scope
     ids.reserve(claimed.rows.size());
     for (auto& row : claimed.rows) {
         // A row still waiting in a call of an earlier claim is asked there.
-        if (claimed_.admit(row)) {
+        if (claimed_.admit(row.sms_id, ClaimedRow{row.window_start, row.poll_attempts})) {
             ids.push_back(std::move(row.sms_id));
         }
     }
     const sources::SweepWindow window{choice.type_id, claimed.first_created - sweep_pad,
                                       claimed.last_created + sweep_pad, max_pages};
+    // Left out of the next sweeps: the span of the rows claimed, not the
+    // padded window, so that the next batch of a larger backlog (created
+    // later) is swept in turn.
     swept_[scope.account].push_back(
-        {{window.sms_type, window.from, window.to}, SteadyClock::now() + sweep_cooldown});
+        {{window.sms_type, claimed.first_created, claimed.last_created},
+         SteadyClock::now() + sweep_cooldown});
     spdlog::info(
         "sweeping {} due messages of TypeId {} of eSMS account {} created from {} to {}: "
         "GetSmsSentData_V2 lists them ({} pages at most), GetSendStatus asks what it lacks",

@@ -9,8 +9,6 @@
 #include "deliveryd/store/poll_store.hpp"
 
 #include "store/pg_array.hpp"
-#include "store/state_rows.hpp"
-#include "store/statements.hpp"
 
 namespace deliveryd::store {
 namespace {
@@ -45,10 +43,10 @@ UPDATE delivery_state AS d
 SET next_poll_at = now() + $7 * interval '1 millisecond'
 FROM due
 WHERE d.sms_id = due.due_id
-RETURNING)sql" +
-           statements::state_columns() +
-           ", (extract(epoch FROM coalesce(requeued_at, greatest(submitted_at, scheduled_at)))"
-           " * 1000000)::bigint, (extract(epoch FROM submitted_at) * 1000000)::bigint";
+RETURNING d.sms_id, d.poll_attempts,
+    (extract(epoch FROM coalesce(d.requeued_at, greatest(d.submitted_at, d.scheduled_at)))
+        * 1000000)::bigint,
+    (extract(epoch FROM d.submitted_at) * 1000000)::bigint)sql";
 }
 
 std::array<std::string, 3> window_parameters(std::span<const SweptWindow> recent) {
@@ -98,9 +96,9 @@ SweepRows PollStore::claim_for_sweep(const std::string& account, int type_id,
                                            static_cast<std::int64_t>(lease.count()));
         claimed.rows.reserve(result.size());
         for (const auto& row : result) {
-            claimed.rows.push_back(read_state(row));
-            claimed.rows.back().submitted_at = micros(row[after_state_column]);
-            const auto created = micros(row[after_state_column + 1]);
+            claimed.rows.push_back(
+                SweptRow{row[0].as<std::string>(), micros(row[2]), row[1].as<int>()});
+            const auto created = micros(row[3]);
             if (claimed.rows.size() == 1) {
                 claimed.first_created = claimed.last_created = created;
             } else {

@@ -23,7 +23,7 @@
 
 namespace deliveryd::reconcile {
 
-inline constexpr std::size_t sweep_batch_rows = 50'000;
+inline constexpr std::size_t sweep_batch_rows = 200'000;
 inline constexpr std::chrono::minutes sweep_pad{10};
 // A window just swept is not swept again for this long.
 inline constexpr std::chrono::minutes sweep_cooldown{30};

@@ -68,10 +68,17 @@ struct SweptWindow {
     core::Timestamp to;
 };
 
+// A row claimed for a sweep: what its next poll is computed from.
+struct SweptRow {
+    std::string sms_id;
+    core::Timestamp window_start;  // as claim_due's submitted_at
+    int poll_attempts = 0;
+};
+
 // Rows claimed for a sweep (claim_for_sweep), with the span of their
 // creation times (submitted_at as the sender registered it).
 struct SweepRows {
-    std::vector<core::State> rows;
+    std::vector<SweptRow> rows;
     core::Timestamp first_created;
     core::Timestamp last_created;
 };
@@ -118,7 +125,7 @@ class PollStore {
                                                           std::size_t count_cap);
 
     // Claims up to `limit` of those rows of one TypeId, oldest created first,
-    // as claim_due claims (a lease; submitted_at holds the window start).
+    // as claim_due claims (a lease), returning only what a sweep needs.
     [[nodiscard]] SweepRows claim_for_sweep(const std::string& account, int type_id,
                                             std::span<const SweptWindow> recent, std::size_t limit,
                                             std::chrono::milliseconds lease);
