@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# An SMS backlog swept with GetSmsSentData_V2 listings against the same
+# backlog asked one id at a time with GetSendStatus: 100,000 unresolved SMS
+# (TypeId 2) of one eSMS account in the provider simulator, every callback
+# lost, every answer 50 ms late, at the default rates (GetSendStatus
+# 10 calls/s, GetSmsSentData_V2 1 call/s, 5% margin). Two runs in one:
+#   1. sweep off (sent_data_tps: 0): rows resolved per second over
+#      OFF_SECONDS, extrapolated to the whole backlog;
+#   2. sweep on: time until every row equals the simulator's truth, and
+#      provider calls per resolved row.
+# The ratio of the two is the figure. Everything on 127.0.0.1; about
+# 5 minutes.
+#
+# Usage: bench/sweep.sh [messages, default 100000]
+# Environment: BUILD (default build/release); OFF_SECONDS (default 90).
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib/common.sh"
+source "$(dirname "$0")/../scripts/lib/postgres.sh"
+source "$(dirname "$0")/lib.sh"
+MESSAGES=${1:-100000}
+OFF_SECONDS=${OFF_SECONDS:-90}
+
+bench_build
+
+WORK=$(mktemp -d /tmp/deliveryd-bench.XXXXXX)
+chmod 755 "$WORK"
+PG_DIR="$WORK/pg"
+PG_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+SIM_PORT=$(free_port)
+DAEMON_PID=
+SIM_PID=
+stop_daemons() {
+    [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+    DAEMON_PID=
+    SIM_PID=
+}
+cleanup() {
+    stop_daemons || true
+    pg_stop "$PG_DIR"
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+bench_pg_start "$PG_DIR" "$PG_PORT"
+URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
+sql() { psql -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U deliveryd -d deliveryd -c "$1"; }
+
+# SMS created when the simulator starts, all sent within a second; one in
+# ten failed.
+log "writing $MESSAGES messages"
+awk -v n="$MESSAGES" 'BEGIN {
+    print "["
+    for (i = 1; i <= n; i++) {
+        ok = (i % 10 != 0)
+        printf "{\"sms_id\":\"bench-sms-%d\",\"type_id\":2,\"phone\":\"09%08d\",\"price\":850,", i, i
+        printf "\"timeline\":[{\"at_ms\":300,\"send_status\":5,\"success\":%d,\"failed\":%d}]}%s\n", ok, 1 - ok, (i < n ? "," : "")
+    }
+    print "]" }' >"$WORK/messages.json"
+
+# run SENT_DATA_TPS: starts the simulator and deliveryd afresh on an empty table.
+run() {
+    sql "TRUNCATE delivery_state, delivery_event" 2>/dev/null || true
+    "$BUILD/tools/provider-sim/provider-sim" --listen "127.0.0.1:$SIM_PORT" \
+        --messages-file "$WORK/messages.json" --latency 50ms --log-level warn >"$WORK/sim.log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SIM_PORT/healthz" >/dev/null && break; sleep 0.2; done
+    cat >"$WORK/deliveryd.yaml" <<YAML
+database:
+  url: $URL
+http:
+  listen: 127.0.0.1:$HTTP_PORT
+esms:
+  api_base: http://127.0.0.1:$SIM_PORT
+  callback_api_base: http://127.0.0.1:$SIM_PORT
+  accounts:
+    - name: default
+      api_key: sim-api-key
+      secret_key: sim-secret-key
+      sent_data_tps: $1
+reconcile:
+  grace: 2s
+  backoff: [5s, 10m]
+  tick: 1s
+log:
+  level: info
+YAML
+    "$BUILD/deliveryd" migrate --config "$WORK/deliveryd.yaml" >/dev/null
+    "$BUILD/deliveryd" run --config "$WORK/deliveryd.yaml" >"$WORK/deliveryd.log" 2>&1 &
+    DAEMON_PID=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.2; done
+    sleep 2  # every message has its outcome at the provider
+    sql "INSERT INTO delivery_state (sms_id, type_id, phone)
+         SELECT 'bench-sms-' || i, 2, '09' || lpad(i::text, 8, '0')
+         FROM generate_series(1, $MESSAGES) i" >/dev/null
+    REGISTERED=$(date +%s.%N)
+}
+resolved() { sql "SELECT count(*) FROM delivery_state WHERE is_final"; }
+calls() {
+    curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats" | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+print(sum(k['calls'] for e in s['endpoints'].values() for k in e['keys'].values()))"
+}
+
+log "sweep off: GetSendStatus alone for ${OFF_SECONDS} s"
+run 0
+sleep 5
+T0=$(date +%s.%N); R0=$(resolved)
+sleep "$OFF_SECONDS"
+T1=$(date +%s.%N); R1=$(resolved); OFF_CALLS=$(calls)
+stop_daemons
+
+log "sweep on"
+run 1
+while [ "$(resolved)" -lt "$MESSAGES" ]; do
+    sleep 0.5
+    if [ "$(echo "$(date +%s.%N) - $REGISTERED > 1800" | bc)" = 1 ]; then
+        log "not resolved within 30 minutes"; break
+    fi
+done
+DONE=$(date +%s.%N); ON_CALLS=$(calls); ON_RESOLVED=$(resolved)
+curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats" >"$WORK/stats.json"
+curl -sf "http://127.0.0.1:$SIM_PORT/sim/truth" >"$WORK/truth.json"
+sql "SELECT sms_id, state FROM delivery_state" | tr '|' ' ' >"$WORK/rows.txt"
+grep -c "sweeping" "$WORK/deliveryd.log" >"$WORK/sweeps.txt" || true
+
+log "results"
+python3 -c "
+import json
+off_rate = ($R1 - $R0) / ($T1 - $T0)
+on_seconds = $DONE - $REGISTERED
+s = json.load(open('$WORK/stats.json'))
+truth = {m['sms_id']: m['final_state'] for m in json.load(open('$WORK/truth.json'))['messages']}
+rows = dict(line.split() for line in open('$WORK/rows.txt') if line.strip())
+wrong = sum(1 for k, v in truth.items() if rows.get(k) != v)
+listing = s['endpoints']['GetSmsSentData_V2']['keys'].get('sim-api-key', {})
+per_id = s['endpoints']['GetSendStatus']['keys'].get('sim-api-key', {})
+off_total = $MESSAGES / off_rate if off_rate > 0 else float('inf')
+print(f'sweep off: {off_rate:.2f} rows resolved per second over {$T1 - $T0:.0f} s ({$OFF_CALLS} calls): {$MESSAGES:,} rows would take {off_total / 3600:.2f} h')
+print(f'sweep on: {$ON_RESOLVED:,} of {$MESSAGES:,} rows final {on_seconds:.0f} s after they were registered; sweeps started: {open(\"$WORK/sweeps.txt\").read().strip()}')
+print(f'  GetSmsSentData_V2 calls: {listing.get(\"calls\", 0)} (max in any 1 s: {listing.get(\"max_calls_in_1s\", 0)}); GetSendStatus calls: {per_id.get(\"calls\", 0)}')
+print(f'  provider calls per resolved row: {$ON_CALLS / max(1, $ON_RESOLVED):.4f}')
+print(f'  rows not equal to the simulator truth: {wrong} of {len(truth)}; violations: {s[\"violations\"]}')
+print(f'ratio, time to resolve the backlog, off / on: {off_total / on_seconds:.1f}x')
+"
