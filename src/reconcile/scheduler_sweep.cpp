@@ -108,9 +108,8 @@ asio::awaitable<void> Scheduler::Impl::start_sweep(const store::PollScope& scope
     // Left out of the next sweeps: the span of the rows claimed, not the
     // padded window, so that the next batch of a larger backlog (created
     // later) is swept in turn.
-    swept_[scope.account].push_back(
-        {{window.sms_type, claimed.first_created, claimed.last_created},
-         SteadyClock::now() + sweep_cooldown});
+    swept_[scope.account].push_back({{window.sms_type, claimed.first_created, claimed.last_created},
+                                     SteadyClock::now() + sweep_cooldown});
     spdlog::info(
         "sweeping {} due messages of TypeId {} of eSMS account {} created from {} to {}: "
         "GetSmsSentData_V2 lists them ({} pages at most), GetSendStatus asks what it lacks",
