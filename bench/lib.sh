@@ -105,3 +105,75 @@ cpu_end() {
         printf "cpu (%% of all cores): deliveryd %.0f, postgres %.0f, other %.0f, idle %.0f\n",
             100 * d / a, 100 * p / a, 100 * (b - d - p) / a, 100 * i / a }'
 }
+
+# The polling benchmarks (polling.sh, query_zns.sh, sweep.sh): the simulator
+# and deliveryd on 127.0.0.1 over a private cluster. bench_polling_setup
+# builds, starts the cluster in a temporary directory and sets WORK, PG_DIR,
+# PG_PORT, HTTP_PORT, SIM_PORT and URL; on exit both programs stop and the
+# directory goes.
+bench_polling_setup() {
+    bench_build
+    WORK=$(mktemp -d /tmp/deliveryd-bench.XXXXXX)
+    chmod 755 "$WORK"
+    PG_DIR="$WORK/pg"
+    PG_PORT=$(free_port)
+    HTTP_PORT=$(free_port)
+    SIM_PORT=$(free_port)
+    DAEMON_PID=
+    SIM_PID=
+    trap 'bench_stop_programs; pg_stop "$PG_DIR"; rm -rf "$WORK"' EXIT
+    bench_pg_start "$PG_DIR" "$PG_PORT"
+    URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
+}
+
+bench_stop_programs() {
+    if [ -n "$DAEMON_PID" ]; then kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null; fi
+    if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null; fi
+    DAEMON_PID=
+    SIM_PID=
+    return 0
+}
+
+# bench_start_sim [OPTIONS...]: provider-sim on SIM_PORT serving
+# $WORK/messages.json, every answer 50 ms late; returns once it answers.
+bench_start_sim() {
+    "$BUILD/tools/provider-sim/provider-sim" --listen "127.0.0.1:$SIM_PORT" \
+        --messages-file "$WORK/messages.json" --latency 50ms --log-level warn "$@" \
+        >"$WORK/sim.log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SIM_PORT/healthz" >/dev/null && break; sleep 0.2; done
+}
+
+# bench_start_deliveryd ACCOUNT_LINES RECONCILE_LINES [LOG_LEVEL]: writes
+# $WORK/deliveryd.yaml (the simulator's default account, with ACCOUNT_LINES
+# added to it, and RECONCILE_LINES as the reconcile section), migrates and
+# runs deliveryd; returns once it is ready.
+bench_start_deliveryd() {
+    cat >"$WORK/deliveryd.yaml" <<YAML
+database:
+  url: $URL
+http:
+  listen: 127.0.0.1:$HTTP_PORT
+esms:
+  api_base: http://127.0.0.1:$SIM_PORT
+  callback_api_base: http://127.0.0.1:$SIM_PORT
+  accounts:
+    - name: default
+      api_key: sim-api-key
+      secret_key: sim-secret-key
+$1
+reconcile:
+$2
+log:
+  level: ${3:-warn}
+YAML
+    "$BUILD/deliveryd" migrate --config "$WORK/deliveryd.yaml" >/dev/null
+    "$BUILD/deliveryd" run --config "$WORK/deliveryd.yaml" >"$WORK/deliveryd.log" 2>&1 &
+    DAEMON_PID=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.2; done
+}
+
+# bench_sim_stats: the simulator's /sim/stats.
+bench_sim_stats() {
+    curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats"
+}

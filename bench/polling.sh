@@ -19,25 +19,7 @@ source "$(dirname "$0")/../scripts/lib/postgres.sh"
 source "$(dirname "$0")/lib.sh"
 MESSAGES=${1:-100000}
 
-bench_build
-
-WORK=$(mktemp -d /tmp/deliveryd-bench.XXXXXX)
-chmod 755 "$WORK"
-PG_DIR="$WORK/pg"
-PG_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-SIM_PORT=$(free_port)
-DAEMON_PID=
-SIM_PID=
-cleanup() {
-    [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-    pg_stop "$PG_DIR"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-bench_pg_start "$PG_DIR" "$PG_PORT"
-URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
+bench_polling_setup
 
 # The simulator's messages: ZNS (TypeId 25) over 5 OAs, accepted by Zalo
 # 200 ms after submission, on the phone 1 s later. They are known to
@@ -51,35 +33,11 @@ awk -v n="$MESSAGES" 'BEGIN {
         printf "\"partner_id\":\"zalo-%d\",\"price\":200,\"timeline\":[{\"at_ms\":200,\"send_status\":5,\"success\":1,\"failed\":0,\"error\":{\"code\":0,\"message\":\"Success\"}}],\"delivered_ms\":1200}%s\n", i, (i < n ? "," : "")
     }
     print "]" }' >"$WORK/messages.json"
-"$BUILD/tools/provider-sim/provider-sim" --listen "127.0.0.1:$SIM_PORT" --messages-file "$WORK/messages.json" \
-    --latency 50ms --log-level warn >"$WORK/sim.log" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SIM_PORT/healthz" >/dev/null && break; sleep 0.2; done
-
-cat >"$WORK/deliveryd.yaml" <<YAML
-database:
-  url: $URL
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-esms:
-  api_base: http://127.0.0.1:$SIM_PORT
-  callback_api_base: http://127.0.0.1:$SIM_PORT
-  accounts:
-    - name: default
-      api_key: sim-api-key
-      secret_key: sim-secret-key
-reconcile:
-  grace: 2s
+bench_start_sim
+bench_start_deliveryd "" "  grace: 2s
   backoff: [5s, 10m]
   tick: 1s
-${RATE_MARGIN:+  rate_margin: $RATE_MARGIN}
-log:
-  level: warn
-YAML
-"$BUILD/deliveryd" migrate --config "$WORK/deliveryd.yaml"
-"$BUILD/deliveryd" run --config "$WORK/deliveryd.yaml" >"$WORK/deliveryd.log" 2>&1 &
-DAEMON_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.2; done
+${RATE_MARGIN:+  rate_margin: $RATE_MARGIN}"
 
 log "registering $MESSAGES messages as a sender would"
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U deliveryd -d deliveryd -c "
@@ -88,7 +46,7 @@ psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U deliveryd -d deliveryd -c "
     FROM generate_series(1, $MESSAGES) i"
 
 # stat NAME: one number from the simulator's /sim/stats.
-stats() { curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats"; }
+stats() { bench_sim_stats; }
 field() { python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
 ids_answered() { stats | field "s['get_callback_ids']['total_ids']"; }
 zalo_calls() { stats | field "s['endpoints']['GetZaloMessageStatus']['keys'].get('sim-api-key',{}).get('calls',0)"; }

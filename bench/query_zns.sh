@@ -19,25 +19,7 @@ source "$(dirname "$0")/../scripts/lib/postgres.sh"
 source "$(dirname "$0")/lib.sh"
 MESSAGES=${1:-20000}
 
-bench_build
-
-WORK=$(mktemp -d /tmp/deliveryd-bench.XXXXXX)
-chmod 755 "$WORK"
-PG_DIR="$WORK/pg"
-PG_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-SIM_PORT=$(free_port)
-DAEMON_PID=
-SIM_PID=
-cleanup() {
-    [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-    pg_stop "$PG_DIR"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-bench_pg_start "$PG_DIR" "$PG_PORT"
-URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
+bench_polling_setup
 
 # ZNS 24 and 25 over 5 OAs, accepted 200 ms after submission; every tenth
 # fails with Zalo's -118, the others reach the phone 1 s later.
@@ -54,34 +36,10 @@ awk -v n="$MESSAGES" 'BEGIN {
         printf "%s\n", (i < n ? "," : "")
     }
     print "]" }' >"$WORK/messages.json"
-"$BUILD/tools/provider-sim/provider-sim" --listen "127.0.0.1:$SIM_PORT" --messages-file "$WORK/messages.json" \
-    --latency 50ms --log-level warn >"$WORK/sim.log" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SIM_PORT/healthz" >/dev/null && break; sleep 0.2; done
-
-cat >"$WORK/deliveryd.yaml" <<YAML
-database:
-  url: $URL
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-esms:
-  api_base: http://127.0.0.1:$SIM_PORT
-  callback_api_base: http://127.0.0.1:$SIM_PORT
-  accounts:
-    - name: default
-      api_key: sim-api-key
-      secret_key: sim-secret-key
-reconcile:
-  grace: 2s
+bench_start_sim
+bench_start_deliveryd "" "  grace: 2s
   backoff: [2s, 2s, 10m]
-  tick: 1s
-log:
-  level: warn
-YAML
-"$BUILD/deliveryd" migrate --config "$WORK/deliveryd.yaml"
-"$BUILD/deliveryd" run --config "$WORK/deliveryd.yaml" >"$WORK/deliveryd.log" 2>&1 &
-DAEMON_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.2; done
+  tick: 1s"
 
 log "registering $MESSAGES messages as a sender would"
 psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U deliveryd -d deliveryd -c "
@@ -89,7 +47,7 @@ psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U deliveryd -d deliveryd -c "
     SELECT 'bench-' || i, 24 + i % 2, '400000000000000000' || (i % 5), '09' || lpad(i::text, 8, '0')
     FROM generate_series(1, $MESSAGES) i"
 
-stats() { curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats"; }
+stats() { bench_sim_stats; }
 field() { python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"; }
 query_calls() { stats | field "s['endpoints']['QueryZnsStatus']['keys'].get('sim-api-key',{}).get('calls',0)"; }
 unresolved() {

@@ -20,30 +20,7 @@ source "$(dirname "$0")/lib.sh"
 MESSAGES=${1:-100000}
 OFF_SECONDS=${OFF_SECONDS:-90}
 
-bench_build
-
-WORK=$(mktemp -d /tmp/deliveryd-bench.XXXXXX)
-chmod 755 "$WORK"
-PG_DIR="$WORK/pg"
-PG_PORT=$(free_port)
-HTTP_PORT=$(free_port)
-SIM_PORT=$(free_port)
-DAEMON_PID=
-SIM_PID=
-stop_daemons() {
-    [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
-    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
-    DAEMON_PID=
-    SIM_PID=
-}
-cleanup() {
-    stop_daemons || true
-    pg_stop "$PG_DIR"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-bench_pg_start "$PG_DIR" "$PG_PORT"
-URL="postgresql://deliveryd@127.0.0.1:$PG_PORT/deliveryd"
+bench_polling_setup
 sql() { psql -X -q -t -A -h 127.0.0.1 -p "$PG_PORT" -U deliveryd -d deliveryd -c "$1"; }
 
 # SMS created when the simulator starts, all sent within a second; one in
@@ -61,34 +38,10 @@ awk -v n="$MESSAGES" 'BEGIN {
 # run SENT_DATA_TPS: starts the simulator and deliveryd afresh on an empty table.
 run() {
     sql "TRUNCATE delivery_state, delivery_event" 2>/dev/null || true
-    "$BUILD/tools/provider-sim/provider-sim" --listen "127.0.0.1:$SIM_PORT" \
-        --messages-file "$WORK/messages.json" --latency 50ms --log-level warn >"$WORK/sim.log" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SIM_PORT/healthz" >/dev/null && break; sleep 0.2; done
-    cat >"$WORK/deliveryd.yaml" <<YAML
-database:
-  url: $URL
-http:
-  listen: 127.0.0.1:$HTTP_PORT
-esms:
-  api_base: http://127.0.0.1:$SIM_PORT
-  callback_api_base: http://127.0.0.1:$SIM_PORT
-  accounts:
-    - name: default
-      api_key: sim-api-key
-      secret_key: sim-secret-key
-      sent_data_tps: $1
-reconcile:
-  grace: 2s
+    bench_start_sim
+    bench_start_deliveryd "      sent_data_tps: $1" "  grace: 2s
   backoff: [5s, 10m]
-  tick: 1s
-log:
-  level: info
-YAML
-    "$BUILD/deliveryd" migrate --config "$WORK/deliveryd.yaml" >/dev/null
-    "$BUILD/deliveryd" run --config "$WORK/deliveryd.yaml" >"$WORK/deliveryd.log" 2>&1 &
-    DAEMON_PID=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.2; done
+  tick: 1s" info
     sleep 2  # every message has its outcome at the provider
     sql "INSERT INTO delivery_state (sms_id, type_id, phone)
          SELECT 'bench-sms-' || i, 2, '09' || lpad(i::text, 8, '0')
@@ -97,7 +50,7 @@ YAML
 }
 resolved() { sql "SELECT count(*) FROM delivery_state WHERE is_final"; }
 calls() {
-    curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats" | python3 -c "
+    bench_sim_stats | python3 -c "
 import json, sys
 s = json.load(sys.stdin)
 print(sum(k['calls'] for e in s['endpoints'].values() for k in e['keys'].values()))"
@@ -109,7 +62,7 @@ sleep 5
 T0=$(date +%s.%N); R0=$(resolved)
 sleep "$OFF_SECONDS"
 T1=$(date +%s.%N); R1=$(resolved); OFF_CALLS=$(calls)
-stop_daemons
+bench_stop_programs
 
 log "sweep on"
 run 1
@@ -120,7 +73,7 @@ while [ "$(resolved)" -lt "$MESSAGES" ]; do
     fi
 done
 DONE=$(date +%s.%N); ON_CALLS=$(calls); ON_RESOLVED=$(resolved)
-curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats" >"$WORK/stats.json"
+bench_sim_stats >"$WORK/stats.json"
 curl -sf "http://127.0.0.1:$SIM_PORT/sim/truth" >"$WORK/truth.json"
 sql "SELECT sms_id, state FROM delivery_state" | tr '|' ' ' >"$WORK/rows.txt"
 grep -c "sweeping" "$WORK/deliveryd.log" >"$WORK/sweeps.txt" || true
