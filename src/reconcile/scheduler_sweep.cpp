@@ -103,6 +103,9 @@ asio::awaitable<void> Scheduler::Impl::start_sweep(const store::PollScope& scope
             ids.push_back(std::move(row.sms_id));
         }
     }
+    if (ids.empty()) {
+        co_return;
+    }
     const sources::SweepWindow window{choice.type_id, claimed.first_created - sweep_pad,
                                       claimed.last_created + sweep_pad, max_pages};
     // Left out of the next sweeps: the span of the rows claimed, not the
