@@ -5,7 +5,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "deliveryd/core/channel.hpp"
 #include "deliveryd/core/json_reader.hpp"
+#include "deliveryd/core/merge.hpp"
 #include "deliveryd/core/numbers.hpp"
 #include "deliveryd/core/text.hpp"
 #include "deliveryd/providers/esms/callback_record.hpp"
@@ -58,11 +60,6 @@ std::optional<std::string> error_info_text(const core::JsonReader& fields) {
         return std::to_string(*n);
     }
     return std::nullopt;
-}
-
-bool is_final_label(core::StateLabel label) {
-    return label == core::StateLabel::failed || label == core::StateLabel::rejected ||
-           label == core::StateLabel::delivered || label == core::StateLabel::expired;
 }
 
 Result parse(std::string_view body, std::string_view sms_id, core::Timestamp received_at) {
@@ -153,7 +150,7 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
             o.unknown_status = "FinalStatus " + std::to_string(*final_status);
         }
         o.state = by_send_status.label;
-        if (is_final_label(o.state)) {
+        if (core::is_final_label(o.state, core::Channel::zns)) {
             notes.push_back(
                 "QueryZnsStatus: a final SendStatus before the final result; the "
                 "state is left for a later answer");

@@ -11,6 +11,7 @@
 #include "deliveryd/core/phone.hpp"
 #include "deliveryd/core/text.hpp"
 #include "deliveryd/core/time_text.hpp"
+#include "deliveryd/providers/esms/send_status.hpp"
 #include "deliveryd/providers/esms/sms_id.hpp"
 
 #include "json_record.hpp"
@@ -43,34 +44,30 @@ using core::StateLabel;
 
 constexpr std::size_t max_id_text = 256;
 
-// SendStatus and SendResult as the listing documents them.
+// SendStatus and SendResult as the listing documents them: 0 (composing)
+// and 5 (done: look at SendResult) are its own; every other value means what
+// it means everywhere (decide_label).
 StateLabel label_of(int send_status, std::optional<int> send_result, bool& unknown) {
     unknown = false;
-    switch (send_status) {
-        case 0:
-            return StateLabel::submitted;  // still being composed
-        case 1:
-            return StateLabel::pending_approval;
-        case 2:
-            return StateLabel::waiting;
-        case 4:
-            return StateLabel::rejected;
-        case 7:
-            return StateLabel::sent_to_telco;
-        case 5:
-            if (send_result == 1) {
-                return StateLabel::sent;
-            }
-            if (send_result == 0) {
-                return StateLabel::failed;
-            }
-            // 2 is "undetermined": done at eSMS, the outcome not known yet.
-            unknown = send_result != 2;
-            return StateLabel::sent_to_telco;
-        default:
-            unknown = true;
-            return StateLabel::submitted;
+    if (send_status == 0) {
+        return StateLabel::submitted;
     }
+    if (send_status == 5) {
+        if (send_result == 1) {
+            return StateLabel::sent;
+        }
+        if (send_result == 0) {
+            return StateLabel::failed;
+        }
+        // 2 is "undetermined": done at eSMS, the outcome not known yet.
+        unknown = send_result != 2;
+        return StateLabel::sent_to_telco;
+    }
+    StatusReport report;
+    report.send_status = send_status;
+    const auto decision = decide_label(report);
+    unknown = decision.unknown_send_status;
+    return decision.label;
 }
 
 bool is_content(std::string_view key) {
