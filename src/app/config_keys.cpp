@@ -137,6 +137,16 @@ void lease(Reader& r, const YAML::Node&, const std::string& here, ReconcileConfi
     }
 }
 
+// eTelecom documents no largest page. A message object is a kilobyte or two,
+// so a page of this many stays well inside a status call's answer limit.
+constexpr int max_list_page_size = 1000;
+
+void list_page_size(Reader& r, const YAML::Node&, const std::string& here, EtelecomConfig& e) {
+    if (e.list_messages_page_size > max_list_page_size) {
+        r.problem(here, "must be at most " + std::to_string(max_list_page_size));
+    }
+}
+
 void log_level(Reader& r, const YAML::Node&, const std::string& here, LogConfig& log) {
     const std::set<std::string> levels{"trace", "debug",    "info", "warn",
                                        "error", "critical", "off"};
@@ -252,6 +262,11 @@ std::span<const Key<EtelecomConfig>> keys(std::type_identity<EtelecomConfig>) {
         {"api_key", &E::api_key, Kind::secret, "required in this section", true,
          &provider_key<E, &E::api_key, leave_etelecom_out>},
         {"get_message_tps", &E::get_message_tps, Kind::rate, "GetMessage calls per second"},
+        {"list_messages_tps", &E::list_messages_tps, Kind::rate,
+         "ListMessages listing calls per second (backlog sweeps)"},
+        {"list_messages_page_size", &E::list_messages_page_size, Kind::positive,
+         "messages a ListMessages page asks for (lower it if eTelecom refuses it)", false,
+         &list_page_size},
     };
     return table;
 }
@@ -277,7 +292,8 @@ std::span<const Key<ReconcileConfig>> keys(std::type_identity<ReconcileConfig>) 
         {"query_zns_after", &R::query_zns_after, Kind::positive,
          "GetCallback answers without a ZNS before it is asked of QueryZnsStatus"},
         {"sweep_above", &R::sweep_above, Kind::positive,
-         "due SMS of one account and type above which GetSmsSentData_V2 lists them"},
+         "due SMS of one account and type, or eTelecom ZNS of one OA, above which a "
+         "listing sweeps them"},
     };
     return table;
 }

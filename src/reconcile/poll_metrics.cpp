@@ -82,6 +82,12 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
                         .Name("deliveryd_poll_observations_total")
                         .Help("Status reports received from status calls")
                         .Register(registry)),
+      listed_unasked_(prometheus::BuildCounter()
+                          .Name("deliveryd_poll_listed_unasked_total")
+                          .Help("Messages a listing reported without being asked about them: "
+                                "row=unresolved were merged into their row, row=none have no "
+                                "unresolved row and were not written")
+                          .Register(registry)),
       store_failures_(prometheus::BuildCounter()
                           .Name("deliveryd_poll_store_failures_total")
                           .Help("Poll answers or schedules the database could not take "
@@ -140,6 +146,14 @@ void PollMetrics::unplannable(std::string_view reason, std::size_t rows) {
 
 void PollMetrics::observations(const LimiterKey& key, std::size_t count) {
     observations_.Add(key_labels(key)).Increment(static_cast<double>(count));
+}
+
+void PollMetrics::listed_unasked(const LimiterKey& key, std::size_t merged, std::size_t ignored) {
+    auto labels = key_labels(key);
+    labels["row"] = "unresolved";
+    listed_unasked_.Add(labels).Increment(static_cast<double>(merged));
+    labels["row"] = "none";
+    listed_unasked_.Add(labels).Increment(static_cast<double>(ignored));
 }
 
 void PollMetrics::store_failure() {

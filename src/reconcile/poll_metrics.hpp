@@ -41,6 +41,11 @@ class PollMetrics {
     void windows_closed(std::size_t rows);
     void unplannable(std::string_view reason, std::size_t rows);
     void observations(const LimiterKey& key, std::size_t count);
+    // deliveryd_poll_listed_unasked_total{account, endpoint, row}: messages a
+    // listing reported without being asked about them; row="unresolved"
+    // (merged into their row), row="none" (final already, or not in
+    // delivery_state: not written).
+    void listed_unasked(const LimiterKey& key, std::size_t merged, std::size_t ignored);
     void store_failure();
 
   private:
@@ -58,6 +63,7 @@ class PollMetrics {
     prometheus::Family<prometheus::Counter>& closed_;
     prometheus::Family<prometheus::Counter>& unplannable_;
     prometheus::Family<prometheus::Counter>& observations_;
+    prometheus::Family<prometheus::Counter>& listed_unasked_;
     prometheus::Family<prometheus::Counter>& store_failures_;
 };
 

@@ -44,6 +44,12 @@ void put_probe_first(std::deque<PlannedCall>& queue, const KeyHealth& health) {
     }
 }
 
+// Answers after which a listing's page is asked again: no answer came, but
+// the next may.
+bool is_transient(CallVerdict verdict) {
+    return verdict == CallVerdict::retry || verdict == CallVerdict::tps_exceeded;
+}
+
 // The ids asked about that a page of a listing reported, and the others,
 // each in the order asked.
 std::pair<std::vector<std::string>, std::vector<std::string>> split_by_report(
@@ -150,7 +156,12 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
 
     // A check answers for no row: a claimed row it names is rescheduled by
     // its own call. A page of a listing answers for the rows it reported;
-    // the others wait for the next page.
+    // the others wait for the next page. A page that got no answer is asked
+    // again while its listing has failed fewer than listing_page_attempts
+    // times in a row; after that, or when the listing is refused, its rows
+    // go to the source that asks one id at a time.
+    const bool listing = call.source->is_listing();
+    const bool listed = outcome.verdict == CallVerdict::answered;
     const auto asked = call.sms_ids.size();
     std::vector<std::string> done;
     std::vector<std::string> next_page;
@@ -158,6 +169,10 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         // nothing is done with the rows
     } else if (answered && !outcome.next_cursor.empty()) {
         std::tie(done, next_page) = split_by_report(call.sms_ids, outcome.observations);
+    } else if (listing && is_transient(outcome.verdict) &&
+               state.health.consecutive_failures() < listing_page_attempts) {
+        next_page = std::move(call.sms_ids);
+        outcome.next_cursor = call.cursor;
     } else {
         done = std::move(call.sms_ids);
     }
@@ -170,7 +185,7 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         if (!row) {
             continue;
         }
-        if (answered && not_listed.contains(id)) {
+        if ((answered && not_listed.contains(id)) || (listing && !listed)) {
             schedule.push_back({id, now, false});
             continue;
         }
@@ -179,6 +194,9 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
                      : backoff_.retry_at(row->submitted_at, row->poll_attempts,
                                          state.health.consecutive_failures(), now);
         schedule.push_back({id, next, answered});
+    }
+    if (!outcome.listed_unasked.empty()) {
+        co_await add_listed_rows(key, outcome);
     }
     // Named, not a temporary inside the co_await: GCC 12 destroys such a
     // temporary's members twice once the coroutine resumes.

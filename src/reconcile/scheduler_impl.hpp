@@ -1,7 +1,7 @@
 // The polling loop's state and steps (scheduler.hpp says what it does),
 // shared by its files: scheduler.cpp (construction, start and stop),
-// scheduler_tick.cpp (claiming and planning), scheduler_sweep.cpp (SMS
-// backlogs swept with listings) and scheduler_calls.cpp (sending the calls
+// scheduler_tick.cpp (claiming and planning), scheduler_sweep.cpp
+// (backlogs swept with listings) and scheduler_calls.cpp (sending the calls
 // and storing their answers). Private to src/reconcile.
 #pragma once
 
@@ -101,17 +101,23 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     // The due backlog and the limiters' use, for metrics and `deliveryd status`.
     asio::awaitable<void> measure(const store::PollScope& scope);
 
-    // ---- sweeps of SMS backlogs with listings (scheduler_sweep.cpp) ---------
+    // ---- sweeps of backlogs with listings (scheduler_sweep.cpp) -------------
 
-    // Starts a sweep of an eSMS account's due SMS of one TypeId when they pass
+    // Starts a sweep of a scope's due rows of one group (an eSMS account's
+    // SMS of one TypeId, eTelecom's ZNS of one OA) when they pass
     // reconcile.sweep_above (sweep_rules.hpp): claims them and queues the
     // first page of the listing of their window. Run each tick before the
-    // account's claims, so that the rows a sweep will answer are not asked
-    // one by one.
+    // scope's claims, so that the rows a sweep will answer are not asked one
+    // by one.
     asio::awaitable<void> sweep(const store::PollScope& scope);
-    // Claims the due rows of one TypeId and queues the listing of their window.
+    // Claims the due rows of one group and queues the listing of their window.
     asio::awaitable<void> start_sweep(const store::PollScope& scope, const SweepChoice& choice,
                                       const std::vector<store::SweptWindow>& recent);
+
+    // Moves the reports of outcome.listed_unasked about unresolved rows to
+    // outcome.observations (to be merged with the call's answer) and counts
+    // the others.
+    asio::awaitable<void> add_listed_rows(const LimiterKey& key, CallOutcome& outcome);
 
     // ---- sending: one loop per key, paced by its limiter (scheduler_calls.cpp)
 
@@ -161,7 +167,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
         store::SweptWindow window;
         SteadyClock::time_point until;  // left out of sweeps until then
     };
-    std::map<std::string, std::vector<SweptWindow>> swept_;  // by account
+    std::map<std::string, std::vector<SweptWindow>> swept_;  // by scope name
     bool stopping_ = false;
     bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

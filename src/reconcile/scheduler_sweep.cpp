@@ -1,8 +1,9 @@
-// The scheduler's sweeps of SMS backlogs (sweep_rules.hpp): one account's due
-// SMS of one TypeId, answered by GetSmsSentData_V2 listings of the window
-// their creation times span. The pages go through the listing's own key,
-// limiter and call path like any call (scheduler_calls.cpp follows the
-// pages and sends what no page listed back to GetSendStatus at once).
+// The scheduler's sweeps of backlogs (sweep_rules.hpp): one eSMS account's
+// due SMS of one TypeId, answered by GetSmsSentData_V2 listings, or eTelecom's
+// due ZNS of one OA, answered by ListMessages listings. The pages go through
+// the listing's own key, limiter and call path like any call
+// (scheduler_calls.cpp follows the pages and sends what no page listed back
+// to the source that asks one id at a time, at once).
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -16,7 +17,7 @@
 
 #include "reconcile/scheduler_impl.hpp"
 #include "reconcile/sources/all_sources.hpp"
-#include "reconcile/sources/esms_sms_sent_data.hpp"
+#include "reconcile/sources/sweep_calls.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
@@ -28,16 +29,12 @@ constexpr std::size_t sweep_count_cap_factor = 20;
 }  // namespace
 
 asio::awaitable<void> Scheduler::Impl::sweep(const store::PollScope& scope) {
-    if (scope.kind != store::PollScope::Kind::esms_account) {
-        co_return;
-    }
-    const LimiterKey listing{scope.account, &sources::esms_sms_sent_data()};
-    const auto found = keys_.find(listing);
-    if (found == keys_.end()) {
-        co_return;  // listings are turned off for the account
+    const LimiterKey listing{rate_account(scope), sources::sweep_kind(scope.kind).listing};
+    if (!keys_.contains(listing)) {
+        co_return;  // listings are turned off for the scope
     }
     const auto now = SteadyClock::now();
-    auto& swept = swept_[scope.account];
+    auto& swept = swept_[scope.name()];
     std::erase_if(swept, [now](const SweptWindow& w) { return w.until <= now; });
     std::vector<store::SweptWindow> recent;
     for (const auto& w : swept) {
@@ -45,9 +42,7 @@ asio::awaitable<void> Scheduler::Impl::sweep(const store::PollScope& scope) {
     }
     const auto cap =
         static_cast<std::size_t>(config_.schedule.sweep_above) * sweep_count_cap_factor;
-    auto count = [this, &scope, &recent, cap] {
-        return polls_.sweep_backlog(scope.account, recent, cap);
-    };
+    auto count = [this, &scope, &recent, cap] { return polls_.sweep_backlog(scope, recent, cap); };
     const auto backlog = co_await net::offload(parts_.db_threads, std::move(count));
     const auto chosen =
         choose_sweeps(backlog, static_cast<std::size_t>(config_.schedule.sweep_above));
@@ -62,25 +57,25 @@ asio::awaitable<void> Scheduler::Impl::sweep(const store::PollScope& scope) {
 asio::awaitable<void> Scheduler::Impl::start_sweep(const store::PollScope& scope,
                                                    const SweepChoice& choice,
                                                    const std::vector<store::SweptWindow>& recent) {
-    const LimiterKey listing{scope.account, &sources::esms_sms_sent_data()};
-    const double listing_rate = keys_.at(listing)->limiter.sustained_rate();
+    const auto& kind = sources::sweep_kind(scope.kind);
+    const auto account = rate_account(scope);
+    const double listing_rate =
+        keys_.at(LimiterKey{account, kind.listing})->limiter.sustained_rate();
     std::optional<double> per_id_rate;
-    if (const auto per_id = keys_.find(LimiterKey{scope.account, &sources::esms_get_send_status()});
-        per_id != keys_.end()) {
+    if (const auto per_id = keys_.find(LimiterKey{account, kind.per_id}); per_id != keys_.end()) {
         per_id_rate = per_id->second->limiter.sustained_rate();
     }
     const auto rows_wanted = std::min(choice.due_rows, sweep_batch_rows);
     const auto max_pages = break_even_pages(rows_wanted, listing_rate, per_id_rate);
     const auto lease = sweep_lease(max_pages, listing_rate, config_.schedule.lease);
-    std::vector<store::SweptWindow> of_type;
+    std::vector<store::SweptWindow> of_group;
     for (const auto& w : recent) {
-        if (w.type_id == choice.type_id) {
-            of_type.push_back(w);
+        if (w.group == choice.group) {
+            of_group.push_back(w);
         }
     }
-    auto claim = [this, &scope, &choice, &of_type, lease] {
-        return polls_.claim_for_sweep(scope.account, choice.type_id, of_type, sweep_batch_rows,
-                                      lease);
+    auto claim = [this, &scope, &choice, &of_group, lease] {
+        return polls_.claim_for_sweep(scope, choice.group, of_group, sweep_batch_rows, lease);
     };
     auto claimed = co_await net::offload(parts_.db_threads, std::move(claim));
     if (claimed.rows.empty()) {
@@ -106,19 +101,51 @@ asio::awaitable<void> Scheduler::Impl::start_sweep(const store::PollScope& scope
     if (ids.empty()) {
         co_return;
     }
-    const sources::SweepWindow window{choice.type_id, claimed.first_created - sweep_pad,
-                                      claimed.last_created + sweep_pad, max_pages};
+    const sources::SweepSpan span{choice.group, claimed.first_created, claimed.last_created,
+                                  max_pages};
     // Left out of the next sweeps: the span of the rows claimed, not the
     // padded window, so that the next batch of a larger backlog (created
     // later) is swept in turn.
-    swept_[scope.account].push_back({{window.sms_type, claimed.first_created, claimed.last_created},
-                                     SteadyClock::now() + sweep_cooldown});
+    swept_[scope.name()].push_back({{span.group, claimed.first_created, claimed.last_created},
+                                    SteadyClock::now() + sweep_cooldown});
     spdlog::info(
-        "sweeping {} due messages of TypeId {} of eSMS account {} created from {} to {}: "
-        "GetSmsSentData_V2 lists them ({} pages at most), GetSendStatus asks what it lacks",
-        ids.size(), window.sms_type, scope.account, core::format_rfc3339(window.from),
-        core::format_rfc3339(window.to), max_pages);
-    enqueue(sources::sweep_call(scope.account, window, std::move(ids)));
+        "sweeping {} due messages of {} ({} {}) created from {} to {}: {} lists them ({} pages at "
+        "most), {} asks what it lacks",
+        ids.size(), scope.name(), scope.kind == store::PollScope::Kind::etelecom ? "OA" : "TypeId",
+        span.group, core::format_rfc3339(span.first_created),
+        core::format_rfc3339(span.last_created), kind.listing->name(), max_pages,
+        kind.per_id->name());
+    enqueue(kind.first_page(account, span, std::move(ids), core::timestamp_now()));
+}
+
+asio::awaitable<void> Scheduler::Impl::add_listed_rows(const LimiterKey& key,
+                                                       CallOutcome& outcome) {
+    std::vector<std::string> ids;
+    ids.reserve(outcome.listed_unasked.size());
+    for (const auto& report : outcome.listed_unasked) {
+        ids.push_back(report.sms_id);
+    }
+    auto find = [this, &ids, provider = key.source->provider()] {
+        return polls_.unresolved_among(ids, provider);
+    };
+    std::vector<std::string> unresolved;
+    try {
+        unresolved = co_await net::offload(parts_.db_threads, std::move(find));
+    } catch (const std::exception& e) {
+        // They are not the rows asked about: their own polls will tell.
+        spdlog::debug("could not look up the rows a {} page listed unasked: {}", key.source->name(),
+                      e.what());
+    }
+    std::sort(unresolved.begin(), unresolved.end());
+    std::size_t merged = 0;
+    for (auto& report : outcome.listed_unasked) {
+        if (std::binary_search(unresolved.begin(), unresolved.end(), report.sms_id)) {
+            outcome.observations.push_back(std::move(report));
+            ++merged;
+        }
+    }
+    metrics_.listed_unasked(key, merged, outcome.listed_unasked.size() - merged);
+    outcome.listed_unasked.clear();
 }
 
 }  // namespace deliveryd::reconcile

@@ -11,12 +11,14 @@ std::span<const StatusSource* const> status_sources() {
     // places it decides: a ZNS Zalo has accepted goes to GetZaloMessageStatus
     // before GetCallback would take any ZNS, and QueryZnsStatus comes before
     // GetCallback to claim the ZNS GetCallback cannot answer (the rest it
-    // takes only as a second choice). GetSmsSentData_V2 takes no row here:
-    // the scheduler sweeps with it (scheduler_sweep.cpp).
-    static const std::array<const StatusSource*, 6> all = {
-        &sources::esms_zalo_status(),   &sources::esms_query_zns_status(),
-        &sources::esms_get_callback(),  &sources::esms_get_send_status(),
-        &sources::esms_sms_sent_data(), &sources::etelecom_get_message(),
+    // takes only as a second choice). The listings, GetSmsSentData_V2 and
+    // ListMessages, take no row here: the scheduler sweeps with them
+    // (scheduler_sweep.cpp).
+    static const std::array<const StatusSource*, 7> all = {
+        &sources::esms_zalo_status(),       &sources::esms_query_zns_status(),
+        &sources::esms_get_callback(),      &sources::esms_get_send_status(),
+        &sources::esms_sms_sent_data(),     &sources::etelecom_get_message(),
+        &sources::etelecom_list_messages(),
     };
     return all;
 }

@@ -8,9 +8,9 @@ namespace deliveryd::reconcile {
 std::vector<SweepChoice> choose_sweeps(std::span<const store::SweepBacklog> backlog,
                                        std::size_t sweep_above) {
     std::vector<SweepChoice> chosen;
-    for (const auto& type : backlog) {
-        if (type.due_rows > sweep_above) {
-            chosen.push_back(SweepChoice{type.type_id, type.due_rows});
+    for (const auto& group : backlog) {
+        if (group.due_rows > sweep_above) {
+            chosen.push_back(SweepChoice{group.group, group.due_rows});
         }
     }
     std::stable_sort(chosen.begin(), chosen.end(), [](const SweepChoice& a, const SweepChoice& b) {

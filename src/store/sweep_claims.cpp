@@ -1,5 +1,6 @@
-// The rows an SMS backlog sweep lists (PollStore::sweep_backlog and
-// claim_for_sweep): due SMS and Viber rows of one eSMS account, by TypeId.
+// The rows a backlog sweep lists (PollStore::sweep_backlog and
+// claim_for_sweep): due SMS and Viber rows of one eSMS account by TypeId,
+// due eTelecom ZNS by OA.
 #include <algorithm>
 #include <array>
 
@@ -13,28 +14,52 @@
 namespace deliveryd::store {
 namespace {
 
-// Due rows of the account's lookup lane (the expressions of its partial
-// index, as poll_store.cpp's scope_filter writes them) that are SMS or Viber
-// with a TypeId, outside the windows $2 (types), $3 (from), $4 (to).
-constexpr const char* sweepable = R"sql(
-    NOT is_final AND provider = 'esms' AND (state <> 'sent' OR partner_id IS NULL)
-    AND account = $1 AND next_poll_at <= now()
-    AND type_id IS NOT NULL AND type_id NOT BETWEEN 24 AND 27 AND oa_id IS NULL
-    AND NOT EXISTS (
-        SELECT 1 FROM unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) AS w(t, f, e)
-        WHERE w.t = type_id AND submitted_at BETWEEN w.f AND w.e))sql";
+// The rows of a scope a listing can sweep, and what groups them (one listing
+// call asks about one group): the expressions of the scope's lookup-lane
+// partial index (as poll_store.cpp's scope_filter writes them) and then the
+// rows a listing can name. $1 is the account (unused for eTelecom).
+struct Sweepable {
+    const char* rows;
+    const char* group;
+};
 
-std::string backlog_sql() {
-    return std::string("SELECT type_id, count(*) FROM (SELECT type_id FROM delivery_state WHERE") +
-           sweepable + " LIMIT $5) AS due GROUP BY type_id ORDER BY type_id";
+Sweepable sweepable(const PollScope& scope) {
+    if (scope.kind == PollScope::Kind::etelecom) {
+        return {
+            "NOT is_final AND provider = 'etelecom' AND $1::text IS NOT NULL "
+            "AND oa_id IS NOT NULL AND (partner_id IS NULL OR partner_id = sms_id)",
+            "oa_id"};
+    }
+    return {
+        "NOT is_final AND provider = 'esms' AND (state <> 'sent' OR partner_id IS NULL) "
+        "AND account = $1 AND type_id IS NOT NULL AND type_id NOT BETWEEN 24 AND 27 "
+        "AND oa_id IS NULL",
+        "type_id::text"};
 }
 
-std::string claim_sql() {
+// Due sweepable rows outside the windows $2 (groups), $3 (from), $4 (to).
+std::string due_outside_windows(const PollScope& scope) {
+    const auto s = sweepable(scope);
+    return std::string(s.rows) + R"sql(
+    AND next_poll_at <= now()
+    AND NOT EXISTS (
+        SELECT 1 FROM unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(g, f, e)
+        WHERE w.g = )sql" +
+           s.group + " AND submitted_at BETWEEN w.f AND w.e)";
+}
+
+std::string backlog_sql(const PollScope& scope) {
+    return std::string("SELECT g, count(*) FROM (SELECT ") + sweepable(scope).group +
+           " AS g FROM delivery_state WHERE " + due_outside_windows(scope) +
+           " LIMIT $5) AS due GROUP BY g ORDER BY g";
+}
+
+std::string claim_sql(const PollScope& scope) {
     return std::string(R"sql(
 WITH due AS (
     SELECT sms_id AS due_id FROM delivery_state
-    WHERE)sql") +
-           sweepable + R"sql( AND type_id = $5
+    WHERE )sql") +
+           due_outside_windows(scope) + " AND " + sweepable(scope).group + R"sql( = $5
     ORDER BY submitted_at
     LIMIT $6
     FOR UPDATE SKIP LOCKED
@@ -49,16 +74,20 @@ RETURNING d.sms_id, d.poll_attempts,
     (extract(epoch FROM d.submitted_at) * 1000000)::bigint)sql";
 }
 
+std::string account_parameter(const PollScope& scope) {
+    return scope.kind == PollScope::Kind::etelecom ? std::string("etelecom") : scope.account;
+}
+
 std::array<std::string, 3> window_parameters(std::span<const SweptWindow> recent) {
-    PgArray types;
+    PgArray groups;
     PgArray from;
     PgArray to;
     for (const auto& w : recent) {
-        types.add(static_cast<std::int64_t>(w.type_id));
+        groups.add(w.group);
         from.add(core::format_rfc3339(w.from));
         to.add(core::format_rfc3339(w.to));
     }
-    return {types.finish(), from.finish(), to.finish()};
+    return {groups.finish(), from.finish(), to.finish()};
 }
 
 core::Timestamp micros(const pqxx::field& field) {
@@ -67,7 +96,7 @@ core::Timestamp micros(const pqxx::field& field) {
 
 }  // namespace
 
-std::vector<SweepBacklog> PollStore::sweep_backlog(const std::string& account,
+std::vector<SweepBacklog> PollStore::sweep_backlog(const PollScope& scope,
                                                    std::span<const SweptWindow> recent,
                                                    std::size_t count_cap) {
     const auto windows = window_parameters(recent);
@@ -75,15 +104,16 @@ std::vector<SweepBacklog> PollStore::sweep_backlog(const std::string& account,
     pool_.with_connection([&](pqxx::connection_base& c) {
         backlog.clear();
         pqxx::read_transaction tx(c);
-        for (const auto& row : tx.exec_params(backlog_sql(), account, windows[0], windows[1],
-                                              windows[2], static_cast<std::int64_t>(count_cap))) {
-            backlog.push_back({row[0].as<int>(), row[1].as<std::size_t>()});
+        for (const auto& row :
+             tx.exec_params(backlog_sql(scope), account_parameter(scope), windows[0], windows[1],
+                            windows[2], static_cast<std::int64_t>(count_cap))) {
+            backlog.push_back({row[0].as<std::string>(), row[1].as<std::size_t>()});
         }
     });
     return backlog;
 }
 
-SweepRows PollStore::claim_for_sweep(const std::string& account, int type_id,
+SweepRows PollStore::claim_for_sweep(const PollScope& scope, const std::string& group,
                                      std::span<const SweptWindow> recent, std::size_t limit,
                                      std::chrono::milliseconds lease) {
     const auto windows = window_parameters(recent);
@@ -91,9 +121,9 @@ SweepRows PollStore::claim_for_sweep(const std::string& account, int type_id,
     pool_.with_connection([&](pqxx::connection_base& c) {
         claimed = SweepRows{};
         pqxx::nontransaction tx(c);  // one statement: its own transaction
-        const auto result = tx.exec_params(claim_sql(), account, windows[0], windows[1], windows[2],
-                                           type_id, static_cast<std::int64_t>(limit),
-                                           static_cast<std::int64_t>(lease.count()));
+        const auto result = tx.exec_params(
+            claim_sql(scope), account_parameter(scope), windows[0], windows[1], windows[2], group,
+            static_cast<std::int64_t>(limit), static_cast<std::int64_t>(lease.count()));
         claimed.rows.reserve(result.size());
         for (const auto& row : result) {
             claimed.rows.push_back(
@@ -108,6 +138,27 @@ SweepRows PollStore::claim_for_sweep(const std::string& account, int type_id,
         }
     });
     return claimed;
+}
+
+std::vector<std::string> PollStore::unresolved_among(std::span<const std::string> sms_ids,
+                                                     core::Provider provider) {
+    PgArray ids;
+    for (const auto& id : sms_ids) {
+        ids.add(id);
+    }
+    const auto ids_param = ids.finish();
+    std::vector<std::string> found;
+    pool_.with_connection([&](pqxx::connection_base& c) {
+        found.clear();
+        pqxx::read_transaction tx(c);
+        for (const auto& row :
+             tx.exec_params("SELECT sms_id FROM delivery_state "
+                            "WHERE sms_id = ANY($1::text[]) AND provider = $2 AND NOT is_final",
+                            ids_param, std::string(core::to_string(provider)))) {
+            found.push_back(row[0].as<std::string>());
+        }
+    });
+    return found;
 }
 
 }  // namespace deliveryd::store

@@ -343,6 +343,62 @@ TEST(PollingEndToEnd, AnSmsBacklogIsSweptByListingsAndOnlyWhatTheyLackIsAskedOne
     EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
 }
 
+TEST(PollingEndToEnd, AnEtelecomBacklogIsSweptByListMessagesPageByPage) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    const auto port = testing::free_local_port();
+    // eTelecom ZNS only (no callbacks exist for them), pages of at most 50.
+    testing::ProviderSim sim({"--generate", "500", "--seed", "17", "--time-scale", "60",
+                              "--only-types", "etelecom", "--list-messages-max-limit", "50",
+                              "--list-messages-tps", "2"});
+    ASSERT_NE(sim.port, 0) << sim.process.output();
+    // Pages of 100 asked, 50 given: the cursor is followed all the same.
+    auto config = polling_config(db.url(), port, sim, "25s") + "  sweep_above: 100\n";
+    config.replace(config.find("  api_key: sim-etelecom-key\n"),
+                   std::string("  api_key: sim-etelecom-key\n").size(),
+                   "  api_key: sim-etelecom-key\n  list_messages_tps: 2\n");
+    testing::Daemon d(config);
+    ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
+    std::this_thread::sleep_for(4s);
+    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 500u);
+
+    bool gauge_raised = false;
+    ASSERT_TRUE(wait_all_final(db, port, 90s, gauge_raised)) << d.process.output();
+    EXPECT_FALSE(gauge_raised) << d.process.output();
+
+    const auto truth = sim.get("/sim/truth");
+    std::map<std::string, std::string> states;
+    for (const auto& row : pqxx::read_transaction(*std::make_unique<pqxx::connection>(db.url()))
+                               .exec("SELECT sms_id, state FROM delivery_state")) {
+        states.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    for (const auto& m : truth.at("messages").as_array()) {
+        const auto id = testing::json_text(m.at("sms_id"));
+        EXPECT_EQ(states.at(id), testing::json_text(m.at("final_state"))) << id;
+    }
+
+    // Each OA's backlog was swept: every message was listed, a page of 50
+    // at a time. GetMessage was asked only about messages a listing showed
+    // still on their way, never about one it had answered for good.
+    const auto pages = sim.get("/sim/stats").at("list_messages_pages").as_int64();
+    EXPECT_GE(pages, 10);  // 500 messages, 50 a page
+    EXPECT_LE(pages, 20);
+    EXPECT_EQ(db.scalar("SELECT count(DISTINCT sms_id) FROM delivery_event "
+                        "WHERE source = 'etelecom_list_messages'"),
+              "500");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM delivery_event e "
+                        "WHERE source = 'etelecom_get_message' AND NOT EXISTS ("
+                        "SELECT 1 FROM delivery_event l WHERE l.sms_id = e.sms_id "
+                        "AND l.source = 'etelecom_list_messages' "
+                        "AND l.state NOT IN ('delivered', 'failed'))"),
+              "0");
+    expect_good_manners(sim);
+
+    d.process.send_signal(SIGTERM);
+    EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
+}
+
 TEST(PollingEndToEnd, UnknownMessagesDueTogetherCostACheckNotTheAccount) {
     DELIVERYD_REQUIRE_DATABASE();
     testing::ScratchDatabase db;

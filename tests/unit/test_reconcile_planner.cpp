@@ -369,7 +369,7 @@ TEST(ReconcilePlanner, SourcesAreFoundByTheirStableNames) {
     for (const auto* source : status_sources()) {
         EXPECT_EQ(source_named(source->name()), source);
     }
-    EXPECT_EQ(status_sources().size(), 6u);
+    EXPECT_EQ(status_sources().size(), 7u);
     EXPECT_NE(sent_data, nullptr);
     EXPECT_NE(get_callback, nullptr);
     EXPECT_NE(query_zns, nullptr);
@@ -422,7 +422,8 @@ TEST(ReconcilePlanner, TargetsAndRatesComeFromTheConfig) {
                                        {"shop2", sent_data}}));
     EXPECT_EQ(keys_of(plan_targets(config), {store::PollScope::Kind::etelecom, {}},
                       store::ClaimLane::lookup),
-              (std::vector<LimiterKey>{{"etelecom", etelecom_get_message}}));
+              (std::vector<LimiterKey>{{"etelecom", etelecom_get_message},
+                                       {"etelecom", source_named("etelecom_list_messages")}}));
 }
 
 }  // namespace

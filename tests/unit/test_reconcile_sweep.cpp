@@ -1,5 +1,6 @@
-// Sweeps of SMS backlogs: when one starts, how far it may list, and how the
-// listing source reads pages into answers, next pages and the ids it lacked.
+// Sweeps of backlogs: when one starts, how far it may list, and how the
+// GetSmsSentData_V2 source reads pages into answers, next pages and the ids
+// it lacked (test_reconcile_list_messages.cpp: eTelecom's ListMessages).
 #include <string>
 #include <vector>
 
@@ -11,7 +12,7 @@
 #include "deliveryd/reconcile/status_source.hpp"
 #include "deliveryd/reconcile/sweep_rules.hpp"
 
-#include "reconcile/sources/esms_sms_sent_data.hpp"
+#include "reconcile/sources/sweep_calls.hpp"
 
 namespace deliveryd::reconcile {
 namespace {
@@ -19,12 +20,12 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(ReconcileSweep, EveryBacklogAboveTheThresholdIsSweptLargestFirst) {
-    const std::vector<store::SweepBacklog> backlog = {{1, 400}, {2, 900}, {23, 1200}};
+    const std::vector<store::SweepBacklog> backlog = {{"1", 400}, {"2", 900}, {"23", 1200}};
     const auto chosen = choose_sweeps(backlog, 500);
     ASSERT_EQ(chosen.size(), 2U);
-    EXPECT_EQ(chosen[0].type_id, 23);
+    EXPECT_EQ(chosen[0].group, "23");
     EXPECT_EQ(chosen[0].due_rows, 1200U);
-    EXPECT_EQ(chosen[1].type_id, 2);
+    EXPECT_EQ(chosen[1].group, "2");
     EXPECT_TRUE(choose_sweeps(backlog, 1200).empty());
     EXPECT_TRUE(choose_sweeps({}, 0).empty());
 }
@@ -41,7 +42,9 @@ TEST(ReconcileSweep, ListingIsWorthItWhileItsPagesAreQuickerThanEachId) {
 const core::Timestamp t0 = *core::parse_rfc3339("2024-01-17T09:00:00Z");
 
 PlannedCall first_page(std::vector<std::string> ids, std::size_t max_pages = 10) {
-    return sources::sweep_call("default", {2, t0, t0 + 1h, max_pages}, std::move(ids));
+    // Claimed rows created from 09:10 to 09:50: the window is padded by 10 minutes.
+    return sources::esms_sweep_call("default", {"2", t0 + 10min, t0 + 50min, max_pages},
+                                    std::move(ids), t0 + 2h);
 }
 
 std::string page_body(long count_total, const std::vector<std::string>& ids) {
@@ -80,9 +83,12 @@ TEST(ReconcileSweep, APageAnswersTheSweptIdsItListsAndAsksForTheNext) {
         interpret_answer(first_page({"a-0000001", "b-0000002", "c-0000003"}), http(body), t0);
     EXPECT_EQ(out.verdict, CallVerdict::answered);
     EXPECT_EQ(out.outcome, "ok");
-    ASSERT_EQ(out.observations.size(), 2U);  // x was not swept: not written
+    ASSERT_EQ(out.observations.size(), 2U);
     EXPECT_EQ(out.observations[0].sms_id, "a-0000001");
     EXPECT_EQ(out.observations[1].sms_id, "b-0000002");
+    // x was not swept: merged only if it has an unresolved row.
+    ASSERT_EQ(out.listed_unasked.size(), 1U);
+    EXPECT_EQ(out.listed_unasked[0].sms_id, "x-0000009");
     EXPECT_EQ(out.next_cursor, "2");
     EXPECT_TRUE(out.not_listed.empty());
 }

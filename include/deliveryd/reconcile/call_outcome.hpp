@@ -79,6 +79,10 @@ struct CallOutcome {
     // it never reported. They are due again at once, for a source that asks
     // one id at a time; the attempt does not count against them.
     std::vector<std::string> not_listed;
+    // A listing's reports about messages it was not asked about (not due,
+    // in another call, final, or not deliveryd's): merged into the rows of
+    // those that exist and are unresolved, the others only counted.
+    std::vector<core::Observation> listed_unasked;
     std::vector<std::string> notes;  // the parser's notes, for a debug log
 };
 

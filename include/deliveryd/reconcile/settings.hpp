@@ -34,6 +34,11 @@ struct EtelecomSettings {
     std::string base_url = "https://api.etelecom.vn/v1/shop";
     std::string api_key;  // secret
     double get_message_tps = 10;
+    double list_messages_tps = 1;  // ListMessages listings (eTelecom documents no limit)
+    // Messages a ListMessages page asks for. eTelecom documents no largest
+    // page (its example asks for 50); a page that holds fewer is followed
+    // by its cursor all the same.
+    int list_messages_page_size = 100;
 };
 
 struct ScheduleSettings {
@@ -55,9 +60,10 @@ struct ScheduleSettings {
     // asked of QueryZnsStatus instead: GetCallback carries 200 ids per call
     // but knows only messages sent with a CallbackUrl.
     int query_zns_after = 2;
-    // Due SMS/Viber rows of one account and TypeId above which they are
-    // swept with GetSmsSentData_V2 listings instead of one GetSendStatus
-    // call each.
+    // Due rows above which they are swept with a listing instead of one
+    // call each: SMS/Viber of one eSMS account and TypeId (GetSmsSentData_V2
+    // instead of GetSendStatus), eTelecom ZNS of one OA (ListMessages
+    // instead of GetMessage).
     int sweep_above = 500;
 };
 

@@ -77,6 +77,11 @@ class StatusSource {
     [[nodiscard]] virtual core::Provider provider() const noexcept = 0;
     [[nodiscard]] virtual store::ClaimLane lane() const noexcept = 0;
 
+    // A listing answers no row through the planner (place() is NotMine for
+    // every row): the scheduler sweeps backlogs with it, page after page
+    // (sweep_rules.hpp).
+    [[nodiscard]] virtual bool is_listing() const noexcept { return false; }
+
     // Ids one full call carries. Above 1, the planner groups rows by
     // Slot::group and the scheduler holds a partial call back for a tick or
     // two to fill it, since the provider's limit counts calls.

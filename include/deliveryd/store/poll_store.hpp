@@ -53,17 +53,19 @@ struct Backlog {
     std::optional<core::Timestamp> oldest_due;  // the smallest next_poll_at among them
 };
 
-// Due SMS and Viber rows of one eSMS account and TypeId (sweep_backlog).
+// Due rows a sweep could list, of one group (sweep_backlog): for an eSMS
+// account, SMS and Viber rows of one TypeId (the group is the TypeId as
+// text); for eTelecom, ZNS rows of one OA (the group is the OA id).
 struct SweepBacklog {
-    int type_id = 0;
+    std::string group;
     std::size_t due_rows = 0;
 };
 
-// A creation-time window of one TypeId a sweep listed a moment ago: its rows
-// are left out of the next sweeps, since what the listing lacked is for
-// GetSendStatus now.
+// A span of creation times of one group a sweep listed a moment ago: its
+// rows are left out of the next sweeps, since what the listing lacked is
+// for the source that asks one id at a time now.
 struct SweptWindow {
-    int type_id = 0;
+    std::string group;
     core::Timestamp from;
     core::Timestamp to;
 };
@@ -116,19 +118,27 @@ class PollStore {
     // now are left alone). For work claimed but not sent at shutdown.
     void release(std::span<const std::string> sms_ids);
 
-    // Due SMS and Viber rows (no OA id, a TypeId outside the ZNS types
-    // 24-27) of eSMS `account`, per TypeId, outside `recent`, counted up to
-    // `count_cap` rows in all. Rows without a TypeId cannot be listed and are
-    // not counted.
-    [[nodiscard]] std::vector<SweepBacklog> sweep_backlog(const std::string& account,
+    // Due rows of `scope` that a listing can sweep, per group (SweepBacklog),
+    // outside `recent`, counted up to `count_cap` rows in all. eSMS: SMS and
+    // Viber rows (no OA id, a TypeId outside the ZNS types 24-27; rows
+    // without a TypeId cannot be listed and are not counted). eTelecom: rows
+    // with an OA id whose msg_id, if known, is their sms_id (a listing finds
+    // a message by its msg_id or tracking_id; a row known by another key is
+    // left to GetMessage).
+    [[nodiscard]] std::vector<SweepBacklog> sweep_backlog(const PollScope& scope,
                                                           std::span<const SweptWindow> recent,
                                                           std::size_t count_cap);
 
-    // Claims up to `limit` of those rows of one TypeId, oldest created first,
+    // Claims up to `limit` of those rows of one group, oldest created first,
     // as claim_due claims (a lease), returning only what a sweep needs.
-    [[nodiscard]] SweepRows claim_for_sweep(const std::string& account, int type_id,
+    [[nodiscard]] SweepRows claim_for_sweep(const PollScope& scope, const std::string& group,
                                             std::span<const SweptWindow> recent, std::size_t limit,
                                             std::chrono::milliseconds lease);
+
+    // Which of `sms_ids` have an unresolved row of `provider`: the messages
+    // a listing reported unasked whose reports are worth merging.
+    [[nodiscard]] std::vector<std::string> unresolved_among(std::span<const std::string> sms_ids,
+                                                            core::Provider provider);
 
     // Due rows of the scope (every lane), counted up to `count_cap` (an index-only count
     // that stops there, so a huge backlog costs a bounded read).

@@ -12,5 +12,6 @@ namespace deliveryd::reconcile::sources {
 [[nodiscard]] const StatusSource& esms_get_send_status();
 [[nodiscard]] const StatusSource& esms_sms_sent_data();
 [[nodiscard]] const StatusSource& etelecom_get_message();
+[[nodiscard]] const StatusSource& etelecom_list_messages();
 
 }  // namespace deliveryd::reconcile::sources

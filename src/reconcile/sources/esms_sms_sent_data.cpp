@@ -4,8 +4,6 @@
 // pass reconcile.sweep_above (scheduler_sweep.cpp), asking for the window
 // their creation times span, page after page. A listed id among the rows
 // swept is answered; the rows no page listed go to GetSendStatus at once.
-#include "reconcile/sources/esms_sms_sent_data.hpp"
-
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -13,15 +11,25 @@
 #include "deliveryd/core/numbers.hpp"
 #include "deliveryd/providers/esms/sms_sent_data.hpp"
 #include "deliveryd/reconcile/planner.hpp"
+#include "deliveryd/reconcile/sweep_rules.hpp"
 
 #include "reconcile/sources/all_sources.hpp"
 #include "reconcile/sources/esms_rows.hpp"
 #include "reconcile/sources/outcomes.hpp"
+#include "reconcile/sources/sweep_calls.hpp"
 
 namespace deliveryd::reconcile::sources {
 namespace {
 
 using providers::esms::sms_sent_data_page_size;
+
+// The window one call lists.
+struct SweepWindow {
+    int sms_type = 2;
+    core::Timestamp from;  // creation time, padded
+    core::Timestamp to;
+    std::size_t max_pages = 1;
+};
 
 // PlannedCall::group is the SmsType; message_id is "<from>|<to>|<max pages>"
 // (times in microseconds since the epoch); cursor is the page, "" for 1.
@@ -63,6 +71,7 @@ class SmsSentData final : public StatusSource {
     std::string_view name() const noexcept override { return "sms_sent_data"; }
     core::Provider provider() const noexcept override { return core::Provider::esms; }
     store::ClaimLane lane() const noexcept override { return store::ClaimLane::lookup; }
+    bool is_listing() const noexcept override { return true; }
     std::size_t ids_per_call() const noexcept override {
         return static_cast<std::size_t>(sms_sent_data_page_size);
     }
@@ -108,18 +117,11 @@ class SmsSentData final : public StatusSource {
         auto out = outcome(CallVerdict::answered, "ok");
         std::vector<std::string_view> asked(call.sms_ids.begin(), call.sms_ids.end());
         std::sort(asked.begin(), asked.end());
-        std::size_t others = 0;
         for (auto& observation : page.observations) {
-            if (std::binary_search(asked.begin(), asked.end(),
-                                   std::string_view(observation.sms_id))) {
-                out.observations.push_back(std::move(observation));
-            } else {
-                ++others;  // not due, final already, or not registered: not written
-            }
-        }
-        if (others > 0) {
-            out.notes.push_back(
-                fmt::format("{} listed messages were not among the rows swept", others));
+            (std::binary_search(asked.begin(), asked.end(), std::string_view(observation.sms_id))
+                 ? out.observations
+                 : out.listed_unasked)
+                .push_back(std::move(observation));
         }
         out.notes.insert(out.notes.end(), parsed.notes.begin(), parsed.notes.end());
         const auto pages = pages_of(page.count_total.value_or(0));
@@ -149,18 +151,18 @@ const StatusSource& esms_sms_sent_data() {
     return source;
 }
 
-PlannedCall sweep_call(std::string account, const SweepWindow& window,
-                       std::vector<std::string> ids) {
+PlannedCall esms_sweep_call(std::string account, const SweepSpan& span,
+                            std::vector<std::string> ids, core::Timestamp) {
     const auto micros = [](core::Timestamp t) {
         return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
     };
-    return PlannedCall{
-        &esms_sms_sent_data(),
-        std::move(account),
-        std::to_string(window.sms_type),
-        fmt::format("{}|{}|{}", micros(window.from), micros(window.to), window.max_pages),
-        std::move(ids),
-        {}};
+    return PlannedCall{&esms_sms_sent_data(),
+                       std::move(account),
+                       span.group,
+                       fmt::format("{}|{}|{}", micros(span.first_created - sweep_pad),
+                                   micros(span.last_created + sweep_pad), span.max_pages),
+                       std::move(ids),
+                       {}};
 }
 
 }  // namespace deliveryd::reconcile::sources

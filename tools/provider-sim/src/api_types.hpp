@@ -48,6 +48,10 @@ struct credentials {
 // 101 echoing the SMSID, which its table calls wrong keys.
 enum class unknown_id_answer { code_105, code_101 };
 
+// The most entries a ListMessages page holds unless --list-messages-max-limit
+// says otherwise; larger limits asked for are served as this.
+constexpr std::size_t default_list_messages_max_limit = 100;
+
 struct api_context {
     const message_store& store;
     const credentials& creds;
@@ -55,6 +59,7 @@ struct api_context {
     sim_stats& stats;
     std::string callback_url;  // echoed as CallbackUrl by GetCallback
     unknown_id_answer unknown_id = unknown_id_answer::code_105;
+    std::size_t list_messages_max_limit = default_list_messages_max_limit;
 };
 
 // A response to `req` (same version and keep-alive) with a JSON body.

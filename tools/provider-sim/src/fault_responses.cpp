@@ -8,7 +8,7 @@
 namespace deliveryd::sim {
 
 http_response error_5xx_response(endpoint e, const http_request& req) {
-    if (e == endpoint::etelecom_message) {
+    if (is_etelecom(e)) {
         return twirp_error(req, http::status::internal_server_error, "internal", "internal error");
     }
     http_response res{http::status::service_unavailable, req.version()};
@@ -53,6 +53,7 @@ http_response bad_code_response(endpoint e, const http_request& req) {
                 req, http::status::ok,
                 R"({"CodeResult":"99","ErrorMessage":"Unknown error","Data":null})");
         case endpoint::etelecom_message:
+        case endpoint::etelecom_list_messages:
             return twirp_error(req, http::status::service_unavailable, "unavailable",
                                "service unavailable");
     }

@@ -160,15 +160,14 @@ void pick_kind_from(double kind, message& m) {
         m.type_id = 27;
     } else {
         m.provider = provider_kind::etelecom;
-        m.type_id = 0;
+        m.type_id = etelecom_type;
         m.account = "default";
     }
 }
 
 bool wanted(const generator_config& config, const message& m) {
     const auto& only = config.only_types;
-    return only.empty() || (m.provider == provider_kind::esms &&
-                            std::find(only.begin(), only.end(), m.type_id) != only.end());
+    return only.empty() || std::find(only.begin(), only.end(), m.type_id) != only.end();
 }
 
 // The kind of message: its provider and TypeId, drawn from the mix until

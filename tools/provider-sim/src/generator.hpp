@@ -20,8 +20,13 @@ struct generator_config {
     // Share of ZNS 24/25 sent without a CallbackUrl: GetCallback never knows
     // them, QueryZnsStatus does.
     double zns_without_callback = 0;
-    std::vector<int> only_types;  // eSMS TypeIds to generate; empty: the whole mix
+    // TypeIds to generate (etelecom_type for eTelecom ZNS); empty: the whole mix
+    std::vector<int> only_types;
 };
+
+// The TypeId the generator gives eTelecom ZNS, which have none of eSMS's:
+// what `--only-types etelecom` asks for.
+inline constexpr int etelecom_type = 0;
 
 // The eSMS TypeIds the generator can make.
 bool generated_type(int type_id);

@@ -54,9 +54,10 @@ std::vector<int> type_list(const std::string& name, const std::string& value) {
     std::size_t at = 0;
     while (at <= value.size()) {
         const auto comma = std::min(value.find(',', at), value.size());
-        const auto type = number<int>(name, value.substr(at, comma - at));
-        if (!generated_type(type)) {
-            bad(name, "not a TypeId the generator makes (1, 2, 23, 24, 25, 26, 27): " +
+        const auto word = value.substr(at, comma - at);
+        const auto type = word == "etelecom" ? etelecom_type : number<int>(name, word);
+        if (type != etelecom_type && !generated_type(type)) {
+            bad(name, "not a TypeId the generator makes (1, 2, 23, 24, 25, 26, 27) or etelecom: " +
                           std::to_string(type));
         }
         types.push_back(type);
@@ -151,6 +152,17 @@ const std::map<std::string, setter>& setters() {
         {"--sent-data-tps",
          [](options& o, const std::string& v) {
              o.limits.sms_sent_data = tps("--sent-data-tps", v);
+         }},
+        {"--list-messages-tps",
+         [](options& o, const std::string& v) {
+             o.limits.etelecom_list_messages = tps("--list-messages-tps", v);
+         }},
+        {"--list-messages-max-limit",
+         [](options& o, const std::string& v) {
+             o.list_messages_max_limit = number<std::size_t>("--list-messages-max-limit", v);
+             if (o.list_messages_max_limit < 1) {
+                 bad("--list-messages-max-limit", "must be >= 1");
+             }
          }},
         {"--zns-without-callback",
          [](options& o, const std::string& v) {
@@ -293,7 +305,8 @@ Messages
   --seed S                    seed for generation, drops and faults (default 1)
   --submit-spread DUR         spread generated submissions over DUR of simulated time (default 0)
   --no-etelecom-messages      generate eSMS messages only
-  --only-types LIST           generate only these eSMS TypeIds, e.g. 24,25 (default: the whole mix)
+  --only-types LIST           generate only these eSMS TypeIds, e.g. 24,25, and eTelecom ZNS
+                              if the list holds "etelecom" (default: the whole mix)
   --zns-without-callback F    share of generated ZNS 24/25 sent without a CallbackUrl (default 0)
   --time-scale X              simulated seconds per real second (default 1)
   --start-time RFC3339        simulated time at start (default now)
@@ -309,6 +322,9 @@ Credentials and limits (sliding 1 s window per API key and endpoint; 0 = unlimit
   --get-message-tps N         eTelecom GetMessage (default 10)
   --query-zns-tps N           QueryZnsStatus (default 100)
   --sent-data-tps N           GetSmsSentData_V2 (default 1)
+  --list-messages-tps N       eTelecom ListMessages (default 1)
+  --list-messages-max-limit N most entries per ListMessages page; larger limits are served
+                              as N (default 100)
 Callbacks (HTTP GET as eSMS sends them)
   --callback-url URL          http:// receiver; none = callbacks are only counted
   --callback-attempts N       tries per callback (default 5)

@@ -33,6 +33,7 @@ struct options {
     credentials creds;
     unknown_id_answer unknown_id = unknown_id_answer::code_105;
     rate_limits limits;
+    std::size_t list_messages_max_limit = default_list_messages_max_limit;
     std::string callback_url;
     double drop_callbacks = 0;
     dispatcher_config callbacks;

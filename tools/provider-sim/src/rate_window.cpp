@@ -48,8 +48,14 @@ std::string_view to_string(endpoint e) {
             return "QueryZnsStatus";
         case endpoint::sms_sent_data:
             return "GetSmsSentData_V2";
+        case endpoint::etelecom_list_messages:
+            return "ListMessages";
     }
     return "unknown";
+}
+
+bool is_etelecom(endpoint e) {
+    return e == endpoint::etelecom_message || e == endpoint::etelecom_list_messages;
 }
 
 int rate_limits::of(endpoint e) const {
@@ -66,6 +72,8 @@ int rate_limits::of(endpoint e) const {
             return query_zns_status;
         case endpoint::sms_sent_data:
             return sms_sent_data;
+        case endpoint::etelecom_list_messages:
+            return etelecom_list_messages;
     }
     return 0;
 }

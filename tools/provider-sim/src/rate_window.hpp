@@ -45,10 +45,13 @@ enum class endpoint {
     etelecom_message,  // eTelecom POST /v1/shop.Zalo/GetMessage, undocumented
     query_zns_status,  // eSMS POST /MainService.svc/json/QueryZnsStatus/, 100/s documented
     sms_sent_data,     // eSMS POST /MainService.svc/json/GetSmsSentData_V2, undocumented
+    etelecom_list_messages,  // eTelecom POST /v1/shop.Zalo/ListMessages, undocumented
 };
-constexpr std::size_t endpoint_count = 6;
+constexpr std::size_t endpoint_count = 7;
 
 std::string_view to_string(endpoint e);  // "GetCallback", "GetSendStatus", ...
+// GetMessage and ListMessages: errors in eTelecom's Twirp shape, not eSMS's.
+bool is_etelecom(endpoint e);
 
 struct rate_limits {
     int get_callback = 20;
@@ -57,6 +60,7 @@ struct rate_limits {
     int etelecom_message = 10;
     int query_zns_status = 100;
     int sms_sent_data = 1;
+    int etelecom_list_messages = 1;
 
     [[nodiscard]] int of(endpoint e) const;
 };

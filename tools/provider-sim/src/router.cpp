@@ -168,6 +168,8 @@ routed_response route(sim_state& state, const http_request& req, api_time now) {
          handle_query_zns_status},
         {"/MainService.svc/json/GetSmsSentData_V2", http::verb::post, endpoint::sms_sent_data,
          handle_sms_sent_data},
+        {"/v1/shop.Zalo/ListMessages", http::verb::post, endpoint::etelecom_list_messages,
+         handle_etelecom_list_messages},
     };
     for (const auto& r : routes) {
         if (path != r.path) {

@@ -1,4 +1,4 @@
-// Maps a request to its handler: the four provider endpoints, /sim/* and
+// Maps a request to its handler: the provider endpoints, /sim/* and
 // /healthz. Pure apart from updating the state's counters; the server adds
 // faults and latency for provider endpoints.
 #pragma once

@@ -19,6 +19,7 @@ struct sim_state {
     const sim_clock& clock;
     credentials creds;
     unknown_id_answer unknown_id = unknown_id_answer::code_105;
+    std::size_t list_messages_max_limit = default_list_messages_max_limit;
     rate_limiter limiter{rate_limits{}};
     sim_stats stats;
     fault_config faults;
@@ -34,7 +35,8 @@ struct sim_state {
     std::size_t callbacks_in_flight = 0;
 
     [[nodiscard]] api_context context() {
-        return api_context{store, creds, limiter, stats, callback_url, unknown_id};
+        return api_context{
+            store, creds, limiter, stats, callback_url, unknown_id, list_messages_max_limit};
     }
 };
 

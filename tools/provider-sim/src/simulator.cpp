@@ -1,5 +1,7 @@
 #include "simulator.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -32,7 +34,10 @@ std::vector<message> load_or_generate(const options& opts, sim_time start) {
     g.seed = opts.seed;
     g.start = start;
     g.submit_spread = opts.submit_spread;
-    g.etelecom = opts.etelecom_messages && opts.only_types.empty();
+    g.etelecom =
+        opts.etelecom_messages &&
+        (opts.only_types.empty() || std::find(opts.only_types.begin(), opts.only_types.end(),
+                                              etelecom_type) != opts.only_types.end());
     g.zns_without_callback = opts.zns_without_callback;
     g.only_types = opts.only_types;
     g.accounts.clear();
@@ -55,6 +60,7 @@ simulator::simulator(const options& opts, std::vector<message> messages,
     state_.picker = fault_picker(opts.seed);
     state_.callback_url = opts.callback_url;
     state_.unknown_id = opts.unknown_id;
+    state_.list_messages_max_limit = opts.list_messages_max_limit;
     state_.drop_callbacks = opts.drop_callbacks;
     state_.seed = opts.seed;
     state_.start = clock_->now();

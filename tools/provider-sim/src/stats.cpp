@@ -75,6 +75,7 @@ json::object stats_to_json(const sim_stats& stats, const rate_limiter& limiter) 
                         {"not_found", stats.not_found},
                         {"send_status_unknown_ids", stats.send_status_unknown_ids},
                         {"sent_data_pages", stats.sent_data_pages},
+                        {"list_messages_pages", stats.list_messages_pages},
                         {"get_callback_ids", stats.get_callback_ids.to_json()},
                         {"callbacks", json::object{{"scheduled", cb.scheduled},
                                                    {"sent", cb.sent},

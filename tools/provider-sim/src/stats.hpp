@@ -44,8 +44,9 @@ struct sim_stats {
     std::array<std::uint64_t, fault_kind_count> faults{};
     std::uint64_t not_found = 0;  // unknown paths and methods
     std::uint64_t send_status_unknown_ids =
-        0;                              // GetSendStatus answers about an id it cannot report
-    std::uint64_t sent_data_pages = 0;  // GetSmsSentData_V2 pages answered
+        0;                                  // GetSendStatus answers about an id it cannot report
+    std::uint64_t sent_data_pages = 0;      // GetSmsSentData_V2 pages answered
+    std::uint64_t list_messages_pages = 0;  // ListMessages pages answered (not its errors)
     id_histogram get_callback_ids;
     callback_stats callbacks;
 

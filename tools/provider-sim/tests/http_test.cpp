@@ -156,6 +156,44 @@ TEST(Http, FaultsChangeAtRuntime) {
     }
 }
 
+TEST(Http, ListMessagesIsServedAndFaultedLikeGetMessage) {
+    options o = small();
+    o.list_messages_max_limit = 5;
+    o.limits.etelecom_list_messages = 0;  // two calls in a row
+    running_sim sim(o);
+    auto list_request = [] {
+        auto req = make_request(http::verb::post, "/v1/shop.Zalo/ListMessages",
+                                R"({"paging":{"limit":50}})");
+        req.set(http::field::authorization, "Bearer sim-etelecom-key");
+        return req;
+    };
+    auto r = http_call(sim.port(), list_request());
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.response.result(), http::status::ok);
+    auto page = parse_json(r.response.body());
+    EXPECT_EQ(page.at("paging").at("limit").to_number<std::int64_t>(), 5);
+    EXPECT_LE(page.at("messages").as_array().size(), 5U);
+
+    // Faults reach it by default, in eTelecom's Twirp shape.
+    sim.post("/sim/faults", json::object{{"error_5xx", 1.0}});
+    r = http_call(sim.port(), list_request());
+    ASSERT_FALSE(r.ec) << r.ec.message();
+    EXPECT_EQ(r.response.result(), http::status::internal_server_error);
+    EXPECT_EQ(parse_json(r.response.body()).at("code").as_string(), "internal");
+
+    // As for every endpoint, the answer a fault replaces was counted first.
+    auto stats = sim.get("/sim/stats");
+    EXPECT_EQ(stats.at("list_messages_pages").to_number<std::uint64_t>(), 2U);
+    EXPECT_EQ(stats.at("faults_injected").at("error_5xx").to_number<std::uint64_t>(), 1U);
+    EXPECT_EQ(stats.at("endpoints")
+                  .at("ListMessages")
+                  .at("keys")
+                  .at("sim-etelecom-key")
+                  .at("calls")
+                  .to_number<std::uint64_t>(),
+              2U);
+}
+
 TEST(Http, CallbacksReachTheReceiverAndGetCallbackFillsTheGaps) {
     callback_receiver receiver(0);
     options o;

@@ -36,6 +36,22 @@ TEST(Generator, SameSeedSameMessages) {
     EXPECT_NE(a, c);
 }
 
+TEST(Generator, OnlyTypesMakesOnlyThoseKinds) {
+    generator_config g;
+    g.count = 300;
+    g.seed = 3;
+    g.start = t0;
+    g.only_types = {etelecom_type};
+    for (const auto& m : generate_messages(g)) {
+        EXPECT_EQ(m.provider, provider_kind::etelecom) << m.sms_id;
+    }
+    g.only_types = {2};
+    for (const auto& m : generate_messages(g)) {
+        EXPECT_EQ(m.provider, provider_kind::esms) << m.sms_id;
+        EXPECT_EQ(m.type_id, 2) << m.sms_id;
+    }
+}
+
 TEST(Generator, CoversEveryKindAndOutcome) {
     auto messages = generate(2000, 1);
     std::set<int> types;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "generator.hpp"
+
 namespace deliveryd::sim {
 namespace {
 
@@ -18,6 +20,8 @@ TEST(Options, DefaultsMatchTheDocs) {
     EXPECT_EQ(o.limits.zalo_status, 30);
     EXPECT_EQ(o.limits.get_send_status, 10);
     EXPECT_EQ(o.limits.etelecom_message, 10);
+    EXPECT_EQ(o.limits.etelecom_list_messages, 1);
+    EXPECT_EQ(o.list_messages_max_limit, 100U);
     EXPECT_EQ(o.callbacks.attempts, 5);
     EXPECT_EQ(o.unknown_id, unknown_id_answer::code_105);
 }
@@ -61,6 +65,33 @@ TEST(Options, ParsesEveryKind) {
     EXPECT_EQ(o.limits.get_send_status, 0);
     EXPECT_EQ(o.unknown_id, unknown_id_answer::code_101);
     EXPECT_EQ(parse_options({"--unknown-id-code=105"}).unknown_id, unknown_id_answer::code_105);
+}
+
+TEST(Options, ListMessagesLimits) {
+    auto o = parse_options({"--list-messages-tps", "5", "--list-messages-max-limit=250"});
+    EXPECT_EQ(o.limits.etelecom_list_messages, 5);
+    EXPECT_EQ(o.list_messages_max_limit, 250U);
+    EXPECT_EQ(parse_options({"--list-messages-tps=0"}).limits.etelecom_list_messages, 0);
+    EXPECT_EQ(parse_options({"--list-messages-max-limit", "1"}).list_messages_max_limit, 1U);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--list-messages-tps", "-1"},
+          {"--list-messages-tps", "fast"},
+          {"--list-messages-max-limit", "0"},
+          {"--list-messages-max-limit", "-5"},
+          {"--list-messages-max-limit"}}) {
+        EXPECT_THROW(parse_options(args), options_error) << args[0] << " " << args.size();
+    }
+    const auto help = usage();
+    EXPECT_NE(help.find("--list-messages-tps N"), std::string::npos);
+    EXPECT_NE(help.find("--list-messages-max-limit N"), std::string::npos);
+}
+
+TEST(Options, OnlyTypesNamesEtelecomByWord) {
+    EXPECT_EQ(parse_options({"--only-types", "24,25"}).only_types, (std::vector<int>{24, 25}));
+    EXPECT_EQ(parse_options({"--only-types", "etelecom,2"}).only_types,
+              (std::vector<int>{etelecom_type, 2}));
+    EXPECT_THROW(parse_options({"--only-types", "3"}), options_error);
+    EXPECT_THROW(parse_options({"--only-types", "etelecoms"}), options_error);
 }
 
 TEST(Options, RejectsBadInput) {
