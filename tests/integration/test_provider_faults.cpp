@@ -23,16 +23,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
-// POST /sim/faults with `settings` (JSON); true when the simulator took them.
-bool set_faults(const testing::ProviderSim& sim, const std::string& settings) {
-    const auto request =
-        "POST /sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        "Content-Type: application/json\r\nConnection: close\r\n"
-        "Content-Length: " +
-        std::to_string(settings.size()) + "\r\n\r\n" + settings;
-    return testing::raw_exchange(sim.port, request, 5s) == 200;
-}
-
 constexpr const char* no_faults =
     R"({"timeout":0,"error_5xx":0,"malformed":0,"bad_code":0,"truncated":0,"reset":0,)"
     R"("latency_ms":0,"latency_jitter_ms":0})";
@@ -72,14 +62,14 @@ TEST(ProviderFaults, DeliverydSurvivesEachFaultAndAllTogetherThenConverges) {
         R"("truncated":0.15,"reset":0.15,"latency_ms":200,"latency_jitter_ms":800})",
     };
     for (const auto& phase : phases) {
-        ASSERT_TRUE(set_faults(sim, no_faults));
-        ASSERT_TRUE(set_faults(sim, phase)) << phase;
+        ASSERT_TRUE(sim.set_faults(no_faults));
+        ASSERT_TRUE(sim.set_faults(phase)) << phase;
         std::this_thread::sleep_for(2500ms);
         EXPECT_EQ(testing::http_get(port, "/healthz", 2s).status, 200)
             << "deliveryd stopped answering during " << phase << "\n"
             << d.process.output();
     }
-    ASSERT_TRUE(set_faults(sim, no_faults));
+    ASSERT_TRUE(sim.set_faults(no_faults));
 
     // Faults over: every row reaches the simulator's truth.
     const auto truth = sim.get("/sim/truth");

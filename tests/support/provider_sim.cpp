@@ -33,6 +33,16 @@ json::value ProviderSim::get(const std::string& target) const {
     return ec ? json::value(nullptr) : value;
 }
 
+bool ProviderSim::set_faults(const std::string& settings) const {
+    using namespace std::chrono_literals;
+    const auto request =
+        "POST /sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nConnection: close\r\n"
+        "Content-Length: " +
+        std::to_string(settings.size()) + "\r\n\r\n" + settings;
+    return raw_exchange(port, request, 5s) == 200;
+}
+
 std::string ProviderSim::url() const {
     return "http://127.0.0.1:" + std::to_string(port);
 }

@@ -19,6 +19,8 @@ struct ProviderSim {
 
     // GET a /sim/... endpoint, parsed (null on any failure).
     [[nodiscard]] boost::json::value get(const std::string& target) const;
+    // POST /sim/faults with `settings` (JSON); true when the simulator took them.
+    [[nodiscard]] bool set_faults(const std::string& settings) const;
     // The base URL deliveryd's configuration points at.
     [[nodiscard]] std::string url() const;
 };
