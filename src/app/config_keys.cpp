@@ -289,6 +289,8 @@ std::span<const Key<ReconcileConfig>> keys(std::type_identity<ReconcileConfig>) 
          .doc = "calls leave at most at (1 - rate_margin) of each *_tps",
          .max = 0.5},
         {"poll", &R::poll, Kind::boolean, "false: serve callbacks only, never poll"},
+        {"spare_calls", &R::spare_calls, Kind::boolean,
+         "spare GetZaloMessageStatus calls ask accepted ZNS before they are due"},
         {"query_zns_after", &R::query_zns_after, Kind::positive,
          "GetCallback answers without a ZNS before it is asked of QueryZnsStatus"},
         {"sweep_above", &R::sweep_above, Kind::positive,

@@ -18,13 +18,17 @@ namespace deliveryd::reconcile {
 struct ClaimedRow {
     core::Timestamp submitted_at;
     int poll_attempts = 0;
+    // Claimed ahead of its schedule (early_polls.hpp): the next poll it had,
+    // which its answer puts it back on.
+    std::optional<core::Timestamp> due_at{};
 };
 
 class ClaimedRows {
   public:
     // False when the row is held already (from an earlier claim).
-    bool admit(const core::State& row) {
-        return rows_.try_emplace(row.sms_id, ClaimedRow{row.submitted_at, row.poll_attempts})
+    bool admit(const core::State& row, std::optional<core::Timestamp> due_at = std::nullopt) {
+        return rows_
+            .try_emplace(row.sms_id, ClaimedRow{row.submitted_at, row.poll_attempts, due_at})
             .second;
     }
 

@@ -53,6 +53,11 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
                    .Name("deliveryd_poll_claimed_rows_total")
                    .Help("Due messages claimed (leased) for polling")
                    .Register(registry)),
+      claimed_early_(prometheus::BuildCounter()
+                         .Name("deliveryd_poll_claimed_early_rows_total")
+                         .Help("Messages claimed ahead of their schedule with a limiter's spare "
+                               "calls (accepted ZNS waiting for their handset receipt)")
+                         .Register(registry)),
       due_rows_(prometheus::BuildGauge()
                     .Name("deliveryd_poll_due_rows")
                     .Help("Unresolved messages due for polling now (the backlog; counted up to "
@@ -124,6 +129,10 @@ void PollMetrics::scope_held(const std::string& scope, bool held) {
 
 void PollMetrics::claimed(const std::string& scope, std::size_t rows) {
     claimed_.Add({{"scope", scope}}).Increment(static_cast<double>(rows));
+}
+
+void PollMetrics::claimed_early(const std::string& scope, std::size_t rows) {
+    claimed_early_.Add({{"scope", scope}}).Increment(static_cast<double>(rows));
 }
 
 void PollMetrics::backlog(const std::string& scope, std::size_t due_rows,

@@ -34,6 +34,9 @@ class PollMetrics {
     // Per scope: held (1/0), claimed rows, due backlog and its age.
     void scope_held(const std::string& scope, bool held);
     void claimed(const std::string& scope, std::size_t rows);
+    // deliveryd_poll_claimed_early_rows_total{scope}: rows claimed ahead of
+    // their schedule with spare calls (early_polls.hpp)
+    void claimed_early(const std::string& scope, std::size_t rows);
     void backlog(const std::string& scope, std::size_t due_rows, double oldest_age_seconds);
     // deliveryd_poll_unpolled_rows{scope}: rows of a scope not configured anywhere here
     void unpolled(const std::string& scope, std::int64_t rows);
@@ -57,6 +60,7 @@ class PollMetrics {
     prometheus::Family<prometheus::Gauge>& rate_limit_;
     prometheus::Family<prometheus::Gauge>& held_;
     prometheus::Family<prometheus::Counter>& claimed_;
+    prometheus::Family<prometheus::Counter>& claimed_early_;
     prometheus::Family<prometheus::Gauge>& due_rows_;
     prometheus::Family<prometheus::Gauge>& backlog_age_;
     prometheus::Family<prometheus::Gauge>& unpolled_;

@@ -161,7 +161,7 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
     // times in a row; after that, or when the listing is refused, its rows
     // go to the source that asks one id at a time.
     const bool listing = call.source->is_listing();
-    const bool listed = outcome.verdict == CallVerdict::answered;
+    const bool got_answer = outcome.verdict == CallVerdict::answered;
     const auto asked = call.sms_ids.size();
     std::vector<std::string> done;
     std::vector<std::string> next_page;
@@ -185,15 +185,20 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         if (!row) {
             continue;
         }
-        if ((answered && not_listed.contains(id)) || (listing && !listed)) {
+        if ((answered && not_listed.contains(id)) || (listing && !got_answer)) {
             schedule.push_back({id, now, false});
+            continue;
+        }
+        if (row->due_at) {
+            // Asked early: back on the poll it had, answered or not.
+            schedule.push_back({id, *row->due_at, false, got_answer});
             continue;
         }
         const auto next =
             answered ? backoff_.next_poll_at(row->submitted_at, row->poll_attempts + 1, now)
                      : backoff_.retry_at(row->submitted_at, row->poll_attempts,
                                          state.health.consecutive_failures(), now);
-        schedule.push_back({id, next, answered});
+        schedule.push_back({id, next, answered, got_answer});
     }
     if (!outcome.listed_unasked.empty()) {
         co_await add_listed_rows(key, outcome);

@@ -10,6 +10,7 @@
 #include "deliveryd/net/offload.hpp"
 #include "deliveryd/reconcile/claim_sizing.hpp"
 #include "deliveryd/reconcile/configured.hpp"
+#include "deliveryd/reconcile/early_polls.hpp"
 #include "deliveryd/reconcile/status_source.hpp"
 #include "deliveryd/store/report_metrics.hpp"
 #include "deliveryd/store/status_store.hpp"
@@ -136,16 +137,31 @@ asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& sc
         return polls_.claim_due(scope, wanted, config_.schedule.lease, lane);
     };
     auto rows = co_await net::offload(parts_.db_threads, std::move(claim));
+    const bool drained = rows.size() < wanted;
+    // Every due row is claimed and the limiter still has calls to spare:
+    // they ask the rows most likely to have changed (early_polls.hpp).
+    std::vector<store::EarlyRow> early;
+    if (drained && lane == store::ClaimLane::zalo_delivery && config_.schedule.spare_calls &&
+        !stopping_) {
+        auto claim_early = [this, &scope, spare = wanted - rows.size(), lane] {
+            return polls_.claim_early(scope, spare, config_.schedule.lease, lane,
+                                      early_poll_rule());
+        };
+        early = co_await net::offload(parts_.db_threads, std::move(claim_early));
+    }
     if (stopping_) {
         std::vector<std::string> ids;
         for (auto& row : rows) {
             ids.push_back(std::move(row.sms_id));
         }
+        for (auto& e : early) {
+            ids.push_back(std::move(e.row.sms_id));
+        }
         co_await give_back(std::move(ids));
         co_return;
     }
     metrics_.claimed(scope.name(), rows.size());
-    const bool drained = rows.size() < wanted;
+    metrics_.claimed_early(scope.name(), early.size());
 
     // Rows whose window has ended are closed, not asked about; rows
     // still in memory from an earlier claim (a lease that ran out while
@@ -161,6 +177,12 @@ asio::awaitable<void> Scheduler::Impl::claim_and_plan(const store::PollScope& sc
             closes.push_back({row.sms_id, backoff_.window_end(row.submitted_at)});
         } else if (claimed_.admit(row)) {
             to_plan.push_back(std::move(row));
+        }
+    }
+    for (auto& e : early) {
+        // Younger than any window: only a row still in another call is skipped.
+        if (claimed_.admit(e.row, e.due_at)) {
+            to_plan.push_back(std::move(e.row));
         }
     }
     if (!closes.empty()) {

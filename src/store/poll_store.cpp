@@ -59,6 +59,41 @@ RETURNING)sql" +
            statements::state_columns() + window_start_column;
 }
 
+// $4..$7: the EarlyClaim's min gap, max gap (seconds), age share and max age
+// (seconds). The age and the time since the last answer are in seconds. A
+// row due within a lease is left to its schedule: that also leaves out every
+// row claimed a moment ago (its call not answered yet), whose lease is its
+// next_poll_at.
+std::string claim_early_sql(const PollScope& scope, ClaimLane lane) {
+    return std::string(R"sql(
+WITH candidate AS (
+    SELECT sms_id, next_poll_at,
+        extract(epoch FROM now() - coalesce(polled_at, submitted_at)) AS since,
+        greatest($4::float8, least($5::float8,
+            extract(epoch FROM now() - submitted_at) * $6::float8)) AS gap
+    FROM delivery_state
+    WHERE )sql") +
+           scope_filter(scope, lane) + R"sql(
+        AND next_poll_at > now() + $3 * interval '1 millisecond'
+        AND submitted_at > now() - $7::float8 * interval '1 second'
+),
+early AS (
+    SELECT d.sms_id AS early_id, c.next_poll_at AS due_at
+    FROM candidate AS c JOIN delivery_state AS d USING (sms_id)
+    WHERE c.since >= c.gap AND d.next_poll_at > now() + $3 * interval '1 millisecond'
+    ORDER BY c.since / c.gap DESC
+    LIMIT $2
+    FOR UPDATE OF d SKIP LOCKED
+)
+UPDATE delivery_state AS d
+SET next_poll_at = now() + $3 * interval '1 millisecond'
+FROM early
+WHERE d.sms_id = early.early_id
+RETURNING)sql" +
+           statements::state_columns() + window_start_column +
+           ", (extract(epoch FROM early.due_at) * 1000000)::bigint";
+}
+
 constexpr const char* release_sql = R"sql(
 WITH locked AS MATERIALIZED (
     SELECT u.id
@@ -139,6 +174,36 @@ std::vector<core::State> PollStore::claim_due(const PollScope& scope, std::size_
     // left, and it is what the planner's call order follows.
     std::stable_sort(rows.begin(), rows.end(), [](const core::State& a, const core::State& b) {
         return a.submitted_at < b.submitted_at;
+    });
+    return rows;
+}
+
+std::vector<EarlyRow> PollStore::claim_early(const PollScope& scope, std::size_t limit,
+                                             std::chrono::milliseconds lease, ClaimLane lane,
+                                             const EarlyClaim& rule) {
+    std::vector<EarlyRow> rows;
+    if (limit == 0) {
+        return rows;
+    }
+    const auto seconds = [](std::chrono::milliseconds d) {
+        return std::chrono::duration<double>(d).count();
+    };
+    const auto sql = claim_early_sql(scope, lane);
+    pool_.with_connection([&](pqxx::connection_base& c) {
+        rows.clear();
+        pqxx::nontransaction tx(c);  // one statement: its own transaction
+        const auto result =
+            tx.exec_params(sql, scope_parameter(scope), static_cast<std::int64_t>(limit),
+                           static_cast<std::int64_t>(lease.count()), seconds(rule.min_gap),
+                           seconds(rule.max_gap), rule.age_share, seconds(rule.max_age));
+        rows.reserve(result.size());
+        for (const auto& row : result) {
+            EarlyRow early{read_state(row), core::Timestamp(std::chrono::microseconds(
+                                                row[window_start_index + 1].as<std::int64_t>()))};
+            early.row.submitted_at = core::Timestamp(
+                std::chrono::microseconds(row[window_start_index].as<std::int64_t>()));
+            rows.push_back(std::move(early));
+        }
     });
     return rows;
 }

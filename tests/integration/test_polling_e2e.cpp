@@ -441,6 +441,66 @@ TEST(PollingEndToEnd, AnEtelecomBacklogIsSweptByListMessagesPageByPage) {
     EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
 }
 
+TEST(PollingEndToEnd, SpareCallsFindHandsetReceiptsLongBeforeAnyPollIsDue) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    const auto port = testing::free_local_port();
+    // ZNS 24/25 at twenty times real speed: accepted (a callback says so)
+    // within a second, on the phone 0.25 to 15 s later, or never. No
+    // callback tells the handset receipt (but for sends by Zalo user id).
+    testing::ProviderSim sim({"--generate", "120", "--seed", "21", "--time-scale", "20",
+                              "--only-types", "24,25", "--callback-url",
+                              "http://127.0.0.1:" + std::to_string(port) + "/callback/esms"});
+    ASSERT_NE(sim.port, 0) << sim.process.output();
+    // No row is due for 90 s: only spare calls can ask before then.
+    auto config = polling_config(db.url(), port, sim, "10m");
+    config.replace(config.find("grace: 1s\n  backoff: [1s, 2s]"),
+                   std::string("grace: 1s\n  backoff: [1s, 2s]").size(),
+                   "grace: 90s\n  backoff: [90s]");
+    testing::Daemon d(config);
+    ASSERT_EQ(d.port, port) << d.process.output();
+    ASSERT_TRUE(d.wait_ready()) << d.process.output();
+    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 120u);
+
+    std::vector<std::string> delivered;
+    const auto truth = sim.get("/sim/truth");
+    for (const auto& m : truth.at("messages").as_array()) {
+        if (testing::json_text(m.at("final_state")) == "delivered") {
+            delivered.push_back("'" + testing::json_text(m.at("sms_id")) + "'");
+        }
+    }
+    ASSERT_GT(delivered.size(), 30U);
+    std::string list;
+    for (const auto& id : delivered) {
+        list += (list.empty() ? "" : ",") + id;
+    }
+    const auto shown = [&db, &list] {
+        return std::stoul(
+            db.scalar("SELECT count(*) FROM delivery_state WHERE state = "
+                      "'delivered' AND sms_id IN (" +
+                      list + ")"));
+    };
+    const auto deadline = Clock::now() + 60s;
+    while (Clock::now() < deadline && shown() < delivered.size()) {
+        std::this_thread::sleep_for(250ms);
+    }
+    EXPECT_EQ(shown(), delivered.size()) << d.process.output();
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM delivery_state WHERE poll_attempts > 0"), "0")
+        << "a poll was due early";
+    // Delivered without an answer noted: only a receipt a callback carried
+    // (ZNS sent by Zalo user id).
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM delivery_state WHERE state = 'delivered' AND "
+                        "polled_at IS NULL AND state_source <> 'callback'"),
+              "0");
+    const auto metrics = testing::http_get(port, "/metrics", 2s).body;
+    EXPECT_NE(metrics.find("deliveryd_poll_claimed_early_rows_total{scope=\"esms/default\"}"),
+              std::string::npos);
+    expect_good_manners(sim);
+
+    d.process.send_signal(SIGTERM);
+    EXPECT_EQ(d.process.wait_exit(20s), 0) << d.process.output();
+}
+
 TEST(PollingEndToEnd, UnknownMessagesDueTogetherCostACheckNotTheAccount) {
     DELIVERYD_REQUIRE_DATABASE();
     testing::ScratchDatabase db;

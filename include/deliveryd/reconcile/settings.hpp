@@ -56,6 +56,9 @@ struct ScheduleSettings {
     double rate_margin = 0.05;
     // false: this replica serves callbacks only and never polls.
     bool poll = true;
+    // true: a GetZaloMessageStatus limiter's spare calls ask accepted ZNS
+    // ahead of their schedule (early_polls.hpp); false: only when due.
+    bool spare_calls = true;
     // Answers from GetCallback without a ZNS (TypeId 24/25) before it is
     // asked of QueryZnsStatus instead: GetCallback carries 200 ids per call
     // but knows only messages sent with a CallbackUrl.

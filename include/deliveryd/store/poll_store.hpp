@@ -85,6 +85,24 @@ struct SweepRows {
     core::Timestamp last_created;
 };
 
+// Which rows a claim may take ahead of their schedule (claim_early): rows
+// submitted within max_age whose last answer (or submission, if none) is at
+// least gap(age) ago, gap(age) = age x age_share kept within [min_gap,
+// max_gap]. The values are reconcile's (early_polls.hpp).
+struct EarlyClaim {
+    std::chrono::milliseconds min_gap{0};
+    std::chrono::milliseconds max_gap{0};
+    double age_share = 0;
+    std::chrono::milliseconds max_age{0};
+};
+
+// A row claimed ahead of its schedule, and the next poll it had: its answer
+// puts it back there (an early question does not move the backoff).
+struct EarlyRow {
+    core::State row;  // submitted_at: where its polling window starts, as claim_due gives it
+    core::Timestamp due_at;
+};
+
 struct KeyActivity {
     std::string account;
     std::string endpoint;
@@ -108,6 +126,17 @@ class PollStore {
     [[nodiscard]] std::vector<core::State> claim_due(const PollScope& scope, std::size_t limit,
                                                      std::chrono::milliseconds lease,
                                                      ClaimLane lane = ClaimLane::lookup);
+
+    // Up to `limit` rows of `scope` and `lane` that are not due yet but may
+    // be asked early (EarlyClaim), those longest past their gap (relative to
+    // it) first, skipping locked rows, under a lease as claim_due's. A row
+    // due within the lease is left to its schedule, which also leaves out
+    // the rows claimed a moment ago (their lease is their next_poll_at).
+    // Served by the unresolved rows' index on submitted_at (max_age bounds
+    // the scan).
+    [[nodiscard]] std::vector<EarlyRow> claim_early(const PollScope& scope, std::size_t limit,
+                                                    std::chrono::milliseconds lease, ClaimLane lane,
+                                                    const EarlyClaim& rule);
 
     // Writes next_poll_at (NULL for rows that are final by now) and counts
     // answered polls, locking the rows in key order. Rows that no longer
