@@ -191,14 +191,14 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
         }
         if (row->due_at) {
             // Asked early: back on the poll it had, answered or not.
-            schedule.push_back({id, *row->due_at, false, got_answer});
+            schedule.push_back({id, *row->due_at, false});
             continue;
         }
         const auto next =
             answered ? backoff_.next_poll_at(row->submitted_at, row->poll_attempts + 1, now)
                      : backoff_.retry_at(row->submitted_at, row->poll_attempts,
                                          state.health.consecutive_failures(), now);
-        schedule.push_back({id, next, answered, got_answer});
+        schedule.push_back({id, next, answered});
     }
     if (!outcome.listed_unasked.empty()) {
         co_await add_listed_rows(key, outcome);

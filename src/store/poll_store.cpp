@@ -52,7 +52,7 @@ WITH due AS (
     FOR UPDATE SKIP LOCKED
 )
 UPDATE delivery_state AS d
-SET next_poll_at = now() + $3 * interval '1 millisecond'
+SET next_poll_at = now() + $3 * interval '1 millisecond', polled_at = now()
 FROM due
 WHERE d.sms_id = due.due_id
 RETURNING)sql" +
@@ -60,10 +60,9 @@ RETURNING)sql" +
 }
 
 // $4..$7: the EarlyClaim's min gap, max gap (seconds), age share and max age
-// (seconds). The age and the time since the last answer are in seconds. A
-// row due within a lease is left to its schedule: that also leaves out every
-// row claimed a moment ago (its call not answered yet), whose lease is its
-// next_poll_at.
+// (seconds). The age and the time since the row was last claimed are in
+// seconds. Every claim notes when it took the row (polled_at), so a row
+// whose call is still waiting is not taken again before its gap.
 std::string claim_early_sql(const PollScope& scope, ClaimLane lane) {
     return std::string(R"sql(
 WITH candidate AS (
@@ -73,20 +72,19 @@ WITH candidate AS (
             extract(epoch FROM now() - submitted_at) * $6::float8)) AS gap
     FROM delivery_state
     WHERE )sql") +
-           scope_filter(scope, lane) + R"sql(
-        AND next_poll_at > now() + $3 * interval '1 millisecond'
+           scope_filter(scope, lane) + R"sql( AND next_poll_at > now()
         AND submitted_at > now() - $7::float8 * interval '1 second'
 ),
 early AS (
     SELECT d.sms_id AS early_id, c.next_poll_at AS due_at
     FROM candidate AS c JOIN delivery_state AS d USING (sms_id)
-    WHERE c.since >= c.gap AND d.next_poll_at > now() + $3 * interval '1 millisecond'
+    WHERE c.since >= c.gap AND d.next_poll_at > now()
     ORDER BY c.since / c.gap DESC
     LIMIT $2
     FOR UPDATE OF d SKIP LOCKED
 )
 UPDATE delivery_state AS d
-SET next_poll_at = now() + $3 * interval '1 millisecond'
+SET next_poll_at = now() + $3 * interval '1 millisecond', polled_at = now()
 FROM early
 WHERE d.sms_id = early.early_id
 RETURNING)sql" +

@@ -20,18 +20,17 @@ namespace {
 // deadlock with a batch of callbacks locking the same rows in key order.
 constexpr const char* reschedule_sql = R"sql(
 WITH u AS MATERIALIZED (
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::bool[]) WITH ORDINALITY
-        AS u(id, next_at, answered, asked, n)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY
+        AS u(id, next_at, answered, n)
 ),
 locked AS MATERIALIZED (
-    SELECT u.id, u.next_at, u.answered, u.asked
+    SELECT u.id, u.next_at, u.answered
     FROM u CROSS JOIN LATERAL (
         SELECT 1 FROM delivery_state WHERE sms_id = u.id FOR UPDATE
     ) AS l
 )
 UPDATE delivery_state AS d
 SET poll_attempts = d.poll_attempts + locked.answered,
-    polled_at = CASE WHEN locked.asked THEN now() ELSE d.polled_at END,
     next_poll_at = CASE WHEN d.is_final THEN NULL
                         ELSE timestamptz 'epoch' + locked.next_at * interval '1 microsecond' END
 FROM locked
@@ -41,7 +40,6 @@ WHERE d.sms_id = locked.id
 struct Step {
     core::Timestamp next_poll_at;
     std::int64_t answered = 0;
-    bool asked = false;
 };
 
 }  // namespace
@@ -55,19 +53,16 @@ void reschedule_rows(pqxx::transaction_base& tx, std::span<const Reschedule> row
         auto& step = steps[row.sms_id];
         step.next_poll_at = row.next_poll_at;
         step.answered += row.count_attempt ? 1 : 0;
-        step.asked = step.asked || row.asked;
     }
     PgArray ids;
     PgArray next;
     PgArray answered;
-    PgArray asked;
     for (const auto& [id, step] : steps) {
         ids.add(id);
         next.add(static_cast<std::int64_t>(step.next_poll_at.time_since_epoch().count()));
         answered.add(step.answered);
-        asked.add(step.asked);
     }
-    tx.exec_params(reschedule_sql, ids.finish(), next.finish(), answered.finish(), asked.finish());
+    tx.exec_params(reschedule_sql, ids.finish(), next.finish(), answered.finish());
 }
 
 }  // namespace deliveryd::store

@@ -65,7 +65,7 @@ WITH due AS (
     FOR UPDATE SKIP LOCKED
 )
 UPDATE delivery_state AS d
-SET next_poll_at = now() + $7 * interval '1 millisecond'
+SET next_poll_at = now() + $7 * interval '1 millisecond', polled_at = now()
 FROM due
 WHERE d.sms_id = due.due_id
 RETURNING d.sms_id, d.poll_attempts,

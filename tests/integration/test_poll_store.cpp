@@ -247,16 +247,6 @@ TEST_F(PollStoreTest, RescheduleSetsTheNextPollCountsAnswersAndClearsFinalRows) 
               "waiting false,waiting false,delivered true,waiting false")
         << "status fields are not written here";
 
-    EXPECT_EQ(db->scalar("SELECT count(polled_at) FROM delivery_state"), "0")
-        << "no answer was about the row itself";
-    const std::vector<Reschedule> asked{
-        {.sms_id = "r2", .next_poll_at = at(200), .count_attempt = false, .asked = true}};
-    polls->reschedule(asked);
-    EXPECT_EQ(db->scalar("SELECT poll_attempts || ' ' || (now() - polled_at < interval '1 minute') "
-                         "FROM delivery_state WHERE sms_id = 'r2'"),
-              "2 true")
-        << "an early answer is noted, not counted";
-
     polls->reschedule({});  // nothing to do, no statement
     const std::vector<Reschedule> again{{.sms_id = "r1", .next_poll_at = at(600)},
                                         {.sms_id = "r1", .next_poll_at = at(600)}};
@@ -268,10 +258,10 @@ TEST_F(PollStoreTest, RescheduleSetsTheNextPollCountsAnswersAndClearsFinalRows) 
 TEST_F(PollStoreTest, EarlyClaimTakesAcceptedZnsPastTheirGapMostOverdueFirst) {
     // Accepted ZNS of shop-a (the Zalo lane), none due for an hour. The gap
     // is a quarter of the age, at least 5 s: "young" (submitted 20 s ago,
-    // never answered) is 20 s past a 5 s gap; "asked" (8 min old, answered
-    // 3 min ago) is 180 s past a 120 s gap; "recent" (answered 30 s ago
-    // against a 120 s gap) is not eligible; "old" is past max_age; "soon"
-    // is due within the lease; the rest are of another lane, scope or final.
+    // never claimed) is 20 s past a 5 s gap; "asked" (8 min old, claimed 3
+    // min ago) is 180 s past a 120 s gap; "recent" (claimed 30 s ago
+    // against a 120 s gap) is not eligible; "old" is past max_age; "due" is
+    // for claim_due; the rest are of another lane, scope or final.
     const auto zns = [](const std::string& id, const std::string& account,
                         const std::string& submitted, const std::string& polled,
                         const std::string& next, bool is_final = false) {
@@ -286,31 +276,36 @@ TEST_F(PollStoreTest, EarlyClaimTakesAcceptedZnsPastTheirGapMostOverdueFirst) {
                 zns("asked", "shop-a", "8 minutes", "now() - interval '3 minutes'", "1 hour") +
                 zns("recent", "shop-a", "8 minutes", "now() - interval '30 seconds'", "1 hour") +
                 zns("old", "shop-a", "3 hours", "NULL", "1 hour") +
-                zns("soon", "shop-a", "20 seconds", "NULL", "30 seconds") +
+                zns("due", "shop-a", "20 seconds", "NULL", "-1 second") +
                 zns("other", "shop-b", "20 seconds", "NULL", "1 hour") +
                 zns("done", "shop-a", "20 seconds", "NULL", "1 hour", true) +
                 row_sql("lookup", "esms", "shop-a", false, "now() + interval '1 hour'"));
     const store::EarlyClaim rule{.min_gap = 5s, .max_gap = 15min, .age_share = 0.25, .max_age = 2h};
     const auto due_before = next_poll_micros(*db, "young");
+    const auto lane = store::ClaimLane::zalo_delivery;
 
-    const auto first =
-        polls->claim_early(esms("shop-a"), 1, 60s, store::ClaimLane::zalo_delivery, rule);
+    const auto first = polls->claim_early(esms("shop-a"), 1, 60s, lane, rule);
     ASSERT_EQ(first.size(), 1U);
     EXPECT_EQ(first[0].row.sms_id, "young") << "20 s past a 5 s gap beats 180 s past 120 s";
     EXPECT_EQ(micros_of(first[0].due_at), due_before) << "the next poll it had, to go back to";
-    EXPECT_EQ(db->scalar("SELECT next_poll_at - now() < interval '61 seconds' FROM delivery_state "
+    EXPECT_EQ(db->scalar("SELECT (next_poll_at - now() < interval '61 seconds') || ' ' || "
+                         "(now() - polled_at < interval '1 second') FROM delivery_state "
                          "WHERE sms_id = 'young'"),
-              "t")
-        << "leased";
+              "true true")
+        << "leased, and noted as claimed";
 
-    const auto rest =
-        polls->claim_early(esms("shop-a"), 10, 60s, store::ClaimLane::zalo_delivery, rule);
-    ASSERT_EQ(rest.size(), 1U) << "a leased row is not claimed again";
+    const auto rest = polls->claim_early(esms("shop-a"), 10, 60s, lane, rule);
+    ASSERT_EQ(rest.size(), 1U) << "a row just claimed waits for its gap";
     EXPECT_EQ(rest[0].row.sms_id, "asked");
-    EXPECT_TRUE(
-        polls->claim_early(esms("shop-a"), 10, 60s, store::ClaimLane::zalo_delivery, rule).empty());
-    EXPECT_TRUE(
-        polls->claim_early(esms("shop-a"), 0, 60s, store::ClaimLane::zalo_delivery, rule).empty());
+    EXPECT_TRUE(polls->claim_early(esms("shop-a"), 10, 60s, lane, rule).empty());
+    EXPECT_TRUE(polls->claim_early(esms("shop-a"), 0, 60s, lane, rule).empty());
+
+    // A scheduled claim notes the claim too.
+    const auto due = polls->claim_due(esms("shop-a"), 10, 60s, lane);
+    ASSERT_EQ(due.size(), 1U);
+    EXPECT_EQ(due[0].sms_id, "due");
+    EXPECT_EQ(db->scalar("SELECT polled_at IS NOT NULL FROM delivery_state WHERE sms_id = 'due'"),
+              "t");
 }
 
 TEST_F(PollStoreTest, ReleaseMakesLeasedRowsDueNowButLeavesFinalRowsAlone) {

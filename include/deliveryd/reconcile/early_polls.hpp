@@ -7,7 +7,8 @@
 //    soon after acceptance or, mostly, not for a long time;
 //  * never two questions about one message closer than its gap: a quarter
 //    of its age, at least 5 seconds, at most 15 minutes (young rows often,
-//    older ones less);
+//    older ones less), counted from when it was last claimed (polled_at),
+//    so a row whose call still waits is not taken twice;
 //  * the rows longest past their gap, relative to it, first: each row's
 //    turn comes round as its gap passes, the youngest most often, and none
 //    is starved (its ratio grows while it waits);

@@ -86,8 +86,8 @@ struct SweepRows {
 };
 
 // Which rows a claim may take ahead of their schedule (claim_early): rows
-// submitted within max_age whose last answer (or submission, if none) is at
-// least gap(age) ago, gap(age) = age x age_share kept within [min_gap,
+// submitted within max_age last claimed (polled_at, or submitted if never)
+// at least gap(age) ago, gap(age) = age x age_share kept within [min_gap,
 // max_gap]. The values are reconcile's (early_polls.hpp).
 struct EarlyClaim {
     std::chrono::milliseconds min_gap{0};
@@ -129,11 +129,10 @@ class PollStore {
 
     // Up to `limit` rows of `scope` and `lane` that are not due yet but may
     // be asked early (EarlyClaim), those longest past their gap (relative to
-    // it) first, skipping locked rows, under a lease as claim_due's. A row
-    // due within the lease is left to its schedule, which also leaves out
-    // the rows claimed a moment ago (their lease is their next_poll_at).
-    // Served by the unresolved rows' index on submitted_at (max_age bounds
-    // the scan).
+    // it) first, skipping locked rows, under a lease as claim_due's. Served
+    // by the unresolved rows' index on submitted_at (max_age bounds the
+    // scan). Every claim (this one, claim_due, claim_for_sweep) sets the
+    // rows' polled_at to now.
     [[nodiscard]] std::vector<EarlyRow> claim_early(const PollScope& scope, std::size_t limit,
                                                     std::chrono::milliseconds lease, ClaimLane lane,
                                                     const EarlyClaim& rule);

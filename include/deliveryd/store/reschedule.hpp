@@ -1,6 +1,6 @@
 // What the scheduler writes back to a row after polling it: when to poll it
-// next, and whether the provider answered (on the row's schedule, or early). Shared by
-// PollStore::reschedule (rows set aside without an answer) and StatusStore::apply (a poll answer's
+// next, and whether the provider answered. Shared by PollStore::reschedule
+// (rows set aside without an answer) and StatusStore::apply (a poll answer's
 // rows, in the transaction that merges the answer).
 #pragma once
 
@@ -14,8 +14,7 @@ namespace deliveryd::store {
 struct Reschedule {
     std::string sms_id;
     core::Timestamp next_poll_at;  // ignored (NULL stored) when the row is final by then
-    bool count_attempt = false;    // a scheduled poll the provider answered: poll_attempts + 1
-    bool asked = false;            // the provider answered about the row: polled_at = now()
+    bool count_attempt = false;    // the provider answered: poll_attempts + 1
 };
 
 }  // namespace deliveryd::store
