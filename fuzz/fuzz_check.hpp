@@ -209,4 +209,44 @@ inline void check_esms_record(const core::Observation& o, core::Source source) {
     }
 }
 
+// An eTelecom message object's report (GetMessage's answer, a ListMessages
+// entry): storable texts within their limits; label delivered, failed, sent
+// or submitted; failed exactly when not delivered and error_code is
+// non-zero; error_message only with failed; delivered_at only with
+// delivered; times from 2000 on; no eSMS record fields.
+inline void check_etelecom_message(const core::Observation& o) {
+    const core::Timestamp year_2000{std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}};
+    const auto check_time = [&year_2000](const std::optional<core::Timestamp>& t,
+                                         const char* field) {
+        FUZZ_CHECK(!t || (*t >= year_2000 && plausible_time(*t)), field);
+    };
+    FUZZ_CHECK(o.provider == core::Provider::etelecom, "provider");
+    FUZZ_CHECK(o.observed_at == received_at, "observed_at is the receive time");
+    check_text(o.partner_id, 256, "msg_id");
+    check_text(o.oa_id, 256, "oa_id");
+    check_text(o.phone, 256, "phone");
+    check_text(o.zalo_user_id, 256, "zl_user_id");
+    check_text(o.request_id, 256, "tracking_id");
+    check_text(o.template_id, 256, "template_id");
+    check_text(o.error_message, 1000, "error_message");
+    check_text(o.fallback_sms_status, 64, "sms.status");
+    check_time(o.fallback_sms_at, "sms.send_time out of range");
+
+    using core::StateLabel;
+    FUZZ_CHECK(o.state == StateLabel::delivered || o.state == StateLabel::failed ||
+                   o.state == StateLabel::sent || o.state == StateLabel::submitted,
+               core::to_string(o.state));
+    const bool error = o.error_code.value_or(0) != 0;
+    FUZZ_CHECK((o.state == StateLabel::failed) == (o.state != StateLabel::delivered && error),
+               "failed is not 'not delivered, with an error code'");
+    FUZZ_CHECK(!o.error_message || o.state == StateLabel::failed,
+               "an error message without a failure");
+    FUZZ_CHECK(!o.delivered_at || o.state == StateLabel::delivered,
+               "delivered_at without delivered");
+    check_time(o.delivered_at, "delivery_time out of range");
+    FUZZ_CHECK(!o.send_status && !o.send_success && !o.send_failed && !o.total_receiver &&
+                   !o.total_sent && !o.total_price && !o.telco_id && !o.type_id && !o.zalo_status,
+               "a field this answer does not carry");
+}
+
 }  // namespace deliveryd::fuzz

@@ -13,7 +13,6 @@
 //    error_message only with failed; delivered_at only with delivered;
 //    times from 2000 on; no eSMS record fields;
 //  * deterministic, and the body re-serialised gives the same result but raw.
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -32,8 +31,6 @@ namespace {
 using namespace deliveryd;
 using providers::etelecom::ListMessagesResponse;
 using Result = providers::ParseResult<ListMessagesResponse>;
-
-const core::Timestamp year_2000{std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}};
 
 Result parse(std::string_view body) {
     return providers::etelecom::parse_list_messages_response(body, fuzz::received_at);
@@ -66,48 +63,15 @@ bool same(const Result& a, const Result& b, bool with_raw) {
     return true;
 }
 
-void check_time(const std::optional<core::Timestamp>& t, const char* field) {
-    if (t) {
-        FUZZ_CHECK(*t >= year_2000 && fuzz::plausible_time(*t), field);
-    }
-}
-
 void check_observation(const core::Observation& o) {
     FUZZ_CHECK(o.source == core::Source::etelecom_list_messages, "source");
-    FUZZ_CHECK(o.provider == core::Provider::etelecom, "provider");
-    FUZZ_CHECK(o.observed_at == fuzz::received_at, "observed_at is the receive time");
     if (o.sms_id.empty()) {
         FUZZ_CHECK(!o.partner_id && o.request_id && !o.request_id->empty(),
                    "a message named by nothing");
     } else {
         FUZZ_CHECK(o.partner_id == o.sms_id, "sms_id is not the msg_id");
     }
-    fuzz::check_text(std::optional<std::string>(o.sms_id), 256, "msg_id");
-    fuzz::check_text(o.partner_id, 256, "msg_id");
-    fuzz::check_text(o.oa_id, 256, "oa_id");
-    fuzz::check_text(o.phone, 256, "phone");
-    fuzz::check_text(o.zalo_user_id, 256, "zl_user_id");
-    fuzz::check_text(o.request_id, 256, "tracking_id");
-    fuzz::check_text(o.template_id, 256, "template_id");
-    fuzz::check_text(o.error_message, 1000, "error_message");
-    fuzz::check_text(o.fallback_sms_status, 64, "sms.status");
-    check_time(o.fallback_sms_at, "sms.send_time out of range");
-
-    using core::StateLabel;
-    FUZZ_CHECK(o.state == StateLabel::delivered || o.state == StateLabel::failed ||
-                   o.state == StateLabel::sent || o.state == StateLabel::submitted,
-               core::to_string(o.state));
-    const bool error = o.error_code.value_or(0) != 0;
-    FUZZ_CHECK((o.state == StateLabel::failed) == (o.state != StateLabel::delivered && error),
-               "failed is not 'not delivered, with an error code'");
-    FUZZ_CHECK(!o.error_message || o.state == StateLabel::failed,
-               "an error message without a failure");
-    FUZZ_CHECK(!o.delivered_at || o.state == StateLabel::delivered,
-               "delivered_at without delivered");
-    check_time(o.delivered_at, "delivery_time out of range");
-    FUZZ_CHECK(!o.send_status && !o.send_success && !o.send_failed && !o.total_receiver &&
-                   !o.total_sent && !o.total_price && !o.telco_id && !o.type_id && !o.zalo_status,
-               "a field this answer does not carry");
+    fuzz::check_etelecom_message(o);
     const auto raw = core::parse_json(o.raw);
     FUZZ_CHECK(raw && raw->is_object(), "raw is not a JSON object");
     FUZZ_CHECK(core::is_valid_utf8(o.raw), "raw is not storable");
