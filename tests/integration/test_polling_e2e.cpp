@@ -40,6 +40,13 @@ std::string polling_config(const std::string& database_url, unsigned short port,
            window + "\n  tick: 200ms\n  lease: 15s\n  request_timeout: 5s\n";
 }
 
+// `config` with its one `from` written as `to` (polling_config's lines).
+void edit(std::string& config, const std::string& from, const std::string& to) {
+    const auto at = config.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    config.replace(at, from.size(), to);
+}
+
 // The simulator's own count of limit violations and oversized GetCallbacks.
 void expect_good_manners(const testing::ProviderSim& sim) {
     const auto stats = sim.get("/sim/stats");
@@ -214,9 +221,8 @@ TEST(PollingEndToEnd, ZnsSentWithoutACallbackUrlReachTheTruthThroughQueryZnsStat
     // QueryZnsStatus at 30/s, not 100: the same path, a third of the load
     // on a machine that runs this under ThreadSanitizer beside other tests.
     auto config = polling_config(db.url(), port, sim, "25s");
-    config.replace(config.find("      secret_key: sim-secret-key\n"),
-                   std::string("      secret_key: sim-secret-key\n").size(),
-                   "      secret_key: sim-secret-key\n      query_zns_tps: 30\n");
+    edit(config, "      secret_key: sim-secret-key\n",
+         "      secret_key: sim-secret-key\n      query_zns_tps: 30\n");
     testing::Daemon d(config);
     ASSERT_EQ(d.port, port) << d.process.output();
     ASSERT_TRUE(d.wait_ready()) << d.process.output();
@@ -357,9 +363,8 @@ TEST(PollingEndToEnd, AnEtelecomBacklogIsSweptByListMessagesPageByPage) {
     ASSERT_TRUE(sim.set_faults(R"({"error_5xx":0.3,"endpoints":["ListMessages"]})"));
     // Pages of 100 asked, 50 given: the cursor is followed all the same.
     auto config = polling_config(db.url(), port, sim, "25s") + "  sweep_above: 100\n";
-    config.replace(config.find("  api_key: sim-etelecom-key\n"),
-                   std::string("  api_key: sim-etelecom-key\n").size(),
-                   "  api_key: sim-etelecom-key\n  list_messages_tps: 2\n");
+    edit(config, "  api_key: sim-etelecom-key\n",
+         "  api_key: sim-etelecom-key\n  list_messages_tps: 2\n");
     testing::Daemon d(config);
     ASSERT_EQ(d.port, port) << d.process.output();
     ASSERT_TRUE(d.wait_ready()) << d.process.output();
@@ -454,9 +459,7 @@ TEST(PollingEndToEnd, SpareCallsFindHandsetReceiptsLongBeforeAnyPollIsDue) {
     ASSERT_NE(sim.port, 0) << sim.process.output();
     // No row is due for 90 s: only spare calls can ask before then.
     auto config = polling_config(db.url(), port, sim, "10m");
-    config.replace(config.find("grace: 1s\n  backoff: [1s, 2s]"),
-                   std::string("grace: 1s\n  backoff: [1s, 2s]").size(),
-                   "grace: 90s\n  backoff: [90s]");
+    edit(config, "grace: 1s\n  backoff: [1s, 2s]", "grace: 90s\n  backoff: [90s]");
     testing::Daemon d(config);
     ASSERT_EQ(d.port, port) << d.process.output();
     ASSERT_TRUE(d.wait_ready()) << d.process.output();
