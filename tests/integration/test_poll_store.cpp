@@ -412,6 +412,11 @@ TEST_F(PollStoreTest, ClaimPlanUsesTheScopeIndexAtAMillionRows) {
     db->execute("TRUNCATE captured_claim");
     (void)polls->claim_due(esms("acct-1"), 200, 30s, store::ClaimLane::zalo_delivery);
     const auto zalo_claim = db->scalar("SELECT statement FROM captured_claim");
+    db->execute("TRUNCATE captured_claim");
+    (void)polls->claim_early(
+        esms("acct-1"), 200, 30s, store::ClaimLane::zalo_delivery,
+        store::EarlyClaim{.min_gap = 5s, .max_gap = 15min, .age_share = 0.25, .max_age = 2h});
+    const auto early_claim = db->scalar("SELECT statement FROM captured_claim");
     db->execute("DROP TRIGGER capture_claim ON delivery_state");
     ASSERT_NE(esms_claim.find("FOR UPDATE SKIP LOCKED"), std::string::npos) << esms_claim;
     ASSERT_NE(etelecom_claim.find("provider = 'etelecom'"), std::string::npos) << etelecom_claim;
@@ -463,6 +468,10 @@ TEST_F(PollStoreTest, ClaimPlanUsesTheScopeIndexAtAMillionRows) {
     const auto zalo_plan = testing::query_plan(c, zalo_claim, "'acct-1', 200, 30000");
     EXPECT_EQ(zalo_plan.find("Seq Scan"), std::string::npos) << zalo_plan;
     EXPECT_TRUE(uses_index(zalo_plan, "delivery_state_due_zalo")) << zalo_plan;
+    const auto early_plan =
+        testing::query_plan(c, early_claim, "'acct-1', 200, 30000, 5, 900, 0.25, 7200");
+    std::cout << "early claim (esms/acct-1, Zalo lane), 1,000,000 rows:\n" << early_plan;
+    EXPECT_EQ(early_plan.find("Seq Scan"), std::string::npos) << early_plan;
 
     // And the claims themselves, through PollStore.
     const auto claim_started = std::chrono::steady_clock::now();
