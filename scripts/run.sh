@@ -131,11 +131,12 @@ deliveryd is running on http://$DELIVERYD_LISTEN
   and to remove it again (and its report):
     psql -h 127.0.0.1 -p $PG_PORT -U deliveryd deliveryd -c "DELETE FROM delivery_event WHERE sms_id LIKE 'try-by-hand-%'; DELETE FROM delivery_state WHERE sms_id LIKE 'try-by-hand-%'"
 $EARLIER_NOTE
-A ZNS that the simulator shows delivered shows 'delivered' here within
-seconds while it is young: GetZaloMessageStatus's spare calls ask accepted
-ZNS ahead of their schedule (reconcile.spare_calls), the youngest most
-often. A ZNS older than 2 hours waits for its next scheduled poll
-(config/local.yaml's backoff: 30 s, 1 m, 5 m, 15 m ... after registration).
+A ZNS that the simulator shows delivered shows 'delivered' here soon after:
+GetZaloMessageStatus's spare calls ask accepted ZNS ahead of their schedule
+(reconcile.spare_calls), every few seconds while a ZNS is a minute old, then
+every quarter of its age (at most 15 minutes). A ZNS older than 2 hours
+waits for its next scheduled poll (config/local.yaml's backoff: 30 s, 1 m,
+5 m, 15 m ... after registration).
 Start again from an empty database with scripts/run.sh --fresh.
 Stop with Ctrl-C.
 
