@@ -209,6 +209,27 @@ inline void check_esms_record(const core::Observation& o, core::Source source) {
     }
 }
 
+// Two parses' reports, one by one; raw compared only `with_raw` (a body
+// re-serialised reads the same but is spelled differently).
+inline bool same_reports(const std::vector<core::Observation>& a,
+                         const std::vector<core::Observation>& b, bool with_raw) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto p = a[i];
+        auto q = b[i];
+        if (!with_raw) {
+            p.raw.clear();
+            q.raw.clear();
+        }
+        if (!(p == q)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // An eTelecom message object's report (GetMessage's answer, a ListMessages
 // entry): storable texts within their limits; label delivered, failed, sent
 // or submitted; failed exactly when not delivered and error_code is
