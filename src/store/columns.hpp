@@ -17,21 +17,40 @@
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/state.hpp"
 
+#include "store/pg_binary_array.hpp"
+
 namespace deliveryd::store::columns {
 
 // How a column's values travel between deliveryd and PostgreSQL: decided by
 // the C++ type of the field that holds it (kind_of), so that a column cannot
-// be bound one way and read another. Timestamps and prices travel as whole
-// numbers, exact both ways.
+// be bound one way and read another. Written in the binary form of the
+// column's own type (wire_type); read as text, timestamps and prices as
+// whole numbers, exact both ways.
 enum class Kind {
     text,       // std::string, and the enums as their text forms (core::to_string)
-    integer,    // int
+    integer,    // int: int4
     boolean,    // bool
-    price,      // core::Price: numeric(18,4) as whole ten-thousandths, a bigint
-    timestamp,  // core::Timestamp: timestamptz as microseconds since the Unix epoch, a bigint
+    price,      // core::Price: numeric(18,4); read as whole ten-thousandths, a bigint
+    timestamp,  // core::Timestamp: timestamptz; read as microseconds since the Unix epoch
 };
 
-// What write_batch does with a column of delivery_state.
+// The element type of a column's array parameter.
+constexpr PgType wire_type(Kind kind) {
+    switch (kind) {
+        case Kind::text:
+            return PgType::text;
+        case Kind::integer:
+            return PgType::int4;
+        case Kind::boolean:
+            return PgType::boolean;
+        case Kind::price:
+            return PgType::numeric;
+        case Kind::timestamp:
+            return PgType::timestamptz;
+    }
+    return PgType::text;
+}
+
 enum class Role {
     key,      // inserted, and the key ON CONFLICT finds an existing row by
     written,  // inserted, and updated from the merged row

@@ -13,19 +13,21 @@
 #include "deliveryd/store/status_store.hpp"
 
 #include "store/batch_merge.hpp"
+#include "store/pg_binary_array.hpp"
 
 namespace deliveryd::store {
 
 using Fold = std::function<MergedBatch(RowsById existing)>;
 
-// Reads the rows of `ids` (a text[] literal, in key order) with
+// Reads the rows of `ids` (a text[] parameter, in key order) with
 // `read_statement` (statements::read_rows or, locking, lock_rows), folds them
 // and writes what the fold created or changed, with `events`
 // (append_events_params()). The result, or nullopt when a row changed since
 // it was read (nothing was written).
 [[nodiscard]] std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx,
                                                           const char* read_statement,
-                                                          const std::string& ids, const Fold& fold,
-                                                          const std::vector<std::string>& events);
+                                                          const pqxx::binarystring& ids,
+                                                          const Fold& fold,
+                                                          const BinaryParams& events);
 
 }  // namespace deliveryd::store

@@ -12,6 +12,7 @@
 
 #include "store/merged_write.hpp"
 #include "store/pg_array.hpp"
+#include "store/pg_binary_array.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
 
@@ -150,7 +151,7 @@ std::int64_t rewrite(pqxx::connection_base& c, const std::string& events_query,
     // scan's ORDER BY follows the database's collation, which may differ),
     // so that this and a callback's batch never wait for each other in a cycle.
     std::sort(ids.begin(), ids.end());
-    PgArray id_array;
+    BinaryArray id_array(PgType::text);
     for (const auto& id : ids) {
         id_array.add(id);
     }

@@ -13,7 +13,7 @@
 #include "deliveryd/core/status.hpp"
 #include "deliveryd/store/errors.hpp"
 
-#include "store/pg_array.hpp"
+#include "store/pg_binary_array.hpp"
 
 namespace deliveryd::store {
 namespace {
@@ -151,13 +151,13 @@ std::array<FieldText, Count> texts_of(const pqxx::row& row, std::string_view tab
     return fields;
 }
 
-// Binding: a field as PgArray takes it for the column's array parameter.
+// Binding: a field as BinaryArray takes it for the column's array parameter.
 
 std::string_view bound(const std::string& value) {
     return value;
 }
 
-std::int64_t bound(int value) {
+std::int32_t bound(int value) {
     return value;
 }
 
@@ -165,12 +165,12 @@ bool bound(bool value) {
     return value;
 }
 
-std::int64_t bound(core::Price value) {
-    return value.ten_thousandths;
+core::Price bound(core::Price value) {
+    return value;
 }
 
-std::int64_t bound(Timestamp value) {
-    return value.time_since_epoch().count();
+Timestamp bound(Timestamp value) {
+    return value;
 }
 
 template <Enumeration Enum>
@@ -190,8 +190,8 @@ auto bound(const std::optional<T>& value) -> std::optional<decltype(bound(*value
 // One array parameter per column of `table` that is written (not kept), in
 // its order, each holding that column of every row.
 template <class Row, class Table>
-std::vector<std::string> bind_rows(const Table& table, std::span<const Row* const> rows) {
-    std::vector<std::string> params;
+BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
+    BinaryParams params;
     params.reserve(std::tuple_size_v<Table>);
     std::apply(
         [&](const auto&... column) {
@@ -199,7 +199,8 @@ std::vector<std::string> bind_rows(const Table& table, std::span<const Row* cons
                 if (!columns::is_written(c.role)) {
                     return;
                 }
-                PgArray array;
+                using Field = typename std::remove_cvref_t<decltype(c)>::type;
+                BinaryArray array(columns::wire_type(columns::kind_of<Field>()));
                 for (const Row* row : rows) {
                     array.add(bound(row->*c.field));
                 }
@@ -231,11 +232,11 @@ core::Observation read_event(const pqxx::row& row, core::Provider provider) {
     return read_event(texts_of<columns::event.size()>(row, event_table_name), provider);
 }
 
-std::vector<std::string> write_rows_params(const std::vector<const core::State*>& rows) {
+BinaryParams write_rows_params(const std::vector<const core::State*>& rows) {
     return bind_rows<core::State>(columns::state_table, rows);
 }
 
-std::vector<std::string> append_events_params(std::span<const core::Observation> observations) {
+BinaryParams append_events_params(std::span<const core::Observation> observations) {
     std::vector<const core::Observation*> items;
     items.reserve(observations.size());
     for (const auto& o : observations) {

@@ -12,6 +12,7 @@
 #include "deliveryd/core/state.hpp"
 
 #include "store/columns.hpp"
+#include "store/pg_binary_array.hpp"
 
 namespace deliveryd::store {
 
@@ -44,13 +45,11 @@ inline constexpr int row_version_column = after_state_column;
 // The row parameters of statements::write_batch for these rows, in order:
 // one array per column of columns::state that write_batch writes (every
 // column but the kept ones), $1 onwards.
-[[nodiscard]] std::vector<std::string> write_rows_params(
-    const std::vector<const core::State*>& rows);
+[[nodiscard]] BinaryParams write_rows_params(const std::vector<const core::State*>& rows);
 
 // The event parameters of statements::write_batch for these observations:
 // one array per column of columns::event, after the rows' parameters and
 // their versions.
-[[nodiscard]] std::vector<std::string> append_events_params(
-    std::span<const core::Observation> observations);
+[[nodiscard]] BinaryParams append_events_params(std::span<const core::Observation> observations);
 
 }  // namespace deliveryd::store

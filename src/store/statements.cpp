@@ -17,24 +17,9 @@ namespace {
 using columns::Kind;
 using columns::Role;
 
-// The SQL side of each columns::Kind: the type of its array parameter, how
-// statements select it (as it travels) and how a value that travelled
-// becomes the column's type again.
-
-const char* array_type(Kind kind) {
-    switch (kind) {
-        case Kind::text:
-            return "text[]";
-        case Kind::integer:
-            return "int[]";
-        case Kind::boolean:
-            return "bool[]";
-        case Kind::price:
-        case Kind::timestamp:
-            return "bigint[]";
-    }
-    return "text[]";
-}
+// The SQL side of each columns::Kind: how statements select it (as it is
+// read). Values are written in the binary form of the column's own type,
+// so a parameter's elements need no conversion in SQL.
 
 std::string selected(const columns::Sql& column) {
     const std::string name(column.name);
@@ -45,22 +30,6 @@ std::string selected(const columns::Sql& column) {
             return "(extract(epoch FROM " + name + ") * 1000000)::bigint";
         default:
             return name;
-    }
-}
-
-// `column` of the unnest aliased `from`, as the column's type; `named` for
-// a list whose columns are used by name (an INSERT's SELECT needs none).
-std::string decoded(const char* from, const columns::Sql& column, bool named) {
-    const std::string name(column.name);
-    const std::string value = std::string(from) + "." + name;
-    const std::string as = named ? " AS " + name : "";
-    switch (column.kind) {
-        case Kind::price:
-            return value + "::numeric / 10000" + as;
-        case Kind::timestamp:
-            return "timestamptz 'epoch' + " + value + " * interval '1 microsecond'" + as;
-        default:
-            return value;
     }
 }
 
@@ -92,10 +61,15 @@ List names(std::span<const columns::Sql> of) {
     return each_of(of, [](const columns::Sql& c) { return std::string(c.name); });
 }
 
-// One `$n::type[]` per column, numbered from `first`.
+// `$n::type[]`: parameter n, an array of `element`.
+std::string array_param(int n, PgType element) {
+    return "$" + std::to_string(n) + "::" + array_type_name(element);
+}
+
+// One array parameter per column, numbered from `first`.
 List array_params(std::span<const columns::Sql> of, int first) {
     return each_of(of, [&](const columns::Sql& c) {
-        return "$" + std::to_string(first++) + "::" + array_type(c.kind);
+        return array_param(first++, columns::wire_type(c.kind));
     });
 }
 
@@ -207,12 +181,11 @@ const std::string find_row_sql =
 // primary key. An UPDATE ... FROM would be a join, and the plan a connection
 // caches for it while the table is small is a hash join over all of it.
 //
-// The column lists come from columns.hpp: {row_values} and the rest are
+// The column lists come from columns.hpp: {row_names} and the rest are
 // filled in by write_batch_lists(), once, at start-up.
 constexpr const char* write_batch_template = R"sql(
 WITH batch AS MATERIALIZED (
-    SELECT {row_values},
-           u.version, u.n
+    SELECT *
     FROM unnest({row_params}, {version_param})
          WITH ORDINALITY
          AS u({row_names}, version, n)
@@ -259,7 +232,7 @@ changed AS (
 ),
 logged AS (
     INSERT INTO delivery_event ({event_names})
-    SELECT {event_values}
+    SELECT {event_names}
     FROM unnest({event_params})
          AS e({event_names}),
          verdict
@@ -281,22 +254,66 @@ std::map<std::string_view, List> write_batch_lists() {
         }
     }
     return {
-        {"row_values", each_of(rows, [](const columns::Sql& c) { return decoded("u", c, true); })},
         {"row_params", array_params(rows, 1)},
-        {"version_param", {"$" + std::to_string(version) + "::bigint[]"}},
+        {"version_param", {array_param(version, PgType::int8)}},
         {"row_names", names(rows)},
         {"updated", each_of(updated,
                             [](const columns::Sql& c) {
                                 return std::string(c.name) + " = excluded." + std::string(c.name);
                             })},
         {"event_names", names(columns::event)},
-        {"event_values",
-         each_of(columns::event, [](const columns::Sql& c) { return decoded("e", c, false); })},
         {"event_params", array_params(columns::event, version + 1)},
     };
 }
 
 const std::string write_batch_sql = expand(write_batch_template, write_batch_lists());
+
+// Inserts rows the caller merged from their reports alone, expecting them to
+// be new, and skips every id that exists (or is being inserted by another
+// transaction, once that commits); appends the reports of the rows it
+// inserted to the event log, and returns their ids. The reports of the ids
+// it skipped are for the caller to merge into the rows found (read_rows,
+// write_batch), with their events: each report's row and event commit
+// together, in one statement or the other.
+//
+// For a batch of new ids this is the whole write in one statement, without
+// a read before it; for a batch of existing ids it costs what a read would.
+// Rows are inserted in key order, as by write_batch.
+constexpr const char* create_rows_template = R"sql(
+WITH created AS (
+    INSERT INTO delivery_state ({row_names}, next_poll_at)
+    SELECT {row_names},
+           CASE WHEN is_final THEN NULL ELSE delivery_first_poll_at() END
+    FROM unnest({row_params})
+         WITH ORDINALITY
+         AS u({row_names}, n)
+    ORDER BY n
+    ON CONFLICT (sms_id) DO NOTHING
+    RETURNING sms_id
+),
+logged AS (
+    INSERT INTO delivery_event ({event_names})
+    SELECT {event_names}
+    FROM unnest({event_params})
+         AS e({event_names})
+    WHERE e.sms_id IN (SELECT sms_id FROM created)
+)
+SELECT sms_id FROM created
+)sql";
+
+// The lists of create_rows_template: the rows' parameters
+// (write_rows_params()), then the events' (append_events_params()).
+std::map<std::string_view, List> create_rows_lists() {
+    const auto rows = written_state_columns();
+    return {
+        {"row_params", array_params(rows, 1)},
+        {"row_names", names(rows)},
+        {"event_names", names(columns::event)},
+        {"event_params", array_params(columns::event, static_cast<int>(rows.size()) + 1)},
+    };
+}
+
+const std::string create_rows_sql = expand(create_rows_template, create_rows_lists());
 
 }  // namespace
 
@@ -311,10 +328,8 @@ const char* event_columns() {
 
 const std::string& text_of(std::string_view name) {
     static const std::map<std::string_view, const std::string*> texts{
-        {read_rows, &read_rows_sql},
-        {lock_rows, &lock_rows_sql},
-        {find_row, &find_row_sql},
-        {write_batch, &write_batch_sql},
+        {read_rows, &read_rows_sql},     {lock_rows, &lock_rows_sql},     {find_row, &find_row_sql},
+        {write_batch, &write_batch_sql}, {create_rows, &create_rows_sql},
     };
     return *texts.at(name);
 }
@@ -324,6 +339,7 @@ void prepare_all(pqxx::connection_base& connection) {
     connection.prepare(lock_rows, lock_rows_sql);
     connection.prepare(find_row, find_row_sql);
     connection.prepare(write_batch, write_batch_sql);
+    connection.prepare(create_rows, create_rows_sql);
 }
 
 }  // namespace deliveryd::store::statements

@@ -1,7 +1,9 @@
 #include "deliveryd/store/status_store.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -13,7 +15,7 @@
 
 #include "store/batch_merge.hpp"
 #include "store/merged_write.hpp"
-#include "store/pg_array.hpp"
+#include "store/pg_binary_array.hpp"
 #include "store/reschedule_rows.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
@@ -21,8 +23,8 @@
 namespace deliveryd::store {
 namespace {
 
-std::string id_array(const std::set<std::string_view>& ids) {
-    PgArray array;
+pqxx::binarystring id_array(const std::set<std::string_view>& ids) {
+    BinaryArray array(PgType::text);
     for (const auto id : ids) {
         array.add(id);
     }
@@ -34,10 +36,10 @@ using Versions = std::map<std::string, std::int64_t, std::less<>>;
 // The parameters of statements::write_batch: the rows to insert, then the
 // rows to update with the version each was read at (each in key order),
 // then the events.
-std::vector<std::string> write_batch_params(const MergedBatch& merged, const Versions& versions,
-                                            const std::vector<std::string>& events) {
+BinaryParams write_batch_params(const MergedBatch& merged, const Versions& versions,
+                                const BinaryParams& events) {
     std::vector<const core::State*> rows;
-    PgArray read_at;
+    BinaryArray read_at(PgType::int8);
     rows.reserve(merged.created.size() + merged.changed.size());
     for (const auto& [id, row] : merged.created) {
         rows.push_back(&row);
@@ -56,8 +58,8 @@ std::vector<std::string> write_batch_params(const MergedBatch& merged, const Ver
 }  // namespace
 
 std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const char* read_statement,
-                                            const std::string& ids, const Fold& fold,
-                                            const std::vector<std::string>& events) {
+                                            const pqxx::binarystring& ids, const Fold& fold,
+                                            const BinaryParams& events) {
     RowsById existing;
     Versions versions;
     for (const auto& row : tx.exec_prepared(read_statement, ids)) {
@@ -92,8 +94,7 @@ using Then = std::function<void(pqxx::transaction_base& tx)>;
 // `then`, every round locks what it reads: the first round's write commits
 // by itself, so nothing could follow it in its transaction.
 ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>& ids,
-                         const Fold& fold, const std::vector<std::string>& events,
-                         const Then& then = {}) {
+                         const Fold& fold, const BinaryParams& events, const Then& then = {}) {
     ApplyResult result;
     const auto ids_param = id_array(ids);
 
@@ -145,6 +146,75 @@ ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>&
     return result;
 }
 
+// Inserts the batch's rows merged from its reports alone, in one statement
+// (statements::create_rows), and merges the reports of the ids that existed
+// after all into their rows as write_merged() does. Each report's row and
+// event commit together; the two parts of the batch commit apart.
+ApplyResult create_then_merge(ConnectionPool& pool, std::span<const core::Observation> batch) {
+    auto fresh = merge_batch(batch, {});
+    std::vector<const core::State*> rows;
+    rows.reserve(fresh.created.size());
+    for (const auto& [id, row] : fresh.created) {
+        rows.push_back(&row);
+    }
+    auto params = write_rows_params(rows);
+    auto events = append_events_params(batch);
+    params.insert(params.end(), std::make_move_iterator(events.begin()),
+                  std::make_move_iterator(events.end()));
+
+    // Safe to run again on a fresh connection: ids it inserted the first
+    // time are merged the second (the event log would hold them twice).
+    std::set<std::string, std::less<>> inserted;
+    pool.with_connection([&](pqxx::connection_base& c) {
+        inserted.clear();
+        pqxx::nontransaction tx(c);
+        for (const auto& row : tx.exec_prepared(statements::create_rows,
+                                                pqxx::prepare::make_dynamic_params(params))) {
+            inserted.emplace(row[0].c_str());
+        }
+    });
+
+    ApplyResult result;
+    result.rows_written = inserted.size();
+    for (const auto& [id, row] : fresh.created) {
+        if (inserted.contains(id)) {
+            result.entered.push_back(row.state);
+        }
+    }
+    if (inserted.size() == fresh.created.size()) {
+        result.outcomes = std::move(fresh.outcomes);
+        result.labels = std::move(fresh.labels);
+        return result;
+    }
+
+    // The reports of ids that existed: merged into their rows.
+    std::vector<core::Observation> rest;
+    std::set<std::string_view> rest_ids;
+    for (const auto& o : batch) {
+        if (!inserted.contains(o.sms_id)) {
+            rest.push_back(o);
+            rest_ids.insert(o.sms_id);
+        }
+    }
+    const auto merged = write_merged(
+        pool, rest_ids, [&](RowsById existing) { return merge_batch(rest, std::move(existing)); },
+        append_events_params(rest));
+    result.rows_written += merged.rows_written;
+    result.entered.insert(result.entered.end(), merged.entered.begin(), merged.entered.end());
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (inserted.contains(batch[i].sms_id)) {
+            result.outcomes.push_back(fresh.outcomes[i]);
+            result.labels.push_back(fresh.labels[i]);
+        } else {
+            result.outcomes.push_back(merged.outcomes[next]);
+            result.labels.push_back(merged.labels[next]);
+            ++next;
+        }
+    }
+    return result;
+}
+
 }  // namespace
 
 ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
@@ -155,9 +225,22 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
     for (const auto& o : batch) {
         ids.insert(o.sms_id);
     }
-    return write_merged(
-        pool_, ids, [&](RowsById existing) { return merge_batch(batch, std::move(existing)); },
-        append_events_params(batch));
+    const bool expect_new = new_ids_permille_.load(std::memory_order_relaxed) >= 500;
+    auto result =
+        expect_new ? create_then_merge(pool_, batch)
+                   : write_merged(
+                         pool_, ids,
+                         [&](RowsById existing) { return merge_batch(batch, std::move(existing)); },
+                         append_events_params(batch));
+    // How many of the batch's ids were new, into the running share that
+    // picks the next batch's way (concurrent updates may lose one: it is an
+    // estimate).
+    const auto created =
+        std::count(result.outcomes.begin(), result.outcomes.end(), ApplyOutcome::created);
+    const auto sample = static_cast<int>(1000 * created / static_cast<std::ptrdiff_t>(ids.size()));
+    const auto share = new_ids_permille_.load(std::memory_order_relaxed);
+    new_ids_permille_.store((share * 7 + sample) / 8, std::memory_order_relaxed);
+    return result;
 }
 
 ApplyResult StatusStore::apply(std::span<const core::Observation> batch,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <future>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -269,6 +270,84 @@ TEST_F(StoreFixture, FourConcurrentWritersEndWhereOneSequentialWriterDoes) {
     store::StatusStore sequential(sequential_pool);
     (void)sequential.apply(reports);
     EXPECT_EQ(table_digest(*db), table_digest(sequential_db));
+}
+
+// apply() writes a batch one of two ways, by the share of new ids it has
+// seen lately: new rows first, or the existing rows read first. Batches of
+// new ids, then of mixed ids, then of registered ids, then new ids again,
+// take both ways and switch between them; every batch ends where applying
+// all the reports at once does, each report logged exactly once.
+TEST_F(StoreFixture, BatchesOfNewAndOfRegisteredIdsEndAlikeWhicheverWayTheyAreWritten) {
+    const auto seed = std::random_device{}();
+    std::mt19937_64 rng(seed);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const auto batch_of = [&](const std::string& prefix, int first, int count) {
+        std::vector<Observation> batch;
+        for (int i = first; i < first + count; ++i) {
+            const auto id = prefix + std::to_string(i);
+            batch.push_back(report(id, StateLabel::waiting, 10));
+            if (rng() % 2 == 0) {
+                batch.push_back(report(id, rng() % 2 == 0 ? StateLabel::sent : StateLabel::failed,
+                                       static_cast<std::int64_t>(20 + rng() % 10)));
+            }
+        }
+        std::shuffle(batch.begin(), batch.end(), rng);
+        return batch;
+    };
+    // The sender registered the r-rows before any report.
+    db->execute(
+        "INSERT INTO delivery_state (sms_id, type_id, phone) "
+        "SELECT 'r' || i, 2, '0901888484' FROM generate_series(0, 199) AS i");
+
+    std::vector<std::vector<Observation>> batches;
+    for (int i = 0; i < 4; ++i) {
+        batches.push_back(batch_of("n", i * 20, 20));  // new ids
+    }
+    auto mixed = batch_of("n", 80, 10);  // new ids and registered ones
+    const auto registered = batch_of("r", 0, 10);
+    mixed.insert(mixed.end(), registered.begin(), registered.end());
+    batches.push_back(mixed);
+    for (int i = 1; i < 12; ++i) {
+        batches.push_back(batch_of("r", i * 10, 10));  // registered ids
+    }
+    for (int i = 0; i < 3; ++i) {
+        batches.push_back(batch_of("n", 100 + i * 10, 10));  // new ids again
+    }
+    batches.push_back(batch_of("n", 0, 40));  // news of rows created above
+
+    std::vector<Observation> all;
+    std::set<std::string> rows;  // the ids that have a row
+    for (int i = 0; i < 200; ++i) {
+        rows.insert("r" + std::to_string(i));
+    }
+    for (const auto& batch : batches) {
+        const auto before = rows;
+        const auto result = status->apply(batch);
+        ASSERT_EQ(result.outcomes.size(), batch.size());
+        ASSERT_EQ(result.labels.size(), batch.size());
+        // Each id's first report created its row exactly when it had none.
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const bool first = seen.insert(batch[i].sms_id).second;
+            EXPECT_EQ(result.outcomes[i] == ApplyOutcome::created,
+                      first && !before.contains(batch[i].sms_id))
+                << batch[i].sms_id;
+            rows.insert(batch[i].sms_id);
+        }
+        all.insert(all.end(), batch.begin(), batch.end());
+    }
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event"), std::to_string(all.size()));
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state WHERE phone IS NOT NULL"), "200")
+        << "what the sender registered is kept";
+
+    testing::ScratchDatabase at_once_db;
+    at_once_db.execute(
+        "INSERT INTO delivery_state (sms_id, type_id, phone) "
+        "SELECT 'r' || i, 2, '0901888484' FROM generate_series(0, 199) AS i");
+    store::ConnectionPool at_once_pool({.url = at_once_db.url(), .size = 1});
+    store::StatusStore at_once(at_once_pool);
+    (void)at_once.apply(all);
+    EXPECT_EQ(table_digest(*db), table_digest(at_once_db));
 }
 
 // Poll answers: StatusStore::apply with reschedules.

@@ -7,6 +7,7 @@
 // serialise on row locks taken in key order, so they never deadlock.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -105,6 +106,13 @@ class StatusStore {
 
   private:
     ConnectionPool& pool_;
+    // The share of new ids among recent batches' ids, in thousandths: from
+    // half on, apply() inserts a batch's rows first and merges only the
+    // reports of ids that turn out to exist (one statement for a batch of
+    // new messages, as when the provider reports messages no sender
+    // registered); below it, it reads the rows first (one read and one
+    // write for a batch of registered messages).
+    std::atomic<int> new_ids_permille_{500};
 };
 
 }  // namespace deliveryd::store

@@ -1,0 +1,167 @@
+#include "store/pg_binary_array.hpp"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <type_traits>
+
+#include "deliveryd/core/text.hpp"
+
+namespace deliveryd::store {
+namespace {
+
+// Header: dimensions, has-nulls flag, element type; then the one
+// dimension's length and lower bound. An empty array has no dimension.
+constexpr std::size_t header_size = 20;
+constexpr std::size_t empty_header_size = 12;
+
+// An integer in network byte order, as every binary value travels.
+template <class Int>
+std::array<char, sizeof(Int)> big_endian(Int value) {
+    static_assert(std::is_integral_v<Int>);
+    using Unsigned = std::make_unsigned_t<Int>;
+    auto bits = static_cast<Unsigned>(value);
+    std::array<char, sizeof(Int)> bytes{};
+    for (std::size_t i = sizeof(Int); i-- > 0;) {
+        bytes[i] = static_cast<char>(bits & 0xFFU);
+        bits = static_cast<Unsigned>(bits >> 8U);
+    }
+    return bytes;
+}
+
+template <class Int>
+void put(std::string& out, Int value) {
+    const auto bytes = big_endian(value);
+    out.append(bytes.data(), bytes.size());
+}
+
+template <class Int>
+void put_at(std::string& out, std::size_t at, Int value) {
+    const auto bytes = big_endian(value);
+    std::copy(bytes.begin(), bytes.end(), out.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
+// PostgreSQL counts time from 2000-01-01 00:00 UTC, in microseconds.
+constexpr std::int64_t postgres_epoch_micros = 946'684'800LL * 1'000'000LL;
+
+// numeric's wire form: base-10000 digits, most significant first, with the
+// weight of the first (its power of 10000) and the decimals shown.
+constexpr std::int16_t numeric_positive = 0x0000;
+constexpr std::int16_t numeric_negative = 0x4000;
+constexpr std::int16_t price_decimals = 4;
+
+}  // namespace
+
+const char* array_type_name(PgType element) {
+    switch (element) {
+        case PgType::boolean:
+            return "bool[]";
+        case PgType::int8:
+            return "int8[]";
+        case PgType::int4:
+            return "int4[]";
+        case PgType::text:
+            return "text[]";
+        case PgType::timestamptz:
+            return "timestamptz[]";
+        case PgType::numeric:
+            return "numeric[]";
+    }
+    return "text[]";
+}
+
+BinaryArray::BinaryArray(PgType element) : bytes_(header_size, '\0'), element_(element) {}
+
+std::string& BinaryArray::element(PgType type, std::int32_t length) {
+    if (type != element_) {
+        throw std::logic_error(std::string("BinaryArray: a value for ") + array_type_name(type) +
+                               " added to " + array_type_name(element_));
+    }
+    ++count_;
+    put(bytes_, length);
+    return bytes_;
+}
+
+void BinaryArray::add_null() {
+    has_null_ = true;
+    ++count_;
+    put(bytes_, std::int32_t{-1});
+}
+
+void BinaryArray::add(std::string_view value) {
+    const auto clean = std::none_of(value.begin(), value.end(), [](char c) {
+        return c == '\0' || static_cast<unsigned char>(c) >= 0x80;
+    });
+    if (clean) {
+        element(PgType::text, static_cast<std::int32_t>(value.size())).append(value);
+        return;
+    }
+    std::string text(value);
+    std::erase(text, '\0');
+    text = core::to_valid_utf8(text);
+    element(PgType::text, static_cast<std::int32_t>(text.size())).append(text);
+}
+
+void BinaryArray::add(std::int32_t value) {
+    put(element(PgType::int4, sizeof value), value);
+}
+
+void BinaryArray::add(std::int64_t value) {
+    put(element(PgType::int8, sizeof value), value);
+}
+
+void BinaryArray::add(bool value) {
+    element(PgType::boolean, 1).push_back(value ? '\1' : '\0');
+}
+
+void BinaryArray::add(core::Timestamp value) {
+    const std::int64_t micros = value.time_since_epoch().count() - postgres_epoch_micros;
+    put(element(PgType::timestamptz, sizeof micros), micros);
+}
+
+void BinaryArray::add(core::Price value) {
+    // |value| in ten-thousandths: the whole part's base-10000 digits, then
+    // the four decimals as one more digit. (The magnitude of INT64_MIN
+    // still fits the unsigned type.)
+    const bool negative = value.ten_thousandths < 0;
+    auto magnitude = negative ? 0ULL - static_cast<std::uint64_t>(value.ten_thousandths)
+                              : static_cast<std::uint64_t>(value.ten_thousandths);
+    std::array<std::int16_t, 8> digits{};  // least significant first
+    std::size_t n = 0;
+    const auto fraction = static_cast<std::int16_t>(magnitude % 10000);
+    for (magnitude /= 10000; magnitude > 0; magnitude /= 10000) {
+        digits[n++] = static_cast<std::int16_t>(magnitude % 10000);
+    }
+    // Weight of the first digit written: the whole part's length less one,
+    // or -1 (the decimals) when there is no whole part.
+    const auto weight = static_cast<std::int16_t>(static_cast<int>(n) - 1);
+    const auto count = static_cast<std::int16_t>(n + 1);
+    auto& out = element(PgType::numeric, static_cast<std::int32_t>(8 + 2 * count));
+    put(out, count);
+    put(out, weight);
+    put(out, negative ? numeric_negative : numeric_positive);
+    put(out, price_decimals);
+    for (std::size_t i = n; i-- > 0;) {
+        put(out, digits[i]);
+    }
+    put(out, fraction);
+}
+
+pqxx::binarystring BinaryArray::finish() {
+    if (count_ == 0) {
+        // No dimension: the header is shorter by its 8 bytes.
+        const auto at = header_size - empty_header_size;
+        put_at(bytes_, at, std::int32_t{0});
+        put_at(bytes_, at + 4, std::int32_t{0});
+        put_at(bytes_, at + 8, static_cast<std::uint32_t>(element_));
+        return pqxx::binarystring(bytes_.data() + at, bytes_.size() - at);
+    }
+    put_at(bytes_, 0, std::int32_t{1});
+    put_at(bytes_, 4, std::int32_t{has_null_ ? 1 : 0});
+    put_at(bytes_, 8, static_cast<std::uint32_t>(element_));
+    put_at(bytes_, 12, count_);
+    put_at(bytes_, 16, std::int32_t{1});
+    return pqxx::binarystring(bytes_.data(), bytes_.size());
+}
+
+}  // namespace deliveryd::store

@@ -1,0 +1,79 @@
+// Builds PostgreSQL arrays in the binary wire format (what array_recv reads),
+// so that a batch travels as one parameter per column and the server parses
+// no text: `unnest($1::text[], $2::int4[], $3::timestamptz[], ...)`. Every
+// element goes in as the server stores it; nothing is converted in SQL.
+// Private to store/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pqxx/binarystring>
+
+#include "deliveryd/core/observation.hpp"
+#include "deliveryd/core/status.hpp"
+
+namespace deliveryd::store {
+
+// The element types bound, by their built-in type OIDs (fixed in every
+// PostgreSQL); the array's header names one, and the server checks it
+// against the parameter's declared type.
+enum class PgType : std::uint32_t {
+    boolean = 16,
+    int8 = 20,
+    int4 = 23,
+    text = 25,
+    timestamptz = 1184,
+    numeric = 1700,
+};
+
+// The SQL name of an array of `element`, as a statement declares its
+// parameter (`$1::text[]`).
+[[nodiscard]] const char* array_type_name(PgType element);
+
+class BinaryArray {
+  public:
+    explicit BinaryArray(PgType element);
+
+    void add_null();
+    // text. PostgreSQL text cannot hold NUL bytes or invalid UTF-8, and one
+    // bad value would fail the whole batch's statement, so NULs are dropped
+    // and invalid sequences become U+FFFD.
+    void add(std::string_view value);
+    void add(std::int32_t value);     // int4
+    void add(std::int64_t value);     // int8
+    void add(bool value);             // boolean
+    void add(core::Price value);      // numeric, with 4 decimals
+    void add(core::Timestamp value);  // timestamptz
+    template <class T>
+    void add(const std::optional<T>& value) {
+        if (value) {
+            add(*value);
+        } else {
+            add_null();
+        }
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return count_; }
+
+    // The array as a binary parameter; the builder is spent afterwards.
+    [[nodiscard]] pqxx::binarystring finish();
+
+  private:
+    // Appends an element's length and returns the buffer to append it to;
+    // throws std::logic_error if `type` is not this array's.
+    std::string& element(PgType type, std::int32_t length);
+
+    std::string bytes_;
+    PgType element_;
+    std::int32_t count_ = 0;
+    bool has_null_ = false;
+};
+
+// Parameters of a statement, every one binary.
+using BinaryParams = std::vector<pqxx::binarystring>;
+
+}  // namespace deliveryd::store
