@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace deliveryd::core {
 namespace {
@@ -56,10 +57,31 @@ std::size_t sequence_length(std::string_view text, std::size_t i) noexcept {
     return length;
 }
 
+// How many bytes from text[i] on are ASCII other than NUL: each one a whole
+// character, valid as it is. Most text is nothing else, so it is measured
+// eight bytes at a time.
+std::size_t plain_run(std::string_view text, std::size_t i) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const std::size_t start = i;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + i, sizeof word);
+        // A byte with its high bit set, or a zero byte, ends the run.
+        if (((word | ((word - ones) & ~word)) & highs) != 0) {
+            break;
+        }
+    }
+    while (i < text.size() && text[i] != '\0' && static_cast<std::uint8_t>(text[i]) < 0x80) {
+        ++i;
+    }
+    return i - start;
+}
+
 }  // namespace
 
 bool is_valid_utf8(std::string_view text) noexcept {
-    for (std::size_t i = 0; i < text.size();) {
+    for (std::size_t i = plain_run(text, 0); i < text.size(); i += plain_run(text, i)) {
         const std::size_t n = sequence_length(text, i);
         if (n == 0) {
             return false;
@@ -73,6 +95,14 @@ std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
     std::string out;
     out.reserve(std::min(text.size(), max_bytes));
     for (std::size_t i = 0; i < text.size() && out.size() <= max_bytes;) {
+        if (auto run = plain_run(text, i); run > 0) {
+            if (max_bytes != std::string::npos) {
+                run = std::min(run, max_bytes - out.size() + 1);  // enough to tell it is too long
+            }
+            out.append(text.substr(i, run));
+            i += run;
+            continue;
+        }
         const std::size_t n = sequence_length(text, i);
         out += n == 0 ? replacement : text.substr(i, n);
         i += n == 0 ? 1 : n;

@@ -18,13 +18,12 @@ constexpr std::size_t empty_header_size = 12;
 // An integer in network byte order, as every binary value travels.
 template <class Int>
 std::array<char, sizeof(Int)> big_endian(Int value) {
-    static_assert(std::is_integral_v<Int>);
-    using Unsigned = std::make_unsigned_t<Int>;
-    auto bits = static_cast<Unsigned>(value);
+    static_assert(std::is_integral_v<Int> && sizeof(Int) <= 8);
+    std::uint64_t bits = static_cast<std::make_unsigned_t<Int>>(value);
     std::array<char, sizeof(Int)> bytes{};
     for (std::size_t i = sizeof(Int); i-- > 0;) {
         bytes[i] = static_cast<char>(bits & 0xFFU);
-        bits = static_cast<Unsigned>(bits >> 8U);
+        bits >>= 8U;
     }
     return bytes;
 }
@@ -70,7 +69,11 @@ const char* array_type_name(PgType element) {
     return "text[]";
 }
 
-BinaryArray::BinaryArray(PgType element) : bytes_(header_size, '\0'), element_(element) {}
+BinaryArray::BinaryArray(PgType element, std::size_t expected)
+    : bytes_(header_size, '\0'), element_(element) {
+    // Room for the lengths and fixed-size values; text grows as it comes.
+    bytes_.reserve(header_size + expected * 12);
+}
 
 std::string& BinaryArray::element(PgType type, std::int32_t length) {
     if (type != element_) {

@@ -36,7 +36,8 @@ enum class PgType : std::uint32_t {
 
 class BinaryArray {
   public:
-    explicit BinaryArray(PgType element);
+    // `expected`: how many elements will be added, to allocate room once.
+    explicit BinaryArray(PgType element, std::size_t expected = 0);
 
     void add_null();
     // text. PostgreSQL text cannot hold NUL bytes or invalid UTF-8, and one

@@ -200,7 +200,7 @@ BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
                     return;
                 }
                 using Field = typename std::remove_cvref_t<decltype(c)>::type;
-                BinaryArray array(columns::wire_type(columns::kind_of<Field>()));
+                BinaryArray array(columns::wire_type(columns::kind_of<Field>()), rows.size());
                 for (const Row* row : rows) {
                     array.add(bound(row->*c.field));
                 }

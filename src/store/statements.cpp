@@ -66,10 +66,15 @@ std::string array_param(int n, PgType element) {
     return "$" + std::to_string(n) + "::" + array_type_name(element);
 }
 
-// One array parameter per column, numbered from `first`.
-List array_params(std::span<const columns::Sql> of, int first) {
+// One array parameter per column, numbered from `first`, each unnested
+// under the column's name: `unnest($1::text[]) AS sms_id`. Set-returning
+// functions in a SELECT list run in lockstep, one element of each array per
+// row in the arrays' order, and hand each row on as it is made; in FROM,
+// each array would first be copied whole into a tuple store of its own.
+List unnested(std::span<const columns::Sql> of, int first) {
     return each_of(of, [&](const columns::Sql& c) {
-        return array_param(first++, columns::wire_type(c.kind));
+        return "unnest(" + array_param(first++, columns::wire_type(c.kind)) + ") AS " +
+               std::string(c.name);
     });
 }
 
@@ -185,10 +190,9 @@ const std::string find_row_sql =
 // filled in by write_batch_lists(), once, at start-up.
 constexpr const char* write_batch_template = R"sql(
 WITH batch AS MATERIALIZED (
-    SELECT *
-    FROM unnest({row_params}, {version_param})
-         WITH ORDINALITY
-         AS u({row_names}, version, n)
+    SELECT {row_unnests},
+           {version_unnest},
+           {ordinality}
 ),
 held AS MATERIALIZED (
     SELECT d.xmin::text::bigint = u.version AS unchanged
@@ -233,8 +237,7 @@ changed AS (
 logged AS (
     INSERT INTO delivery_event ({event_names})
     SELECT {event_names}
-    FROM unnest({event_params})
-         AS e({event_names}),
+    FROM (SELECT {event_unnests}) AS e,
          verdict
     WHERE verdict.go
 )
@@ -254,15 +257,18 @@ std::map<std::string_view, List> write_batch_lists() {
         }
     }
     return {
-        {"row_params", array_params(rows, 1)},
-        {"version_param", {array_param(version, PgType::int8)}},
+        {"row_unnests", unnested(rows, 1)},
+        {"version_unnest", {"unnest(" + array_param(version, PgType::int8) + ") AS version"}},
+        // The rows' places in the batch (the key column's array has them all).
+        {"ordinality",
+         {"generate_series(1, cardinality(" + array_param(1, PgType::text) + ")) AS n"}},
         {"row_names", names(rows)},
         {"updated", each_of(updated,
                             [](const columns::Sql& c) {
                                 return std::string(c.name) + " = excluded." + std::string(c.name);
                             })},
         {"event_names", names(columns::event)},
-        {"event_params", array_params(columns::event, version + 1)},
+        {"event_unnests", unnested(columns::event, version + 1)},
     };
 }
 
@@ -278,24 +284,22 @@ const std::string write_batch_sql = expand(write_batch_template, write_batch_lis
 //
 // For a batch of new ids this is the whole write in one statement, without
 // a read before it; for a batch of existing ids it costs what a read would.
-// Rows are inserted in key order, as by write_batch.
+// Rows are inserted in key order, as by write_batch: the order of the
+// arrays, which the unnesting keeps and nothing between it and the insert
+// can change.
 constexpr const char* create_rows_template = R"sql(
 WITH created AS (
     INSERT INTO delivery_state ({row_names}, next_poll_at)
     SELECT {row_names},
            CASE WHEN is_final THEN NULL ELSE delivery_first_poll_at() END
-    FROM unnest({row_params})
-         WITH ORDINALITY
-         AS u({row_names}, n)
-    ORDER BY n
+    FROM (SELECT {row_unnests}) AS u
     ON CONFLICT (sms_id) DO NOTHING
     RETURNING sms_id
 ),
 logged AS (
     INSERT INTO delivery_event ({event_names})
     SELECT {event_names}
-    FROM unnest({event_params})
-         AS e({event_names})
+    FROM (SELECT {event_unnests}) AS e
     WHERE e.sms_id IN (SELECT sms_id FROM created)
 )
 SELECT sms_id FROM created
@@ -306,10 +310,10 @@ SELECT sms_id FROM created
 std::map<std::string_view, List> create_rows_lists() {
     const auto rows = written_state_columns();
     return {
-        {"row_params", array_params(rows, 1)},
+        {"row_unnests", unnested(rows, 1)},
         {"row_names", names(rows)},
         {"event_names", names(columns::event)},
-        {"event_params", array_params(columns::event, static_cast<int>(rows.size()) + 1)},
+        {"event_unnests", unnested(columns::event, static_cast<int>(rows.size()) + 1)},
     };
 }
 

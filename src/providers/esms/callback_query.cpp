@@ -1,5 +1,6 @@
 #include "deliveryd/providers/esms/callback_query.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -67,12 +68,21 @@ std::string quoted(std::string_view value) {
     return out + (value.size() > shown ? "...'" : "'");
 }
 
+// What RFC 3986 allows raw in a query, '%' aside.
+constexpr auto query_chars = urls::pchars + '/' + '?';
+
 // Clients send some characters raw that RFC 3986 does not allow in a query
 // (curl -g passes the sample's { } through). Percent-encode every such
 // character so that Boost.URL's strict query grammar sees them as data, and
-// leave each '%' alone so that the grammar still checks every escape.
+// leave each '%' alone so that the grammar still checks every escape. A
+// query without any (the provider's own) is copied as it is. (Always a
+// copy: Boost.URL's parse_query reads past the end of a view that is not
+// followed by a NUL.)
 std::string encode_stray_characters(std::string_view query) {
-    const auto query_chars = urls::pchars + '/' + '?';
+    if (std::all_of(query.begin(), query.end(),
+                    [](char c) { return c == '%' || query_chars(c); })) {
+        return std::string(query);
+    }
     std::string out;
     out.reserve(query.size());
     for (std::size_t start = 0;;) {
@@ -85,6 +95,17 @@ std::string encode_stray_characters(std::string_view query) {
         out += '%';
         start = percent + 1;
     }
+}
+
+// The field a parameter names. A name without escapes or '+' is compared
+// as it is, without decoding it into a string of its own first.
+std::optional<Field> field_named(const urls::pct_string_view& key,
+                                 const urls::encoding_opts& decoding) {
+    const std::string_view raw(key.data(), key.size());
+    if (raw.find_first_of("%+") == std::string_view::npos) {
+        return field_of(raw);
+    }
+    return field_of(key.decode(decoding));
 }
 
 using Values = std::array<std::optional<std::string>, field_count>;
@@ -129,7 +150,7 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
     Values values;
     const urls::encoding_opts form_decoding(/*space_as_plus=*/true);
     for (const auto param : *params) {
-        const auto field = field_of(param.key.decode(form_decoding));
+        const auto field = field_named(param.key, form_decoding);
         if (!field || !param.has_value) {
             continue;  // unknown parameter, or a bare name: no value
         }
