@@ -8,17 +8,21 @@
 # 10% from 5 min to 2 h, 5% never (log-uniform inside each band). The
 # sender registers each message as it sends it. Everything else is
 # deliveryd's production default (grace 2m, backoff 2m, 5m, 15m, 1h, 6h,
-# 24h), QueryZnsStatus off, every answer 50 ms late. Two runs in one script:
+# 24h), QueryZnsStatus off, every answer 50 ms late. Runs in one script:
 #   1. reconcile.spare_calls: false (rows asked only when due);
-#   2. spare_calls: true.
+#   2. spare_calls: true;
+#   3. with QUERY_ZNS=1 only: spare calls on and QueryZnsStatus at its
+#      default rate (100 calls/s), as a deployment runs.
 # Each runs DURATION + TAIL seconds (TAIL default 300). The lag of a message
 # whose receipt came at least TAIL before the end is the time its row took
 # to say delivered (the end, if it never did: a lower bound). Reported: p50,
-# p95, GetZaloMessageStatus calls per delivered message, the limit's use and
-# the simulator's violations. Everything on 127.0.0.1; 2 x (DURATION + TAIL).
+# p95, the status calls per delivered message, the limits' use and the
+# simulator's violations. Everything on 127.0.0.1; 2 (or 3) x (DURATION +
+# TAIL).
 #
 # Usage: bench/zns_lag.sh
-# Environment: BUILD (default build/release); RATE; DURATION; TAIL.
+# Environment: BUILD (default build/release); RATE; DURATION; TAIL;
+# QUERY_ZNS=1 for the third run; ONLY=a list of runs (false, true, query).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
 source "$(dirname "$0")/../scripts/lib/postgres.sh"
@@ -50,12 +54,17 @@ awk -v n="$MESSAGES" -v rate="$RATE" 'BEGIN {
     }
     print "]" }' >"$WORK/messages.json"
 
-# run SPARE_CALLS: the simulator and deliveryd afresh on an empty table, a
-# sender registering each message as it goes, for DURATION + TAIL seconds.
+# run MODE: the simulator and deliveryd afresh on an empty table, a sender
+# registering each message as it goes, for DURATION + TAIL seconds. MODE is
+# spare_calls (false or true), or query: spare calls with QueryZnsStatus.
 run() {
     sql "TRUNCATE delivery_state, delivery_event" 2>/dev/null || true
     bench_start_sim --callback-url "http://127.0.0.1:$HTTP_PORT/callback/esms"
-    bench_start_deliveryd "      query_zns_tps: 0" "  spare_calls: $1
+    local account="      query_zns_tps: 0" spare=$1
+    if [ "$1" = query ]; then
+        account="" spare=true
+    fi
+    bench_start_deliveryd "$account" "  spare_calls: $spare
   tick: 1s" info
     curl -sf "http://127.0.0.1:$SIM_PORT/sim/truth" >"$WORK/truth-$1.json"
     python3 -c "
@@ -83,16 +92,17 @@ for m in json.load(open('$WORK/truth-$1.json'))['messages']:
 }
 
 report() {
-    python3 - "$WORK" "$TAIL" <<'PY'
+    python3 - "$WORK" "$TAIL" $MODES <<'PY'
 import json, sys
 from datetime import datetime
-work, tail = sys.argv[1], float(sys.argv[2])
+work, tail, modes = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 def t(s): return datetime.fromisoformat(s.replace('Z', '+00:00')).timestamp()
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float('nan')
 out = {}
-for mode in ('false', 'true'):
+names = {'false': 'spare calls off', 'true': 'spare calls on', 'query': 'spare calls and QueryZnsStatus on'}
+for mode in modes:
     truth = json.load(open(f'{work}/truth-{mode}.json'))['messages']
     end = t(open(f'{work}/end-{mode}.txt').read().strip()[:26] + 'Z')
     rows = {}
@@ -110,21 +120,28 @@ for mode in ('false', 'true'):
         state, final_at = rows.get(m['sms_id'], ('-', '-'))
         lags.append((t(final_at) if state == 'delivered' and final_at != '-' else end) - d)
     s = json.load(open(f'{work}/stats-{mode}.json'))
-    z = s['endpoints']['GetZaloMessageStatus']['keys'].get('sim-api-key', {})
     delivered = sum(1 for st, _ in rows.values() if st == 'delivered')
     out[mode] = pct(lags, 0.5)
-    print(f'spare_calls {mode}: {len(lags)} receipts measured; lag p50 {pct(lags, 0.5):.1f} s, '
-          f'p95 {pct(lags, 0.95):.1f} s, p99 {pct(lags, 0.99):.1f} s')
-    print(f'  GetZaloMessageStatus calls {z.get("calls", 0)} (most in any 1 s: {z.get("max_calls_in_1s", 0)}, limit 30); '
-          f'rows delivered {delivered}; calls per delivered row {z.get("calls", 0) / max(1, delivered):.2f}; '
+    print(f'{names[mode]}: {len(lags)} receipts measured; lag p50 {pct(lags, 0.5):.1f} s, '
+          f'p95 {pct(lags, 0.95):.1f} s, p99 {pct(lags, 0.99):.1f} s; rows delivered {delivered}; '
           f'violations {s["violations"]}')
-print(f'ratio of p50 lags, spare calls off / on: {out["false"] / out["true"]:.1f}x')
+    calls = 0
+    for endpoint, limit in (('GetZaloMessageStatus', 30), ('QueryZnsStatus', 100)):
+        z = s['endpoints'].get(endpoint, {}).get('keys', {}).get('sim-api-key', {})
+        calls += z.get('calls', 0)
+        print(f'  {endpoint} calls {z.get("calls", 0)} (most in any 1 s: {z.get("max_calls_in_1s", 0)}, limit {limit})')
+    print(f'  status calls per delivered row {calls / max(1, delivered):.2f}')
+if 'false' in out and 'true' in out:
+    print(f'ratio of p50 lags, spare calls off / on: {out["false"] / out["true"]:.1f}x')
+if 'false' in out and 'query' in out:
+    print(f'ratio of p50 lags, spare calls off / on with QueryZnsStatus: {out["false"] / out["query"]:.1f}x')
 PY
 }
 
-log "spare calls off: rows asked only when due ($((DURATION + TAIL)) s)"
-run false
-log "spare calls on ($((DURATION + TAIL)) s)"
-run true
+MODES=${ONLY:-false true${QUERY_ZNS:+ query}}
+for mode in $MODES; do
+    log "run $mode ($((DURATION + TAIL)) s)"
+    run "$mode"
+done
 log "results"
 report
