@@ -1,8 +1,12 @@
 #include "deliveryd/store/migrations.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 #include <pqxx/pqxx>
@@ -11,6 +15,7 @@
 #include "deliveryd/store/conninfo.hpp"
 #include "deliveryd/store/errors.hpp"
 
+#include "store/sql_script.hpp"
 #include "store/translate.hpp"
 
 namespace deliveryd::store {
@@ -68,17 +73,118 @@ std::map<int, std::string> applied_migrations(pqxx::connection_base& c) {
     return applied;
 }
 
+// Takes the migration lock, waiting for another process's migration to end.
+// Asked again every quarter second rather than waited for in one call: a
+// session blocked inside pg_advisory_lock holds a snapshot, and an index
+// being built CONCURRENTLY by the holder waits for every such snapshot, so
+// the two would wait for each other until the deadlock detector killed one.
+void take_migration_lock(pqxx::connection_base& c) {
+    pqxx::nontransaction tx(c);
+    // Waiting is expected: no timeout may cancel a migration's statements (a
+    // role's statement_timeout would, on managed databases).
+    tx.exec("SET lock_timeout = 0");
+    tx.exec("SET statement_timeout = 0");
+    const auto take = fmt::format("SELECT pg_try_advisory_lock({})", migration_lock_key);
+    for (bool waiting = false; !tx.exec(take)[0][0].as<bool>(); waiting = true) {
+        if (!waiting) {
+            spdlog::info("migrate: another process is migrating; waiting for it");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+}
+
+enum class IndexState { absent, valid, invalid };
+
+// An index name as PostgreSQL stores it: a quoted name as written, any other
+// folded to lower case.
+std::string stored_name(std::string_view written) {
+    if (written.size() >= 2 && written.front() == '"' && written.back() == '"') {
+        return std::string(written.substr(1, written.size() - 2));
+    }
+    std::string name(written);
+    for (char& ch : name) {
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    return name;
+}
+
+IndexState index_state(pqxx::connection_base& c, const std::string& name) {
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec_params(
+        "SELECT i.indisvalid FROM pg_class AS c JOIN pg_index AS i ON i.indexrelid = c.oid "
+        "WHERE c.relname = $1 AND c.relkind IN ('i', 'I') AND pg_table_is_visible(c.oid)",
+        name);
+    if (rows.empty()) {
+        return IndexState::absent;
+    }
+    return rows[0][0].as<bool>() ? IndexState::valid : IndexState::invalid;
+}
+
+constexpr int index_build_attempts = 3;
+
+// Builds an index CONCURRENTLY (writes go on meanwhile). A build that was
+// interrupted (a crash, a cancel, a deadlock, a failed unique check) leaves
+// an invalid index behind that PostgreSQL keeps up to date but never reads:
+// it is dropped and built again. An index that is valid already was built by
+// an earlier run of this migration and is kept.
+void build_index_concurrently(pqxx::connection_base& c, const std::string& migration,
+                              std::string_view written_name, const std::string& statement) {
+    const auto name = stored_name(written_name);
+    for (int attempt = 1;; ++attempt) {
+        const auto state = index_state(c, name);
+        if (state == IndexState::valid) {
+            return;
+        }
+        if (state == IndexState::invalid) {
+            spdlog::warn(
+                "migrate: {}: index {} is invalid (an earlier build was interrupted); "
+                "dropping it and building it again",
+                migration, name);
+            pqxx::nontransaction tx(c);
+            tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + tx.quote_name(name));
+        }
+        try {
+            pqxx::nontransaction tx(c);
+            tx.exec(statement);
+        } catch (const pqxx::sql_error& e) {
+            if (attempt == index_build_attempts) {
+                throw;
+            }
+            spdlog::warn("migrate: {}: building index {} failed (attempt {} of {}): {}", migration,
+                         name, attempt, index_build_attempts, e.what());
+            continue;
+        }
+        if (index_state(c, name) == IndexState::valid) {
+            return;
+        }
+        if (attempt == index_build_attempts) {
+            throw DatabaseError(
+                fmt::format("migration {}: index {} is still invalid after {} builds", migration,
+                            name, index_build_attempts));
+        }
+    }
+}
+
+// A migration that starts with no_transaction_marker: each statement on its
+// own, so that an index on a large table is built CONCURRENTLY instead of
+// blocking writes for the whole build. Not atomic: after an interruption it
+// runs again from its first statement, so every statement must be safe to
+// repeat (indexes are handled above; the rest IF NOT EXISTS, COMMENT ON).
+void apply_outside_a_transaction(pqxx::connection_base& c, const MigrationSource& m) {
+    for (const auto& statement : split_statements(m.sql)) {
+        if (const auto index = concurrent_index_name(statement)) {
+            build_index_concurrently(c, std::string(m.name), *index, statement);
+        } else {
+            pqxx::nontransaction tx(c);
+            tx.exec(statement);
+        }
+    }
+}
+
 MigrationResult apply_pending(pqxx::connection_base& c,
                               const std::vector<MigrationSource>& migrations) {
-    {
-        pqxx::nontransaction tx(c);
-        // Waiting for another replica's migration is expected: no timeout may
-        // cancel it (a role's statement_timeout would, on managed databases).
-        tx.exec("SET lock_timeout = 0");
-        tx.exec("SET statement_timeout = 0");
-        spdlog::debug("migrate: waiting for the migration lock");
-        tx.exec(fmt::format("SELECT pg_advisory_lock({})", migration_lock_key));
-    }
+    spdlog::debug("migrate: taking the migration lock");
+    take_migration_lock(c);
     struct Unlock {
         pqxx::connection_base& c;
         ~Unlock() {
@@ -112,12 +218,23 @@ MigrationResult apply_pending(pqxx::connection_base& c,
             continue;
         }
         spdlog::info("migrate: applying {}", m.name);
-        pqxx::work tx(c);
-        tx.exec(std::string(m.sql));
-        tx.exec_params(
-            "INSERT INTO deliveryd_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-            version, std::string(m.name), checksum);
-        tx.commit();
+        const auto record = [&](pqxx::transaction_base& tx) {
+            tx.exec_params(
+                "INSERT INTO deliveryd_schema_migrations (version, name, checksum) "
+                "VALUES ($1, $2, $3)",
+                version, std::string(m.name), checksum);
+        };
+        if (runs_outside_a_transaction(m.sql)) {
+            apply_outside_a_transaction(c, m);
+            pqxx::work tx(c);
+            record(tx);
+            tx.commit();
+        } else {
+            pqxx::work tx(c);
+            tx.exec(std::string(m.sql));
+            record(tx);
+            tx.commit();
+        }
         result.applied.emplace_back(m.name);
         result.version = std::max(result.version, version);
     }

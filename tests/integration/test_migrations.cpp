@@ -154,6 +154,71 @@ TEST(Migrations, AFailingMigrationLeavesNothingBehind) {
               "0");
 }
 
+// Migrations that build an index CONCURRENTLY run outside a transaction.
+
+std::string index_validity(const ScratchDatabase& db, const std::string& name) {
+    return db.scalar(
+        "SELECT coalesce((SELECT i.indisvalid::text || ' ' || i.indisunique::text FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = '" +
+        name + "'), 'absent')");
+}
+
+TEST(Migrations, AnIndexLeftInvalidByAnInterruptedBuildIsBuiltAgain) {
+    DELIVERYD_REQUIRE_DATABASE();
+    ScratchDatabase db;
+    db.execute(
+        "CREATE TABLE orders (id int, shop int); "
+        "INSERT INTO orders SELECT i, i % 100 FROM generate_series(1, 20000) AS i");
+    // An earlier build of the same name that failed half way: a unique index
+    // over duplicates leaves an invalid index behind.
+    {
+        pqxx::connection c(db.url());
+        pqxx::nontransaction tx(c);
+        EXPECT_THROW(tx.exec("CREATE UNIQUE INDEX CONCURRENTLY orders_shop ON orders (shop)"),
+                     pqxx::sql_error);
+    }
+    ASSERT_EQ(index_validity(db, "orders_shop"), "false true");
+
+    auto migrations = store::embedded_migrations();
+    migrations.push_back({"900_orders_shop",
+                          "-- deliveryd: no transaction\n"
+                          "-- Orders by shop; a comment with a ; in it.\n"
+                          "CREATE INDEX CONCURRENTLY orders_shop ON orders (shop);\n"
+                          "COMMENT ON INDEX orders_shop IS 'Orders by shop; for the report.';\n"});
+    const auto result = store::migrate(db.url(), migrations);
+    EXPECT_EQ(result.applied, std::vector<std::string>{"900_orders_shop"});
+    EXPECT_EQ(index_validity(db, "orders_shop"), "true false");
+    EXPECT_EQ(db.scalar("SELECT obj_description('orders_shop'::regclass)"),
+              "Orders by shop; for the report.");
+    EXPECT_TRUE(store::migrate(db.url(), migrations).applied.empty());
+}
+
+TEST(Migrations, AMigrationOutsideATransactionRunsAgainToItsEndAfterFailingHalfWay) {
+    DELIVERYD_REQUIRE_DATABASE();
+    ScratchDatabase db;
+    db.execute(
+        "CREATE TABLE parcels (id int); INSERT INTO parcels SELECT generate_series(1, 5000)");
+    auto migrations = store::embedded_migrations();
+    migrations.push_back({"901_parcels",
+                          "-- deliveryd: no transaction\n"
+                          "CREATE INDEX CONCURRENTLY parcels_id ON parcels (id);\n"
+                          "COMMENT ON COLUMN parcels.weight IS 'Grams.';\n"});
+    // The second statement fails: the index built stays, the migration is
+    // not recorded.
+    EXPECT_THROW((void)store::migrate(db.url(), migrations), store::DatabaseError);
+    EXPECT_EQ(index_validity(db, "parcels_id"), "true false");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM deliveryd_schema_migrations WHERE version = 901"),
+              "0");
+    // Once what it needs is there, it runs again from the start and keeps
+    // the index it built.
+    const auto oid_before = db.scalar("SELECT 'parcels_id'::regclass::oid");
+    db.execute("ALTER TABLE parcels ADD COLUMN weight int");
+    EXPECT_EQ(store::migrate(db.url(), migrations).applied,
+              std::vector<std::string>{"901_parcels"});
+    EXPECT_EQ(db.scalar("SELECT 'parcels_id'::regclass::oid"), oid_before);
+    EXPECT_EQ(db.scalar("SELECT col_description('parcels'::regclass, 2)"), "Grams.");
+}
+
 TEST(Migrations, UnreachableDatabaseIsReportedAsUnavailable) {
     EXPECT_THROW((void)store::migrate("postgresql://nobody@127.0.0.1:1/none"),
                  store::DatabaseUnavailable);

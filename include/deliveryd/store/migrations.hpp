@@ -1,7 +1,11 @@
 // Schema migrations: the numbered files of sql/, compiled into the binary.
 // `deliveryd migrate` applies the pending ones in order, each in its own
 // transaction, under an advisory lock so replicas running it at once are safe;
-// a second run does nothing.
+// a second run does nothing. A migration whose first line is
+// `-- deliveryd: no transaction` runs one statement at a time instead, so
+// that it can build indexes CONCURRENTLY (see store/sql_script.hpp); it is
+// recorded once every statement has run, and runs again from the start if
+// it was interrupted.
 #pragma once
 
 #include <string>
@@ -29,8 +33,10 @@ struct MigrationResult {
 
 // Connects to `url` and applies what is pending. Throws DatabaseUnavailable
 // when the database cannot be reached and DatabaseError when a migration
-// fails (its transaction is rolled back) or an applied migration's text no
-// longer matches the file (someone edited history).
+// fails (its transaction is rolled back; a migration run outside a
+// transaction keeps the statements that ran, and the next run repeats them)
+// or an applied migration's text no longer matches the file (someone edited
+// history).
 [[nodiscard]] MigrationResult migrate(
     const std::string& url, const std::vector<MigrationSource>& migrations = embedded_migrations());
 

@@ -72,8 +72,11 @@ class StatusStore {
     // order and written back, and every observation is appended to
     // delivery_event. If a row it changed was changed by someone else since
     // it was read, or one it would create was created, nothing is written
-    // and the batch starts over, locking what it reads. When this returns,
-    // the batch is committed.
+    // and the batch starts over, locking what it reads. When most ids of
+    // recent batches were new, it inserts the new rows first instead, in
+    // their own transaction, and then merges the reports of the ids that
+    // existed as above (each report's row and event still commit together).
+    // When this returns, the batch is committed.
     //
     // Throws DatabaseUnavailable when the database cannot be reached or the
     // transaction failed for a retryable reason: nothing was committed, or

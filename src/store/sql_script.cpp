@@ -1,0 +1,184 @@
+#include "store/sql_script.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+namespace deliveryd::store {
+namespace {
+
+bool is_space(char c) {
+    return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+std::string_view trimmed(std::string_view text) {
+    while (!text.empty() && is_space(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_space(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+// True when `text` holds only whitespace and comments.
+bool only_comments(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        if (is_space(text[i])) {
+            ++i;
+        } else if (text.substr(i, 2) == "--") {
+            const auto end = text.find('\n', i);
+            i = end == std::string_view::npos ? text.size() : end + 1;
+        } else if (text.substr(i, 2) == "/*") {
+            const auto end = text.find("*/", i + 2);
+            i = end == std::string_view::npos ? text.size() : end + 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+// The dollar-quote tag opening at text[i] ("$$" or "$name$"), or empty.
+std::string_view dollar_tag(std::string_view text, std::size_t i) {
+    std::size_t j = i + 1;
+    while (j < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[j])) != 0 || text[j] == '_')) {
+        ++j;
+    }
+    if (j < text.size() && text[j] == '$' &&
+        (j == i + 1 || std::isdigit(static_cast<unsigned char>(text[i + 1])) == 0)) {
+        return text.substr(i, j - i + 1);
+    }
+    return {};
+}
+
+// Where what opens at text[i] (a quote, a comment, a dollar quote) ends:
+// the index after it, or i itself when nothing opens there.
+std::size_t skip_quoted(std::string_view text, std::size_t i) {
+    const auto until = [&](std::string_view closing, std::size_t from, const char* what) {
+        const auto end = text.find(closing, from);
+        if (end == std::string_view::npos) {
+            throw std::invalid_argument(std::string("SQL script: ") + what + " is not closed");
+        }
+        return end + closing.size();
+    };
+    const char c = text[i];
+    if (c == '\'' || c == '"') {
+        // A doubled quote is one quote inside: skipping pairs handles it.
+        return until(std::string_view(&text[i], 1), i + 1,
+                     c == '\'' ? "a quoted string" : "a quoted name");
+    }
+    if (text.substr(i, 2) == "--") {
+        const auto end = text.find('\n', i);
+        return end == std::string_view::npos ? text.size() : end + 1;
+    }
+    if (text.substr(i, 2) == "/*") {
+        return until("*/", i + 2, "a comment");
+    }
+    if (c == '$') {
+        if (const auto tag = dollar_tag(text, i); !tag.empty()) {
+            return until(tag, i + tag.size(), "a dollar-quoted body");
+        }
+    }
+    return i;
+}
+
+std::string lowered(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// The statement's words up to the first '(' outside a quoted name (enough
+// for an index's head).
+std::vector<std::string> head_words(std::string_view statement) {
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    while (i < statement.size() && statement[i] != '(') {
+        if (is_space(statement[i])) {
+            ++i;
+            continue;
+        }
+        const auto start = i;
+        if (statement[i] == '"') {
+            // A quoted name is one word, spaces and all.
+            const auto close = statement.find('"', i + 1);
+            i = close == std::string_view::npos ? statement.size() : close + 1;
+        } else {
+            while (i < statement.size() && !is_space(statement[i]) && statement[i] != '(') {
+                ++i;
+            }
+        }
+        words.emplace_back(statement.substr(start, i - start));
+    }
+    return words;
+}
+
+}  // namespace
+
+bool runs_outside_a_transaction(std::string_view script) {
+    return script.starts_with(no_transaction_marker);
+}
+
+std::vector<std::string> split_statements(std::string_view script) {
+    std::vector<std::string> statements;
+    std::size_t start = 0;
+    const auto finish = [&](std::size_t end) {
+        const auto statement = script.substr(start, end - start);
+        if (!only_comments(statement)) {
+            statements.emplace_back(trimmed(statement));
+        }
+        start = end + 1;
+    };
+    for (std::size_t i = 0; i < script.size();) {
+        if (const auto after = skip_quoted(script, i); after != i) {
+            i = after;
+        } else if (script[i] == ';') {
+            finish(i);
+            ++i;
+        } else {
+            ++i;
+        }
+    }
+    if (start < script.size()) {
+        finish(script.size());
+    }
+    return statements;
+}
+
+std::optional<std::string> concurrent_index_name(std::string_view statement) {
+    // Comments before the statement are its own, not the index's.
+    std::size_t at = 0;
+    while (at < statement.size() && (is_space(statement[at]) || statement.substr(at, 2) == "--")) {
+        at = is_space(statement[at]) ? at + 1 : skip_quoted(statement, at);
+    }
+    const auto words = head_words(statement.substr(at));
+    std::size_t i = 0;
+    const auto next_is = [&](std::string_view word) {
+        if (i < words.size() && lowered(words[i]) == word) {
+            ++i;
+            return true;
+        }
+        return false;
+    };
+    if (!next_is("create")) {
+        return std::nullopt;
+    }
+    next_is("unique");
+    if (!next_is("index") || !next_is("concurrently")) {
+        return std::nullopt;
+    }
+    if (next_is("if")) {
+        if (!next_is("not") || !next_is("exists")) {
+            return std::nullopt;
+        }
+    }
+    if (i >= words.size() || lowered(words[i]) == "on") {
+        return std::nullopt;  // no name: PostgreSQL picks one
+    }
+    return words[i];
+}
+
+}  // namespace deliveryd::store
