@@ -2,11 +2,14 @@
 // names, dollar-quoted bodies and comments do not end a statement; the
 // marker of a migration run outside a transaction; and the name of an
 // index built CONCURRENTLY.
+#include <cctype>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "deliveryd/store/migrations.hpp"
 
 #include "store/sql_script.hpp"
 
@@ -65,6 +68,31 @@ TEST(SqlScript, NamesTheIndexAConcurrentBuildMakes) {
     EXPECT_EQ(concurrent_index_name("CREATE INDEX a_b ON a (b)"), std::nullopt);
     EXPECT_EQ(concurrent_index_name("CREATE INDEX CONCURRENTLY ON a (b)"), std::nullopt);
     EXPECT_EQ(concurrent_index_name("COMMENT ON INDEX a_b IS 'x'"), std::nullopt);
+}
+
+// Migrations up to 006 were written before indexes could be built outside a
+// transaction, and applied ones never change; every index a later one adds
+// is built CONCURRENTLY, so that no migration blocks callbacks while it
+// builds an index over a large table.
+TEST(SqlScript, EveryIndexAddedAfterTheSixthMigrationIsBuiltConcurrently) {
+    constexpr int last_blocking_migration = 6;
+    for (const auto& m : embedded_migrations()) {
+        if (std::stoi(std::string(m.name.substr(0, 3))) <= last_blocking_migration) {
+            continue;
+        }
+        for (const auto& statement : split_statements(m.sql)) {
+            std::string words;
+            for (const char c : statement) {
+                words += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            }
+            const bool creates_index = words.find("create index") != std::string::npos ||
+                                       words.find("create unique index") != std::string::npos;
+            if (creates_index) {
+                EXPECT_TRUE(concurrent_index_name(statement)) << m.name << ": " << statement;
+                EXPECT_TRUE(runs_outside_a_transaction(m.sql)) << m.name;
+            }
+        }
+    }
 }
 
 }  // namespace
