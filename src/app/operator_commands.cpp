@@ -4,12 +4,15 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "deliveryd/app/cli.hpp"
 #include "deliveryd/app/registration_csv.hpp"
+#include "deliveryd/core/csv.hpp"
 #include "deliveryd/core/status.hpp"
 #include "deliveryd/reconcile/configured.hpp"
 #include "deliveryd/store/operator_queries.hpp"
@@ -173,21 +176,60 @@ int run_requeue(const Config& config, const ParsedArgs& args) {
     });
 }
 
+// Messages registered per call of import_messages while a file streams in.
+constexpr std::size_t import_chunk = 5'000;
+
+// Hands every row of the registration file at `path` to `each`, reading it a
+// block at a time; throws RegistrationError for what cannot be read.
+void for_each_registration(const std::string& path,
+                           const std::function<void(const core::CsvRecord&)>& each) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        throw RegistrationError(fmt::format("cannot read it: {}", std::strerror(errno)));
+    }
+    try {
+        core::for_each_csv_record(file, each);
+    } catch (const core::CsvError& e) {
+        throw RegistrationError(e.what());
+    }
+    if (file.bad()) {
+        throw RegistrationError("reading it failed");
+    }
+}
+
 int run_import(const Config& config, const ParsedArgs& args) {
     const auto path = args.value("--csv");
     if (!path) {
         return usage("import", "--csv FILE is required");
     }
-    std::ifstream file(*path, std::ios::binary);
-    if (!file) {
+    if (std::ifstream file(*path, std::ios::binary); !file) {
         const int error = errno;  // what the failed open left: no such file, permission, ...
         return usage("import", fmt::format("cannot read '{}': {}", *path, std::strerror(error)));
     }
-    std::stringstream contents;
-    contents << file.rdbuf();
-    std::vector<store::RegisteredMessage> messages;
+    // Twice through the file, a block at a time, so that memory stays the
+    // same however long it is: first every row is checked (nothing is
+    // imported while any is bad), then the rows are registered a chunk at a
+    // time.
+    std::size_t rows = 0;
     try {
-        messages = read_registrations(contents.str());
+        RegistrationReader reader;
+        RegistrationProblems problems;
+        for_each_registration(*path, [&](const core::CsvRecord& record) {
+            if (!reader.has_header()) {
+                reader.read_header(record);
+                return;
+            }
+            ++rows;
+            try {
+                (void)reader.read_row(record);
+            } catch (const RegistrationError& e) {
+                problems.add(e);
+            }
+        });
+        if (!reader.has_header()) {
+            throw RegistrationError(no_header);
+        }
+        problems.raise_if_any();
     } catch (const RegistrationError& e) {
         std::fputs(
             fmt::format("deliveryd import: {}:\n{}\n(nothing imported)\n", *path, e.what()).c_str(),
@@ -196,9 +238,40 @@ int run_import(const Config& config, const ParsedArgs& args) {
     }
     return guarded("import", [&] {
         auto pool = connect(config);
-        const auto result = store::import_messages(pool, messages);
-        print(fmt::format("{} rows read: {} inserted, {} already registered\n", messages.size(),
-                          result.inserted, result.already_present));
+        // A progress line on a terminal, rewritten as chunks commit.
+        const bool terminal = ::isatty(STDERR_FILENO) != 0;
+        store::ImportResult total;
+        std::vector<store::RegisteredMessage> chunk;
+        chunk.reserve(import_chunk);
+        const auto flush = [&] {
+            const auto result = store::import_messages(pool, chunk);
+            total.inserted += result.inserted;
+            total.already_present += result.already_present;
+            chunk.clear();
+            if (terminal) {
+                std::fputs(fmt::format("\rimport: {} of {} rows",
+                                       total.inserted + total.already_present, rows)
+                               .c_str(),
+                           stderr);
+            }
+        };
+        RegistrationReader reader;
+        for_each_registration(*path, [&](const core::CsvRecord& record) {
+            if (!reader.has_header()) {
+                reader.read_header(record);
+                return;
+            }
+            chunk.push_back(reader.read_row(record));
+            if (chunk.size() == import_chunk) {
+                flush();
+            }
+        });
+        flush();
+        if (terminal) {
+            std::fputs("\n", stderr);
+        }
+        print(fmt::format("{} rows read: {} inserted, {} already registered\n", rows,
+                          total.inserted, total.already_present));
         return exit_ok;
     });
 }

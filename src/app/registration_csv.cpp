@@ -29,16 +29,15 @@ enum class Column : std::size_t {
     count
 };
 
-constexpr std::array<std::string_view, static_cast<std::size_t>(Column::count)> column_names{
+static_assert(static_cast<std::size_t>(Column::count) == registration_columns);
+
+constexpr std::array<std::string_view, registration_columns> column_names{
     "sms_id", "provider",   "account",     "type_id",      "oa_id",
     "phone",  "request_id", "template_id", "submitted_at", "scheduled_at"};
 
 // Longest value a text column takes; generous, but a CSV is no place for
 // megabytes in one field.
 constexpr std::size_t max_text = 1024;
-
-// Bad rows listed in one error; beyond this they are only counted.
-constexpr std::size_t max_reported_problems = 20;
 
 // Header names may come padded ("sms_id, phone").
 std::string_view trimmed(std::string_view text) {
@@ -57,20 +56,7 @@ std::string_view trimmed(std::string_view text) {
 
 }  // namespace
 
-std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
-    std::vector<core::CsvRecord> records;
-    try {
-        records = core::parse_csv(csv);
-    } catch (const core::CsvError& e) {
-        throw RegistrationError(e.what());
-    }
-    if (records.empty()) {
-        throw RegistrationError("line 1: no header row (the first row names the columns)");
-    }
-
-    // Where each known column is in a row.
-    std::array<std::optional<std::size_t>, static_cast<std::size_t>(Column::count)> at{};
-    const auto& header = records.front();
+void RegistrationReader::read_header(const core::CsvRecord& header) {
     for (std::size_t i = 0; i < header.fields.size(); ++i) {
         const auto name = trimmed(header.fields[i]);
         std::size_t known = 0;
@@ -81,97 +67,123 @@ std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
             fail(header.line, name.empty() ? std::string_view("(empty)") : name,
                  fmt::format("unknown column (known: {})", fmt::join(column_names, ", ")));
         }
-        if (at[known]) {
+        if (at_[known]) {
             fail(header.line, name, "named twice");
         }
-        at[known] = i;
+        at_[known] = i;
     }
-    if (!at[static_cast<std::size_t>(Column::sms_id)]) {
+    if (!at_[static_cast<std::size_t>(Column::sms_id)]) {
         fail(header.line, "sms_id", "missing (it is required)");
     }
+    fields_ = header.fields.size();
+    has_header_ = true;
+}
 
+store::RegisteredMessage RegistrationReader::read_row(const core::CsvRecord& record) const {
+    if (record.fields.size() != fields_) {
+        throw RegistrationError(fmt::format("line {}: {} fields, the header has {}", record.line,
+                                            record.fields.size(), fields_));
+    }
+    // The field of `column`, or nullopt when the file has no such column or
+    // leaves it empty.
+    const auto value = [&](Column column) -> std::optional<std::string> {
+        const auto index = at_[static_cast<std::size_t>(column)];
+        if (!index || record.fields[*index].empty()) {
+            return std::nullopt;
+        }
+        const auto& text = record.fields[*index];
+        const auto name = column_names[static_cast<std::size_t>(column)];
+        if (text.size() > max_text) {
+            fail(record.line, name, fmt::format("longer than {} bytes", max_text));
+        }
+        if (!core::is_valid_utf8(text)) {
+            fail(record.line, name, "not valid UTF-8");
+        }
+        return text;
+    };
+
+    store::RegisteredMessage m;
+    const auto id = value(Column::sms_id);
+    if (!id) {
+        fail(record.line, "sms_id", "empty");
+    }
+    if (const auto problem = providers::esms::sms_id_problem(*id); !problem.empty()) {
+        fail(record.line, "sms_id", problem);
+    }
+    m.sms_id = *id;
+    m.provider = value(Column::provider);
+    if (m.provider && *m.provider != "esms" && *m.provider != "etelecom") {
+        fail(record.line, "provider", "must be esms or etelecom");
+    }
+    m.account = value(Column::account);
+    if (const auto type = value(Column::type_id)) {
+        m.type_id = core::parse_int(*type, 0);
+        if (!m.type_id) {
+            fail(record.line, "type_id", "not a whole number from 0");
+        }
+    }
+    m.oa_id = value(Column::oa_id);
+    m.phone = value(Column::phone);
+    m.request_id = value(Column::request_id);
+    m.template_id = value(Column::template_id);
+    const auto read_time = [&](Column column, std::optional<core::Timestamp>& into) {
+        if (const auto when = value(column)) {
+            into = core::parse_rfc3339(*when);
+            if (!into) {
+                fail(record.line, column_names[static_cast<std::size_t>(column)],
+                     "not an RFC 3339 time with a zone (e.g. 2026-11-20T08:30:00+07:00)");
+            }
+        }
+    };
+    read_time(Column::submitted_at, m.submitted_at);
+    read_time(Column::scheduled_at, m.scheduled_at);
+    return m;
+}
+
+void RegistrationProblems::add(const RegistrationError& problem) {
+    if (problems_.size() < max_reported_problems) {
+        problems_.emplace_back(problem.what());
+    } else {
+        ++more_;
+    }
+}
+
+void RegistrationProblems::raise_if_any() const {
+    if (problems_.empty()) {
+        return;
+    }
+    auto lines = problems_;
+    if (more_ > 0) {
+        lines.push_back(fmt::format("... and {} more rows with problems", more_));
+    }
+    throw RegistrationError(fmt::format("{}", fmt::join(lines, "\n")));
+}
+
+std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
+    std::vector<core::CsvRecord> records;
+    try {
+        records = core::parse_csv(csv);
+    } catch (const core::CsvError& e) {
+        throw RegistrationError(e.what());
+    }
+    if (records.empty()) {
+        throw RegistrationError(no_header);
+    }
+    RegistrationReader reader;
+    reader.read_header(records.front());
     std::vector<store::RegisteredMessage> messages;
     messages.reserve(records.size() - 1);
     // Every bad row is reported (its first problem), up to a cap, so that a
     // file is fixed in one round; nothing is imported while any is bad.
-    std::vector<std::string> problems;
-    std::size_t more_problems = 0;
+    RegistrationProblems problems;
     for (std::size_t r = 1; r < records.size(); ++r) {
-        const auto& record = records[r];
         try {
-            if (record.fields.size() != header.fields.size()) {
-                throw RegistrationError(fmt::format("line {}: {} fields, the header has {}",
-                                                    record.line, record.fields.size(),
-                                                    header.fields.size()));
-            }
-            // The field of `column`, or nullopt when the file has no such column
-            // or leaves it empty.
-            const auto value = [&](Column column) -> std::optional<std::string> {
-                const auto index = at[static_cast<std::size_t>(column)];
-                if (!index || record.fields[*index].empty()) {
-                    return std::nullopt;
-                }
-                const auto& text = record.fields[*index];
-                const auto name = column_names[static_cast<std::size_t>(column)];
-                if (text.size() > max_text) {
-                    fail(record.line, name, fmt::format("longer than {} bytes", max_text));
-                }
-                if (!core::is_valid_utf8(text)) {
-                    fail(record.line, name, "not valid UTF-8");
-                }
-                return text;
-            };
-
-            store::RegisteredMessage m;
-            const auto id = value(Column::sms_id);
-            if (!id) {
-                fail(record.line, "sms_id", "empty");
-            }
-            if (const auto problem = providers::esms::sms_id_problem(*id); !problem.empty()) {
-                fail(record.line, "sms_id", problem);
-            }
-            m.sms_id = *id;
-            m.provider = value(Column::provider);
-            if (m.provider && *m.provider != "esms" && *m.provider != "etelecom") {
-                fail(record.line, "provider", "must be esms or etelecom");
-            }
-            m.account = value(Column::account);
-            if (const auto type = value(Column::type_id)) {
-                m.type_id = core::parse_int(*type, 0);
-                if (!m.type_id) {
-                    fail(record.line, "type_id", "not a whole number from 0");
-                }
-            }
-            m.oa_id = value(Column::oa_id);
-            m.phone = value(Column::phone);
-            m.request_id = value(Column::request_id);
-            m.template_id = value(Column::template_id);
-            const auto read_time = [&](Column column, std::optional<core::Timestamp>& into) {
-                if (const auto when = value(column)) {
-                    into = core::parse_rfc3339(*when);
-                    if (!into) {
-                        fail(record.line, column_names[static_cast<std::size_t>(column)],
-                             "not an RFC 3339 time with a zone (e.g. 2026-11-20T08:30:00+07:00)");
-                    }
-                }
-            };
-            read_time(Column::submitted_at, m.submitted_at);
-            read_time(Column::scheduled_at, m.scheduled_at);
-            messages.push_back(std::move(m));
+            messages.push_back(reader.read_row(records[r]));
         } catch (const RegistrationError& e) {
-            if (problems.size() < max_reported_problems) {
-                problems.emplace_back(e.what());
-            } else {
-                ++more_problems;
-            }
+            problems.add(e);
         }
     }
-    if (!problems.empty()) {
-        if (more_problems > 0) {
-            problems.push_back(fmt::format("... and {} more rows with problems", more_problems));
-        }
-        throw RegistrationError(fmt::format("{}", fmt::join(problems, "\n")));
-    }
+    problems.raise_if_any();
     return messages;
 }
 

@@ -35,11 +35,12 @@ ON CONFLICT (sms_id) DO NOTHING
 }  // namespace
 
 ImportResult import_messages(ConnectionPool& pool, std::span<const RegisteredMessage> messages) {
-    // The whole input in byte order, then one transaction per chunk: a chunk
-    // holds its new rows locked only until it commits, and since every chunk
-    // comes after the previous one in the order callback batches lock rows
-    // in, the two never deadlock. Rerunning an interrupted import completes
-    // it (rows already registered are skipped).
+    // The input in byte order, then one statement (so one transaction) per
+    // chunk: a chunk takes its rows in the order callback batches lock rows
+    // in, and holds them only until it commits, so the two never wait for
+    // each other in a cycle (a caller that streams a file in parts sorts each
+    // part alike). Rerunning an interrupted import completes it (rows already
+    // registered are skipped).
     std::vector<const RegisteredMessage*> sorted;
     sorted.reserve(messages.size());
     for (const auto& m : messages) {

@@ -89,6 +89,33 @@ TEST_F(OperatorCommands, ABadImportFileImportsNothing) {
         << rejected.output;
 }
 
+// A file of several chunks streams through: every row is registered, and a
+// bad row at its very end still stops the whole file before anything is.
+TEST_F(OperatorCommands, ALongImportFileStreamsThroughInChunks) {
+    std::string rows = "sms_id,type_id,phone\n";
+    constexpr int count = 12'345;
+    for (int i = 0; i < count; ++i) {
+        rows += "long-" + std::to_string(i) + ",2,\"09" + std::to_string(10'000'000 + i) + "\"\n";
+    }
+    const auto bad = testing::write_temp_file(rows + "bad id,2,0901\n", ".csv");
+    const auto refused = deliveryd({"import", "--csv", bad});
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_NE(refused.output.find("line " + std::to_string(count + 2) + ": column sms_id"),
+              std::string::npos)
+        << refused.output;
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state"), "0");
+
+    const auto good = testing::write_temp_file(rows, ".csv");
+    const auto result = deliveryd({"import", "--csv", good});
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("12345 rows read: 12345 inserted, 0 already registered"),
+              std::string::npos)
+        << result.output;
+    EXPECT_EQ(db->scalar("SELECT count(*) || ' ' || min(phone) || ' ' || max(phone) "
+                         "FROM delivery_state"),
+              "12345 0910000000 0910012344");
+}
+
 TEST_F(OperatorCommands, RequeueMakesChosenRowsDueWithANewWindow) {
     db->execute(R"sql(
         INSERT INTO delivery_state (sms_id, type_id, state, is_final, window_closed,

@@ -1,4 +1,7 @@
-// parse_csv: RFC 4180 quoting, line endings, and the errors it names.
+// parse_csv: RFC 4180 quoting, line endings, and the errors it names; and
+// for_each_csv_record, which reads the same from a stream a block at a time.
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "deliveryd/core/csv.hpp"
@@ -46,6 +49,46 @@ TEST(Csv, MalformedQuotingIsAnErrorNamingTheLine) {
     }
     EXPECT_THROW((void)parse_csv("\"open\n"), CsvError);
     EXPECT_THROW((void)parse_csv("\"a\"b\n"), CsvError);
+}
+
+// Every block size, from one byte up, gives the records and line numbers
+// parse_csv gives for the whole text, whatever a block boundary splits: a
+// quoted field with line breaks and doubled quotes, CRLF, a byte order mark.
+TEST(Csv, AStreamReadInBlocksGivesWhatTheWholeTextGives) {
+    const std::string text =
+        "\xEF\xBB\xBFid,note\r\n"
+        "1,\"two\nlines, and \"\"quotes\"\"\"\r\n"
+        "\n"
+        "2,\"\"\n"
+        "3,plain\r"
+        "4,\"last\nrow\"";
+    const auto whole = parse_csv(text);
+    for (std::size_t block = 1; block <= text.size() + 1; ++block) {
+        std::istringstream in(text);
+        std::vector<CsvRecord> streamed;
+        for_each_csv_record(
+            in, [&](const CsvRecord& record) { streamed.push_back(record); }, block);
+        ASSERT_EQ(streamed.size(), whole.size()) << "block " << block;
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+            EXPECT_EQ(streamed[i].line, whole[i].line) << "block " << block << " record " << i;
+            EXPECT_EQ(streamed[i].fields, whole[i].fields) << "block " << block << " record " << i;
+        }
+    }
+}
+
+TEST(Csv, AStreamReportsAnErrorAtItsLine) {
+    for (const std::size_t block : {1, 4, 64}) {
+        std::istringstream in("a\nb\nc,\"open\nstill\n");
+        std::size_t records = 0;
+        try {
+            for_each_csv_record(
+                in, [&](const CsvRecord&) { ++records; }, block);
+            FAIL() << "an open quote was read";
+        } catch (const CsvError& e) {
+            EXPECT_EQ(e.line(), 3U) << "block " << block;
+        }
+        EXPECT_LE(records, 2U);
+    }
 }
 
 }  // namespace

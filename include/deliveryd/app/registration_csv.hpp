@@ -5,13 +5,21 @@
 // default. Pure.
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "deliveryd/core/csv.hpp"
 #include "deliveryd/store/operator_queries.hpp"
 
 namespace deliveryd::app {
+
+// The columns a registration file may name.
+inline constexpr std::size_t registration_columns = 10;
 
 // "line N: column C: problem", one line per bad row (its first problem), up
 // to 20 rows and then a count of the rest; nothing of the file should be
@@ -26,5 +34,38 @@ class RegistrationError : public std::runtime_error {
 // or etelecom; type_id an integer; submitted_at and scheduled_at RFC 3339
 // with a zone.
 [[nodiscard]] std::vector<store::RegisteredMessage> read_registrations(std::string_view csv);
+
+// The same a record at a time, for a file read as a stream
+// (core::for_each_csv_record): the header first, then each row.
+class RegistrationReader {
+  public:
+    // Which column is where. Throws RegistrationError for an unknown or
+    // repeated column, or without sms_id.
+    void read_header(const core::CsvRecord& header);
+    [[nodiscard]] bool has_header() const noexcept { return has_header_; }
+    // The row as a message; throws RegistrationError with its first problem.
+    [[nodiscard]] store::RegisteredMessage read_row(const core::CsvRecord& record) const;
+
+  private:
+    std::array<std::optional<std::size_t>, registration_columns> at_{};
+    std::size_t fields_ = 0;
+    bool has_header_ = false;
+};
+
+// The problems of a file's rows, the first 20 in full and the rest counted.
+class RegistrationProblems {
+  public:
+    void add(const RegistrationError& problem);
+    // Throws one RegistrationError listing them, if there are any.
+    void raise_if_any() const;
+
+  private:
+    static constexpr std::size_t max_reported_problems = 20;
+    std::vector<std::string> problems_;
+    std::size_t more_ = 0;
+};
+
+// What an empty file (no header row) is told.
+inline constexpr const char* no_header = "line 1: no header row (the first row names the columns)";
 
 }  // namespace deliveryd::app
