@@ -53,6 +53,41 @@ int guarded(std::string_view command, Work&& work) {
     }
 }
 
+// A line on the terminal that a long command rewrites as it goes ("import:
+// 25000 of 1000000 rows"), ended when the command ends; nothing when stderr
+// is not a terminal (a log file, a pipe).
+class TerminalProgress {
+  public:
+    explicit TerminalProgress(std::string command)
+        : command_(std::move(command)), terminal_(::isatty(STDERR_FILENO) != 0) {}
+    ~TerminalProgress() {
+        if (shown_) {
+            std::fputs("\n", stderr);
+        }
+    }
+    TerminalProgress(const TerminalProgress&) = delete;
+    TerminalProgress& operator=(const TerminalProgress&) = delete;
+
+    void show(const std::string& text) {
+        if (terminal_) {
+            std::fputs(fmt::format("\r{}: {}", command_, text).c_str(), stderr);
+            shown_ = true;
+        }
+    }
+
+    // For the store's long commands: "N rows <done>".
+    [[nodiscard]] store::Progress rows(std::string done) {
+        return [this, done = std::move(done)](std::int64_t rows) {
+            show(fmt::format("{} rows {}", rows, done));
+        };
+    }
+
+  private:
+    std::string command_;
+    bool terminal_;
+    bool shown_ = false;
+};
+
 std::vector<std::string> scope_names(const Config& config) {
     std::vector<std::string> names;
     for (const auto& scope : reconcile::configured_scopes(polling_settings(config))) {
@@ -167,7 +202,11 @@ int run_requeue(const Config& config, const ParsedArgs& args) {
     const bool dry_run = args.has("--dry-run");
     return guarded("requeue", [&] {
         auto pool = connect(config);
-        const auto rows = store::requeue(pool, selection, dry_run);
+        std::int64_t rows = 0;
+        {
+            TerminalProgress progress("requeue");
+            rows = store::requeue(pool, selection, dry_run, progress.rows("made due so far"));
+        }
         print(
             dry_run
                 ? fmt::format("{} rows would be made due again (dry run: nothing changed)\n", rows)
@@ -238,37 +277,31 @@ int run_import(const Config& config, const ParsedArgs& args) {
     }
     return guarded("import", [&] {
         auto pool = connect(config);
-        // A progress line on a terminal, rewritten as chunks commit.
-        const bool terminal = ::isatty(STDERR_FILENO) != 0;
         store::ImportResult total;
-        std::vector<store::RegisteredMessage> chunk;
-        chunk.reserve(import_chunk);
-        const auto flush = [&] {
-            const auto result = store::import_messages(pool, chunk);
-            total.inserted += result.inserted;
-            total.already_present += result.already_present;
-            chunk.clear();
-            if (terminal) {
-                std::fputs(fmt::format("\rimport: {} of {} rows",
-                                       total.inserted + total.already_present, rows)
-                               .c_str(),
-                           stderr);
-            }
-        };
-        RegistrationReader reader;
-        for_each_registration(*path, [&](const core::CsvRecord& record) {
-            if (!reader.has_header()) {
-                reader.read_header(record);
-                return;
-            }
-            chunk.push_back(reader.read_row(record));
-            if (chunk.size() == import_chunk) {
-                flush();
-            }
-        });
-        flush();
-        if (terminal) {
-            std::fputs("\n", stderr);
+        {
+            TerminalProgress progress("import");
+            std::vector<store::RegisteredMessage> chunk;
+            chunk.reserve(import_chunk);
+            const auto flush = [&] {
+                const auto result = store::import_messages(pool, chunk);
+                total.inserted += result.inserted;
+                total.already_present += result.already_present;
+                chunk.clear();
+                progress.show(
+                    fmt::format("{} of {} rows", total.inserted + total.already_present, rows));
+            };
+            RegistrationReader reader;
+            for_each_registration(*path, [&](const core::CsvRecord& record) {
+                if (!reader.has_header()) {
+                    reader.read_header(record);
+                    return;
+                }
+                chunk.push_back(reader.read_row(record));
+                if (chunk.size() == import_chunk) {
+                    flush();
+                }
+            });
+            flush();
         }
         print(fmt::format("{} rows read: {} inserted, {} already registered\n", rows,
                           total.inserted, total.already_present));
@@ -281,8 +314,13 @@ int run_rebuild(const Config& config, const ParsedArgs& args) {
     const bool apply = args.has("--apply");
     return guarded("rebuild", [&] {
         auto pool = connect(config);
-        const auto report = store::rebuild_rows(
-            pool, sms_id, apply ? store::RebuildMode::apply : store::RebuildMode::report);
+        store::RebuildReport report;
+        {
+            TerminalProgress progress("rebuild");
+            report = store::rebuild_rows(
+                pool, sms_id, apply ? store::RebuildMode::apply : store::RebuildMode::report, 100,
+                progress.rows("recomputed so far"));
+        }
         std::string out;
         for (const auto& d : report.differences) {
             out += fmt::format("differs: {} ({})\n", d.sms_id, fmt::join(d.columns, ", "));

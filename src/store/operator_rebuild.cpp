@@ -188,7 +188,7 @@ std::int64_t rewrite(pqxx::connection_base& c, const std::string& events_query,
 }  // namespace
 
 RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string>& sms_id,
-                           RebuildMode mode, std::size_t max_listed) {
+                           RebuildMode mode, std::size_t max_listed, const Progress& progress) {
     const bool apply = mode == RebuildMode::apply;
     RebuildReport report;
     pool.with_connection([&](pqxx::connection_base& c) {
@@ -264,6 +264,9 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
             });
             if (apply && !differing.empty()) {
                 report.rows_rewritten += rewrite(c, events_query, std::move(differing));
+            }
+            if (progress) {
+                progress(report.rows_checked + report.rows_requeued);
             }
             if (static_cast<std::int64_t>(rows_read) < chunk_rows) {
                 break;

@@ -103,7 +103,8 @@ void close_quietly(pqxx::connection_base& c, const std::string& cursor) noexcept
 
 }  // namespace
 
-std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection, bool dry_run) {
+std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection, bool dry_run,
+                     const Progress& progress) {
     const auto states = array_or_null(selection.states);
     const auto ids = array_or_null(selection.sms_ids);
     const std::optional<std::int64_t> since_ms =
@@ -138,6 +139,9 @@ std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection, bo
                 total += tx.exec_params(sql, states, since_ms, selection.account, ids, started,
                                         chunk_ids.finish())
                              .affected_rows();
+                if (progress) {
+                    progress(total);
+                }
                 if (static_cast<std::int64_t>(chunk.size()) < chunk_rows) {
                     break;
                 }

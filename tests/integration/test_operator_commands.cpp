@@ -246,7 +246,11 @@ TEST_F(OperatorCommands, RequeueWorksThroughASelectionLargerThanAChunk) {
     store::RequeueSelection delivered;
     delivered.states = {"delivered"};
     delivered.account = "bulk";
-    EXPECT_EQ(store::requeue(pool, delivered, false), 2400);
+    std::vector<std::int64_t> progress;  // what a progress line is shown, chunk by chunk
+    EXPECT_EQ(store::requeue(pool, delivered, false,
+                             [&](std::int64_t rows) { progress.push_back(rows); }),
+              2400);
+    EXPECT_EQ(progress, std::vector<std::int64_t>{2400});
     EXPECT_EQ(open_cursors(), "0");
     db->execute(R"sql(
         CREATE FUNCTION reject_requeue() RETURNS trigger LANGUAGE plpgsql AS
@@ -351,6 +355,12 @@ TEST_F(OperatorCommands, RebuildFindsNoDifferenceAfterRealReportsAndFindsATamper
     const auto one = deliveryd({"rebuild", "--sms-id", "sms-1"});
     EXPECT_EQ(one.exit_code, 0) << one.output;
     EXPECT_NE(one.output.find("1 rows recomputed"), std::string::npos) << one.output;
+
+    std::vector<std::int64_t> progress;  // what a progress line is shown, chunk by chunk
+    const auto again = store::rebuild_rows(pool, std::nullopt, store::RebuildMode::report, 100,
+                                           [&](std::int64_t rows) { progress.push_back(rows); });
+    EXPECT_EQ(again.rows_checked, 4);
+    EXPECT_EQ(progress, std::vector<std::int64_t>{4});
 }
 
 TEST_F(OperatorCommands, RebuildApplyRepairsRowsChangedBehindItsBackAndOnlyThose) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,8 +79,12 @@ struct RequeueSelection {
 // next report or window end makes it final once more. Works through the selection in
 // chunks, each its own transaction, so it never holds many rows locked.
 // Returns the rows changed, or with dry_run the rows that would be.
+// How many rows a long operator command has done so far, called after each
+// chunk it commits or reads (for a progress line).
+using Progress = std::function<void(std::int64_t rows_done)>;
+
 [[nodiscard]] std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection,
-                                   bool dry_run);
+                                   bool dry_run, const Progress& progress = {});
 
 // ---- deliveryd import
 
@@ -164,6 +169,7 @@ enum class RebuildMode { report, apply };
 [[nodiscard]] RebuildReport rebuild_rows(ConnectionPool& pool,
                                          const std::optional<std::string>& sms_id,
                                          RebuildMode mode = RebuildMode::report,
-                                         std::size_t max_listed = 100);
+                                         std::size_t max_listed = 100,
+                                         const Progress& progress = {});
 
 }  // namespace deliveryd::store
