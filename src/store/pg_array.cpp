@@ -5,7 +5,7 @@
 #include <iterator>
 #include <string>
 
-#include "deliveryd/core/text.hpp"
+#include "store/storable_text.hpp"
 
 namespace deliveryd::store {
 void PgArray::add(std::string_view value) {
@@ -17,11 +17,8 @@ void PgArray::add(std::string_view value) {
     });
     const auto clean = static_cast<std::size_t>(special - value.begin());
     out.append(value.substr(0, clean));
-    // The rest: NULs dropped, invalid UTF-8 replaced (core's one rule for
-    // that), quotes and backslashes escaped.
-    std::string rest(value.substr(clean));
-    std::erase(rest, '\0');
-    for (const char c : core::to_valid_utf8(rest)) {
+    // The rest as storable_text() leaves it, quotes and backslashes escaped.
+    for (const char c : storable_text(value.substr(clean))) {
         if (c == '"' || c == '\\') {
             out += '\\';
         }

@@ -15,9 +15,7 @@ class PgArray {
     PgArray() { text_ += '{'; }
 
     void add_null() { separator() += "NULL"; }
-    // Quoted and escaped. PostgreSQL text cannot hold NUL bytes or invalid
-    // UTF-8, and one bad value would fail the whole batch's statement, so NULs
-    // are dropped and invalid sequences become U+FFFD.
+    // As storable_text() leaves it, quoted and escaped.
     void add(std::string_view value);
     void add(std::int64_t value);
     void add(double value);  // finite values only, shortest exact form

@@ -7,6 +7,8 @@
 
 #include "deliveryd/core/text.hpp"
 
+#include "store/storable_text.hpp"
+
 namespace deliveryd::store {
 namespace {
 
@@ -92,16 +94,12 @@ void BinaryArray::add_null() {
 }
 
 void BinaryArray::add(std::string_view value) {
-    const auto clean = std::none_of(value.begin(), value.end(), [](char c) {
-        return c == '\0' || static_cast<unsigned char>(c) >= 0x80;
-    });
-    if (clean) {
+    // Most text is valid as it is: appended without a copy.
+    if (core::is_valid_utf8(value)) {
         element(PgType::text, static_cast<std::int32_t>(value.size())).append(value);
         return;
     }
-    std::string text(value);
-    std::erase(text, '\0');
-    text = core::to_valid_utf8(text);
+    const auto text = storable_text(value);
     element(PgType::text, static_cast<std::int32_t>(text.size())).append(text);
 }
 

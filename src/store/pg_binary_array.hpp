@@ -40,9 +40,7 @@ class BinaryArray {
     explicit BinaryArray(PgType element, std::size_t expected = 0);
 
     void add_null();
-    // text. PostgreSQL text cannot hold NUL bytes or invalid UTF-8, and one
-    // bad value would fail the whole batch's statement, so NULs are dropped
-    // and invalid sequences become U+FFFD.
+    // text, as storable_text() leaves it.
     void add(std::string_view value);
     void add(std::int32_t value);     // int4
     void add(std::int64_t value);     // int8
