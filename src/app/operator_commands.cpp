@@ -218,19 +218,15 @@ int run_requeue(const Config& config, const ParsedArgs& args) {
 // Messages registered per call of import_messages while a file streams in.
 constexpr std::size_t import_chunk = 5'000;
 
-// Hands every row of the registration file at `path` to `each`, reading it a
-// block at a time; throws RegistrationError for what cannot be read.
-void for_each_registration(const std::string& path,
-                           const std::function<void(const core::CsvRecord&)>& each) {
+// Runs `read` on the registration file at `path`, opened afresh; throws
+// RegistrationError when it cannot be opened or read.
+void read_registration_file(const std::string& path,
+                            const std::function<void(std::istream&)>& read) {
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         throw RegistrationError(fmt::format("cannot read it: {}", std::strerror(errno)));
     }
-    try {
-        core::for_each_csv_record(file, each);
-    } catch (const core::CsvError& e) {
-        throw RegistrationError(e.what());
-    }
+    read(file);
     if (file.bad()) {
         throw RegistrationError("reading it failed");
     }
@@ -251,24 +247,7 @@ int run_import(const Config& config, const ParsedArgs& args) {
     // time.
     std::size_t rows = 0;
     try {
-        RegistrationReader reader;
-        RegistrationProblems problems;
-        for_each_registration(*path, [&](const core::CsvRecord& record) {
-            if (!reader.has_header()) {
-                reader.read_header(record);
-                return;
-            }
-            ++rows;
-            try {
-                (void)reader.read_row(record);
-            } catch (const RegistrationError& e) {
-                problems.add(e);
-            }
-        });
-        if (!reader.has_header()) {
-            throw RegistrationError(no_header);
-        }
-        problems.raise_if_any();
+        read_registration_file(*path, [&](std::istream& in) { rows = check_registrations(in); });
     } catch (const RegistrationError& e) {
         std::fputs(
             fmt::format("deliveryd import: {}:\n{}\n(nothing imported)\n", *path, e.what()).c_str(),
@@ -290,16 +269,14 @@ int run_import(const Config& config, const ParsedArgs& args) {
                 progress.show(
                     fmt::format("{} of {} rows", total.inserted + total.already_present, rows));
             };
-            RegistrationReader reader;
-            for_each_registration(*path, [&](const core::CsvRecord& record) {
-                if (!reader.has_header()) {
-                    reader.read_header(record);
-                    return;
-                }
-                chunk.push_back(reader.read_row(record));
-                if (chunk.size() == import_chunk) {
-                    flush();
-                }
+            read_registration_file(*path, [&](std::istream& in) {
+                for_each_registration_row(
+                    in, [&](const RegistrationReader& reader, const core::CsvRecord& record) {
+                        chunk.push_back(reader.read_row(record));
+                        if (chunk.size() == import_chunk) {
+                            flush();
+                        }
+                    });
             });
             flush();
         }

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -159,31 +160,51 @@ void RegistrationProblems::raise_if_any() const {
     throw RegistrationError(fmt::format("{}", fmt::join(lines, "\n")));
 }
 
-std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
-    std::vector<core::CsvRecord> records;
+void for_each_registration_row(std::istream& in, const RowHandler& each_row) {
+    RegistrationReader reader;
     try {
-        records = core::parse_csv(csv);
+        core::for_each_csv_record(in, [&](const core::CsvRecord& record) {
+            if (reader.has_header()) {
+                each_row(reader, record);
+            } else {
+                reader.read_header(record);
+            }
+        });
     } catch (const core::CsvError& e) {
         throw RegistrationError(e.what());
     }
-    if (records.empty()) {
+    if (!reader.has_header()) {
         throw RegistrationError(no_header);
     }
-    RegistrationReader reader;
-    reader.read_header(records.front());
-    std::vector<store::RegisteredMessage> messages;
-    messages.reserve(records.size() - 1);
+}
+
+std::size_t check_registrations(std::istream& in) {
     // Every bad row is reported (its first problem), up to a cap, so that a
     // file is fixed in one round; nothing is imported while any is bad.
     RegistrationProblems problems;
-    for (std::size_t r = 1; r < records.size(); ++r) {
-        try {
-            messages.push_back(reader.read_row(records[r]));
-        } catch (const RegistrationError& e) {
-            problems.add(e);
-        }
-    }
+    std::size_t rows = 0;
+    for_each_registration_row(in,
+                              [&](const RegistrationReader& reader, const core::CsvRecord& record) {
+                                  ++rows;
+                                  try {
+                                      (void)reader.read_row(record);
+                                  } catch (const RegistrationError& e) {
+                                      problems.add(e);
+                                  }
+                              });
     problems.raise_if_any();
+    return rows;
+}
+
+std::vector<store::RegisteredMessage> read_registrations(std::string_view csv) {
+    std::istringstream checked{std::string(csv)};
+    (void)check_registrations(checked);
+    std::vector<store::RegisteredMessage> messages;
+    std::istringstream in{std::string(csv)};
+    for_each_registration_row(in,
+                              [&](const RegistrationReader& reader, const core::CsvRecord& record) {
+                                  messages.push_back(reader.read_row(record));
+                              });
     return messages;
 }
 

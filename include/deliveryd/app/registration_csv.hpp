@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,14 +31,10 @@ class RegistrationError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Every row, checked as the callback route checks reports: SMSIDs 1-128
-// printable characters without spaces, quotes or semicolons; provider esms
-// or etelecom; type_id an integer; submitted_at and scheduled_at RFC 3339
-// with a zone.
-[[nodiscard]] std::vector<store::RegisteredMessage> read_registrations(std::string_view csv);
-
-// The same a record at a time, for a file read as a stream
-// (core::for_each_csv_record): the header first, then each row.
+// A registration file's columns, and each row checked as the callback
+// route checks reports: SMSIDs 1-128 printable characters without spaces,
+// quotes or semicolons; provider esms or etelecom; type_id an integer;
+// submitted_at and scheduled_at RFC 3339 with a zone.
 class RegistrationReader {
   public:
     // Which column is where. Throws RegistrationError for an unknown or
@@ -67,5 +65,22 @@ class RegistrationProblems {
 
 // What an empty file (no header row) is told.
 inline constexpr const char* no_header = "line 1: no header row (the first row names the columns)";
+
+using RowHandler =
+    std::function<void(const RegistrationReader& reader, const core::CsvRecord& row)>;
+
+// The registration CSV read from `in` a block at a time
+// (core::for_each_csv_record): its header, then each row handed to
+// `each_row` with the reader that knows the columns. Throws
+// RegistrationError for what is not CSV, a bad header, or none.
+void for_each_registration_row(std::istream& in, const RowHandler& each_row);
+
+// Every row of `in` checked (read_row), so that a file is fixed in one
+// round; the number of rows. Throws RegistrationError listing the problems
+// (RegistrationProblems) when any row has one.
+[[nodiscard]] std::size_t check_registrations(std::istream& in);
+
+// Every row of a whole file as a message, after check_registrations.
+[[nodiscard]] std::vector<store::RegisteredMessage> read_registrations(std::string_view csv);
 
 }  // namespace deliveryd::app
