@@ -21,24 +21,6 @@ std::string_view trimmed(std::string_view text) {
     return text;
 }
 
-// True when `text` holds only whitespace and comments.
-bool only_comments(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        if (is_space(text[i])) {
-            ++i;
-        } else if (text.substr(i, 2) == "--") {
-            const auto end = text.find('\n', i);
-            i = end == std::string_view::npos ? text.size() : end + 1;
-        } else if (text.substr(i, 2) == "/*") {
-            const auto end = text.find("*/", i + 2);
-            i = end == std::string_view::npos ? text.size() : end + 2;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
 // The dollar-quote tag opening at text[i] ("$$" or "$name$"), or empty.
 std::string_view dollar_tag(std::string_view text, std::size_t i) {
     std::size_t j = i + 1;
@@ -82,6 +64,21 @@ std::size_t skip_quoted(std::string_view text, std::size_t i) {
         }
     }
     return i;
+}
+
+// True when `text` holds only whitespace and comments.
+bool only_comments(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const bool comment = text.substr(i, 2) == "--" || text.substr(i, 2) == "/*";
+        if (is_space(text[i])) {
+            ++i;
+        } else if (comment) {
+            i = skip_quoted(text, i);
+        } else {
+            return false;
+        }
+    }
+    return true;
 }
 
 std::string lowered(std::string_view text) {
