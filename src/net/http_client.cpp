@@ -88,6 +88,9 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
           strand_(asio::make_strand(executor_)),
           timer_(strand_),
           options_(options),
+          user_agent_(options_.client_name.empty()
+                          ? std::string("deliveryd/" DELIVERYD_VERSION)
+                          : "deliveryd/" DELIVERYD_VERSION " (" + options_.client_name + ")"),
           multi_(curl_multi_init()) {
         curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Impl::on_socket);
         curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
@@ -124,7 +127,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
         curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-        curl_easy_setopt(easy, CURLOPT_USERAGENT, "deliveryd/" DELIVERYD_VERSION);
+        curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent_.c_str());
         curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
         curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
         curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
@@ -357,6 +360,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
     asio::strand<asio::any_io_executor> strand_;
     asio::steady_timer timer_;
     HttpClientOptions options_;
+    std::string user_agent_;
     CURLM* multi_;
     bool stopped_ = false;
     std::unordered_map<Transfer*, std::unique_ptr<Transfer>> transfers_;

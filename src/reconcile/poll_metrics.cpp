@@ -49,6 +49,16 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
                 .Name("deliveryd_poll_scope_held")
                 .Help("1 when this replica holds the polling scope's advisory lock and polls it")
                 .Register(registry)),
+      replicas_(prometheus::BuildGauge()
+                    .Name("deliveryd_poll_replicas")
+                    .Help("Live replicas sharing the polling scopes, as this replica last "
+                          "counted them (itself included; 0 while the database cannot be asked)")
+                    .Register(registry)),
+      handed_over_(prometheus::BuildCounter()
+                       .Name("deliveryd_poll_scopes_handed_over_total")
+                       .Help("Polling scopes this replica gave up so that the replicas' shares "
+                             "even out (a replica joined, or held more than its share)")
+                       .Register(registry)),
       claimed_(prometheus::BuildCounter()
                    .Name("deliveryd_poll_claimed_rows_total")
                    .Help("Due messages claimed (leased) for polling")
@@ -125,6 +135,14 @@ void PollMetrics::rate_limit(const LimiterKey& key, double calls_per_second) {
 
 void PollMetrics::scope_held(const std::string& scope, bool held) {
     held_.Add({{"scope", scope}}).Set(held ? 1 : 0);
+}
+
+void PollMetrics::replicas(std::size_t live) {
+    replicas_.Add({}).Set(static_cast<double>(live));
+}
+
+void PollMetrics::scope_handed_over(const std::string& scope) {
+    handed_over_.Add({{"scope", scope}}).Increment();
 }
 
 void PollMetrics::claimed(const std::string& scope, std::size_t rows) {

@@ -33,6 +33,10 @@ class PollMetrics {
 
     // Per scope: held (1/0), claimed rows, due backlog and its age.
     void scope_held(const std::string& scope, bool held);
+    // Live replicas this one counted (0: the database could not be asked).
+    void replicas(std::size_t live);
+    // A held scope given up so that the replicas' shares even out.
+    void scope_handed_over(const std::string& scope);
     void claimed(const std::string& scope, std::size_t rows);
     // deliveryd_poll_claimed_early_rows_total{scope}: rows claimed ahead of
     // their schedule with spare calls (early_polls.hpp)
@@ -59,6 +63,8 @@ class PollMetrics {
     prometheus::Family<prometheus::Gauge>& credentials_;
     prometheus::Family<prometheus::Gauge>& rate_limit_;
     prometheus::Family<prometheus::Gauge>& held_;
+    prometheus::Family<prometheus::Gauge>& replicas_;
+    prometheus::Family<prometheus::Counter>& handed_over_;
     prometheus::Family<prometheus::Counter>& claimed_;
     prometheus::Family<prometheus::Counter>& claimed_early_;
     prometheus::Family<prometheus::Gauge>& due_rows_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 #include <unistd.h>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -42,7 +43,8 @@ Scheduler::Impl::Impl(const PollingSettings& config, SchedulerParts parts)
       http_(strand_,
             net::HttpClientOptions{.timeout = config.schedule.request_timeout,
                                    .connect_timeout = std::min(config.schedule.request_timeout,
-                                                               Duration(std::chrono::seconds(3)))}),
+                                                               Duration(std::chrono::seconds(3))),
+                                   .client_name = replica_name()}),
       polls_(parts.pool),
       locks_(config.database_url, config.connect_timeout, scopes_of(config)),
       backoff_(config.schedule, seeded_unit_random(std::random_device{}())),
@@ -85,8 +87,17 @@ void Scheduler::Impl::notify_if_idle() {
     }
 }
 
-void Scheduler::Impl::stop() {
-    asio::post(strand_, [self = shared_from_this()] { self->stop_on_strand(); });
+void Scheduler::Impl::stop(std::function<void()> on_stopped) {
+    asio::post(strand_, [self = shared_from_this(), on_stopped = std::move(on_stopped)]() mutable {
+        if (on_stopped) {
+            if (self->stopped_) {
+                on_stopped();
+            } else {
+                self->on_stopped_.push_back(std::move(on_stopped));
+            }
+        }
+        self->stop_on_strand();
+    });
 }
 
 void Scheduler::Impl::stop_on_strand() {
@@ -138,6 +149,10 @@ asio::awaitable<void> Scheduler::Impl::shut_down(std::shared_ptr<Impl> self,
     }
     spdlog::info("polling stopped");
     self->work_.reset();
+    self->stopped_ = true;
+    for (auto& on_stopped : std::exchange(self->on_stopped_, {})) {
+        on_stopped();
+    }
 }
 
 asio::awaitable<void> Scheduler::Impl::give_back(std::vector<std::string> ids) {
@@ -164,8 +179,8 @@ void Scheduler::start() {
     impl_->start();
 }
 
-void Scheduler::stop() {
-    impl_->stop();
+void Scheduler::stop(std::function<void()> on_stopped) {
+    impl_->stop(std::move(on_stopped));
 }
 
 }  // namespace deliveryd::reconcile

@@ -223,8 +223,12 @@ asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeySt
     }
     if (!held_.contains(scope_of(key))) {
         // The scope went to another replica while this page was asked: its
-        // rows are that replica's now (their leases run out, then it asks).
+        // rows are that replica's now (their leases run out, then it asks;
+        // at once when this replica is handing the scope over).
         claimed_.take_all(next_page);
+        if (handing_.contains(scope_of(key))) {
+            co_await give_back(std::move(next_page));
+        }
     } else if (stopping_) {
         claimed_.take_all(next_page);
         co_await give_back(std::move(next_page));

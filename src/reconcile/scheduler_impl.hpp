@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,7 +53,7 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     Impl(const PollingSettings& config, SchedulerParts parts);
 
     void start();
-    void stop();
+    void stop(std::function<void()> on_stopped);
 
   private:
     struct KeyState {
@@ -89,6 +90,15 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     // The rows of a scope this replica lost are someone else's now: forget
     // them (their leases run out, then the new holder asks).
     void drop_scope(const store::PollScope& scope);
+    // Takes a scope's queued and filling calls off and returns the rows they
+    // held, forgotten by claimed_.
+    std::vector<std::string> unqueue_scope(const store::PollScope& scope);
+    // Gives up `count` held scopes for the replicas' shares to even out
+    // (ScopeLocks::surplus): those with the least work queued stop being
+    // polled now, their queued rows are due again at once, and each lock
+    // is released once the scope's calls in flight have ended.
+    asio::awaitable<void> hand_over(std::size_t count);
+    asio::awaitable<void> release_handed_over();
     // How many rows to claim in a lane: enough to keep its keys' limiters busy.
     std::size_t claim_rows_for(const store::PollScope& scope, store::ClaimLane lane) const;
     asio::awaitable<void> claim_and_plan(const store::PollScope& scope, store::ClaimLane lane);
@@ -155,7 +165,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     core::LogThrottle database_log_{std::chrono::minutes(1)};
 
     std::vector<store::PollScope> scopes_;
-    std::set<store::PollScope> held_;
+    std::set<store::PollScope> held_;     // held and polled
+    std::set<store::PollScope> handing_;  // held, no longer polled, released once idle
     std::map<LimiterKey, std::unique_ptr<KeyState>> keys_;
     FillingCalls filling_;  // ids of many-id sources waiting for a full call
     ClaimedRows claimed_;
@@ -169,6 +180,8 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     };
     std::map<std::string, std::vector<SweptWindow>> swept_;  // by scope name
     bool stopping_ = false;
+    bool stopped_ = false;                           // shut_down has finished
+    std::vector<std::function<void()>> on_stopped_;  // run once stopped
     bool ticking_ = false;  // tick_loop runs (and may be using locks_ on a database thread)
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
 };

@@ -47,10 +47,24 @@ asio::awaitable<void> Scheduler::Impl::tick_loop(std::shared_ptr<Impl> self) {
 
 asio::awaitable<void> Scheduler::Impl::tick() {
     ++tick_number_;
-    auto refresh = [this] { return locks_.refresh(); };
-    const auto held = co_await net::offload(parts_.db_threads, std::move(refresh));
+    struct Locks {
+        std::set<store::PollScope> held;
+        std::size_t surplus = 0;
+        std::size_t replicas = 0;
+    };
+    auto refresh = [this] {
+        auto held = locks_.refresh();
+        return Locks{std::move(held), locks_.surplus(), locks_.replicas()};
+    };
+    auto locks = co_await net::offload(parts_.db_threads, std::move(refresh));
     if (stopping_) {
         co_return;
+    }
+    metrics_.replicas(locks.replicas);
+    std::erase_if(handing_, [&locks](const auto& scope) { return !locks.held.contains(scope); });
+    auto held = std::move(locks.held);
+    for (const auto& scope : handing_) {
+        held.erase(scope);
     }
     for (const auto& scope : scopes_) {
         const bool now_held = held.contains(scope);
@@ -69,6 +83,10 @@ asio::awaitable<void> Scheduler::Impl::tick() {
         metrics_.scope_held(scope.name(), now_held);
     }
     held_ = held;
+    if (locks.surplus > handing_.size()) {
+        co_await hand_over(locks.surplus - handing_.size());
+    }
+    co_await release_handed_over();
 
     const bool measure_backlog = SteadyClock::now() - backlog_measured_at_ >= backlog_interval;
     for (const auto& scope : scopes_) {
@@ -101,16 +119,82 @@ asio::awaitable<void> Scheduler::Impl::tick() {
 }
 
 void Scheduler::Impl::drop_scope(const store::PollScope& scope) {
+    if (handing_.contains(scope)) {
+        return;  // unqueued already
+    }
     spdlog::warn("polling scope {}: lock lost, dropping its queued calls", scope.name());
+    (void)unqueue_scope(scope);
+}
+
+std::vector<std::string> Scheduler::Impl::unqueue_scope(const store::PollScope& scope) {
     const auto keys = keys_of(targets_, scope);
+    std::vector<std::string> ids;
     for (const auto& key : keys) {
         auto& state = *keys_.at(key);
         for (const auto& call : state.queue) {
-            claimed_.take_all(call.sms_ids);
+            ids.insert(ids.end(), call.sms_ids.begin(), call.sms_ids.end());
         }
         state.queue.clear();
     }
-    claimed_.take_all(filling_.drop(keys));
+    const auto filling = filling_.drop(keys);
+    ids.insert(ids.end(), filling.begin(), filling.end());
+    claimed_.take_all(ids);
+    return ids;
+}
+
+asio::awaitable<void> Scheduler::Impl::hand_over(std::size_t count) {
+    // The scopes with the least work queued or in flight go first.
+    std::vector<std::pair<std::size_t, store::PollScope>> by_work;
+    for (const auto& scope : held_) {
+        std::size_t work = 0;
+        for (const auto& key : keys_of(targets_, scope)) {
+            const auto& state = *keys_.at(key);
+            work += state.queue.size() + state.in_flight;
+        }
+        by_work.emplace_back(work, scope);
+    }
+    std::sort(by_work.begin(), by_work.end());
+    by_work.resize(std::min(count, by_work.size()));
+    std::vector<std::string> unsent;
+    for (const auto& [work, scope] : by_work) {
+        spdlog::info("polling scope {}: handing it over to even out the replicas' shares",
+                     scope.name());
+        const auto ids = unqueue_scope(scope);
+        unsent.insert(unsent.end(), ids.begin(), ids.end());
+        held_.erase(scope);
+        handing_.insert(scope);
+        metrics_.scope_held(scope.name(), false);
+    }
+    co_await give_back(std::move(unsent));
+}
+
+asio::awaitable<void> Scheduler::Impl::release_handed_over() {
+    std::vector<store::PollScope> idle;
+    for (const auto& scope : handing_) {
+        const auto keys = keys_of(targets_, scope);
+        if (std::all_of(keys.begin(), keys.end(),
+                        [this](const auto& key) { return keys_.at(key)->in_flight == 0; })) {
+            idle.push_back(scope);
+        }
+    }
+    if (idle.empty()) {
+        co_return;
+    }
+    // Its last calls may still be inside the provider's window: the replica
+    // taking the scope over starts its limiters one window late (tick()).
+    auto release = [this, &idle] {
+        std::vector<store::PollScope> released;
+        for (const auto& scope : idle) {
+            if (locks_.release(scope)) {
+                released.push_back(scope);
+            }
+        }
+        return released;
+    };
+    for (const auto& scope : co_await net::offload(parts_.db_threads, std::move(release))) {
+        handing_.erase(scope);
+        metrics_.scope_handed_over(scope.name());
+    }
 }
 
 std::size_t Scheduler::Impl::claim_rows_for(const store::PollScope& scope,

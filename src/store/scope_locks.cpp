@@ -1,11 +1,14 @@
 #include "deliveryd/store/scope_locks.hpp"
 
+#include <algorithm>
+#include <map>
 #include <vector>
 
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
 #include "deliveryd/store/conninfo.hpp"
+#include "deliveryd/store/scope_share.hpp"
 
 #include "store/pg_array.hpp"
 
@@ -30,10 +33,36 @@ constexpr const char* session_setup_sql =
     "SET statement_timeout = '5s'; SET idle_session_timeout = 0; "
     "SET idle_in_transaction_session_timeout = 0";
 
+// Marks this session as a live replica: a shared lock, which every replica
+// holds at once and nobody takes exclusively, so it never waits.
+constexpr const char* presence_sql =
+    "SELECT pg_try_advisory_lock_shared(hashtextextended('deliveryd.replica', 0))";
+
+// Every granted advisory lock of this database that marks a live replica
+// (scope NULL) or is the lock of one of the scopes given, with the backend
+// holding it. A bigint advisory key shows in pg_locks split in two halves,
+// classid (high) and objid (low), with objsubid 1.
+constexpr const char* census_sql = R"sql(
+WITH held AS (
+    SELECT pid, (classid::bigint << 32) | objid::bigint AS key
+    FROM pg_locks
+    WHERE locktype = 'advisory' AND granted AND objsubid = 1
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+)
+SELECT h.pid, s.scope
+FROM held AS h
+LEFT JOIN unnest($1::text[]) AS s(scope)
+       ON h.key = hashtextextended('deliveryd.poll/' || s.scope, 0)
+WHERE s.scope IS NOT NULL OR h.key = hashtextextended('deliveryd.replica', 0)
+)sql";
+
 // Tries every scope given; returns the names whose lock this session holds now.
 constexpr const char* try_lock_sql =
     "SELECT s FROM unnest($1::text[]) AS s "
     "WHERE pg_try_advisory_lock(hashtextextended('deliveryd.poll/' || s, 0))";
+
+constexpr const char* unlock_sql =
+    "SELECT pg_advisory_unlock(hashtextextended('deliveryd.poll/' || $1, 0))";
 
 }  // namespace
 
@@ -43,9 +72,10 @@ struct ScopeLocks::Session {
 };
 
 ScopeLocks::ScopeLocks(std::string url, std::chrono::milliseconds connect_timeout,
-                       std::vector<PollScope> scopes)
+                       std::vector<PollScope> scopes, std::chrono::milliseconds free_grace)
     : conninfo_(effective_conninfo(url, connect_timeout, lock_connection_parameters())),
-      scopes_(std::move(scopes)) {}
+      scopes_(std::move(scopes)),
+      free_grace_(free_grace) {}
 
 ScopeLocks::~ScopeLocks() {
     release_all();
@@ -55,6 +85,63 @@ void ScopeLocks::connect() {
     session_ = std::make_unique<Session>(conninfo_);
     pqxx::nontransaction tx(session_->connection);
     tx.exec(session_setup_sql);
+    tx.exec(presence_sql);
+}
+
+std::vector<const PollScope*> ScopeLocks::census_and_pick() {
+    PgArray names;
+    for (const auto& scope : scopes_) {
+        names.add(scope.name());
+    }
+    std::set<int> replica_pids{session_->connection.backendpid()};
+    std::map<int, std::size_t> held_by;
+    std::set<std::string> locked;
+    {
+        pqxx::nontransaction tx(session_->connection);
+        for (const auto& row : tx.exec_params(census_sql, names.finish())) {
+            const auto pid = row[0].as<int>();
+            if (row[1].is_null()) {
+                replica_pids.insert(pid);
+            } else {
+                locked.insert(row[1].as<std::string>());
+                ++held_by[pid];
+            }
+        }
+    }
+    ScopeCensus census{.scopes = scopes_.size(),
+                       .replicas = replica_pids.size(),
+                       .held = held_.size(),
+                       .fewest_held = held_.size(),
+                       .free = 0};
+    for (const auto pid : replica_pids) {
+        census.fewest_held = std::min(census.fewest_held, held_by[pid]);
+    }
+
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<const PollScope*> free;
+    std::vector<const PollScope*> long_free;
+    for (const auto& scope : scopes_) {
+        const auto name = scope.name();
+        if (locked.contains(name)) {
+            free_since_.erase(name);
+            continue;
+        }
+        const auto since = free_since_.try_emplace(name, now).first->second;
+        (now - since >= free_grace_ ? long_free : free).push_back(&scope);
+    }
+    census.free = free.size() + long_free.size();
+    const auto move = share_move(census);
+    surplus_ = move.release;
+    replicas_ = census.replicas;
+
+    // Long-free scopes first, then a random pick of the others, so that
+    // replicas under their share at the same moment try different ones.
+    std::shuffle(free.begin(), free.end(), random_);
+    auto picked = std::move(long_free);
+    const auto more = move.take > picked.size() ? move.take - picked.size() : 0;
+    picked.insert(picked.end(), free.begin(),
+                  free.begin() + static_cast<std::ptrdiff_t>(std::min(more, free.size())));
+    return picked;
 }
 
 std::set<PollScope> ScopeLocks::refresh() noexcept {
@@ -64,18 +151,14 @@ std::set<PollScope> ScopeLocks::refresh() noexcept {
             session_.reset();
             connect();
         }
-        PgArray wanted;
-        std::vector<const PollScope*> asked;
-        for (const auto& scope : scopes_) {
-            if (!held_.contains(scope)) {
-                wanted.add(scope.name());
-                asked.push_back(&scope);
+        // The census is also what proves the session, and so the locks, alive.
+        const auto asked = census_and_pick();
+        if (!asked.empty()) {
+            PgArray wanted;
+            for (const auto* scope : asked) {
+                wanted.add(scope->name());
             }
-        }
-        pqxx::nontransaction tx(session_->connection);
-        if (asked.empty()) {
-            tx.exec("SELECT 1");  // the locks are only as alive as the session
-        } else {
+            pqxx::nontransaction tx(session_->connection);
             std::set<std::string> taken;
             for (const auto& row : tx.exec_params(try_lock_sql, wanted.finish())) {
                 taken.insert(row[0].as<std::string>());
@@ -99,9 +182,27 @@ std::set<PollScope> ScopeLocks::refresh() noexcept {
         }
         last_error_ = e.what();
         held_.clear();
+        surplus_ = 0;
+        replicas_ = 0;
         session_.reset();
     }
     return held_;
+}
+
+bool ScopeLocks::release(const PollScope& scope) noexcept {
+    if (!held_.contains(scope) || !session_) {
+        return false;
+    }
+    try {
+        pqxx::nontransaction tx(session_->connection);
+        tx.exec_params(unlock_sql, scope.name());
+        held_.erase(scope);
+        surplus_ = surplus_ > 0 ? surplus_ - 1 : 0;
+        return true;
+    } catch (const std::exception& e) {
+        spdlog::warn("polling scope {}: could not give it up ({})", scope.name(), e.what());
+        return false;
+    }
 }
 
 void ScopeLocks::release_all() noexcept {

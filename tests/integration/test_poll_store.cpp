@@ -594,11 +594,36 @@ TEST(ScopeLocks, ReplicasWithOverlappingScopesSplitThem) {
     store::ScopeLocks a(db.url(), 5s, {esms("shop-a"), esms("shop-b")});
     store::ScopeLocks b(db.url(), 5s, {esms("shop-b"), esms("shop-c"), etelecom()});
     EXPECT_EQ(a.refresh(), (std::set<PollScope>{esms("shop-a"), esms("shop-b")}));
+    // Of B's three scopes among two replicas, B takes one while it holds
+    // fewer than A (the share rounded down), then a second (rounded up).
+    EXPECT_EQ(b.refresh().size(), 1u);
     EXPECT_EQ(b.refresh(), (std::set<PollScope>{esms("shop-c"), etelecom()}));
     EXPECT_EQ(advisory_locks(db), "esms/shop-a,esms/shop-b,esms/shop-c,etelecom");
     a.release_all();
     wait_for_pollers(db, 1);
     EXPECT_EQ(b.refresh(), (std::set<PollScope>{esms("shop-b"), esms("shop-c"), etelecom()}));
+}
+
+TEST(ScopeLocks, AReplicaHoldingTwoMoreThanAnotherReportsASurplusAndGivesItUp) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    store::ScopeLocks a(db.url(), 5s, {esms("shop-a"), esms("shop-b")});
+    store::ScopeLocks b(db.url(), 5s, {esms("shop-a"), esms("shop-b"), esms("shop-c")});
+    EXPECT_EQ(a.refresh().size(), 2u) << "alone, A takes both";
+    EXPECT_EQ(a.replicas(), 1u);
+    EXPECT_EQ(a.surplus(), 0u);
+    EXPECT_EQ(b.refresh(), (std::set<PollScope>{esms("shop-c")}));
+    EXPECT_EQ(b.replicas(), 2u);
+    EXPECT_EQ(a.refresh().size(), 2u) << "refresh never gives anything up itself";
+    EXPECT_EQ(a.surplus(), 1u) << "A holds two of its scopes, B none of them";
+
+    ASSERT_TRUE(a.release(esms("shop-b")));
+    EXPECT_EQ(a.held(), (std::set<PollScope>{esms("shop-a")}));
+    EXPECT_EQ(b.refresh(), (std::set<PollScope>{esms("shop-b"), esms("shop-c")}));
+    EXPECT_EQ(a.refresh(), (std::set<PollScope>{esms("shop-a")}));
+    EXPECT_EQ(a.surplus(), 0u);
+    EXPECT_EQ(advisory_locks(db), "esms/shop-a,esms/shop-b,esms/shop-c");
+    EXPECT_FALSE(a.release(esms("shop-b"))) << "not held";
 }
 
 TEST(ScopeLocks, AKilledSessionNeverReportsAScopeAnotherReplicaHolds) {

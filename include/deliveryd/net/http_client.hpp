@@ -27,6 +27,9 @@ struct HttpClientOptions {
     long max_connections = 128;
     std::size_t max_body_bytes = 8 * 1024 * 1024;  // larger answers fail as `other`
     bool verify_tls = true;                        // off only for tests against self-signed
+    // Sent as `User-Agent: deliveryd/<version> (<client_name>)`, so that the
+    // provider (and the simulator) can tell replicas apart; none when empty.
+    std::string client_name{};
 };
 
 // Why a call produced no HTTP answer.

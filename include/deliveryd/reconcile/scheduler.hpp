@@ -13,6 +13,7 @@
 // malformed answers and database failures are counted, logged and retried.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
@@ -58,9 +59,10 @@ class Scheduler {
 
     // Stops claiming and sending: calls in flight are cancelled, claimed rows
     // not answered are made due again (so another replica asks at once), the
-    // scope locks are released. The io_context's work ends when that is done.
-    // Thread-safe; idempotent.
-    void stop();
+    // scope locks are released. The io_context's work ends when that is done,
+    // and then `on_stopped` runs (on the io_context). Thread-safe; a second
+    // call only adds its `on_stopped`.
+    void stop(std::function<void()> on_stopped = {});
 
     class Impl;
 

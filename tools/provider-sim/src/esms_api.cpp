@@ -161,7 +161,7 @@ http_response handle_get_callback(api_context& ctx, const http_request& req, api
         ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
         return fail(101, "Authorize Failed");
     }
-    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady, req[http::field::user_agent])) {
         return fail(160, "TPS exceeded");
     }
     auto oa_id = string_field(*body, "OAId").value_or("");
@@ -210,7 +210,7 @@ http_response handle_get_send_status(api_context& ctx, const http_request& req, 
         ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
         return answer("101");
     }
-    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady, req[http::field::user_agent])) {
         return answer("160");
     }
     auto unknown = [&] {
@@ -245,7 +245,7 @@ http_response handle_zalo_status(api_context& ctx, const http_request& req, api_
         ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
         return fail("101", "Authorize Failed");
     }
-    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady, req[http::field::user_agent])) {
         return fail("160", "TPS exceeded");
     }
     auto message_id = string_field(*body, "MessageId").value_or("");
@@ -275,7 +275,7 @@ http_response handle_query_zns_status(api_context& ctx, const http_request& req,
         ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
         return answer("101", "Authorize Failed", nullptr);
     }
-    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady, req[http::field::user_agent])) {
         return answer("160", "TPS exceeded", nullptr);
     }
     auto sms_id = string_field(*body, "SmsId").value_or("");
@@ -314,7 +314,7 @@ http_response handle_sms_sent_data(api_context& ctx, const http_request& req, ap
         ++ctx.stats.auth_failures[static_cast<std::size_t>(ep)];
         return fail("101", "Authorize Failed");
     }
-    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady)) {
+    if (!ctx.limiter.arrive(ep, acc->api_key, now.steady, req[http::field::user_agent])) {
         return fail("160", "TPS exceeded");
     }
     const auto from = parse_vn_local(string_field(*body, "From").value_or(""));

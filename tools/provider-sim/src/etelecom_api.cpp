@@ -209,7 +209,7 @@ std::optional<http_response> check_call(api_context& ctx, const http_request& re
         return twirp_error(req, http::status::unauthorized, "unauthenticated",
                            "invalid or missing api key");
     }
-    if (!ctx.limiter.arrive(ep, ctx.creds.etelecom_key, now.steady)) {
+    if (!ctx.limiter.arrive(ep, ctx.creds.etelecom_key, now.steady, req[http::field::user_agent])) {
         return twirp_error(req, http::status::too_many_requests, "resource_exhausted",
                            "rate limit exceeded");
     }

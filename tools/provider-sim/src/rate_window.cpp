@@ -78,7 +78,15 @@ int rate_limits::of(endpoint e) const {
     return 0;
 }
 
-bool rate_limiter::arrive(endpoint e, const std::string& key, steady_time now) {
+bool rate_limiter::arrive(endpoint e, const std::string& key, steady_time now,
+                          std::string_view caller) {
+    auto [last, first] = last_caller_.try_emplace(key, caller_seen{std::string(caller), now});
+    if (!first) {
+        if (last->second.caller != caller && now - last->second.at < window) {
+            ++overlaps_;
+        }
+        last->second = caller_seen{std::string(caller), now};
+    }
     auto it = windows_.try_emplace({e, key}, limits_.of(e)).first;
     return it->second.arrive(now);
 }

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "clock.hpp"
 
@@ -69,8 +70,11 @@ class rate_limiter {
   public:
     explicit rate_limiter(rate_limits limits) : limits_(limits) {}
 
-    // True when the call is within the limit for (key, endpoint).
-    bool arrive(endpoint e, const std::string& key, steady_time now);
+    // True when the call is within the limit for (key, endpoint). `caller`
+    // names the client (its User-Agent): a call about a key that another
+    // caller used less than a window ago counts as an overlap, whatever the
+    // endpoint (two replicas polling one account at once).
+    bool arrive(endpoint e, const std::string& key, steady_time now, std::string_view caller = {});
 
     [[nodiscard]] const rate_limits& limits() const { return limits_; }
     // Windows by (endpoint, key), for /sim/stats.
@@ -79,11 +83,22 @@ class rate_limiter {
         return windows_;
     }
     [[nodiscard]] std::uint64_t violations() const;
-    void reset() { windows_.clear(); }
+    [[nodiscard]] std::uint64_t overlaps() const { return overlaps_; }
+    void reset() {
+        windows_.clear();
+        last_caller_.clear();
+        overlaps_ = 0;
+    }
 
   private:
+    struct caller_seen {
+        std::string caller;
+        steady_time at;
+    };
     rate_limits limits_;
     std::map<std::pair<endpoint, std::string>, sliding_window> windows_;
+    std::map<std::string, caller_seen> last_caller_;  // by key
+    std::uint64_t overlaps_ = 0;
 };
 
 }  // namespace deliveryd::sim

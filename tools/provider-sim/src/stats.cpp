@@ -72,6 +72,7 @@ json::object stats_to_json(const sim_stats& stats, const rate_limiter& limiter) 
     const auto& cb = stats.callbacks;
     return json::object{{"endpoints", std::move(endpoints)},
                         {"violations", limiter.violations()},
+                        {"overlapping_callers", limiter.overlaps()},
                         {"not_found", stats.not_found},
                         {"send_status_unknown_ids", stats.send_status_unknown_ids},
                         {"sent_data_pages", stats.sent_data_pages},

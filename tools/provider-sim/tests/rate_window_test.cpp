@@ -87,5 +87,23 @@ TEST(RateLimiter, KeysAndEndpointsAreCountedSeparately) {
     EXPECT_EQ(limiter.violations(), 2U);
 }
 
+TEST(RateLimiter, AnotherCallerWithinASecondOnAnyEndpointIsAnOverlap) {
+    rate_limiter limiter(rate_limits{});
+    const auto r1 = "deliveryd/0.1.0 (pod-1/7)";
+    const auto r2 = "deliveryd/0.1.0 (pod-2/7)";
+    EXPECT_TRUE(limiter.arrive(endpoint::get_callback, "a", t0, r1));
+    EXPECT_TRUE(limiter.arrive(endpoint::get_send_status, "a", t0 + milliseconds(10), r1));
+    EXPECT_TRUE(limiter.arrive(endpoint::get_send_status, "b", t0 + milliseconds(20), r2))
+        << "another key";
+    EXPECT_EQ(limiter.overlaps(), 0U);
+    EXPECT_TRUE(limiter.arrive(endpoint::zalo_status, "a", t0 + milliseconds(900), r2));
+    EXPECT_EQ(limiter.overlaps(), 1U);
+    // A handover a full window after the last call is no overlap.
+    EXPECT_TRUE(limiter.arrive(endpoint::zalo_status, "a", t0 + milliseconds(1900), r1));
+    EXPECT_EQ(limiter.overlaps(), 1U);
+    limiter.reset();
+    EXPECT_EQ(limiter.overlaps(), 0U);
+}
+
 }  // namespace
 }  // namespace deliveryd::sim
