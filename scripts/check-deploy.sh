@@ -371,10 +371,11 @@ TIMER="$DEPLOY/systemd/deliveryd-retention.timer"
 # systemd-analyze verify needs the units' executables: a stub deliveryd in a
 # scratch root that also holds the system's units (sysinit.target and so on).
 root="$WORK/systemd-root"
-mkdir -p "$root/usr/local/bin" "$root/etc/systemd/system" "$root/usr/lib/systemd"
+mkdir -p "$root/usr/local/bin" "$root/bin" "$root/etc/systemd/system" "$root/usr/lib/systemd"
 cp -r /usr/lib/systemd/system "$root/usr/lib/systemd/"
 printf '#!/bin/sh\nexit 0\n' >"$root/usr/local/bin/deliveryd"
 chmod 0755 "$root/usr/local/bin/deliveryd"
+cp "$root/usr/local/bin/deliveryd" "$root/bin/kill"  # ExecReload
 cp "$UNIT" "$RETENTION_UNIT" "$TIMER" "$root/etc/systemd/system/"
 # Unknown keys are only warnings to systemd; any output is a failure here.
 for unit in deliveryd.service deliveryd-retention.service deliveryd-retention.timer; do
@@ -396,6 +397,7 @@ for unit in deliveryd.service deliveryd-retention.service; do
     fi
 done
 for key in 'ExecStartPre=/usr/local/bin/deliveryd migrate' 'ExecStart=/usr/local/bin/deliveryd run' \
+    'ExecReload=/bin/kill -HUP $MAINPID' \
     'EnvironmentFile=/etc/deliveryd/deliveryd.env' 'Restart=on-failure' 'KillSignal=SIGTERM' \
     'NoNewPrivileges=yes' 'ProtectSystem=strict'; do
     grep -q "^$key" "$UNIT" || fail "deliveryd.service lacks $key"

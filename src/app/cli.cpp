@@ -38,6 +38,8 @@ constexpr OptionSpec requeue_options[] = {
 constexpr OptionSpec import_options[] = {{"--config"}, {"--csv"}};
 constexpr OptionSpec rebuild_options[] = {{"--config"}, {"--sms-id"}, {"--apply", false}};
 constexpr OptionSpec retention_options[] = {{"--config"}, {"--older-than"}, {"--dry-run", false}};
+constexpr OptionSpec erase_options[] = {
+    {"--config"}, {"--phone"}, {"--zalo-user-id"}, {"--dry-run", false}};
 
 constexpr Command commands[] = {
     {"run", "run the daemon: callback receiver, status polling, health and metrics",
@@ -112,6 +114,17 @@ constexpr Command commands[] = {
      "to a minute (a long query such as pg_dump can make it fail: run it again later).\n"
      "Run it daily (a Kubernetes CronJob or a systemd timer).\n",
      retention_options},
+    {"erase", "remove a person's phone number or Zalo user id from the state and the reports",
+     "Usage: deliveryd erase --config FILE (--phone NUMBER | --zalo-user-id ID) [--dry-run]\n\n"
+     "Removes a person's phone number (in every form: 84..., 0..., +84...) or Zalo user id\n"
+     "from delivery_state and delivery_event, as a person may ask under Vietnam's personal\n"
+     "data decree (13/2023): the column is set to NULL and every occurrence in the reports'\n"
+     "raw payloads is replaced by [erased], in one transaction; the messages and their\n"
+     "statuses stay. Logs that it ran and how many rows it changed (never the number).\n"
+     "A report that arrives later carrying the number stores it again: run it after the\n"
+     "messages' polling window has ended too. Reads all of delivery_event once.\n"
+     "  --dry-run     count the rows, change nothing\n",
+     erase_options},
 };
 
 void print_usage(std::FILE* out) {
@@ -209,12 +222,12 @@ int main(int argc, char** argv) {
         return run_migrate(config);
     }
     if (command->name == "run") {
-        return run_daemon(config);
+        return run_daemon(config, [path = *config_path] { return load_config_file(path); });
     }
     using Runner = int (*)(const Config&, const ParsedArgs&);
     constexpr std::pair<std::string_view, Runner> operator_commands[] = {
         {"status", &run_status},   {"requeue", &run_requeue},     {"import", &run_import},
-        {"rebuild", &run_rebuild}, {"retention", &run_retention},
+        {"rebuild", &run_rebuild}, {"retention", &run_retention}, {"erase", &run_erase},
     };
     for (const auto& [name, runner] : operator_commands) {
         if (command->name == name) {

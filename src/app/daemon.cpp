@@ -169,9 +169,29 @@ class ReadinessCache {
     store::Readiness last_ = store::Readiness::unreachable;
 };
 
+// The configuration polling runs on after a reload: `running` with the
+// provider sections of `fresh`. Logs what else the file changed, which only
+// a restart applies.
+Config with_reloaded_providers(const Config& running, const Config& fresh) {
+    Config next = running;
+    next.esms = fresh.esms;
+    next.etelecom = fresh.etelecom;
+    if (to_redacted_yaml(next) != to_redacted_yaml(fresh)) {
+        spdlog::warn(
+            "SIGHUP: the file also changes settings outside esms and etelecom; those take "
+            "effect at the next restart");
+    }
+    return next;
+}
+
+std::string describe_providers(const Config& config) {
+    return fmt::format("{} eSMS account(s){}", config.esms.accounts.size(),
+                       config.etelecom ? " and eTelecom" : "");
+}
+
 }  // namespace
 
-int run_daemon(const Config& config) {
+int run_daemon(const Config& config, const ConfigReader& reread) {
     spdlog::info("deliveryd {} starting", DELIVERYD_VERSION);
     spdlog::info("effective configuration:\n{}", to_redacted_yaml(config));
     std::signal(SIGPIPE, SIG_IGN);
@@ -260,13 +280,24 @@ int run_daemon(const Config& config) {
                                    .allowed = http::AddressFilter(config.http.allow_cidrs)},
         batcher, *registry);
 
-    reconcile::Scheduler scheduler(polling_settings(config), {.ioc = ioc,
-                                                              .db_threads = db_threads,
-                                                              .pool = pool,
-                                                              .status_store = status_store,
-                                                              .ingest = batcher,
-                                                              .report_metrics = report_metrics,
-                                                              .registry = *registry});
+    const reconcile::SchedulerParts scheduler_parts{.ioc = ioc,
+                                                    .db_threads = db_threads,
+                                                    .pool = pool,
+                                                    .status_store = status_store,
+                                                    .ingest = batcher,
+                                                    .report_metrics = report_metrics,
+                                                    .registry = *registry};
+    // Replaced on SIGHUP, on the control strand below.
+    auto scheduler =
+        std::make_unique<reconcile::Scheduler>(polling_settings(config), scheduler_parts);
+    auto& reloads = prometheus::BuildCounter()
+                        .Name("deliveryd_config_reloads_total")
+                        .Help(
+                            "Configuration reloads on SIGHUP, by result: applied, or refused "
+                            "(the file had problems; the running configuration stays)")
+                        .Register(*registry);
+    auto& reloads_applied = reloads.Add({{"result", "applied"}});
+    auto& reloads_refused = reloads.Add({{"result", "refused"}});
 
     ReadinessCache readiness;
     std::atomic<bool> draining{false};
@@ -315,12 +346,68 @@ int run_daemon(const Config& config) {
             draining = true;
             upkeep_timer.cancel();
             progress_timer.cancel();
-            scheduler.stop();  // no new status calls; claimed messages are given back
+            scheduler->stop();  // no new status calls; claimed messages are given back
             drain_timer.expires_after(config.http.drain_delay);
             drain_timer.async_wait([&](const boost::system::error_code&) { stop_server(); });
             signals.async_wait(on_signal);
         };
     signals.async_wait(on_signal);
+
+    // SIGHUP: the provider sections read again and polling restarted on
+    // them. The old scheduler stops first (its calls end, its rows are given
+    // back, its locks freed), then the new one starts, whose limiters begin
+    // one window late on every scope it takes: no limit is exceeded across
+    // the switch. Callbacks do not depend on these sections and go on.
+    Config running = config;
+    bool reloading = false;
+    asio::signal_set hangups(control, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) {
+                return;
+            }
+            hangups.async_wait(on_hangup);
+            if (stopping) {
+                return;
+            }
+            if (!reread) {
+                spdlog::warn("SIGHUP: no configuration file to read again; ignored");
+                return;
+            }
+            if (reloading) {
+                spdlog::warn("SIGHUP: a reload is still under way; send it again once it is done");
+                return;
+            }
+            Config fresh;
+            try {
+                fresh = reread();
+            } catch (const std::exception& e) {
+                reloads_refused.Increment();
+                spdlog::error("SIGHUP: configuration not reloaded, the running one stays: {}",
+                              e.what());
+                return;
+            }
+            auto next = with_reloaded_providers(running, fresh);
+            spdlog::info("SIGHUP: reloading the configuration ({}); polling restarts",
+                         describe_providers(next));
+            reloading = true;
+            scheduler->stop([&, next = std::move(next)]() mutable {
+                asio::post(control, [&, next = std::move(next)]() mutable {
+                    reloading = false;
+                    if (stopping) {
+                        return;
+                    }
+                    scheduler = std::make_unique<reconcile::Scheduler>(polling_settings(next),
+                                                                       scheduler_parts);
+                    running = std::move(next);
+                    scheduler->start();
+                    reloads_applied.Increment();
+                    spdlog::info("SIGHUP: configuration reloaded; polling {}",
+                                 describe_providers(running));
+                });
+            });
+        };
+    hangups.async_wait(on_hangup);
 
     http::ServerOptions server_options;
     try {
@@ -356,13 +443,14 @@ int run_daemon(const Config& config) {
     stop_server = [&] {
         server.stop();
         signals.cancel();  // nothing else keeps the io_context running once work is done
+        hangups.cancel();
     };
     asio::co_spawn(control,
                    upkeep(db_threads, pool, config, upkeep_timer, stopping, settings_published,
                           partitions_ahead),
                    asio::detached);
     asio::co_spawn(control, log_progress(*registry, progress_timer, stopping), asio::detached);
-    scheduler.start();
+    scheduler->start();
 
     std::vector<std::jthread> threads;
     for (int i = 1; i < config.http.threads; ++i) {

@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "deliveryd/app/cli.hpp"
 #include "deliveryd/app/registration_csv.hpp"
 #include "deliveryd/core/csv.hpp"
+#include "deliveryd/core/phone.hpp"
 #include "deliveryd/core/status.hpp"
 #include "deliveryd/reconcile/configured.hpp"
 #include "deliveryd/store/operator_queries.hpp"
@@ -369,6 +371,48 @@ int run_retention(const Config& config, const ParsedArgs& args) {
             result.dropped.size(), dry_run ? "would be dropped" : "dropped",
             result.default_rows_deleted, dry_run ? "would be deleted" : "deleted");
         print(out);
+        return exit_ok;
+    });
+}
+
+int run_erase(const Config& config, const ParsedArgs& args) {
+    const auto phone = args.value("--phone");
+    const auto zalo_user_id = args.value("--zalo-user-id");
+    if (phone.has_value() == zalo_user_id.has_value()) {
+        return usage("erase", "give either --phone NUMBER or --zalo-user-id ID");
+    }
+    const auto& given = phone ? *phone : *zalo_user_id;
+    if (given.empty() || given.find_first_of(" \t\r\n") != std::string::npos) {
+        return usage("erase", phone ? "--phone: not a phone number" : "--zalo-user-id: not an id");
+    }
+    store::ErasedPerson person;
+    if (phone) {
+        person.key = store::ErasedPerson::Key::phone;
+        person.forms = core::phone_forms(*phone);
+        if (const auto subscriber = core::phone_subscriber(*phone)) {
+            // A callback's query string carries a '+' percent-encoded.
+            person.payload_forms = {"%2B84" + *subscriber, "%2b84" + *subscriber};
+        }
+    } else {
+        person.key = store::ErasedPerson::Key::zalo_user_id;
+        person.forms = {*zalo_user_id};
+    }
+    const bool dry_run = args.has("--dry-run");
+    const auto* what = phone ? "phone number" : "Zalo user id";
+    return guarded("erase", [&] {
+        auto pool = connect(config);
+        const auto result = store::erase_person(pool, person, dry_run);
+        if (dry_run) {
+            print(fmt::format("would erase the {} from {} messages and {} reports\n", what,
+                              result.messages, result.reports));
+            return exit_ok;
+        }
+        // The record that an erasure ran, for whoever must show it did; the
+        // number itself is what must not be kept anywhere.
+        spdlog::warn("erase: a {} was removed from {} messages and {} reports on request", what,
+                     result.messages, result.reports);
+        print(fmt::format("erased the {} from {} messages and {} reports\n", what, result.messages,
+                          result.reports));
         return exit_ok;
     });
 }

@@ -1,5 +1,5 @@
 // The operator's commands (deliveryd status, requeue, import, rebuild,
-// retention): each reads its options, does its one job against the
+// retention, erase): each reads its options, does its one job against the
 // configured database, prints what it did on stdout and returns the exit
 // code. Private to app/.
 #pragma once
@@ -15,5 +15,6 @@ namespace deliveryd::app {
 [[nodiscard]] int run_import(const Config& config, const ParsedArgs& args);
 [[nodiscard]] int run_rebuild(const Config& config, const ParsedArgs& args);
 [[nodiscard]] int run_retention(const Config& config, const ParsedArgs& args);
+[[nodiscard]] int run_erase(const Config& config, const ParsedArgs& args);
 
 }  // namespace deliveryd::app

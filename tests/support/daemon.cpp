@@ -30,7 +30,8 @@ std::string daemon_config(const std::string& database_url, const std::string& ex
 }
 
 Daemon::Daemon(const std::string& config_text, const std::map<std::string, std::string>& env)
-    : process(DELIVERYD_BINARY, {"run", "--config", write_temp_file(config_text, ".yaml")}, env) {
+    : config_path(write_temp_file(config_text, ".yaml")),
+      process(DELIVERYD_BINARY, {"run", "--config", config_path}, env) {
     if (const auto line = process.wait_for_line("listening on", 20s)) {
         port = port_from_listening_line(*line).value_or(0);
     }

@@ -21,6 +21,7 @@ namespace deliveryd::testing {
 struct Daemon {
     explicit Daemon(const std::string& config_text,
                     const std::map<std::string, std::string>& env = {});
+    std::string config_path;  // the file it runs on (a test may rewrite it, then SIGHUP)
     ChildProcess process;
     unsigned short port = 0;  // 0 when it did not start
 

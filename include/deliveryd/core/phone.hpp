@@ -3,7 +3,10 @@
 // a phone number or to a Zalo user id; the two columns must not mix.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace deliveryd::core {
 
@@ -13,5 +16,15 @@ namespace deliveryd::core {
 // before 2018 (84 + 10, 0 + 10) too. Zalo user ids are longer digit strings
 // (15 to 19 digits) and fail this test.
 [[nodiscard]] bool is_vietnamese_phone(std::string_view text) noexcept;
+
+// The subscriber digits of a Vietnamese phone number, without '+', 84 or
+// the leading 0: "912345678" for 0912345678, 84912345678, +84912345678 and
+// 912345678; nullopt when is_vietnamese_phone() says it is not one.
+[[nodiscard]] std::optional<std::string> phone_subscriber(std::string_view text);
+
+// Every way a sender or provider writes the same number, longest first:
+// +84…, 84…, 0… and the bare subscriber digits; just `text` when it is not
+// a Vietnamese phone number.
+[[nodiscard]] std::vector<std::string> phone_forms(std::string_view text);
 
 }  // namespace deliveryd::core

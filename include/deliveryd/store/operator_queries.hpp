@@ -134,6 +134,33 @@ struct RetentionResult {
 [[nodiscard]] RetentionResult drop_old_events(ConnectionPool& pool,
                                               std::chrono::milliseconds older_than, bool dry_run);
 
+// ---- deliveryd erase
+
+// Whose personal data to erase: a phone number or a Zalo user id, in every
+// form it may be written in (core::phone_forms), longest first.
+struct ErasedPerson {
+    enum class Key : std::uint8_t { phone, zalo_user_id };
+    Key key = Key::phone;
+    std::vector<std::string> forms;
+    // Further forms that appear only inside raw payloads (a '+' URL-encoded
+    // in a callback's query string), longest first.
+    std::vector<std::string> payload_forms{};
+};
+
+struct EraseResult {
+    std::int64_t messages = 0;  // delivery_state rows whose column held the number or id
+    std::int64_t reports = 0;   // delivery_event rows that held it (column or raw payload)
+};
+
+// Removes the person's number or id from delivery_state (the column set to
+// NULL) and from delivery_event (the column set to NULL, every form of it in
+// raw_payload replaced by "[erased]": the reports of the messages found, and
+// any report whose column held it), in one transaction. Scans
+// delivery_event's column once (it has no index). With dry_run, counts
+// only. A report that arrives later with the number stores it again.
+[[nodiscard]] EraseResult erase_person(ConnectionPool& pool, const ErasedPerson& person,
+                                       bool dry_run);
+
 // ---- deliveryd rebuild
 
 struct RebuildDifference {
