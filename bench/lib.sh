@@ -177,3 +177,42 @@ YAML
 bench_sim_stats() {
     curl -sf "http://127.0.0.1:$SIM_PORT/sim/stats"
 }
+
+# dba_queries URL SMS_ID RUNS: each query of docs/dba.md (its "### heading"
+# and first ```sql block, in order; the history query asks about SMS_ID),
+# with its plan (EXPLAIN ANALYZE, BUFFERS) and its time over RUNS warm runs;
+# sets SUMMARY, one line per query: name, median ms, fastest ms.
+dba_queries() {
+    local url=$1 sms_id=$2 runs=$3 name sql times median fastest i
+    local -a NAMES QUERIES
+    # The queries of docs/dba.md, read from it in its order: each "### heading"
+    # and its first ```sql block. The history query gets a message of this data.
+    NAMES=() QUERIES=()
+    while IFS= read -r -d '' name && IFS= read -r -d '' sql; do
+        NAMES+=("$name")
+        QUERIES+=("$(printf '%s' "$sql" | sed "s/WHERE sms_id = '[^']*'/WHERE sms_id = '$sms_id'/")")
+    done < <(awk '
+        /^### / { heading = substr($0, 5); taken = 0; next }
+        /^```sql$/ && heading != "" && !taken { inside = 1; sql = ""; next }
+        /^```$/ && inside { printf "%s%c%s%c", heading, 0, sql, 0; inside = 0; taken = 1; next }
+        inside { sql = sql $0 "\n" }
+    ' "$DELIVERYD_ROOT/docs/dba.md")
+    [ "${#QUERIES[@]}" -ge 6 ] || die "found ${#QUERIES[@]} queries in docs/dba.md, expected 6"
+
+    SUMMARY=()
+    for i in "${!QUERIES[@]}"; do
+        name=${NAMES[$i]} sql=${QUERIES[$i]}
+        printf '\n\033[1m== %s\033[0m\n%s\n\n' "$name" "$sql"
+        # Warm: the first run after the fill would also count reading from disk.
+        psql -X -q -v ON_ERROR_STOP=1 "$url" -c "$sql" >/dev/null
+        psql -X -q -v ON_ERROR_STOP=1 "$url" -c "EXPLAIN (ANALYZE, BUFFERS) $sql"
+        times=$({
+            printf '%s\n' '\timing on' '\o /dev/null'
+            for _ in $(seq "$runs"); do echo "$sql"; done
+        } | psql -X -q -v ON_ERROR_STOP=1 "$url" | awk '/^Time:/ { print $2 }' | sort -n)
+        median=$(echo "$times" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+        fastest=$(echo "$times" | head -1)
+        echo "time over $runs runs (psql, client side): median $median ms, fastest $fastest ms"
+        SUMMARY+=("$(printf '%-48s %10s ms %10s ms' "$name" "$median" "$fastest")")
+    done
+}

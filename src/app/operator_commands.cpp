@@ -100,14 +100,20 @@ std::vector<std::string> scope_names(const Config& config) {
 
 std::string status_text(const store::StatusReport& report,
                         const std::vector<store::UnpolledRows>& unpolled) {
-    std::string out = "Messages by state\n";
+    std::string out = report.states_estimated_from
+                          ? fmt::format(
+                                "Messages by state (ESTIMATED from the table's statistics of {}; "
+                                "unresolved counted exactly)\n",
+                                *report.states_estimated_from)
+                          : std::string("Messages by state\n");
     std::int64_t total = 0;
     out += fmt::format("  {:<18}{:>12}{:>12}\n", "state", "messages", "final");
     for (const auto& s : report.states) {
         out += fmt::format("  {:<18}{:>12}{:>12}\n", s.state, s.messages, s.final_messages);
         total += s.messages;
     }
-    out += fmt::format("  {:<18}{:>12}\n", "total", total);
+    out += fmt::format("  {:<18}{:>12}\n", report.states_estimated_from ? "total (about)" : "total",
+                       total);
 
     out += "\nUnresolved messages by age (since submitted)\n";
     out += fmt::format("  {:<18}{:>12}{:>12}\n", "age", "unresolved", "due now");

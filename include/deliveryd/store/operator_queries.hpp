@@ -52,15 +52,25 @@ struct KeyActivityRow {
 
 struct StatusReport {
     std::vector<StateCount> states;
+    // Set when `states` are estimates (a table of millions of rows): when
+    // the statistics they come from were gathered. Unresolved rows are
+    // counted exactly all the same.
+    std::optional<std::string> states_estimated_from;
     std::vector<AgeBucket> unresolved_by_age;
     std::optional<std::string> oldest_unresolved_age;  // e.g. "2 days 03:04:05"
     std::vector<ScopeHolder> scopes;
     std::vector<KeyActivityRow> activity;
 };
 
+// Up to this many rows (the planner's estimate) every row is counted, a full
+// scan of about a second per few million rows; above it the counts by state
+// come from the statistics ANALYZE keeps (StatusReport::states_estimated_from).
+constexpr double exact_state_count_limit = 2'000'000;
+
 // `scopes`: the polling scopes the configuration knows (others found in
 // deliveryd_poll_activity are added).
-[[nodiscard]] StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scopes);
+[[nodiscard]] StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scopes,
+                                       double exact_count_limit = exact_state_count_limit);
 
 // ---- deliveryd requeue
 
