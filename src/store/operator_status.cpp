@@ -1,5 +1,10 @@
 // deliveryd status: counts by state, the unresolved backlog by age, who
 // polls which scope, and what each polling replica last reported.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+
 #include <pqxx/pqxx>
 
 #include "deliveryd/store/operator_queries.hpp"
@@ -23,42 +28,29 @@ FROM delivery_state GROUP BY state ORDER BY count(*) DESC, state
 )sql";
 
 // Each state's share of the table from ANALYZE's sample (pg_stats: the few
-// states are all among its most common values), times the estimated rows;
-// the unresolved rows, few and indexed (delivery_state_unresolved), are
-// counted exactly and taken from the state's total for its final count.
-constexpr const char* estimated_states_sql = R"sql(
-WITH sampled AS (
-    SELECT x.state, x.share * (SELECT reltuples FROM pg_class
-                               WHERE oid = 'delivery_state'::regclass) AS messages
-    FROM pg_stats AS s,
-         unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS x(state, share)
-    WHERE s.schemaname = current_schema() AND s.tablename = 'delivery_state'
-      AND s.attname = 'state'
-), open AS (
-    SELECT state, count(*) AS messages FROM delivery_state WHERE NOT is_final GROUP BY state
-)
-SELECT coalesce(sampled.state, open.state),
-       greatest(round(sampled.messages), coalesce(open.messages, 0))::bigint AS messages,
-       greatest(round(sampled.messages) - coalesce(open.messages, 0), 0)::bigint
-FROM sampled FULL JOIN open ON open.state = sampled.state
-ORDER BY 2 DESC, 1
+// states are all among its most common values), times the estimated rows.
+constexpr const char* sampled_states_sql = R"sql(
+SELECT x.state, x.share * (SELECT reltuples FROM pg_class
+                           WHERE oid = 'delivery_state'::regclass)
+FROM pg_stats AS s,
+     unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS x(state, share)
+WHERE s.schemaname = current_schema() AND s.tablename = 'delivery_state' AND s.attname = 'state'
 )sql";
 
-// Unresolved rows only: read through delivery_state_unresolved.
-constexpr const char* age_sql = R"sql(
-WITH buckets(n, label, upper) AS (VALUES
-    (1, 'under 1h', interval '1 hour'), (2, '1h-6h', interval '6 hours'),
-    (3, '6h-24h', interval '1 day'), (4, '1d-3d', interval '3 days'),
-    (5, '3d-7d', interval '7 days'), (6, 'over 7d', NULL))
-SELECT b.label, count(u.sms_id), count(u.sms_id) FILTER (WHERE u.next_poll_at <= now())
-FROM buckets b
-LEFT JOIN (
-    SELECT sms_id, next_poll_at, now() - submitted_at AS age
-    FROM delivery_state WHERE NOT is_final
-) u ON u.age < coalesce(b.upper, interval '1000 years')
-   AND u.age >= coalesce((SELECT max(upper) FROM buckets WHERE n < b.n), interval '-1000 years')
-GROUP BY b.n, b.label ORDER BY b.n
+// One pass over the unresolved rows (delivery_state_unresolved): how many,
+// and how many due now, per state and age bucket (age_labels).
+constexpr const char* unresolved_sql = R"sql(
+SELECT state,
+       CASE WHEN age < interval '1 hour' THEN 0 WHEN age < interval '6 hours' THEN 1
+            WHEN age < interval '1 day' THEN 2 WHEN age < interval '3 days' THEN 3
+            WHEN age < interval '7 days' THEN 4 ELSE 5 END,
+       count(*), count(*) FILTER (WHERE next_poll_at <= now())
+FROM (SELECT state, next_poll_at, now() - submitted_at AS age
+      FROM delivery_state WHERE NOT is_final) AS u
+GROUP BY 1, 2
 )sql";
+constexpr std::array<const char*, 6> age_labels = {"under 1h", "1h-6h", "6h-24h",
+                                                   "1d-3d",    "3d-7d", "over 7d"};
 
 constexpr const char* oldest_sql = R"sql(
 SELECT (now() - min(submitted_at))::text FROM delivery_state WHERE NOT is_final
@@ -114,14 +106,42 @@ StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scop
         if (table[0].as<double>() > exact_count_limit) {
             report.states_estimated_from = table[1].as<std::string>();
         }
-        for (const auto& row :
-             tx.exec(report.states_estimated_from ? estimated_states_sql : states_sql)) {
-            report.states.push_back(
-                {row[0].as<std::string>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});
+        for (const auto* label : age_labels) {
+            report.unresolved_by_age.push_back({label, 0, 0});
         }
-        for (const auto& row : tx.exec(age_sql)) {
-            report.unresolved_by_age.push_back(
-                {row[0].as<std::string>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});
+        std::map<std::string, std::int64_t> open_by_state;
+        for (const auto& row : tx.exec(unresolved_sql)) {
+            auto& bucket = report.unresolved_by_age.at(row[1].as<std::size_t>());
+            bucket.unresolved += row[2].as<std::int64_t>();
+            bucket.due += row[3].as<std::int64_t>();
+            open_by_state[row[0].as<std::string>()] += row[2].as<std::int64_t>();
+        }
+        if (report.states_estimated_from) {
+            // Unresolved rows are counted exactly and come out of the
+            // estimate of their state for its final count.
+            std::map<std::string, double> sampled;
+            for (const auto& row : tx.exec(sampled_states_sql)) {
+                sampled[row[0].as<std::string>()] = row[1].as<double>();
+            }
+            for (const auto& [state, open] : open_by_state) {
+                sampled.try_emplace(state, 0.0);
+            }
+            for (const auto& [state, estimate] : sampled) {
+                const auto rounded = static_cast<std::int64_t>(std::llround(estimate));
+                const auto open = open_by_state.contains(state) ? open_by_state[state] : 0;
+                report.states.push_back(
+                    {state, std::max(rounded, open), std::max<std::int64_t>(rounded - open, 0)});
+            }
+            std::sort(report.states.begin(), report.states.end(),
+                      [](const StateCount& a, const StateCount& b) {
+                          return a.messages != b.messages ? a.messages > b.messages
+                                                          : a.state < b.state;
+                      });
+        } else {
+            for (const auto& row : tx.exec(states_sql)) {
+                report.states.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(),
+                                         row[2].as<std::int64_t>()});
+            }
         }
         const auto oldest = tx.exec1(oldest_sql);
         if (!oldest[0].is_null()) {

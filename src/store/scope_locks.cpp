@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -34,9 +35,12 @@ constexpr const char* session_setup_sql =
     "SET idle_in_transaction_session_timeout = 0";
 
 // Marks this session as a live replica: a shared lock, which every replica
-// holds at once and nobody takes exclusively, so it never waits.
+// holds at once and nobody takes exclusively, so it never waits. Also the
+// session's own process id, from the server: the one libpq reports is a
+// pooler's own when the connection goes through pgbouncer.
 constexpr const char* presence_sql =
-    "SELECT pg_try_advisory_lock_shared(hashtextextended('deliveryd.replica', 0))";
+    "SELECT pg_backend_pid(), "
+    "pg_try_advisory_lock_shared(hashtextextended('deliveryd.replica', 0))";
 
 // Every granted advisory lock of this database that marks a live replica
 // (scope NULL) or is the lock of one of the scopes given, with the backend
@@ -85,7 +89,7 @@ void ScopeLocks::connect() {
     session_ = std::make_unique<Session>(conninfo_);
     pqxx::nontransaction tx(session_->connection);
     tx.exec(session_setup_sql);
-    tx.exec(presence_sql);
+    backend_pid_ = tx.exec1(presence_sql)[0].as<int>();
 }
 
 std::vector<const PollScope*> ScopeLocks::census_and_pick() {
@@ -93,11 +97,21 @@ std::vector<const PollScope*> ScopeLocks::census_and_pick() {
     for (const auto& scope : scopes_) {
         names.add(scope.name());
     }
-    std::set<int> replica_pids{session_->connection.backendpid()};
+    std::set<int> replica_pids{backend_pid_};
     std::map<int, std::size_t> held_by;
     std::set<std::string> locked;
     {
         pqxx::nontransaction tx(session_->connection);
+        // A pooler that hands out a server connection per transaction
+        // (pgbouncer's pool_mode = transaction) leaves session locks on
+        // connections other clients then use: nothing held could be trusted.
+        if (tx.exec1("SELECT pg_backend_pid()")[0].as<int>() != backend_pid_) {
+            throw std::runtime_error(
+                "the lock connection changed server sessions between statements: it goes "
+                "through a pooler in transaction mode (pgbouncer pool_mode = transaction), where "
+                "session advisory locks do not hold; connect deliveryd to PostgreSQL directly or "
+                "through a pool in session mode");
+        }
         for (const auto& row : tx.exec_params(census_sql, names.finish())) {
             const auto pid = row[0].as<int>();
             if (row[1].is_null()) {

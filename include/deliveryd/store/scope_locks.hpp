@@ -86,6 +86,7 @@ class ScopeLocks {
     std::chrono::milliseconds free_grace_;
     struct Session;  // the pqxx connection (its base class has no virtual destructor)
     std::unique_ptr<Session> session_;
+    int backend_pid_ = 0;  // the session's server process (pg_backend_pid)
     std::set<PollScope> held_;
     std::size_t surplus_ = 0;
     std::size_t replicas_ = 0;
