@@ -10,7 +10,7 @@ DELIVERYD_PACKAGES=(
     libcurl4-openssl-dev libpqxx-dev libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev
     libgtest-dev libgmock-dev
     postgresql-15 postgresql-client-15
-    clang-format wrk curl
+    clang-format wrk curl pgbouncer
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -134,6 +134,14 @@ TEST(Migrations, EventLogIsPartitionedByMonth) {
     EXPECT_NO_THROW(db.execute("SELECT delivery_event_ensure_partitions(6)"));
 }
 
+TEST(Migrations, TheStatusTableIsVacuumedAfterTwoPerCentOfItChanged) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    EXPECT_EQ(db.scalar("SELECT array_to_string(reloptions, ',') FROM pg_class "
+                        "WHERE oid = 'delivery_state'::regclass"),
+              "autovacuum_vacuum_scale_factor=0.02,autovacuum_analyze_scale_factor=0.02");
+}
+
 TEST(Migrations, AChangedMigrationIsRefused) {
     DELIVERYD_REQUIRE_DATABASE();
     ScratchDatabase db;
