@@ -65,7 +65,8 @@ constexpr Command commands[] = {
      "its polling replica last reported it (every 10 s). Up to 2 million rows every row is\n"
      "counted; above that the counts by state are estimates from the table's statistics\n"
      "(labelled so, with when ANALYZE last ran), and the unresolved rows are counted\n"
-     "exactly through their index, so it answers in about a second at 10 million rows.\n",
+     "exactly through their index (measured: 1.6 s at 10 million rows, half a\n"
+     "million of them unresolved, under a callback load).\n",
      no_options},
     {"requeue", "make chosen messages due for polling again (e.g. --state expired --since 2d)",
      "Usage: deliveryd requeue --config FILE [--state S[,S...]] [--since DURATION]\n"
