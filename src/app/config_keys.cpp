@@ -119,6 +119,22 @@ void callback_token(Reader& r, const YAML::Node&, const std::string& here, HttpC
     }
 }
 
+void admin_listen(Reader& r, const YAML::Node&, const std::string& here, AdminConfig& admin) {
+    if (!valid_listen(admin.listen)) {
+        r.problem(here, "expected host:port, e.g. 127.0.0.1:9090");
+    }
+}
+
+void admin_token(Reader& r, const YAML::Node&, const std::string& here, AdminConfig& admin) {
+    if (admin.token && admin.token->empty()) {
+        admin.token.reset();  // an empty token means "no admin listener", as if unset
+    }
+    // Short tokens are guessed; the listener is the way to every phone number.
+    if (admin.token && admin.token->size() < 16) {
+        r.problem(here, "must be at least 16 characters");
+    }
+}
+
 void allow_cidrs(Reader& r, const YAML::Node&, const std::string& here, HttpConfig& http) {
     for (std::size_t i = 0; i < http.allow_cidrs.size(); ++i) {
         if (auto problem = deliveryd::http::AddressFilter::problem_with(http.allow_cidrs[i])) {
@@ -167,6 +183,7 @@ std::span<const Section> sections() {
     static const Section table[] = {
         {"database", &Config::database, "the PostgreSQL database", /*required=*/true},
         {"http", &Config::http, "the callback listener"},
+        {"admin", &Config::admin, "the read-only admin listener (message lookups)"},
         {"esms", &Config::esms, "eSMS: addresses and accounts polled"},
         {"etelecom", &Config::etelecom, "eTelecom; absent: not polled"},
         {"reconcile", &Config::reconcile, "the polling schedule"},
@@ -209,6 +226,18 @@ std::span<const Key<HttpConfig>> keys(std::type_identity<HttpConfig>) {
         {"threads", &H::threads, Kind::positive, "threads serving HTTP"},
         {"drain_delay", &H::drain_delay, Kind::duration_or_zero,
          "on SIGTERM, /readyz says 503 this long before the listener closes"},
+    };
+    return table;
+}
+
+std::span<const Key<AdminConfig>> keys(std::type_identity<AdminConfig>) {
+    using A = AdminConfig;
+    static const Key<A> table[] = {
+        {"listen", &A::listen, Kind::text,
+         "host:port of the admin listener; keep it inside the deployment", false, &admin_listen},
+        {"token", &A::token, Kind::secret,
+         "bearer token the admin listener requires; unset or empty: no admin listener", false,
+         &admin_token},
     };
     return table;
 }

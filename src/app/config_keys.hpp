@@ -62,9 +62,10 @@ struct Key {
 // A top-level section: a member of Config, read with its type's table. An
 // optional member is left unset when the section is absent or empty.
 struct Section {
-    using Member = std::variant<DatabaseConfig Config::*, HttpConfig Config::*,
-                                EsmsConfig Config::*, std::optional<EtelecomConfig> Config::*,
-                                ReconcileConfig Config::*, LogConfig Config::*>;
+    using Member =
+        std::variant<DatabaseConfig Config::*, HttpConfig Config::*, AdminConfig Config::*,
+                     EsmsConfig Config::*, std::optional<EtelecomConfig> Config::*,
+                     ReconcileConfig Config::*, LogConfig Config::*>;
     const char* name;
     Member member;
     const char* doc;
@@ -74,6 +75,7 @@ struct Section {
 std::span<const Section> sections();
 std::span<const Key<DatabaseConfig>> keys(std::type_identity<DatabaseConfig>);
 std::span<const Key<HttpConfig>> keys(std::type_identity<HttpConfig>);
+std::span<const Key<AdminConfig>> keys(std::type_identity<AdminConfig>);
 std::span<const Key<EsmsConfig>> keys(std::type_identity<EsmsConfig>);
 std::span<const Key<EsmsAccount>> keys(std::type_identity<EsmsAccount>);
 std::span<const Key<EtelecomConfig>> keys(std::type_identity<EtelecomConfig>);

@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <sys/resource.h>
 #include <thread>
 
@@ -23,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "deliveryd/app/cli.hpp"
+#include "deliveryd/http/admin_routes.hpp"
 #include "deliveryd/http/routes.hpp"
 #include "deliveryd/http/server.hpp"
 #include "deliveryd/net/offload.hpp"
@@ -30,6 +32,7 @@
 #include "deliveryd/store/connection_pool.hpp"
 #include "deliveryd/store/health.hpp"
 #include "deliveryd/store/ingest_batcher.hpp"
+#include "deliveryd/store/message_lookup.hpp"
 #include "deliveryd/store/report_metrics.hpp"
 #include "deliveryd/store/status_store.hpp"
 
@@ -440,8 +443,42 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
     const auto bound = server.local_endpoint();
     spdlog::info("listening on {}:{}", bound.address().to_string(), bound.port());
 
+    // The admin listener: its own port, never the provider-facing one.
+    std::optional<http::Server> admin;
+    if (config.admin.token) {
+        http::ServerOptions admin_options;
+        try {
+            admin_options.endpoint = resolve_listen(ioc, config.admin.listen);
+            admin_options.max_connections = 256;
+            admin_options.read_timeout = config.http.read_timeout;
+            admin.emplace(ioc, admin_options,
+                          http::make_admin_routes(
+                              {.token = *config.admin.token,
+                               .find_message = [&](std::string sms_id)
+                                   -> asio::awaitable<std::optional<store::MessageRecord>> {
+                                   co_return co_await net::offload(db_threads, [&] {
+                                       return store::find_message(pool, sms_id);
+                                   });
+                               }}));
+            admin->start();
+        } catch (const boost::system::system_error& e) {
+            spdlog::error("cannot listen on {} (admin.listen): {}", config.admin.listen,
+                          e.code().message());
+            server.stop();
+            return exit_failure;
+        }
+        const auto admin_bound = admin->local_endpoint();
+        spdlog::info("admin listener on {}:{}", admin_bound.address().to_string(),
+                     admin_bound.port());
+    } else {
+        spdlog::info("admin listener off (admin.token is not set)");
+    }
+
     stop_server = [&] {
         server.stop();
+        if (admin) {
+            admin->stop();
+        }
         signals.cancel();  // nothing else keeps the io_context running once work is done
         hangups.cancel();
     };

@@ -20,6 +20,12 @@ HttpResult http_get(unsigned short port, const std::string& target,
 
 HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
                         std::chrono::milliseconds timeout) {
+    return http_request(port, method, target, {}, timeout);
+}
+
+HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::map<std::string, std::string>& headers,
+                        std::chrono::milliseconds timeout) {
     // Asynchronous operations under one deadline: a test never hangs on a
     // server that does not answer.
     asio::io_context ioc;
@@ -30,6 +36,9 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
     req.target(target);
     req.version(11);
     req.set(bhttp::field::host, "127.0.0.1");
+    for (const auto& [name, value] : headers) {
+        req.set(name, value);
+    }
     bhttp::response<bhttp::string_body> res;
     HttpResult result;
 

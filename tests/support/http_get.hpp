@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 
 namespace deliveryd::testing {
@@ -21,6 +22,11 @@ namespace deliveryd::testing {
 // Any method and target, sent as given (no encoding applied).
 [[nodiscard]] HttpResult http_request(unsigned short port, const std::string& method,
                                       const std::string& target,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// With these request headers (name, value) added.
+[[nodiscard]] HttpResult http_request(unsigned short port, const std::string& method,
+                                      const std::string& target,
+                                      const std::map<std::string, std::string>& headers,
                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Writes `bytes` as they are and returns the status of the answer (0 if none

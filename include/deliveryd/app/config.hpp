@@ -40,6 +40,14 @@ struct HttpConfig {
     Duration drain_delay{0};
 };
 
+// The read-only admin listener for support staff (message lookups). It is
+// never the callback listener: that one faces the provider, this one only
+// the inside of the deployment.
+struct AdminConfig {
+    std::string listen = "127.0.0.1:9090";
+    std::optional<std::string> token;  // secret; unset: the admin listener is off
+};
+
 // The polling sections are reconcile's own types (it must not depend on
 // app); here under the names the rest of the configuration uses.
 using EsmsAccount = reconcile::EsmsAccount;
@@ -55,6 +63,7 @@ struct LogConfig {
 struct Config {
     DatabaseConfig database;
     HttpConfig http;
+    AdminConfig admin;
     EsmsConfig esms;
     std::optional<EtelecomConfig> etelecom;
     ReconcileConfig reconcile;

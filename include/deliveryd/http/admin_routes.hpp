@@ -1,0 +1,30 @@
+// The admin listener's routes, read-only, for support staff and the
+// business's own services: one message's row and its reports as JSON
+// (docs/api.md). Every request needs `Authorization: Bearer <admin.token>`
+// (compared in constant time; 401 otherwise). Phone numbers and Zalo user
+// ids are masked (core/masking.hpp), in the raw payloads too, unless the
+// request asks `?unmask=1`, which is logged with the message and the
+// caller's address.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "deliveryd/http/server.hpp"
+#include "deliveryd/store/message_lookup.hpp"
+
+namespace deliveryd::http {
+
+struct AdminRouteOptions {
+    std::string token;
+    // Looks a message up; runs the blocking query elsewhere and resumes here.
+    std::function<boost::asio::awaitable<std::optional<store::MessageRecord>>(std::string)>
+        find_message;
+};
+
+[[nodiscard]] Handler make_admin_routes(AdminRouteOptions options);
+
+}  // namespace deliveryd::http
