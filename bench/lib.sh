@@ -192,6 +192,7 @@ dba_queries() {
         NAMES+=("$name")
         QUERIES+=("$(printf '%s' "$sql" | sed "s/WHERE sms_id = '[^']*'/WHERE sms_id = '$sms_id'/")")
     done < <(awk '
+        /^## / { heading = ""; next }
         /^### / { heading = substr($0, 5); taken = 0; next }
         /^```sql$/ && heading != "" && !taken { inside = 1; sql = ""; next }
         /^```$/ && inside { printf "%s%c%s%c", heading, 0, sql, 0; inside = 0; taken = 1; next }

@@ -446,20 +446,26 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
     // The admin listener: its own port, never the provider-facing one.
     std::optional<http::Server> admin;
     if (config.admin.token) {
+        http::AdminRouteOptions admin_routes;
+        admin_routes.token = *config.admin.token;
+        admin_routes.find_message =
+            [&](std::string sms_id) -> asio::awaitable<std::optional<store::MessageRecord>> {
+            co_return co_await net::offload(db_threads,
+                                            [&] { return store::find_message(pool, sms_id); });
+        };
+        admin_routes.find_by_phone =
+            [&](std::string phone, std::size_t limit,
+                std::string cursor) -> asio::awaitable<store::MessagePage> {
+            co_return co_await net::offload(db_threads, [&] {
+                return store::find_messages_by_phone(pool, phone, limit, cursor);
+            });
+        };
         http::ServerOptions admin_options;
         try {
             admin_options.endpoint = resolve_listen(ioc, config.admin.listen);
             admin_options.max_connections = 256;
             admin_options.read_timeout = config.http.read_timeout;
-            admin.emplace(ioc, admin_options,
-                          http::make_admin_routes(
-                              {.token = *config.admin.token,
-                               .find_message = [&](std::string sms_id)
-                                   -> asio::awaitable<std::optional<store::MessageRecord>> {
-                                   co_return co_await net::offload(db_threads, [&] {
-                                       return store::find_message(pool, sms_id);
-                                   });
-                               }}));
+            admin.emplace(ioc, admin_options, http::make_admin_routes(std::move(admin_routes)));
             admin->start();
         } catch (const boost::system::system_error& e) {
             spdlog::error("cannot listen on {} (admin.listen): {}", config.admin.listen,

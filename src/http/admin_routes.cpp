@@ -1,8 +1,10 @@
 #include "deliveryd/http/admin_routes.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -113,6 +115,13 @@ class AdminRoutes {
             co_return error(bhttp::status::bad_request, "the request target cannot be read");
         }
         const std::string path = url->path();  // percent-decoded
+        bool unmask = false;
+        for (const auto& param : url->params()) {
+            unmask = unmask || (param.key == "unmask" && param.value == "1");
+        }
+        if (path == "/api/messages") {
+            co_return co_await search(req, *url, unmask, ctx);
+        }
         if (!path.starts_with(messages_prefix) || path.size() == messages_prefix.size() ||
             path.find('/', messages_prefix.size()) != std::string::npos) {
             co_return error(bhttp::status::not_found, "no such route (see docs/api.md)");
@@ -123,10 +132,6 @@ class AdminRoutes {
             co_return res;
         }
         const auto sms_id = path.substr(messages_prefix.size());
-        bool unmask = false;
-        for (const auto& param : url->params()) {
-            unmask = unmask || (param.key == "unmask" && param.value == "1");
-        }
         const auto record = co_await options_.find_message(sms_id);
         if (!record) {
             co_return error(bhttp::status::not_found, "no message with this sms_id");
@@ -141,6 +146,63 @@ class AdminRoutes {
     }
 
   private:
+    // GET /api/messages?phone=P[&limit=N][&before=CURSOR][&unmask=1]
+    boost::asio::awaitable<Response> search(const Request& req, const boost::urls::url_view& url,
+                                            bool unmask, const RequestContext& ctx) {
+        if (req.method() != bhttp::verb::get) {
+            auto res = error(bhttp::status::method_not_allowed, "read-only: use GET");
+            res.set(bhttp::field::allow, "GET");
+            co_return res;
+        }
+        std::string phone;
+        std::string cursor;
+        std::size_t limit = 50;
+        for (const auto& param : url.params()) {
+            if (param.key == "phone") {
+                phone = param.value;
+            } else if (param.key == "before") {
+                cursor = param.value;
+            } else if (param.key == "limit") {
+                const auto& text = param.value;
+                std::size_t value = 0;
+                const auto [end, ec] =
+                    std::from_chars(text.data(), text.data() + text.size(), value);
+                if (ec != std::errc{} || end != text.data() + text.size() || value < 1 ||
+                    value > 200) {
+                    co_return error(bhttp::status::bad_request, "limit: a number from 1 to 200");
+                }
+                limit = value;
+            }
+        }
+        if (phone.empty()) {
+            co_return error(bhttp::status::bad_request,
+                            "give phone=NUMBER (84..., 0... or +84...)");
+        }
+        store::MessagePage page;
+        try {
+            page = co_await options_.find_by_phone(phone, limit, cursor);
+        } catch (const std::invalid_argument&) {
+            co_return error(bhttp::status::bad_request, "before: not a cursor this API gave");
+        }
+        if (unmask) {
+            spdlog::warn("admin: messages to a phone number shown with their numbers in full to {}",
+                         ctx.remote.to_string());
+        }
+        json::array messages;
+        for (const auto& text : page.messages) {
+            auto message = json::parse(text).as_object();
+            if (!unmask) {
+                mask(message, {});
+            }
+            messages.push_back(std::move(message));
+        }
+        co_return json_response(
+            bhttp::status::ok,
+            json::object{{"messages", std::move(messages)},
+                         {"next", page.next ? json::value(*page.next) : json::value(nullptr)},
+                         {"masked", !unmask}});
+    }
+
     AdminRouteOptions options_;
 };
 

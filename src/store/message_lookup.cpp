@@ -1,5 +1,9 @@
 #include "deliveryd/store/message_lookup.hpp"
 
+#include <charconv>
+#include <cstdint>
+#include <stdexcept>
+
 #include <pqxx/pqxx>
 
 namespace deliveryd::store {
@@ -13,7 +17,57 @@ constexpr const char* events_sql =
     "SELECT to_jsonb(e)::text FROM delivery_event AS e WHERE sms_id = $1 "
     "ORDER BY received_at, event_id";
 
+// $1 phone, $2 the cursor's submitted_at in microseconds since the epoch
+// (NULL: from the newest), $3 its sms_id, $4 the page size.
+constexpr const char* by_phone_sql = R"sql(
+SELECT to_jsonb(m)::text,
+       (extract(epoch FROM m.submitted_at) * 1000000)::bigint, m.sms_id
+FROM (
+    SELECT sms_id, state, is_final, account, provider, type_id, phone, zalo_user_id, request_id,
+           submitted_at, state_at, error_code
+    FROM delivery_state
+    WHERE delivery_phone_key(phone) = delivery_phone_key($1) AND phone IS NOT NULL
+      AND ($2::bigint IS NULL
+           OR (submitted_at, sms_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3))
+    ORDER BY submitted_at DESC, sms_id DESC
+    LIMIT $4
+) AS m
+)sql";
+
 }  // namespace
+
+MessagePage find_messages_by_phone(ConnectionPool& pool, const std::string& phone,
+                                   std::size_t limit, const std::string& cursor) {
+    // A cursor is "<microseconds>:<sms_id>" of the last message of a page.
+    std::optional<std::int64_t> micros;
+    std::string after_id;
+    if (!cursor.empty()) {
+        const auto colon = cursor.find(':');
+        std::int64_t value = 0;
+        const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + colon, value);
+        if (colon == std::string::npos || ec != std::errc{} || end != cursor.data() + colon) {
+            throw std::invalid_argument("not a cursor this API gave");
+        }
+        micros = value;
+        after_id = cursor.substr(colon + 1);
+    }
+    MessagePage page;
+    pool.with_connection([&](pqxx::connection_base& c) {
+        page = MessagePage{};
+        pqxx::read_transaction tx(c);
+        // One more than asked tells whether a next page exists.
+        const auto rows = tx.exec_params(by_phone_sql, phone, micros, after_id,
+                                         static_cast<std::int64_t>(limit + 1));
+        for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
+            page.messages.push_back(rows[static_cast<int>(i)][0].as<std::string>());
+        }
+        if (rows.size() > limit) {
+            const auto last = rows[static_cast<int>(limit - 1)];
+            page.next = last[1].as<std::string>() + ":" + last[2].as<std::string>();
+        }
+    });
+    return page;
+}
 
 std::optional<MessageRecord> find_message(ConnectionPool& pool, const std::string& sms_id) {
     std::optional<MessageRecord> found;

@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "deliveryd/core/phone.hpp"
+
 #include "support/daemon.hpp"
 #include "support/http_get.hpp"
 #include "support/scratch_database.hpp"
@@ -118,6 +120,54 @@ TEST_F(AdminApi, UnmaskingShowsTheNumberAndIsLogged) {
         << daemon->process.output();
     EXPECT_EQ(daemon->process.output().find(token), std::string::npos)
         << "the token is never logged";
+}
+
+TEST_F(AdminApi, MessagesToOneNumberInAnyFormComeNewestFirstPageByPage) {
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, phone, state, submitted_at) VALUES
+            ('p-1', '0987654321', 'delivered', now() - interval '3 hours'),
+            ('p-2', '+84987654321', 'failed', now() - interval '2 hours'),
+            ('p-3', '84987654321', 'sent', now() - interval '1 hour'),
+            ('p-4', '0987654322', 'sent', now() - interval '1 hour');
+    )sql");
+    const auto first = get("/api/messages?phone=%2B84987654321&limit=2");
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(first.body.find("987654321"), std::string::npos) << first.body;
+    const auto page = json::parse(first.body).as_object();
+    const auto& messages = page.at("messages").as_array();
+    ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[0].at("sms_id").as_string(), "p-3");
+    EXPECT_EQ(messages[1].at("sms_id").as_string(), "p-2");
+    EXPECT_EQ(messages[1].at("phone").as_string(), "+84*******21");
+    ASSERT_TRUE(page.at("next").is_string());
+
+    const auto cursor = std::string(page.at("next").as_string());
+    std::string encoded;
+    for (const char c : cursor) {
+        encoded += c == ':' ? std::string("%3A") : std::string(1, c);
+    }
+    const auto second = get("/api/messages?phone=0987654321&limit=2&before=" + encoded);
+    ASSERT_EQ(second.status, 200) << second.body;
+    const auto rest = json::parse(second.body).as_object();
+    ASSERT_EQ(rest.at("messages").as_array().size(), 1u);
+    EXPECT_EQ(rest.at("messages").as_array()[0].at("sms_id").as_string(), "p-1");
+    EXPECT_TRUE(rest.at("next").is_null());
+
+    EXPECT_EQ(get("/api/messages?phone=987654321").body.find("p-4"), std::string::npos);
+    EXPECT_EQ(get("/api/messages").status, 400);
+    EXPECT_EQ(get("/api/messages?phone=0987654321&before=nonsense").status, 400);
+    EXPECT_EQ(get("/api/messages?phone=0987654321&limit=0").status, 400);
+    EXPECT_EQ(get("/api/messages?phone=0987654321&limit=201").status, 400);
+}
+
+TEST_F(AdminApi, ThePhoneKeyOfTheDatabaseIsTheSubscriberNumberOfTheCode) {
+    for (const std::string phone :
+         {"0912345678", "84912345678", "+84912345678", "912345678", "841234567", "01234567890",
+          "841234567890", "84012345678", "5843210987654321", "+15551234567", "0903,000", "+"}) {
+        EXPECT_EQ(db->scalar("SELECT delivery_phone_key('" + phone + "')"),
+                  core::phone_subscriber(phone).value_or(phone))
+            << phone;
+    }
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
 // The admin listener's routes, read-only, for support staff and the
-// business's own services: one message's row and its reports as JSON
-// (docs/api.md). Every request needs `Authorization: Bearer <admin.token>`
-// (compared in constant time; 401 otherwise). Phone numbers and Zalo user
-// ids are masked (core/masking.hpp), in the raw payloads too, unless the
-// request asks `?unmask=1`, which is logged with the message and the
-// caller's address.
+// business's own services: one message's row and its reports, and the
+// messages to one phone number, as JSON (docs/api.md). Every request needs `Authorization: Bearer
+// <admin.token>` (compared in constant time; 401 otherwise). Phone numbers and Zalo user ids are
+// masked (core/masking.hpp), in the raw payloads too, unless the request asks `?unmask=1`, which is
+// logged with the message and the caller's address.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,6 +23,9 @@ struct AdminRouteOptions {
     // Looks a message up; runs the blocking query elsewhere and resumes here.
     std::function<boost::asio::awaitable<std::optional<store::MessageRecord>>(std::string)>
         find_message;
+    // A page of the messages to a phone number (phone, limit, cursor), likewise.
+    std::function<boost::asio::awaitable<store::MessagePage>(std::string, std::size_t, std::string)>
+        find_by_phone;
 };
 
 [[nodiscard]] Handler make_admin_routes(AdminRouteOptions options);

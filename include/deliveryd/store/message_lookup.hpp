@@ -4,6 +4,7 @@
 // Blocking; one connection from the pool.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,5 +21,20 @@ struct MessageRecord {
 // nullopt when no row has this sms_id.
 [[nodiscard]] std::optional<MessageRecord> find_message(ConnectionPool& pool,
                                                         const std::string& sms_id);
+
+// A page of messages, newest first: each a JSON object of the columns that
+// tell messages apart (sms_id, state, is_final, account, provider, type_id,
+// phone, zalo_user_id, request_id, submitted_at, state_at, error_code).
+struct MessagePage {
+    std::vector<std::string> messages;
+    std::optional<std::string> next;  // the cursor of the next page; none after the last
+};
+
+// The messages to one phone number however it was written (84…, 0…, +84…),
+// through delivery_state_phone_key. `cursor`: a page's `next`, or empty
+// for the first page. Throws std::invalid_argument for a cursor it did not
+// make.
+[[nodiscard]] MessagePage find_messages_by_phone(ConnectionPool& pool, const std::string& phone,
+                                                 std::size_t limit, const std::string& cursor);
 
 }  // namespace deliveryd::store
