@@ -26,7 +26,8 @@ FROM (
     SELECT sms_id, state, is_final, account, provider, type_id, phone, zalo_user_id, request_id,
            submitted_at, state_at, error_code
     FROM delivery_state
-    WHERE delivery_phone_key(phone) = delivery_phone_key($1) AND phone IS NOT NULL
+    WHERE right(phone, 9) = right($1, 9) AND phone IS NOT NULL
+      AND delivery_phone_key(phone) = delivery_phone_key($1)
       AND ($2::bigint IS NULL
            OR (submitted_at, sms_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3))
     ORDER BY submitted_at DESC, sms_id DESC

@@ -31,7 +31,7 @@ struct MessagePage {
 };
 
 // The messages to one phone number however it was written (84…, 0…, +84…),
-// through delivery_state_phone_key. `cursor`: a page's `next`, or empty
+// through delivery_state_phone_tail. `cursor`: a page's `next`, or empty
 // for the first page. Throws std::invalid_argument for a cursor it did not
 // make.
 [[nodiscard]] MessagePage find_messages_by_phone(ConnectionPool& pool, const std::string& phone,
