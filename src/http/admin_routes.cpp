@@ -13,6 +13,7 @@
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include "deliveryd/core/error_meaning.hpp"
 #include "deliveryd/core/masking.hpp"
 #include "deliveryd/http/callback_route.hpp"
 
@@ -63,11 +64,24 @@ void mask(json::object& o, const std::vector<std::string>& forms) {
     }
 }
 
+// Adds error_meaning, the error code in words, when the code has one.
+void explain_error(json::object& o) {
+    const auto* code = o.if_contains("error_code");
+    if (code != nullptr && code->is_int64()) {
+        if (const auto meaning = core::error_meaning(code->as_int64())) {
+            o["error_meaning"] = *meaning;
+        }
+    }
+}
+
 json::value message_json(const store::MessageRecord& record, bool unmask) {
     auto row = json::parse(record.row).as_object();
+    explain_error(row);
     json::array events;
     for (const auto& text : record.events) {
-        events.push_back(json::parse(text));
+        auto event = json::parse(text).as_object();
+        explain_error(event);
+        events.push_back(std::move(event));
     }
     if (!unmask) {
         // Every number and id the row or any report names, in every form.
@@ -191,6 +205,7 @@ class AdminRoutes {
         json::array messages;
         for (const auto& text : page.messages) {
             auto message = json::parse(text).as_object();
+            explain_error(message);
             if (!unmask) {
                 mask(message, {});
             }

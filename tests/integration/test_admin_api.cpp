@@ -102,6 +102,8 @@ TEST_F(AdminApi, AMessageComesWithItsReportsInOrderAndItsNumberMasked) {
               std::string::npos)
         << events[0].at("raw_payload");
 
+    EXPECT_FALSE(message.contains("error_meaning")) << "no error, no meaning";
+
     EXPECT_EQ(get("/api/messages/nobody").status, 404);
     EXPECT_EQ(get("/api/messages/").status, 404);
     EXPECT_EQ(testing::http_request(admin_port, "POST", "/api/messages/zns-1",
@@ -124,11 +126,11 @@ TEST_F(AdminApi, UnmaskingShowsTheNumberAndIsLogged) {
 
 TEST_F(AdminApi, MessagesToOneNumberInAnyFormComeNewestFirstPageByPage) {
     db->execute(R"sql(
-        INSERT INTO delivery_state (sms_id, phone, state, submitted_at) VALUES
-            ('p-1', '0987654321', 'delivered', now() - interval '3 hours'),
-            ('p-2', '+84987654321', 'failed', now() - interval '2 hours'),
-            ('p-3', '84987654321', 'sent', now() - interval '1 hour'),
-            ('p-4', '0987654322', 'sent', now() - interval '1 hour');
+        INSERT INTO delivery_state (sms_id, phone, state, error_code, submitted_at) VALUES
+            ('p-1', '0987654321', 'delivered', NULL, now() - interval '3 hours'),
+            ('p-2', '+84987654321', 'failed', -118, now() - interval '2 hours'),
+            ('p-3', '84987654321', 'sent', NULL, now() - interval '1 hour'),
+            ('p-4', '0987654322', 'sent', NULL, now() - interval '1 hour');
     )sql");
     const auto first = get("/api/messages?phone=%2B84987654321&limit=2");
     ASSERT_EQ(first.status, 200) << first.body;
@@ -136,6 +138,8 @@ TEST_F(AdminApi, MessagesToOneNumberInAnyFormComeNewestFirstPageByPage) {
     const auto page = json::parse(first.body).as_object();
     const auto& messages = page.at("messages").as_array();
     ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[1].at("error_meaning").as_string(),
+              "Zalo: no Zalo account for this phone number, or it was deactivated");
     EXPECT_EQ(messages[0].at("sms_id").as_string(), "p-3");
     EXPECT_EQ(messages[1].at("sms_id").as_string(), "p-2");
     EXPECT_EQ(messages[1].at("phone").as_string(), "+84*******21");
