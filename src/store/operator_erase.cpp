@@ -38,7 +38,14 @@ std::string erase_sql(const std::string& column, std::size_t payload_forms, bool
         redacted =
             "replace(" + redacted + ", $" + std::to_string(i + 3) + ", '" + erased_marker + "')";
     }
-    const std::string state_match = "FROM delivery_state WHERE " + column + " = ANY($1::text[])";
+    // Every form of a phone number ends in the same 9 digits, so the rows
+    // are found through delivery_state_phone_tail; Zalo ids have no index.
+    const std::string state_where =
+        column == "phone"
+            ? "right(phone, 9) = ANY(ARRAY(SELECT right(f, 9) FROM unnest($1::text[]) AS f)) "
+              "AND phone IS NOT NULL AND phone = ANY($1::text[])"
+            : column + " = ANY($1::text[])";
+    const std::string state_match = "FROM delivery_state WHERE " + state_where;
     const std::string event_match =
         "WHERE " + column +
         " = ANY($1::text[]) OR (raw_payload LIKE ANY($2::text[]) AND sms_id IN "
@@ -48,9 +55,9 @@ std::string erase_sql(const std::string& column, std::size_t payload_forms, bool
                "), events AS (SELECT 1 FROM delivery_event " + event_match +
                ") SELECT (SELECT count(*) FROM state), (SELECT count(*) FROM events)";
     }
-    return "WITH state AS (UPDATE delivery_state SET " + column + " = NULL WHERE " + column +
-           " = ANY($1::text[]) RETURNING sms_id), events AS (UPDATE delivery_event SET " + column +
-           " = CASE WHEN " + column + " = ANY($1::text[]) THEN NULL ELSE " + column +
+    return "WITH state AS (UPDATE delivery_state SET " + column + " = NULL WHERE " + state_where +
+           " RETURNING sms_id), events AS (UPDATE delivery_event SET " + column + " = CASE WHEN " +
+           column + " = ANY($1::text[]) THEN NULL ELSE " + column +
            " END, raw_payload = " + redacted + " " + event_match +
            " RETURNING 1) SELECT (SELECT count(*) FROM state), (SELECT count(*) FROM events)";
 }

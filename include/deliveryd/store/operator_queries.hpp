@@ -165,9 +165,11 @@ struct EraseResult {
 // Removes the person's number or id from delivery_state (the column set to
 // NULL) and from delivery_event (the column set to NULL, every form of it in
 // raw_payload replaced by "[erased]": the reports of the messages found, and
-// any report whose column held it), in one transaction. Scans
-// delivery_event's column once (it has no index). With dry_run, counts
-// only. A report that arrives later with the number stores it again.
+// any report whose column held it), in one transaction. Finds a phone's
+// rows of delivery_state through delivery_state_phone_tail; scans
+// delivery_state for a Zalo id, and delivery_event's column once either
+// way (neither has an index). With dry_run, counts only. A report that
+// arrives later with the number stores it again.
 [[nodiscard]] EraseResult erase_person(ConnectionPool& pool, const ErasedPerson& person,
                                        bool dry_run);
 
