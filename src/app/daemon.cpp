@@ -453,12 +453,11 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
             co_return co_await net::offload(db_threads,
                                             [&] { return store::find_message(pool, sms_id); });
         };
-        admin_routes.find_by_phone =
-            [&](std::string phone, std::size_t limit,
+        admin_routes.find_messages =
+            [&](store::MessageSearch search, std::size_t limit,
                 std::string cursor) -> asio::awaitable<store::MessagePage> {
-            co_return co_await net::offload(db_threads, [&] {
-                return store::find_messages_by_phone(pool, phone, limit, cursor);
-            });
+            co_return co_await net::offload(
+                db_threads, [&] { return store::find_messages(pool, search, limit, cursor); });
         };
         http::ServerOptions admin_options;
         try {

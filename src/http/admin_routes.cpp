@@ -160,7 +160,7 @@ class AdminRoutes {
     }
 
   private:
-    // GET /api/messages?phone=P[&limit=N][&before=CURSOR][&unmask=1]
+    // GET /api/messages?phone=P|request_id=R[&limit=N][&before=CURSOR][&unmask=1]
     boost::asio::awaitable<Response> search(const Request& req, const boost::urls::url_view& url,
                                             bool unmask, const RequestContext& ctx) {
         if (req.method() != bhttp::verb::get) {
@@ -169,11 +169,14 @@ class AdminRoutes {
             co_return res;
         }
         std::string phone;
+        std::string request_id;
         std::string cursor;
         std::size_t limit = 50;
         for (const auto& param : url.params()) {
             if (param.key == "phone") {
                 phone = param.value;
+            } else if (param.key == "request_id") {
+                request_id = param.value;
             } else if (param.key == "before") {
                 cursor = param.value;
             } else if (param.key == "limit") {
@@ -188,18 +191,23 @@ class AdminRoutes {
                 limit = value;
             }
         }
-        if (phone.empty()) {
+        if (phone.empty() == request_id.empty()) {
             co_return error(bhttp::status::bad_request,
-                            "give phone=NUMBER (84..., 0... or +84...)");
+                            "give phone=NUMBER (84..., 0... or +84...) or request_id=ID");
         }
+        const store::MessageSearch by =
+            phone.empty()
+                ? store::MessageSearch{.by = store::MessageSearch::By::request_id,
+                                       .value = request_id}
+                : store::MessageSearch{.by = store::MessageSearch::By::phone, .value = phone};
         store::MessagePage page;
         try {
-            page = co_await options_.find_by_phone(phone, limit, cursor);
+            page = co_await options_.find_messages(by, limit, cursor);
         } catch (const std::invalid_argument&) {
             co_return error(bhttp::status::bad_request, "before: not a cursor this API gave");
         }
         if (unmask) {
-            spdlog::warn("admin: messages to a phone number shown with their numbers in full to {}",
+            spdlog::warn("admin: a search's messages shown with their numbers in full to {}",
                          ctx.remote.to_string());
         }
         json::array messages;

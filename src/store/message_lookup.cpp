@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 
 #include <pqxx/pqxx>
 
@@ -17,28 +18,42 @@ constexpr const char* events_sql =
     "SELECT to_jsonb(e)::text FROM delivery_event AS e WHERE sms_id = $1 "
     "ORDER BY received_at, event_id";
 
-// $1 phone, $2 the cursor's submitted_at in microseconds since the epoch
-// (NULL: from the newest), $3 its sms_id, $4 the page size.
-constexpr const char* by_phone_sql = R"sql(
+// The page's query: $1 the value searched for, $2 the cursor's
+// submitted_at in microseconds since the epoch (NULL: from the newest), $3
+// its sms_id, $4 the page size. `match` selects the rows through an index.
+std::string page_sql(const std::string& match) {
+    return R"sql(
 SELECT to_jsonb(m)::text,
        (extract(epoch FROM m.submitted_at) * 1000000)::bigint, m.sms_id
 FROM (
     SELECT sms_id, state, is_final, account, provider, type_id, phone, zalo_user_id, request_id,
            submitted_at, state_at, error_code
     FROM delivery_state
-    WHERE right(phone, 9) = right($1, 9) AND phone IS NOT NULL
-      AND delivery_phone_key(phone) = delivery_phone_key($1)
+    WHERE )sql" +
+           match + R"sql(
       AND ($2::bigint IS NULL
            OR (submitted_at, sms_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3))
     ORDER BY submitted_at DESC, sms_id DESC
     LIMIT $4
 ) AS m
 )sql";
+}
+
+const std::string& sql_of(MessageSearch::By by) {
+    // Through delivery_state_phone_tail: every form of a number ends in the
+    // same 9 digits; the key then tells the number apart from others ending
+    // alike.
+    static const std::string by_phone = page_sql(
+        "right(phone, 9) = right($1, 9) AND phone IS NOT NULL\n"
+        "      AND delivery_phone_key(phone) = delivery_phone_key($1)");
+    static const std::string by_request = page_sql("request_id = $1");
+    return by == MessageSearch::By::phone ? by_phone : by_request;
+}
 
 }  // namespace
 
-MessagePage find_messages_by_phone(ConnectionPool& pool, const std::string& phone,
-                                   std::size_t limit, const std::string& cursor) {
+MessagePage find_messages(ConnectionPool& pool, const MessageSearch& search, std::size_t limit,
+                          const std::string& cursor) {
     // A cursor is "<microseconds>:<sms_id>" of the last message of a page.
     std::optional<std::int64_t> micros;
     std::string after_id;
@@ -57,7 +72,7 @@ MessagePage find_messages_by_phone(ConnectionPool& pool, const std::string& phon
         page = MessagePage{};
         pqxx::read_transaction tx(c);
         // One more than asked tells whether a next page exists.
-        const auto rows = tx.exec_params(by_phone_sql, phone, micros, after_id,
+        const auto rows = tx.exec_params(sql_of(search.by), search.value, micros, after_id,
                                          static_cast<std::int64_t>(limit + 1));
         for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
             page.messages.push_back(rows[static_cast<int>(i)][0].as<std::string>());

@@ -164,6 +164,24 @@ TEST_F(AdminApi, MessagesToOneNumberInAnyFormComeNewestFirstPageByPage) {
     EXPECT_EQ(get("/api/messages?phone=0987654321&limit=201").status, 400);
 }
 
+TEST_F(AdminApi, MessagesOfOneSendRequestAreFoundByItsRequestId) {
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, request_id, submitted_at) VALUES
+            ('r-1', 'order-77', now() - interval '2 minutes'),
+            ('r-2', 'order-77', now() - interval '1 minute'),
+            ('r-3', 'order-78', now());
+    )sql");
+    const auto res = get("/api/messages?request_id=order-77");
+    ASSERT_EQ(res.status, 200) << res.body;
+    const auto body = json::parse(res.body);
+    const auto& messages = body.at("messages").as_array();
+    ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[0].at("sms_id").as_string(), "r-2");
+    EXPECT_EQ(messages[1].at("sms_id").as_string(), "r-1");
+    EXPECT_EQ(get("/api/messages?request_id=order-77&phone=0912345678").status, 400)
+        << "one key at a time";
+}
+
 TEST_F(AdminApi, ThePhoneKeyOfTheDatabaseIsTheSubscriberNumberOfTheCode) {
     for (const std::string phone :
          {"0912345678", "84912345678", "+84912345678", "912345678", "841234567", "01234567890",

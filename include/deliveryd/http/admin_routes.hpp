@@ -1,6 +1,7 @@
 // The admin listener's routes, read-only, for support staff and the
 // business's own services: one message's row and its reports, and the
-// messages to one phone number, as JSON (docs/api.md). Every request needs `Authorization: Bearer
+// messages to one phone number or of one send request, as JSON
+// (docs/api.md). Every request needs `Authorization: Bearer
 // <admin.token>` (compared in constant time; 401 otherwise). Phone numbers and Zalo user ids are
 // masked (core/masking.hpp), in the raw payloads too, unless the request asks `?unmask=1`, which is
 // logged with the message and the caller's address.
@@ -23,9 +24,10 @@ struct AdminRouteOptions {
     // Looks a message up; runs the blocking query elsewhere and resumes here.
     std::function<boost::asio::awaitable<std::optional<store::MessageRecord>>(std::string)>
         find_message;
-    // A page of the messages to a phone number (phone, limit, cursor), likewise.
-    std::function<boost::asio::awaitable<store::MessagePage>(std::string, std::size_t, std::string)>
-        find_by_phone;
+    // A page of the messages a search finds (search, limit, cursor), likewise.
+    std::function<boost::asio::awaitable<store::MessagePage>(store::MessageSearch, std::size_t,
+                                                             std::string)>
+        find_messages;
 };
 
 [[nodiscard]] Handler make_admin_routes(AdminRouteOptions options);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,11 +31,20 @@ struct MessagePage {
     std::optional<std::string> next;  // the cursor of the next page; none after the last
 };
 
-// The messages to one phone number however it was written (84…, 0…, +84…),
-// through delivery_state_phone_tail. `cursor`: a page's `next`, or empty
+// Which messages a search asks for.
+struct MessageSearch {
+    enum class By : std::uint8_t {
+        phone,       // however it was written (84…, 0…, +84…), via delivery_state_phone_tail
+        request_id,  // the sender's RequestId, via delivery_state_request_id
+    };
+    By by = By::phone;
+    std::string value;
+};
+
+// The matching messages, newest first. `cursor`: a page's `next`, or empty
 // for the first page. Throws std::invalid_argument for a cursor it did not
 // make.
-[[nodiscard]] MessagePage find_messages_by_phone(ConnectionPool& pool, const std::string& phone,
-                                                 std::size_t limit, const std::string& cursor);
+[[nodiscard]] MessagePage find_messages(ConnectionPool& pool, const MessageSearch& search,
+                                        std::size_t limit, const std::string& cursor);
 
 }  // namespace deliveryd::store

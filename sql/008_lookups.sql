@@ -1,6 +1,6 @@
 -- deliveryd: no transaction
--- 008_phone_lookup: messages found by the receiver's phone number however
--- it was written. Senders and providers write one number as 84…, 0…, +84…
+-- 008_lookups: messages found by the receiver's phone number however it
+-- was written, or by the sender's request id. Senders and providers write one number as 84…, 0…, +84…
 -- or the bare 9 digits; delivery_phone_key() reduces each to the same key
 -- (the subscriber digits; any other text stays as it is). Every form ends
 -- in the same 9 digits, so the index is on right(phone, 9), a built-in the
@@ -8,8 +8,11 @@
 -- itself cost a third of the insert rate); a search narrows by those 9
 -- digits through it and compares the keys of the few rows found.
 --
+-- A send request's id (RequestId) names the messages of one request; most
+-- reports carry none, and the index holds only rows that have one.
+--
 -- Runs while the previous release still serves: the function is new, and
--- the index is built CONCURRENTLY, so writes go on during the build. Every
+-- the indexes are built CONCURRENTLY, so writes go on during the builds. Every
 -- statement can run again after an interruption.
 
 CREATE OR REPLACE FUNCTION delivery_phone_key(phone text) RETURNS text
@@ -35,3 +38,10 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS delivery_state_phone_tail
 
 COMMENT ON INDEX delivery_state_phone_tail IS
     'Messages of one receiver, newest first: WHERE right(phone, 9) = right($1, 9) AND phone IS NOT NULL AND delivery_phone_key(phone) = delivery_phone_key($1) ORDER BY submitted_at DESC.';
+
+CREATE INDEX CONCURRENTLY IF NOT EXISTS delivery_state_request_id
+    ON delivery_state (request_id, submitted_at DESC)
+    WHERE request_id IS NOT NULL;
+
+COMMENT ON INDEX delivery_state_request_id IS
+    'Messages of one send request, newest first: WHERE request_id = $1 ORDER BY submitted_at DESC.';
