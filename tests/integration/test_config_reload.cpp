@@ -53,12 +53,6 @@ std::int64_t calls_with_key(const testing::ProviderSim& sim, const std::string& 
     return calls;
 }
 
-double metric(unsigned short port, const std::string& series) {
-    const auto body = testing::http_get(port, "/metrics", 2s).body;
-    const auto at = body.find("\n" + series + " ");
-    return at == std::string::npos ? -1 : std::stod(body.substr(at + series.size() + 2));
-}
-
 // Sends callbacks for `how_long`; the number not answered 200.
 int callbacks_not_stored(unsigned short port, const std::string& prefix, Clock::duration how_long) {
     int failed = 0;
@@ -105,7 +99,7 @@ TEST(ConfigReload, SighupPollsTheAccountsTheFileNamesNowAndKeepsServingCallbacks
         std::this_thread::sleep_for(100ms);
     }
     EXPECT_GT(calls_with_key(sim, "key-shop-b"), 0) << d.process.output();
-    EXPECT_EQ(metric(port, "deliveryd_config_reloads_total{result=\"applied\"}"), 1);
+    EXPECT_EQ(testing::metric_value(port, "deliveryd_config_reloads_total{result=\"applied\"}"), 1);
     EXPECT_NE(d.process.output().find("configuration reloaded; polling 2 eSMS account(s)"),
               std::string::npos)
         << d.process.output();
@@ -116,10 +110,10 @@ TEST(ConfigReload, SighupPollsTheAccountsTheFileNamesNowAndKeepsServingCallbacks
     d.process.send_signal(SIGHUP);
     deadline = Clock::now() + 5s;
     while (Clock::now() < deadline &&
-           metric(port, "deliveryd_config_reloads_total{result=\"refused\"}") != 1) {
+           testing::metric_value(port, "deliveryd_config_reloads_total{result=\"refused\"}") != 1) {
         std::this_thread::sleep_for(100ms);
     }
-    EXPECT_EQ(metric(port, "deliveryd_config_reloads_total{result=\"refused\"}"), 1);
+    EXPECT_EQ(testing::metric_value(port, "deliveryd_config_reloads_total{result=\"refused\"}"), 1);
     EXPECT_NE(d.process.output().find("configuration not reloaded"), std::string::npos)
         << d.process.output();
     const auto b_calls = calls_with_key(sim, "key-shop-b");

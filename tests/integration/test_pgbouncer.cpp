@@ -51,12 +51,6 @@ struct Pgbouncer {
     bool ready = false;
 };
 
-double metric(unsigned short port, const std::string& series) {
-    const auto body = testing::http_get(port, "/metrics", 2s).body;
-    const auto at = body.find("\n" + series + " ");
-    return at == std::string::npos ? -1 : std::stod(body.substr(at + series.size() + 2));
-}
-
 TEST(Pgbouncer, InSessionModeCallbacksCommitAndPollingHoldsItsScopes) {
     DELIVERYD_REQUIRE_DATABASE();
     if (!std::filesystem::exists(pgbouncer_binary) || !std::getenv("DELIVERYD_TEST_PG_PORT")) {
@@ -101,8 +95,8 @@ TEST(Pgbouncer, InSessionModeCallbacksCommitAndPollingHoldsItsScopes) {
         std::this_thread::sleep_for(250ms);
     }
     EXPECT_GE(polled(), 100) << d.process.output();
-    EXPECT_EQ(metric(port, "deliveryd_poll_scope_held{scope=\"esms/default\"}"), 1);
-    EXPECT_EQ(metric(port, "deliveryd_poll_replicas"), 1) << "counted itself once";
+    EXPECT_EQ(testing::metric_value(port, "deliveryd_poll_scope_held{scope=\"esms/default\"}"), 1);
+    EXPECT_EQ(testing::metric_value(port, "deliveryd_poll_replicas"), 1) << "counted itself once";
     EXPECT_GT(
         db.scalar("SELECT count(*) FROM delivery_state WHERE is_final AND resolved_by = 'poll'"),
         "0");

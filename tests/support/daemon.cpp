@@ -41,6 +41,12 @@ bool Daemon::wait_ready(std::chrono::milliseconds timeout) {
     return port != 0 && eventually_status(port, "/readyz", 200, timeout);
 }
 
+double metric_value(unsigned short port, const std::string& series) {
+    const auto body = http_get(port, "/metrics", 2s).body;
+    const auto at = body.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(body.substr(at + series.size() + 2));
+}
+
 unsigned short free_local_port() {
     boost::asio::io_context ioc;
     boost::asio::ip::tcp::acceptor acceptor(

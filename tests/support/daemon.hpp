@@ -31,6 +31,11 @@ struct Daemon {
     [[nodiscard]] bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(20));
 };
 
+// The value of one series (name and labels as /metrics writes them, e.g.
+// `deliveryd_poll_replicas` or `x_total{result="applied"}`) of the daemon on
+// `port`; -1 when it is not there.
+[[nodiscard]] double metric_value(unsigned short port, const std::string& series);
+
 // A TCP port on 127.0.0.1 that was free a moment ago (for a process that must
 // be told its port before it starts, e.g. deliveryd behind a simulator's
 // --callback-url).
