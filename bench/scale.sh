@@ -10,7 +10,8 @@
 #   4. the claim query (bench_claim: PollStore::claim_due for random
 #      accounts, each lane, p50/p99 of 400 claims);
 #   5. each DBA query of docs/dba.md (median of 5 warm runs; plans printed);
-#   6. LOAD_SECONDS (default 600) of callbacks at full speed (wrk,
+#   6. each lookup of the admin listener (JSON API and pages), median of 5;
+#   7. LOAD_SECONDS (default 600) of callbacks at full speed (wrk,
 #      bench/scale_callbacks.lua: each message created, then updated), with
 #      delivery_state's dead tuples and autovacuum runs sampled every 30 s.
 # Everything on 127.0.0.1. About 10 GB of disk and 30-45 minutes at the
@@ -88,8 +89,47 @@ SMS_ID=$("${PSQL[@]}" -tA -c "SELECT sms_id FROM delivery_state
     WHERE state_at IS NOT NULL AND abs(hashtext(sms_id)) % 3 <> 0 LIMIT 1")
 dba_queries "$URL" "$SMS_ID" 5
 
-log "6. $LOAD_SECONDS s of callbacks; delivery_state's dead tuples every 30 s"
+log "6. the admin listener at this size: each lookup, median of 5 (curl, warm)"
 HTTP_PORT=$(free_port)
+ADMIN_PORT=$(free_port)
+ADMIN_TOKEN=scale-bench-admin-token
+cat >"$CONFIG" <<YAML
+database:
+  url: $URL
+http:
+  listen: 127.0.0.1:$HTTP_PORT
+admin:
+  listen: 127.0.0.1:$ADMIN_PORT
+  token: $ADMIN_TOKEN
+reconcile:
+  poll: false
+log:
+  level: warn
+YAML
+"$BUILD/deliveryd" run --config "$CONFIG" >"$CONFIG.admin.log" 2>&1 &
+DAEMON_PID=$!
+trap 'kill "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; pg_stop "$PG_DIR"; rm -rf "$PG_DIR"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break; sleep 0.2; done
+PHONE=$("${PSQL[@]}" -tA -c "SELECT phone FROM delivery_state WHERE sms_id = '$SMS_ID'")
+REQUEST_ID=$("${PSQL[@]}" -tA -c "UPDATE delivery_state SET request_id = 'scale-request'
+    WHERE sms_id IN (SELECT sms_id FROM delivery_state LIMIT 20) RETURNING request_id" | head -1)
+ADMIN_SUMMARY=()
+for path in "/api/messages/$SMS_ID" "/api/messages?phone=$PHONE" \
+    "/api/messages?request_id=$REQUEST_ID" "/messages/$SMS_ID" "/messages?q=$PHONE" "/"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN_TOKEN" \
+        "http://127.0.0.1:$ADMIN_PORT$path")
+    times=$(for _ in 1 2 3 4 5; do
+        curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $ADMIN_TOKEN" \
+            "http://127.0.0.1:$ADMIN_PORT$path"
+    done | sort -n)
+    median=$(echo "$times" | awk 'NR == 3 { printf "%.1f", $1 * 1000 }')
+    ADMIN_SUMMARY+=("$(printf '%-48s %5s %10s ms' "GET $path" "$code" "$median")")
+    echo "${ADMIN_SUMMARY[-1]}"
+done
+kill "$DAEMON_PID"
+wait "$DAEMON_PID" || true
+
+log "7. $LOAD_SECONDS s of callbacks; delivery_state's dead tuples every 30 s"
 cat >"$CONFIG" <<YAML
 database:
   url: $URL
@@ -124,3 +164,5 @@ echo "deliveryd status: median $STATUS_MEDIAN s"
 sed -n 2,4p "$CONFIG.claim"
 printf '%-48s %13s %13s\n' "DBA query" "median" "fastest"
 printf '%s\n' "${SUMMARY[@]}"
+printf '%-48s %5s %13s\n' "admin lookup" "code" "median"
+printf '%s\n' "${ADMIN_SUMMARY[@]}"

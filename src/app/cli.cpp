@@ -103,27 +103,33 @@ constexpr Command commands[] = {
      "differing row back as its reports merge to, through the daemon's own write path\n"
      "(the row locked and its reports read again first, so a callback arriving at the\n"
      "same time is never lost), 1,000 rows per transaction, safe while deliveryd runs.\n"
+     "Archived rows are checked too; one rewritten moves back to delivery_state first\n"
+     "(and returns to the archive on the daemon's next pass).\n"
      "Rows submitted before the oldest month of events kept are skipped (retention\n"
      "dropped part of their history), and so are requeued rows until their next\n"
      "answer. Exits 0 once the check ran (the last line says how many rows differ and,\n"
      "with --apply, how many were rewritten), 1 if it could not run.\n",
      rebuild_options},
-    {"retention", "drop monthly delivery_event partitions older than a duration",
-     "Usage: deliveryd retention --config FILE --older-than DURATION [--dry-run]\n\n"
-     "Drops every monthly partition of delivery_event whose month ended more than DURATION\n"
-     "ago (e.g. 90d), whole, and deletes such old rows from delivery_event_default.\n"
-     "delivery_state is untouched. A DROP needs a moment's exclusive lock on delivery_event:\n"
-     "it waits for it 200 ms at a time, so that callbacks never queue behind it, for up\n"
-     "to a minute (a long query such as pg_dump can make it fail: run it again later).\n"
-     "Run it daily (a Kubernetes CronJob or a systemd timer).\n",
+    {"retention", "drop old months of delivery_event and of the archive",
+     "Usage: deliveryd retention --config FILE [--older-than DURATION] [--dry-run]\n\n"
+     "With --older-than, drops every monthly partition of delivery_event whose month ended\n"
+     "more than DURATION ago (e.g. 90d), whole, and deletes such old rows from\n"
+     "delivery_event_default. With archive.drop_after set in the configuration, also drops\n"
+     "every monthly partition of delivery_state_archive whose month (of the rows' final_at)\n"
+     "ended more than that long ago. delivery_state itself is untouched (the daemon moves\n"
+     "its old final rows to the archive). A DROP needs a moment's exclusive lock on the\n"
+     "parent table: it waits for it 200 ms at a time, so that callbacks never queue\n"
+     "behind it, for up to a minute (a long query such as pg_dump can make it fail: run\n"
+     "it again later). Run it daily (a Kubernetes CronJob or a systemd timer).\n",
      retention_options},
     {"erase", "remove a person's phone number or Zalo user id from the state and the reports",
      "Usage: deliveryd erase --config FILE (--phone NUMBER | --zalo-user-id ID) [--dry-run]\n\n"
      "Removes a person's phone number (in every form: 84..., 0..., +84...) or Zalo user id\n"
-     "from delivery_state and delivery_event, as a person may ask under Vietnam's personal\n"
-     "data decree (13/2023): the column is set to NULL and every occurrence in the reports'\n"
-     "raw payloads is replaced by [erased], in one transaction; the messages and their\n"
-     "statuses stay. Logs that it ran and how many rows it changed (never the number).\n"
+     "from delivery_state, delivery_state_archive and delivery_event, as a person may ask\n"
+     "under Vietnam's personal data decree (13/2023): the column is set to NULL and every\n"
+     "occurrence in the reports' raw payloads is replaced by [erased], in one transaction;\n"
+     "the messages and their statuses stay. Logs that it ran and how many rows it changed (never "
+     "the number).\n"
      "A report that arrives later carrying the number stores it again: run it after the\n"
      "messages' polling window has ended too. Reads all of delivery_event once.\n"
      "  --dry-run     count the rows, change nothing\n",

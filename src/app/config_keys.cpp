@@ -163,6 +163,14 @@ void list_page_size(Reader& r, const YAML::Node&, const std::string& here, Etele
     }
 }
 
+void drop_after(Reader& r, const YAML::Node&, const std::string& here, ArchiveConfig& archive) {
+    if (archive.drop_after.count() != 0 && archive.drop_after <= archive.after) {
+        r.problem(here, "must be 0 (keep archived rows) or longer than " +
+                            key_path(&ArchiveConfig::after) + " (" +
+                            format_duration(archive.after) + ")");
+    }
+}
+
 void log_level(Reader& r, const YAML::Node&, const std::string& here, LogConfig& log) {
     const std::set<std::string> levels{"trace", "debug",    "info", "warn",
                                        "error", "critical", "off"};
@@ -187,6 +195,8 @@ std::span<const Section> sections() {
         {"esms", &Config::esms, "eSMS: addresses and accounts polled"},
         {"etelecom", &Config::etelecom, "eTelecom; absent: not polled"},
         {"reconcile", &Config::reconcile, "the polling schedule"},
+        {"archive", &Config::archive, "old final rows moved out of delivery_state"},
+        {"feed", &Config::feed, "the change feed for services that act on outcomes"},
         {"log", &Config::log, "logging"},
     };
     return table;
@@ -325,6 +335,28 @@ std::span<const Key<ReconcileConfig>> keys(std::type_identity<ReconcileConfig>) 
         {"sweep_above", &R::sweep_above, Kind::positive,
          "due SMS of one account and type, or eTelecom ZNS of one OA, above which a "
          "listing sweeps them"},
+    };
+    return table;
+}
+
+std::span<const Key<ArchiveConfig>> keys(std::type_identity<ArchiveConfig>) {
+    using A = ArchiveConfig;
+    static const Key<A> table[] = {
+        {"after", &A::after, Kind::duration,
+         "rows final this long move to delivery_state_archive; at least reconcile.window + 1d"},
+        {"drop_after", &A::drop_after, Kind::duration_or_zero,
+         "deliveryd retention drops archive months that ended this long ago; 0 keeps them", false,
+         &drop_after},
+        {"batch", &A::batch, Kind::positive, "rows moved per transaction"},
+    };
+    return table;
+}
+
+std::span<const Key<FeedConfig>> keys(std::type_identity<FeedConfig>) {
+    using F = FeedConfig;
+    static const Key<F> table[] = {
+        {"notify", &F::notify, Kind::boolean,
+         "NOTIFY delivery_state_changed for every state a message enters"},
     };
     return table;
 }

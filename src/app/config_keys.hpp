@@ -62,10 +62,10 @@ struct Key {
 // A top-level section: a member of Config, read with its type's table. An
 // optional member is left unset when the section is absent or empty.
 struct Section {
-    using Member =
-        std::variant<DatabaseConfig Config::*, HttpConfig Config::*, AdminConfig Config::*,
-                     EsmsConfig Config::*, std::optional<EtelecomConfig> Config::*,
-                     ReconcileConfig Config::*, LogConfig Config::*>;
+    using Member = std::variant<DatabaseConfig Config::*, HttpConfig Config::*,
+                                AdminConfig Config::*, EsmsConfig Config::*,
+                                std::optional<EtelecomConfig> Config::*, ReconcileConfig Config::*,
+                                ArchiveConfig Config::*, FeedConfig Config::*, LogConfig Config::*>;
     const char* name;
     Member member;
     const char* doc;
@@ -78,6 +78,8 @@ std::span<const Key<HttpConfig>> keys(std::type_identity<HttpConfig>);
 std::span<const Key<AdminConfig>> keys(std::type_identity<AdminConfig>);
 std::span<const Key<EsmsConfig>> keys(std::type_identity<EsmsConfig>);
 std::span<const Key<EsmsAccount>> keys(std::type_identity<EsmsAccount>);
+std::span<const Key<ArchiveConfig>> keys(std::type_identity<ArchiveConfig>);
+std::span<const Key<FeedConfig>> keys(std::type_identity<FeedConfig>);
 std::span<const Key<EtelecomConfig>> keys(std::type_identity<EtelecomConfig>);
 std::span<const Key<ReconcileConfig>> keys(std::type_identity<ReconcileConfig>);
 std::span<const Key<LogConfig>> keys(std::type_identity<LogConfig>);

@@ -198,6 +198,13 @@ Config parse_config(const std::string& yaml_text, EnvLookup env) {
             read_section(r, root, section, config);
         }
     }
+    // A row leaves delivery_state only once nothing polls it any more, with
+    // a day to spare for reports that arrive after the window.
+    if (const auto least = config.reconcile.window + std::chrono::hours(24);
+        config.archive.after < least) {
+        r.problem("archive.after",
+                  "must be at least reconcile.window + 1d (" + format_duration(least) + ")");
+    }
     if (!problems.empty()) {
         throw ConfigError(std::move(problems));
     }

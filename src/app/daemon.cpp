@@ -36,6 +36,7 @@
 #include "deliveryd/store/report_metrics.hpp"
 #include "deliveryd/store/status_store.hpp"
 
+#include "app/archive_task.hpp"
 #include "app/daemon_tasks.hpp"
 #include "app/process_metrics.hpp"
 
@@ -181,7 +182,8 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
                                 // The daemon's statements take milliseconds; one that
                                 // runs this long is waiting on a lock or a sick server,
                                 // and its caller retries or answers 503 instead.
-                                .statement_timeout = std::chrono::seconds(30)});
+                                .statement_timeout = std::chrono::seconds(30),
+                                .change_feed = config.feed.notify});
     // One thread per connection: every database call blocks its thread.
     asio::thread_pool db_threads(static_cast<std::size_t>(config.database.pool_size));
     asio::io_context ioc(config.http.threads);
@@ -270,6 +272,8 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
     const auto control = asio::make_strand(ioc);
     asio::steady_timer upkeep_timer(control);
     asio::steady_timer progress_timer(control);
+    asio::steady_timer archive_timer(control);
+    asio::steady_timer feed_timer(control);
     asio::steady_timer drain_timer(control);
     std::atomic<bool> stopping{false};
     std::function<void()> stop_server;
@@ -293,6 +297,8 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
             draining = true;
             upkeep_timer.cancel();
             progress_timer.cancel();
+            archive_timer.cancel();
+            feed_timer.cancel();
             scheduler->stop();  // no new status calls; claimed messages are given back
             drain_timer.expires_after(config.http.drain_delay);
             drain_timer.async_wait([&](const boost::system::error_code&) { stop_server(); });
@@ -436,6 +442,22 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
                           partitions_ahead),
                    asio::detached);
     asio::co_spawn(control, log_progress(*registry, progress_timer, stopping), asio::detached);
+    asio::co_spawn(
+        control,
+        keep_archiving(db_threads, pool, config.archive, *registry, archive_timer, stopping),
+        asio::detached);
+    if (config.feed.notify) {
+        auto& feed_queue = prometheus::BuildGauge()
+                               .Name("deliveryd_feed_queue_usage")
+                               .Help(
+                                   "How full PostgreSQL's notification queue is, 0 to 1 "
+                                   "(pg_notification_queue_usage); only with feed.notify on")
+                               .Register(*registry)
+                               .Add({});
+        asio::co_spawn(control,
+                       watch_feed_queue(db_threads, pool, feed_queue, feed_timer, stopping),
+                       asio::detached);
+    }
     scheduler->start();
 
     std::vector<std::jthread> threads;

@@ -45,6 +45,36 @@ asio::awaitable<void> upkeep(asio::thread_pool& db_threads, store::ConnectionPoo
     }
 }
 
+asio::awaitable<void> watch_feed_queue(asio::thread_pool& db_threads, store::ConnectionPool& pool,
+                                       prometheus::Gauge& usage, asio::steady_timer& timer,
+                                       const std::atomic<bool>& stopping) {
+    constexpr double warn_from = 0.5;
+    std::chrono::steady_clock::time_point warned{};
+    while (!stopping) {
+        try {
+            const auto share = co_await net::offload(
+                db_threads, [&] { return store::notification_queue_usage(pool); });
+            usage.Set(share);
+            const auto now = std::chrono::steady_clock::now();
+            if (share >= warn_from && now - warned >= std::chrono::minutes(1)) {
+                warned = now;
+                spdlog::warn(
+                    "PostgreSQL's notification queue is {:.0f}% full: a session LISTENing on "
+                    "delivery_state_changed is not reading; when the queue is full every write "
+                    "fails (docs/feed.md: find it in pg_stat_activity and end it)",
+                    share * 100);
+            }
+        } catch (const std::exception& e) {
+            spdlog::debug("reading the notification queue failed ({})", e.what());
+        }
+        if (stopping) {
+            break;
+        }
+        timer.expires_after(std::chrono::seconds(10));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
 asio::awaitable<void> log_progress(prometheus::Registry& registry, asio::steady_timer& timer,
                                    const std::atomic<bool>& stopping) {
     constexpr auto interval = std::chrono::minutes(1);

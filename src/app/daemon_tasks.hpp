@@ -28,6 +28,15 @@ boost::asio::awaitable<void> upkeep(boost::asio::thread_pool& db_threads,
                                     std::atomic<bool>& settings_published,
                                     prometheus::Gauge& partitions_ahead);
 
+// With the change feed on: reads how full PostgreSQL's notification queue
+// is every 10 s into `usage`, and warns (once a minute at most) from half
+// full: a listener that stopped reading fills it, and a full queue makes
+// every write fail.
+boost::asio::awaitable<void> watch_feed_queue(boost::asio::thread_pool& db_threads,
+                                              store::ConnectionPool& pool, prometheus::Gauge& usage,
+                                              boost::asio::steady_timer& timer,
+                                              const std::atomic<bool>& stopping);
+
 // Logs a progress line (progress_log.hpp) every minute.
 boost::asio::awaitable<void> log_progress(prometheus::Registry& registry,
                                           boost::asio::steady_timer& timer,

@@ -17,6 +17,7 @@
 #include "deliveryd/core/phone.hpp"
 #include "deliveryd/core/status.hpp"
 #include "deliveryd/reconcile/configured.hpp"
+#include "deliveryd/store/archive.hpp"
 #include "deliveryd/store/operator_queries.hpp"
 #include "deliveryd/store/unpolled_rows.hpp"
 
@@ -27,7 +28,9 @@ store::ConnectionPool connect(const Config& config) {
     return store::ConnectionPool({.url = config.database.url,
                                   .size = 1,
                                   .connect_timeout = config.database.connect_timeout,
-                                  .acquire_timeout = config.database.connect_timeout});
+                                  .acquire_timeout = config.database.connect_timeout,
+                                  // rebuild --apply changes states like the daemon does
+                                  .change_feed = config.feed.notify});
 }
 
 void print(const std::string& text) {
@@ -159,6 +162,30 @@ std::string status_text(const store::StatusReport& report,
     return out;
 }
 
+std::string archive_text(const store::ArchiveSummary& archive, const ArchiveConfig& config) {
+    std::int64_t rows = 0;
+    for (const auto& p : archive.partitions) {
+        rows += p.rows_estimate;
+    }
+    auto out = fmt::format(
+        "\nArchive (rows final for {} move to delivery_state_archive; retention drops {})\n",
+        format_duration(config.after),
+        config.drop_after.count() == 0
+            ? std::string("nothing: archive.drop_after is 0")
+            : "months that ended " + format_duration(config.drop_after) + " ago");
+    if (archive.partitions.empty()) {
+        out += "  empty\n";
+    } else {
+        out += fmt::format("  {} monthly partitions, {} to {}, about {} rows\n",
+                           archive.partitions.size(), archive.partitions.front().month,
+                           archive.partitions.back().month, rows);
+    }
+    out += fmt::format("  {} rows moved there in all (last at {}); {} put back for a late report\n",
+                       archive.rows_archived, archive.last_archived_at.value_or("never"),
+                       archive.rows_restored);
+    return out;
+}
+
 }  // namespace
 
 int run_status(const Config& config, const ParsedArgs&) {
@@ -167,7 +194,8 @@ int run_status(const Config& config, const ParsedArgs&) {
         const auto report = store::read_status(pool, scope_names(config));
         const auto unpolled =
             store::find_unpolled_rows(pool, reconcile::configured_scopes(polling_settings(config)));
-        print(status_text(report, unpolled));
+        print(status_text(report, unpolled) +
+              archive_text(store::read_archive_summary(pool), config.archive));
         return exit_ok;
     });
 }
@@ -353,29 +381,50 @@ int run_rebuild(const Config& config, const ParsedArgs& args) {
 
 int run_retention(const Config& config, const ParsedArgs& args) {
     const auto text = args.value("--older-than");
-    if (!text) {
-        return usage("retention", "--older-than DURATION is required (e.g. 90d)");
-    }
-    const auto older_than = parse_duration(*text);
-    // Shorter than a day is surely a slip (30s for 30d): refuse it.
-    if (!older_than || *older_than < std::chrono::hours(24)) {
+    const bool archive = config.archive.drop_after.count() != 0;
+    if (!text && !archive) {
         return usage("retention",
-                     fmt::format("--older-than: '{}' is not a duration of at least 1d", *text));
+                     "--older-than DURATION is required (e.g. 90d) unless archive.drop_after "
+                     "is set in the configuration");
+    }
+    std::optional<Duration> older_than;
+    if (text) {
+        older_than = parse_duration(*text);
+        // Shorter than a day is surely a slip (30s for 30d): refuse it.
+        if (!older_than || *older_than < std::chrono::hours(24)) {
+            return usage("retention",
+                         fmt::format("--older-than: '{}' is not a duration of at least 1d", *text));
+        }
     }
     const bool dry_run = args.has("--dry-run");
+    const auto* const verb = dry_run ? "would drop" : "dropped";
     return guarded("retention", [&] {
         auto pool = connect(config);
-        const auto result = store::drop_old_events(pool, *older_than, dry_run);
         std::string out;
-        for (const auto& p : result.dropped) {
-            out += fmt::format("{} {} (events received in {})\n",
-                               dry_run ? "would drop" : "dropped", p.name, p.month);
+        if (older_than) {
+            const auto result = store::drop_old_events(pool, *older_than, dry_run);
+            for (const auto& p : result.dropped) {
+                out += fmt::format("{} {} (events received in {})\n", verb, p.name, p.month);
+            }
+            out += fmt::format(
+                "{} monthly partitions of delivery_event {}; {} older rows {} from "
+                "delivery_event_default\n",
+                result.dropped.size(), dry_run ? "would be dropped" : "dropped",
+                result.default_rows_deleted, dry_run ? "would be deleted" : "deleted");
         }
-        out += fmt::format(
-            "{} monthly partitions of delivery_event {}; {} older rows {} from "
-            "delivery_event_default\n",
-            result.dropped.size(), dry_run ? "would be dropped" : "dropped",
-            result.default_rows_deleted, dry_run ? "would be deleted" : "deleted");
+        if (archive) {
+            const auto dropped = store::drop_old_archive(pool, config.archive.drop_after, dry_run);
+            for (const auto& p : dropped) {
+                out += fmt::format("{} {} (messages final in {})\n", verb, p.name, p.month);
+            }
+            out += fmt::format(
+                "{} monthly partitions of delivery_state_archive {} "
+                "(archive.drop_after {})\n",
+                dropped.size(), dry_run ? "would be dropped" : "dropped",
+                format_duration(config.archive.drop_after));
+            spdlog::info("retention: {} archive partitions {}", dropped.size(),
+                         dry_run ? "would be dropped" : "dropped");
+        }
         print(out);
         return exit_ok;
     });

@@ -61,10 +61,15 @@ void ConnectionPool::with_connection(const std::function<void(pqxx::connection_b
         try {
             if (!reused) {
                 slot.connection = open_connection(conninfo_);
-                if (options_.statement_timeout.count() > 0) {
+                if (options_.statement_timeout.count() > 0 || options_.change_feed) {
                     pqxx::nontransaction tx(*slot.connection);
-                    tx.exec("SET statement_timeout = " +
-                            std::to_string(options_.statement_timeout.count()));
+                    if (options_.statement_timeout.count() > 0) {
+                        tx.exec("SET statement_timeout = " +
+                                std::to_string(options_.statement_timeout.count()));
+                    }
+                    if (options_.change_feed) {
+                        tx.exec("SET deliveryd.change_feed = on");
+                    }
                 }
                 statements::prepare_all(*slot.connection);
             }

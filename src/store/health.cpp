@@ -51,4 +51,13 @@ int ensure_event_partitions(ConnectionPool& pool) {
     return ahead;
 }
 
+double notification_queue_usage(ConnectionPool& pool) {
+    double usage = 0;
+    pool.with_connection([&](pqxx::connection_base& c) {
+        pqxx::nontransaction tx(c);
+        usage = tx.exec1("SELECT pg_notification_queue_usage()")[0].as<double>();
+    });
+    return usage;
+}
+
 }  // namespace deliveryd::store

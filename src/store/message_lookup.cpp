@@ -10,8 +10,13 @@
 namespace deliveryd::store {
 namespace {
 
+// Recent or archived (the view's `archived` column says which), through
+// either table's index on sms_id. Between a late report's fresh row and
+// the archive pass putting the message back together, both exist: the
+// archived row is the one with the message's history.
 constexpr const char* row_sql =
-    "SELECT to_jsonb(d)::text FROM delivery_state AS d WHERE sms_id = $1";
+    "SELECT to_jsonb(d)::text FROM delivery_state_all AS d WHERE sms_id = $1 "
+    "ORDER BY archived DESC LIMIT 1";
 
 // Through delivery_event_sms_id (sms_id, received_at).
 constexpr const char* events_sql =
@@ -27,8 +32,8 @@ SELECT to_jsonb(m)::text,
        (extract(epoch FROM m.submitted_at) * 1000000)::bigint, m.sms_id
 FROM (
     SELECT sms_id, state, is_final, account, provider, type_id, phone, zalo_user_id, request_id,
-           submitted_at, state_at, error_code
-    FROM delivery_state
+           submitted_at, state_at, error_code, archived
+    FROM delivery_state_all
     WHERE )sql" +
            match + R"sql(
       AND ($2::bigint IS NULL

@@ -1,5 +1,5 @@
 // deliveryd erase: a person's phone number or Zalo user id removed from the
-// state and the reports.
+// state, the archive and the reports.
 #include <string>
 #include <vector>
 
@@ -45,21 +45,26 @@ std::string erase_sql(const std::string& column, std::size_t payload_forms, bool
             ? "right(phone, 9) = ANY(ARRAY(SELECT right(f, 9) FROM unnest($1::text[]) AS f)) "
               "AND phone IS NOT NULL AND phone = ANY($1::text[])"
             : column + " = ANY($1::text[])";
-    const std::string state_match = "FROM delivery_state WHERE " + state_where;
+    // The messages are in delivery_state or, once old, in its archive
+    // (which has the same index on the phone's last 9 digits).
     const std::string event_match =
         "WHERE " + column +
         " = ANY($1::text[]) OR (raw_payload LIKE ANY($2::text[]) AND sms_id IN "
-        "(SELECT sms_id FROM state))";
+        "(SELECT sms_id FROM state UNION ALL SELECT sms_id FROM archived))";
+    const std::string counts =
+        " SELECT (SELECT count(*) FROM state) + (SELECT count(*) FROM archived), "
+        "(SELECT count(*) FROM events)";
     if (dry_run) {
-        return "WITH state AS (SELECT sms_id " + state_match +
-               "), events AS (SELECT 1 FROM delivery_event " + event_match +
-               ") SELECT (SELECT count(*) FROM state), (SELECT count(*) FROM events)";
+        return "WITH state AS (SELECT sms_id FROM delivery_state WHERE " + state_where +
+               "), archived AS (SELECT sms_id FROM delivery_state_archive WHERE " + state_where +
+               "), events AS (SELECT 1 FROM delivery_event " + event_match + ")" + counts;
     }
     return "WITH state AS (UPDATE delivery_state SET " + column + " = NULL WHERE " + state_where +
+           " RETURNING sms_id), archived AS (UPDATE delivery_state_archive SET " + column +
+           " = NULL WHERE " + state_where +
            " RETURNING sms_id), events AS (UPDATE delivery_event SET " + column + " = CASE WHEN " +
            column + " = ANY($1::text[]) THEN NULL ELSE " + column +
-           " END, raw_payload = " + redacted + " " + event_match +
-           " RETURNING 1) SELECT (SELECT count(*) FROM state), (SELECT count(*) FROM events)";
+           " END, raw_payload = " + redacted + " " + event_match + " RETURNING 1)" + counts;
 }
 
 }  // namespace

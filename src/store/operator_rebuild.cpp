@@ -10,6 +10,7 @@
 #include "deliveryd/core/merge.hpp"
 #include "deliveryd/store/operator_queries.hpp"
 
+#include "store/archive_restore.hpp"
 #include "store/merged_write.hpp"
 #include "store/pg_array.hpp"
 #include "store/pg_binary_array.hpp"
@@ -30,10 +31,12 @@ FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = 'delivery_event'::regclass AND c.relname ~ '^delivery_event_\d{4}_\d{2}$'
 )sql";
 
+// Recent and archived rows alike (delivery_state_all): an archived row's
+// reports may still be kept.
 std::string rows_sql() {
     return std::string("SELECT") + statements::state_columns() +
-           ", requeued_at IS NOT NULL AND NOT is_final"
-           " FROM delivery_state"
+           ", requeued_at IS NOT NULL AND NOT is_final, archived"
+           " FROM delivery_state_all"
            " WHERE sms_id > $1 AND ($2::text IS NULL OR sms_id = $2)"
            "   AND submitted_at >= coalesce($3::timestamptz, '-infinity')"
            " ORDER BY sms_id LIMIT $4";
@@ -45,7 +48,7 @@ std::string events_sql() {
 }
 
 constexpr const char* skipped_sql =
-    "SELECT count(*) FROM delivery_state WHERE ($1::text IS NULL OR sms_id = $1) "
+    "SELECT count(*) FROM delivery_state_all WHERE ($1::text IS NULL OR sms_id = $1) "
     "AND submitted_at < $2::timestamptz";
 
 // What the row's reports alone give: the row as registered (identity and
@@ -226,14 +229,19 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
         std::string after;  // keyset: the last id of the previous chunk
         for (;;) {
             std::vector<std::string> differing;
+            std::vector<std::string> archived;  // of those, the archived rows
             const auto rows_read = in_chunk([&](pqxx::transaction_base& tx) {
                 std::vector<core::State> rows;
                 std::set<std::string, std::less<>> requeued;
+                std::set<std::string, std::less<>> in_archive;
                 for (const auto& r :
                      tx.exec_params(rows_query, after, sms_id, events_since, chunk_rows)) {
                     rows.push_back(read_state(r));
                     if (r[after_state_column].as<bool>()) {  // requeued, unresolved
                         requeued.insert(rows.back().sms_id);
+                    }
+                    if (r[after_state_column + 1].as<bool>()) {
+                        in_archive.insert(rows.back().sms_id);
                     }
                 }
                 std::vector<const core::State*> pointers;
@@ -253,6 +261,9 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
                     }
                     ++report.rows_differing;
                     differing.push_back(row.sms_id);
+                    if (in_archive.contains(row.sms_id)) {
+                        archived.push_back(row.sms_id);
+                    }
                     if (report.differences.size() < max_listed) {
                         report.differences.push_back({row.sms_id, differing_columns(row, rebuilt)});
                     }
@@ -263,6 +274,10 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
                 return rows.size();
             });
             if (apply && !differing.empty()) {
+                // An archived row is rewritten where rows are written: it
+                // moves back to delivery_state first (and, final and old,
+                // to the archive again on the daemon's next pass).
+                restore_all(c, std::move(archived));
                 report.rows_rewritten += rewrite(c, events_query, std::move(differing));
             }
             if (progress) {

@@ -1,4 +1,4 @@
-// deliveryd retention: drop whole months of delivery_event.
+// deliveryd retention: drop whole months of delivery_event and of delivery_state_archive.
 #include <thread>
 
 #include <pqxx/pqxx>
@@ -8,22 +8,26 @@
 namespace deliveryd::store {
 namespace {
 
-// The monthly partitions (named by delivery_event_ensure_partitions, each
-// holding one UTC month) whose month ended before the cutoff.
-constexpr const char* old_partitions_sql = R"sql(
+// The monthly partitions of `parent` (named <parent>_YYYY_MM, each holding
+// one UTC month) whose month ended before the cutoff.
+std::string old_partitions_sql(const std::string& parent) {
+    return R"sql(
 SELECT p.name, to_char(p.month_start, 'YYYY-MM')
 FROM (
     SELECT c.relname AS name,
-           to_date(substring(c.relname FROM '^delivery_event_(\d{4}_\d{2})$'), 'YYYY_MM')
-               AS month_start
+           to_date(substring(c.relname FROM '^)sql" +
+           parent + R"sql(_(\d{4}_\d{2})$'), 'YYYY_MM') AS month_start
     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-    WHERE i.inhparent = 'delivery_event'::regclass
-      AND c.relname ~ '^delivery_event_\d{4}_\d{2}$'
+    WHERE i.inhparent = ')sql" +
+           parent + R"sql('::regclass
+      AND c.relname ~ '^)sql" +
+           parent + R"sql(_\d{4}_\d{2}$'
 ) AS p
 WHERE (p.month_start + interval '1 month')::timestamp AT TIME ZONE 'UTC'
       <= now() - $1::bigint * interval '1 millisecond'
 ORDER BY p.month_start
 )sql";
+}
 
 constexpr const char* count_default_sql =
     "SELECT count(*) FROM delivery_event_default "
@@ -65,7 +69,7 @@ RetentionResult drop_old_events(ConnectionPool& pool, std::chrono::milliseconds 
         result = RetentionResult{};
         {
             pqxx::read_transaction tx(c);
-            for (const auto& row : tx.exec_params(old_partitions_sql, older_ms)) {
+            for (const auto& row : tx.exec_params(old_partitions_sql("delivery_event"), older_ms)) {
                 result.dropped.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
             }
         }
@@ -83,6 +87,27 @@ RetentionResult drop_old_events(ConnectionPool& pool, std::chrono::milliseconds 
         tx.commit();
     });
     return result;
+}
+
+std::vector<MonthPartition> drop_old_archive(ConnectionPool& pool,
+                                             std::chrono::milliseconds older_than, bool dry_run) {
+    std::vector<MonthPartition> dropped;
+    pool.with_connection([&](pqxx::connection_base& c) {
+        dropped.clear();
+        {
+            pqxx::read_transaction tx(c);
+            for (const auto& row : tx.exec_params(old_partitions_sql("delivery_state_archive"),
+                                                  static_cast<std::int64_t>(older_than.count()))) {
+                dropped.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
+            }
+        }
+        if (!dry_run) {
+            for (const auto& partition : dropped) {
+                drop_partition(c, partition.name);
+            }
+        }
+    });
+    return dropped;
 }
 
 }  // namespace deliveryd::store

@@ -94,6 +94,21 @@ TEST_F(EraseCommand, APhoneNumberLeavesStateAndReportsInEveryForm) {
         << again.output;
 }
 
+TEST_F(EraseCommand, ArchivedMessagesLoseTheNumberToo) {
+    db->execute(R"sql(
+        INSERT INTO delivery_state (sms_id, phone, state, is_final, final_at, submitted_at)
+        VALUES ('a-1', '+84912345678', 'delivered', true, now() - interval '100 days',
+                now() - interval '101 days');
+        SELECT delivery_state_archive_batch(now() - interval '90 days', 10);
+    )sql");
+    ASSERT_EQ(db->scalar("SELECT count(*) FROM delivery_state_archive"), "1");
+    const auto run = deliveryd({"erase", "--phone", "0912345678"});
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("from 3 messages"), std::string::npos) << run.output;
+    EXPECT_EQ(db->scalar("SELECT concat_ws(' ', sms_id, phone) FROM delivery_state_archive"),
+              "a-1");
+}
+
 TEST_F(EraseCommand, AZaloUserIdLeavesStateAndReports) {
     const auto run = deliveryd({"erase", "--zalo-user-id", "5843210987654321"});
     EXPECT_EQ(run.exit_code, 0) << run.output;

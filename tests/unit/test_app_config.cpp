@@ -247,6 +247,27 @@ TEST(Config, OtherValidation) {
                             "esms.accounts[1].name", "duplicate"));
 }
 
+TEST(Config, ArchiveAges) {
+    const auto defaults = parse_config(minimal, &fake_env);
+    EXPECT_EQ(defaults.archive.after, 90 * 24h);
+    EXPECT_EQ(defaults.archive.drop_after.count(), 0) << "archived rows are kept by default";
+    EXPECT_EQ(defaults.archive.batch, 1000);
+    const auto set = parse_config(
+        std::string(minimal) + "archive:\n  after: 30d\n  drop_after: 400d\n  batch: 50\n",
+        &fake_env);
+    EXPECT_EQ(set.archive.after, 30 * 24h);
+    EXPECT_EQ(set.archive.drop_after, 400 * 24h);
+    EXPECT_EQ(set.archive.batch, 50);
+    // Rows must not leave delivery_state while they are still polled.
+    EXPECT_TRUE(one_problem(std::string(minimal) + "archive:\n  after: 7d\n", "archive.after",
+                            "at least reconcile.window + 1d (8d)"));
+    EXPECT_TRUE(
+        one_problem(std::string(minimal) + "reconcile:\n  window: 30d\narchive:\n  after: 30d\n",
+                    "archive.after", "(31d)"));
+    EXPECT_TRUE(one_problem(std::string(minimal) + "archive:\n  after: 30d\n  drop_after: 30d\n",
+                            "archive.drop_after", "longer than archive.after (30d)"));
+}
+
 TEST(Config, GroupCommitAndNetworkSettings) {
     const auto c = parse_config(
         std::string(minimal) + "  max_batch: 500\n  commits_in_flight: 3\n  max_queued: 9\n",

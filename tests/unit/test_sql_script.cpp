@@ -72,8 +72,10 @@ TEST(SqlScript, NamesTheIndexAConcurrentBuildMakes) {
 
 // Migrations up to 006 were written before indexes could be built outside a
 // transaction, and applied ones never change; every index a later one adds
-// is built CONCURRENTLY, so that no migration blocks callbacks while it
-// builds an index over a large table.
+// to an existing table is built CONCURRENTLY, so that no migration blocks
+// callbacks while it builds an index over a large table. An index on a
+// table the same migration creates covers no rows (and PostgreSQL cannot
+// build one on a partitioned table CONCURRENTLY).
 TEST(SqlScript, EveryIndexAddedAfterTheSixthMigrationIsBuiltConcurrently) {
     constexpr int last_blocking_migration = 6;
     for (const auto& m : embedded_migrations()) {
@@ -87,6 +89,19 @@ TEST(SqlScript, EveryIndexAddedAfterTheSixthMigrationIsBuiltConcurrently) {
             }
             const bool creates_index = words.find("create index") != std::string::npos ||
                                        words.find("create unique index") != std::string::npos;
+            const auto on = words.find(" on ", words.find(" index "));
+            if (creates_index && on != std::string::npos) {
+                const auto table_start = words.find_first_not_of(" \n", on + 4);
+                const auto table = words.substr(
+                    table_start, words.find_first_of(" \n(", table_start) - table_start);
+                std::string migration;
+                for (const char c : m.sql) {
+                    migration += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                }
+                if (migration.find("create table " + table + " ") != std::string::npos) {
+                    continue;  // a table of this migration: empty
+                }
+            }
             if (creates_index) {
                 EXPECT_TRUE(concurrent_index_name(statement)) << m.name << ": " << statement;
                 EXPECT_TRUE(runs_outside_a_transaction(m.sql)) << m.name;

@@ -55,6 +55,21 @@ using EsmsConfig = reconcile::EsmsSettings;
 using EtelecomConfig = reconcile::EtelecomSettings;
 using ReconcileConfig = reconcile::ScheduleSettings;
 
+// Rows final for longer than `after` move from delivery_state to
+// delivery_state_archive, `batch` rows per transaction; `deliveryd
+// retention` drops archive months that ended more than `drop_after` ago.
+struct ArchiveConfig {
+    Duration after{std::chrono::hours(24 * 90)};
+    Duration drop_after{0};  // 0: archived rows are kept for good
+    int batch = 1000;
+};
+
+// The change feed: NOTIFY on delivery_state_changed for every state a
+// message enters (docs/feed.md).
+struct FeedConfig {
+    bool notify = false;
+};
+
 struct LogConfig {
     std::string level = "info";   // trace, debug, info, warn, error, critical, off
     std::string format = "text";  // text (terminal) or json (one object per line)
@@ -67,6 +82,8 @@ struct Config {
     EsmsConfig esms;
     std::optional<EtelecomConfig> etelecom;
     ReconcileConfig reconcile;
+    ArchiveConfig archive;
+    FeedConfig feed;
     LogConfig log;
 };
 

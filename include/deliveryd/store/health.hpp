@@ -31,4 +31,9 @@ void publish_settings(ConnectionPool& pool, std::chrono::milliseconds grace);
 // to the first gap (at most 12); -1 when the current month has none.
 int ensure_event_partitions(ConnectionPool& pool);
 
+// How full PostgreSQL's queue of notifications not yet read by every
+// listener is, 0 to 1 (pg_notification_queue_usage). At 1, every commit
+// that notifies fails: with the change feed on, that is every write.
+[[nodiscard]] double notification_queue_usage(ConnectionPool& pool);
+
 }  // namespace deliveryd::store

@@ -127,13 +127,13 @@ struct ImportResult {
 
 // ---- deliveryd retention
 
-struct EventPartition {
-    std::string name;   // delivery_event_YYYY_MM
+struct MonthPartition {
+    std::string name;   // <table>_YYYY_MM
     std::string month;  // YYYY-MM (UTC)
 };
 
 struct RetentionResult {
-    std::vector<EventPartition> dropped;    // (or, with dry_run, to be dropped)
+    std::vector<MonthPartition> dropped;    // (or, with dry_run, to be dropped)
     std::int64_t default_rows_deleted = 0;  // old rows of delivery_event_default
 };
 
@@ -143,6 +143,12 @@ struct RetentionResult {
 // the default partition. Partitions that still hold newer rows are kept.
 [[nodiscard]] RetentionResult drop_old_events(ConnectionPool& pool,
                                               std::chrono::milliseconds older_than, bool dry_run);
+
+// Drops every monthly partition of delivery_state_archive whose month (of
+// final_at) ended before `older_than` ago, as drop_old_events does.
+[[nodiscard]] std::vector<MonthPartition> drop_old_archive(ConnectionPool& pool,
+                                                           std::chrono::milliseconds older_than,
+                                                           bool dry_run);
 
 // ---- deliveryd erase
 
