@@ -106,6 +106,7 @@ TEST(AlertRulesFile, EveryRuleHasAnExpressionAndTheyNameDeliverydMetrics) {
 // One eSMS account, whose scope this replica polls. Its provider is not
 // there, and none of its messages is due, so no status call is made. The
 // drain after SIGTERM is long enough to ask /readyz and /metrics once more.
+// The change feed is on, for its queue's gauge.
 std::string alert_rules_daemon_config(const std::string& database_url) {
     return testing::daemon_config(database_url,
                                   "  drain_delay: 3s\n"
@@ -114,7 +115,8 @@ std::string alert_rules_daemon_config(const std::string& database_url) {
                                   "  accounts:\n    - name: default\n"
                                   "      api_key: alert-rules-api-key\n"
                                   "      secret_key: alert-rules-secret-key\n"
-                                  "reconcile:\n  tick: 200ms\n");
+                                  "reconcile:\n  tick: 200ms\n"
+                                  "feed:\n  notify: true\n");
 }
 
 TEST(AlertRules, EveryMetricAndSelectorTheRulesUseIsExported) {
