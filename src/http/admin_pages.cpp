@@ -395,7 +395,9 @@ std::string message(const json::object& view) {
     fact(facts, "decided at", escape(vn_time(row, "state_at")));
     fact(facts, "final since", escape(vn_time(row, "final_at")));
     fact(facts, "error", error_text(row));
-    fact(facts, "phone", "<code>" + escape(scalar(row, "phone")) + "</code>");
+    if (const auto phone = scalar(row, "phone"); !phone.empty()) {
+        fact(facts, "phone", "<code>" + escape(phone) + "</code>");
+    }
     if (const auto zalo = scalar(row, "zalo_user_id"); !zalo.empty()) {
         fact(facts, "Zalo user id", "<code>" + escape(zalo) + "</code>");
     }
@@ -506,7 +508,8 @@ std::string search(const SearchResults& r) {
             "<td>{}</td><td><code>{}</code></td></tr>",
             message_link(scalar(m, "sms_id"), r.unmask), escape(scalar(m, "provider")),
             escape(scalar(m, "account")), escape(vn_time(m, "submitted_at")),
-            state_badge(scalar(m, "state")), scalar(m, "is_final") == "yes" ? "" : " …",
+            state_badge(scalar(m, "state")),
+            scalar(m, "is_final") == "yes" ? "" : "<br><span class=\"note\">not final yet</span>",
             error_text(m), escape(to));
     }
     body += "</tbody></table></div>";

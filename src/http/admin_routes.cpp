@@ -1,6 +1,7 @@
 #include "deliveryd/http/admin_routes.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
@@ -9,9 +10,10 @@
 #include <boost/json.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "deliveryd/core/masking.hpp"
+#include "deliveryd/core/log_throttle.hpp"
 #include "deliveryd/core/phone.hpp"
 #include "deliveryd/http/admin_pages.hpp"
 #include "deliveryd/http/admin_sessions.hpp"
@@ -208,7 +210,13 @@ class AdminRoutes {
             given.clear();
         }
         if (!constant_time_equal(options_.token, given)) {
-            spdlog::warn("admin: a login with a wrong token from {}", ctx.remote.to_string());
+            // One line a minute at most: someone guessing tokens must not
+            // flood the log.
+            if (const auto held = wrong_logins_.admit(core::LogThrottle::Clock::now())) {
+                spdlog::warn("admin: a login with a wrong token from {}{}", ctx.remote.to_string(),
+                             *held == 0 ? std::string()
+                                        : fmt::format(" ({} more in the last minute)", *held));
+            }
             return html_response(bhttp::status::unauthorized, admin_pages::login(next, true));
         }
         auto res = redirect(next);
@@ -430,6 +438,7 @@ class AdminRoutes {
 
     AdminRouteOptions options_;
     AdminSessions sessions_;
+    core::LogThrottle wrong_logins_{std::chrono::minutes(1)};
 };
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
