@@ -57,6 +57,7 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f1f3f5;padding:.5rem;b
 .note{color:#4a5561;font-size:.9rem}
 .alert{background:#fff4d6;border-color:#e8c66a}
 code{word-break:break-all}
+.nowrap,.nowrap code{white-space:nowrap;word-break:normal}
 @media (max-width:40rem){dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}
 )css";
 
@@ -505,7 +506,7 @@ std::string search(const SearchResults& r) {
         const auto to = scalar(m, "phone").empty() ? scalar(m, "zalo_user_id") : scalar(m, "phone");
         body += fmt::format(
             "<tr><td>{}<br><span class=\"note\">{} {}</span></td><td>{}</td><td>{}{}</td>"
-            "<td>{}</td><td><code>{}</code></td></tr>",
+            "<td>{}</td><td class=\"nowrap\"><code>{}</code></td></tr>",
             message_link(scalar(m, "sms_id"), r.unmask), escape(scalar(m, "provider")),
             escape(scalar(m, "account")), escape(vn_time(m, "submitted_at")),
             state_badge(scalar(m, "state")),

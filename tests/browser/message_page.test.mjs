@@ -56,10 +56,12 @@ test('an agent logs in, finds a failed ZNS and reads its timeline', { timeout: 6
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
     assert.notEqual(cookie.value, token, 'the cookie is not the token');
+    await page.screenshot({ path: join(artifacts, 'overview.png'), fullPage: true });
 
     await page.fill('input[name=q]', phone);
     await Promise.all([page.waitForURL(/\/messages\?q=/), page.press('input[name=q]', 'Enter')]);
     await page.getByRole('heading', { name: /Messages to phone number/ }).waitFor();
+    await page.screenshot({ path: join(artifacts, 'search.png'), fullPage: true });
     await Promise.all([page.waitForURL(`${base}/messages/${smsId}`), page.click(`a[href="/messages/${smsId}"]`)]);
 
     const state = await page.textContent('#state');
