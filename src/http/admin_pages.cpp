@@ -420,6 +420,10 @@ std::string message(const json::object& view) {
         fact(facts, "next poll", escape(vn_time(row, "next_poll_at")));
     }
     fact(facts, "polls so far", escape(scalar(row, "poll_attempts")));
+    if (scalar(row, "archived") == "yes") {
+        fact(facts, "archived",
+             "yes: final long enough ago to have moved to <code>delivery_state_archive</code>");
+    }
     body += "<dl class=\"facts\">" + facts + "</dl>";
     body += "<p class=\"note\">Times are Vietnam time. ";
     body += masked ? fmt::format(
