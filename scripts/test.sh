@@ -3,7 +3,7 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors ->
 # formatting, reference and layer checks -> each public header compiled
 # alone -> deploy/ manifests validated offline -> a throwaway
-# PostgreSQL -> unit, integration and resilience tests -> the concurrent parts
+# PostgreSQL -> unit, integration, browser and resilience tests -> the concurrent parts
 # again under ThreadSanitizer -> a short fuzz of every parser. Exits non-zero
 # on any failure. Extra arguments go to ctest (e.g. -L unit, or -LE resilience
 # to skip the load tests).
@@ -12,6 +12,7 @@ source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/postgres.sh"
 
 install_packages
+install_browser_test_modules
 # -g1: line tables only, enough for the sanitizers' stack traces, and a third
 # less compile time than full debug information.
 BUILD="$DELIVERYD_ROOT/build/test"
@@ -45,6 +46,9 @@ export DELIVERYD_TEST_PG_PORT="$PG_PORT"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS="suppressions=$DELIVERYD_ROOT/tests/lsan.supp"
+# Chromium and playwright-core are installed above: a browser test that
+# cannot find them fails rather than skips.
+export DELIVERYD_BROWSER_TESTS=1
 
 log "running the tests"
 ctest --test-dir "$BUILD" --output-on-failure --timeout 300 -j "$(nproc)" "$@"

@@ -29,6 +29,7 @@
 #include "deliveryd/http/server.hpp"
 #include "deliveryd/net/offload.hpp"
 #include "deliveryd/reconcile/scheduler.hpp"
+#include "deliveryd/store/admin_overview.hpp"
 #include "deliveryd/store/connection_pool.hpp"
 #include "deliveryd/store/health.hpp"
 #include "deliveryd/store/ingest_batcher.hpp"
@@ -408,6 +409,10 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
                 std::string cursor) -> asio::awaitable<store::MessagePage> {
             co_return co_await net::offload(
                 db_threads, [&] { return store::find_messages(pool, search, limit, cursor); });
+        };
+        admin_routes.overview = [&]() -> asio::awaitable<store::AdminOverview> {
+            co_return co_await net::offload(db_threads,
+                                            [&] { return store::read_admin_overview(pool); });
         };
         http::ServerOptions admin_options;
         try {

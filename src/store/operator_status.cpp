@@ -10,6 +10,7 @@
 #include "deliveryd/store/operator_queries.hpp"
 
 #include "store/pg_array.hpp"
+#include "store/status_sql.hpp"
 
 namespace deliveryd::store {
 namespace {
@@ -35,25 +36,6 @@ SELECT x.state, x.share * (SELECT reltuples FROM pg_class
 FROM pg_stats AS s,
      unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS x(state, share)
 WHERE s.schemaname = current_schema() AND s.tablename = 'delivery_state' AND s.attname = 'state'
-)sql";
-
-// One pass over the unresolved rows (delivery_state_unresolved): how many,
-// and how many due now, per state and age bucket (age_labels).
-constexpr const char* unresolved_sql = R"sql(
-SELECT state,
-       CASE WHEN age < interval '1 hour' THEN 0 WHEN age < interval '6 hours' THEN 1
-            WHEN age < interval '1 day' THEN 2 WHEN age < interval '3 days' THEN 3
-            WHEN age < interval '7 days' THEN 4 ELSE 5 END,
-       count(*), count(*) FILTER (WHERE next_poll_at <= now())
-FROM (SELECT state, next_poll_at, now() - submitted_at AS age
-      FROM delivery_state WHERE NOT is_final) AS u
-GROUP BY 1, 2
-)sql";
-constexpr std::array<const char*, 6> age_labels = {"under 1h", "1h-6h", "6h-24h",
-                                                   "1d-3d",    "3d-7d", "over 7d"};
-
-constexpr const char* oldest_sql = R"sql(
-SELECT (now() - min(submitted_at))::text FROM delivery_state WHERE NOT is_final
 )sql";
 
 // An advisory lock on a bigint key shows in pg_locks as classid (high 32
@@ -82,12 +64,6 @@ LEFT JOIN pg_stat_activity a ON a.pid = l.pid
 ORDER BY k.scope
 )sql";
 
-constexpr const char* activity_sql = R"sql(
-SELECT account, endpoint, scope, replica, rate_limit, utilisation, queued_calls, due_rows,
-       extract(epoch FROM now() - updated_at)::float8
-FROM deliveryd_poll_activity ORDER BY account, endpoint
-)sql";
-
 }  // namespace
 
 StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scopes,
@@ -106,11 +82,11 @@ StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scop
         if (table[0].as<double>() > exact_count_limit) {
             report.states_estimated_from = table[1].as<std::string>();
         }
-        for (const auto* label : age_labels) {
+        for (const auto* label : status_sql::age_labels) {
             report.unresolved_by_age.push_back({label, 0, 0});
         }
         std::map<std::string, std::int64_t> open_by_state;
-        for (const auto& row : tx.exec(unresolved_sql)) {
+        for (const auto& row : tx.exec(status_sql::unresolved)) {
             auto& bucket = report.unresolved_by_age.at(row[1].as<std::size_t>());
             bucket.unresolved += row[2].as<std::int64_t>();
             bucket.due += row[3].as<std::int64_t>();
@@ -143,7 +119,7 @@ StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scop
                                          row[2].as<std::int64_t>()});
             }
         }
-        const auto oldest = tx.exec1(oldest_sql);
+        const auto oldest = tx.exec1(status_sql::oldest_unresolved);
         if (!oldest[0].is_null()) {
             report.oldest_unresolved_age = oldest[0].as<std::string>();
         }
@@ -155,20 +131,8 @@ StatusReport read_status(ConnectionPool& pool, std::span<const std::string> scop
             }
             report.scopes.push_back(std::move(holder));
         }
-        for (const auto& row : tx.exec(activity_sql)) {
-            KeyActivityRow a;
-            a.account = row[0].as<std::string>();
-            a.endpoint = row[1].as<std::string>();
-            a.scope = row[2].as<std::string>();
-            a.replica = row[3].as<std::string>();
-            a.rate_limit = row[4].as<double>();
-            a.utilisation = row[5].as<double>();
-            a.queued_calls = row[6].as<std::int64_t>();
-            if (!row[7].is_null()) {
-                a.due_rows = row[7].as<std::int64_t>();
-            }
-            a.age_seconds = row[8].as<double>();
-            report.activity.push_back(std::move(a));
+        for (const auto& row : tx.exec(status_sql::activity)) {
+            report.activity.push_back(status_sql::activity_row(row));
         }
     });
     return report;

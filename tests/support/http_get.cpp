@@ -1,5 +1,7 @@
 #include "support/http_get.hpp"
 
+#include <cctype>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,18 +28,28 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
 HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
                         const std::map<std::string, std::string>& headers,
                         std::chrono::milliseconds timeout) {
+    return http_request(port, method, target, headers, std::string(), timeout);
+}
+
+HttpResult http_request(unsigned short port, const std::string& method, const std::string& target,
+                        const std::map<std::string, std::string>& headers, const std::string& body,
+                        std::chrono::milliseconds timeout) {
     // Asynchronous operations under one deadline: a test never hangs on a
     // server that does not answer.
     asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     beast::flat_buffer buffer;
-    bhttp::request<bhttp::empty_body> req;
+    bhttp::request<bhttp::string_body> req;
     req.method_string(method);
     req.target(target);
     req.version(11);
     req.set(bhttp::field::host, "127.0.0.1");
     for (const auto& [name, value] : headers) {
         req.set(name, value);
+    }
+    if (!body.empty()) {
+        req.body() = body;
+        req.prepare_payload();
     }
     bhttp::response<bhttp::string_body> res;
     HttpResult result;
@@ -57,6 +69,13 @@ HttpResult http_request(unsigned short port, const std::string& method, const st
                     if (!rec) {
                         result.status = res.result_int();
                         result.body = res.body();
+                        for (const auto& field : res) {
+                            std::string name(field.name_string());
+                            for (auto& c : name) {
+                                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                            }
+                            result.headers[name] = std::string(field.value());
+                        }
                     }
                 });
             });

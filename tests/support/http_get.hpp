@@ -10,6 +10,7 @@ namespace deliveryd::testing {
 struct HttpResult {
     int status = 0;  // 0 when the connection failed
     std::string body;
+    std::map<std::string, std::string> headers;  // names in lower case; the last of repeats
 };
 
 [[nodiscard]] HttpResult http_get(unsigned short port, const std::string& target,
@@ -27,6 +28,13 @@ namespace deliveryd::testing {
 [[nodiscard]] HttpResult http_request(unsigned short port, const std::string& method,
                                       const std::string& target,
                                       const std::map<std::string, std::string>& headers,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// With these request headers and this request body.
+[[nodiscard]] HttpResult http_request(unsigned short port, const std::string& method,
+                                      const std::string& target,
+                                      const std::map<std::string, std::string>& headers,
+                                      const std::string& body,
                                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Writes `bytes` as they are and returns the status of the answer (0 if none
