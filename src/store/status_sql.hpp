@@ -13,8 +13,9 @@
 
 namespace deliveryd::store::status_sql {
 
-// One pass over the unresolved rows (delivery_state_unresolved): how many,
-// and how many due now, per state and age bucket (age_labels).
+// One pass over the unresolved rows, from delivery_state_unresolved alone
+// where the visibility map allows (it carries state and next_poll_at): how
+// many, and how many due now, per state and age bucket (age_labels).
 constexpr const char* unresolved = R"sql(
 SELECT state,
        CASE WHEN age < interval '1 hour' THEN 0 WHEN age < interval '6 hours' THEN 1

@@ -96,7 +96,7 @@ TEST_F(UnpolledRowsTest, FindsAccountsThroughTheIndexesNotByScanningTheTable) {
     pqxx::connection c(db->url());
     for (const auto& plan :
          {testing::query_plan(c, unpolled_rows_sql::esms_accounts, "'{}'"),
-          testing::query_plan(c, unpolled_rows_sql::esms_rows, "'acme', 1000000")}) {
+          testing::query_plan(c, unpolled_rows_sql::esms_rows, "'{acme}', 1000000")}) {
         EXPECT_EQ(plan.find("Seq Scan on delivery_state"), std::string::npos) << plan;
         EXPECT_EQ(plan.find("delivery_state_unresolved"), std::string::npos) << plan;
         EXPECT_NE(plan.find("delivery_state_due "), std::string::npos) << plan;
