@@ -233,7 +233,7 @@ std::span<const Key<HttpConfig>> keys(std::type_identity<HttpConfig>) {
          "when not empty, callbacks only from these networks", false, &allow_cidrs},
         {"max_connections", &H::max_connections, Kind::positive, "more are closed at accept"},
         {"read_timeout", &H::read_timeout, Kind::duration, "for a whole request"},
-        {"threads", &H::threads, Kind::positive, "threads serving HTTP"},
+        {"threads", &H::threads, Kind::positive, "threads running HTTP and polling"},
         {"drain_delay", &H::drain_delay, Kind::duration_or_zero,
          "on SIGTERM, /readyz says 503 this long before the listener closes"},
     };

@@ -372,6 +372,7 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
     }
     server_options.max_connections = connection_limit(config);
     server_options.read_timeout = config.http.read_timeout;
+    server_options.io_threads = config.http.threads;
     http::Server server(
         ioc, server_options, http::make_routes(std::move(routes)),
         {.on_connections_changed =
@@ -419,6 +420,7 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
             admin_options.endpoint = resolve_listen(ioc, config.admin.listen);
             admin_options.max_connections = 256;
             admin_options.read_timeout = config.http.read_timeout;
+            admin_options.io_threads = config.http.threads;
             admin.emplace(ioc, admin_options, http::make_admin_routes(std::move(admin_routes)));
             admin->start();
         } catch (const boost::system::system_error& e) {

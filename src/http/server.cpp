@@ -1,14 +1,16 @@
 #include "deliveryd/http/server.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -46,14 +48,22 @@ bhttp::status status_for_oversized_head(const beast::flat_buffer& buffer) {
 
 }  // namespace
 
-// One connection. Every step runs on the connection's strand: the io_context
-// has several threads, and the strand is what keeps this socket's reads,
-// writes and the stop() notification from running at the same time.
+// One connection. Every step runs on the connection's executor: a strand
+// when the io_context has several threads, which keeps this socket's reads,
+// writes, the deadline check and the stop() notification from running at
+// the same time; the io_context itself when it has one thread.
+//
+// The deadline is a time, not a timer: Server's sweep checks it a few times
+// per read_timeout and cancels the socket's operation once it has passed. A
+// timer armed and cancelled around every read and write cost more CPU than
+// parsing the request.
 class Server::Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(tcp::socket socket, Server& server) : stream_(std::move(socket)), server_(server) {
+    using Clock = std::chrono::steady_clock;
+
+    Session(tcp::socket socket, Server& server) : socket_(std::move(socket)), server_(server) {
         boost::system::error_code ec;
-        context_.remote = stream_.socket().remote_endpoint(ec).address();
+        context_.remote = socket_.remote_endpoint(ec).address();
     }
 
     asio::awaitable<void> run() {
@@ -62,10 +72,11 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(server_.options_.header_limit);
             parser.body_limit(server_.options_.body_limit);
-            stream_.expires_after(server_.options_.read_timeout);
+            deadline_ = Clock::now() + server_.options_.read_timeout;
             idle_ = true;
-            auto [ec, n] = co_await bhttp::async_read(stream_, buffer, parser, use_tuple);
+            auto [ec, n] = co_await bhttp::async_read(socket_, buffer, parser, use_tuple);
             idle_ = false;
+            deadline_ = Clock::time_point::max();
             if (ec) {
                 co_await answer_read_error(ec, buffer);
                 break;
@@ -76,19 +87,29 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             }
         }
         boost::system::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream_.close();
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        socket_.close(ignored);
     }
 
-    // Called through the strand by Server::stop(): wake a connection that
+    // Called through the executor by Server::stop(): wake a connection that
     // waits for its next request; one being served finishes first.
     void close_if_idle() {
         if (idle_) {
-            stream_.cancel();
+            socket_.cancel();
         }
     }
 
-    [[nodiscard]] auto executor() { return stream_.get_executor(); }
+    // Called through the executor by Server's sweep: a read or write that
+    // outlived its deadline ends (operation_aborted), and so does the
+    // connection.
+    void cancel_if_late(Clock::time_point now) {
+        if (deadline_ <= now) {
+            deadline_ = Clock::time_point::max();
+            socket_.cancel();
+        }
+    }
+
+    [[nodiscard]] auto executor() { return socket_.get_executor(); }
 
   private:
     asio::awaitable<bool> serve(Request request) {
@@ -121,8 +142,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> answer_read_error(boost::system::error_code ec,
                                             const beast::flat_buffer& buffer) {
         if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-            ec == beast::error::timeout || ec == asio::error::connection_reset ||
-            ec == asio::error::eof) {
+            ec == asio::error::connection_reset || ec == asio::error::eof) {
             co_return;  // the peer left, stalled, or we are stopping: nothing to say
         }
         if (ec == bhttp::error::header_limit) {
@@ -136,15 +156,17 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     }
 
     asio::awaitable<void> write(Response& response) {
-        stream_.expires_after(server_.options_.read_timeout);
-        co_await bhttp::async_write(stream_, response, use_tuple);
+        deadline_ = Clock::now() + server_.options_.read_timeout;
+        co_await bhttp::async_write(socket_, response, use_tuple);
+        deadline_ = Clock::time_point::max();
     }
     asio::awaitable<void> write(Response&& response) { co_await write(response); }
 
-    beast::tcp_stream stream_;
+    tcp::socket socket_;
     Server& server_;
     RequestContext context_;
     bool idle_ = false;
+    Clock::time_point deadline_ = Clock::time_point::max();
 };
 
 Server::Server(asio::io_context& ioc, ServerOptions options, Handler handler,
@@ -153,7 +175,8 @@ Server::Server(asio::io_context& ioc, ServerOptions options, Handler handler,
       options_(std::move(options)),
       handler_(std::move(handler)),
       observer_(std::move(observer)),
-      acceptor_(asio::make_strand(ioc)) {}
+      acceptor_(asio::make_strand(ioc)),
+      sweep_timer_(acceptor_.get_executor()) {}
 
 Server::~Server() = default;
 
@@ -163,6 +186,29 @@ void Server::start() {
     acceptor_.bind(options_.endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
     asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+    asio::co_spawn(acceptor_.get_executor(), sweep_loop(), asio::detached);
+}
+
+// A few times per read_timeout, every connection checks its deadline on its
+// own executor, so a stalled one is cut off between read_timeout and 1.25
+// read_timeout (at most a second late).
+asio::awaitable<void> Server::sweep_loop() {
+    const auto interval = std::clamp<std::chrono::steady_clock::duration>(
+        options_.read_timeout / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
+    while (!stopping_) {
+        sweep_timer_.expires_after(interval);
+        auto [ec] = co_await sweep_timer_.async_wait(use_tuple);
+        if (ec || stopping_) {
+            co_return;
+        }
+        const auto now = Session::Clock::now();
+        std::lock_guard lock(sessions_mutex_);
+        for (auto& [raw, weak] : sessions_) {
+            if (auto session = weak.lock()) {
+                asio::post(session->executor(), [session, now] { session->cancel_if_late(now); });
+            }
+        }
+    }
 }
 
 tcp::endpoint Server::local_endpoint() const {
@@ -172,7 +218,11 @@ tcp::endpoint Server::local_endpoint() const {
 asio::awaitable<void> Server::accept_loop() {
     asio::steady_timer backoff(acceptor_.get_executor());
     while (!stopping_) {
-        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
+        // A strand per connection only when several threads run the io_context.
+        const auto executor = options_.io_threads > 1
+                                  ? asio::any_io_executor(asio::make_strand(ioc_))
+                                  : asio::any_io_executor(ioc_.get_executor());
+        auto [ec, socket] = co_await acceptor_.async_accept(executor, use_tuple);
         if (ec == asio::error::operation_aborted || stopping_) {
             co_return;
         }
@@ -236,6 +286,7 @@ void Server::stop() {
     asio::post(acceptor_.get_executor(), [this] {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
+        sweep_timer_.cancel();
     });
     std::lock_guard lock(sessions_mutex_);
     for (auto& [raw, weak] : sessions_) {

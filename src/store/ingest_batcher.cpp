@@ -136,10 +136,7 @@ void IngestBatcher::run_commit(Batch batch) {
         ++answering_;
         start_commits_locked();
     }
-    for (std::size_t i = 0; i < batch.callbacks.size(); ++i) {
-        const auto outcome = callbacks_error ? ApplyOutcome::unchanged : result.outcomes[i];
-        complete(std::move(batch.callbacks[i].handler), callbacks_error, outcome);
-    }
+    answer_callbacks(batch.callbacks, callbacks_error, result);
     for (auto& item : batch.polled) {
         complete(std::move(item.handler), error);
     }
@@ -196,6 +193,32 @@ void IngestBatcher::report_applied(std::span<const core::Observation> observatio
                          ReportPath::callback);
     observer_.on_applied(observations.subspan(callbacks),
                          part_of(observations, result, callbacks, polls), ReportPath::poll);
+}
+
+// Callers that share an executor (every connection, when one thread runs the
+// io_context) are resumed by one function posted to it, one after the other:
+// one hand-over to that thread per batch instead of one per callback.
+void IngestBatcher::answer_callbacks(std::vector<Item>& callbacks, std::exception_ptr error,
+                                     const ApplyResult& result) {
+    const auto executor_of = [this](const Item& item) {
+        return asio::get_associated_executor(item.handler, ioc_.get_executor());
+    };
+    std::size_t first = 0;
+    while (first < callbacks.size()) {
+        const auto executor = executor_of(callbacks[first]);
+        std::vector<std::pair<Handler, ApplyOutcome>> group;
+        std::size_t i = first;
+        for (; i < callbacks.size() && (i == first || executor_of(callbacks[i]) == executor); ++i) {
+            group.emplace_back(std::move(callbacks[i].handler),
+                               error ? ApplyOutcome::unchanged : result.outcomes[i]);
+        }
+        first = i;
+        asio::dispatch(executor, [group = std::move(group), error]() mutable {
+            for (auto& [handler, outcome] : group) {
+                std::move(handler)(error, outcome);
+            }
+        });
+    }
 }
 
 void IngestBatcher::complete(Handler handler, std::exception_ptr error, ApplyOutcome outcome) {

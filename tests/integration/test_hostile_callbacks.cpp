@@ -74,7 +74,9 @@ TEST(HostileCallbacks, EachGetsItsStatusQuicklyAndChangesNothing) {
 TEST(HostileCallbacks, AClientDrippingAByteASecondIsCutOffAndDelaysNobody) {
     DELIVERYD_REQUIRE_DATABASE();
     testing::ScratchDatabase db;
-    testing::Daemon d(testing::daemon_config(db.url(), "  read_timeout: 2s\n"));
+    // Two threads: each connection then runs on a strand, the deadline
+    // checks included.
+    testing::Daemon d(testing::daemon_config(db.url(), "  read_timeout: 2s\n  threads: 2\n"));
     ASSERT_NE(d.port, 0) << d.process.output();
 
     // A slow client: one byte a second of a valid request, which would take

@@ -34,7 +34,7 @@ struct HttpConfig {
     std::vector<std::string> allow_cidrs;       // empty: callbacks from anywhere
     int max_connections = 10'000;
     Duration read_timeout{std::chrono::seconds(10)};  // for a whole request, per request
-    int threads = 2;                                  // io_context threads
+    int threads = 1;                                  // io_context threads
     // On SIGTERM: answer /readyz 503 for this long before closing the
     // listener, so load balancers stop routing callbacks here first.
     Duration drain_delay{0};

@@ -1,11 +1,14 @@
-// The HTTP/1.1 server: one coroutine per connection, on its own strand,
-// reading requests with a deadline and answering them through a Handler.
+// The HTTP/1.1 server: one coroutine per connection (on its own strand when
+// several threads run the io_context), reading requests with a deadline and
+// answering them through a Handler.
 //
 // Limits: at most `max_connections` open at once (more are closed at accept),
 // request head of at most `header_limit` bytes (414 when the request line
 // alone is too long, 431 otherwise), body of at most `body_limit` bytes (413),
-// and `read_timeout` for a whole request, so a client that stalls mid-request
-// holds nothing but its own socket.
+// and `read_timeout` for a whole request and for writing its answer, so a
+// client that stalls holds nothing but its own socket (deadlines are checked
+// a few times per read_timeout: a stalled request ends between read_timeout
+// and 1.25 times it, at most a second late).
 //
 // Lifetime: construct, start(), later stop() from any thread. stop() closes
 // the listener and idle connections; requests being handled finish and get
@@ -23,6 +26,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -47,6 +51,8 @@ struct ServerOptions {
     std::uint32_t header_limit = 16 * 1024;
     std::uint64_t body_limit = 64 * 1024;
     std::size_t target_limit = 8 * 1024;
+    // Threads running the io_context: with one, connections need no strand.
+    int io_threads = 2;
 };
 
 // Counts the server reports; read by the metrics code.
@@ -72,6 +78,7 @@ class Server {
   private:
     class Session;
     boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> sweep_loop();
     void forget(Session* session);
 
     boost::asio::io_context& ioc_;
@@ -79,6 +86,7 @@ class Server {
     Handler handler_;
     ServerObserver observer_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer sweep_timer_;  // connections' deadlines, on acceptor_'s strand
     std::atomic<bool> stopping_{false};
     std::mutex sessions_mutex_;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;

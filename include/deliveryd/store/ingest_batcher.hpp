@@ -153,6 +153,10 @@ class IngestBatcher {
     // `callbacks` reports are callbacks, the rest (if `polled`) poll answers'.
     void report_applied(std::span<const core::Observation> observations, std::size_t callbacks,
                         bool polled, const ApplyResult& result);
+    // Completes each callback of a finished batch: with `error`, or with its
+    // outcome in `result`.
+    void answer_callbacks(std::vector<Item>& callbacks, std::exception_ptr error,
+                          const ApplyResult& result);
     void complete(Handler handler, std::exception_ptr error, ApplyOutcome outcome);
     void complete(PolledHandler handler, std::exception_ptr error);
 
