@@ -135,14 +135,15 @@ std::vector<UnpolledRows> find_unpolled_rows(ConnectionPool& pool,
                 continue;
             }
             if (scope.kind == PollScope::Kind::etelecom) {
-                found.push_back({scope.name(), tx.exec_params1(etelecom_rows_sql, unpolled_count_cap)[0]
-                                                   .as<std::int64_t>()});
+                found.push_back(
+                    {scope.name(),
+                     tx.exec_params1(etelecom_rows_sql, unpolled_count_cap)[0].as<std::int64_t>()});
             } else {
                 accounts.add(scope.account);
             }
         }
-        for (const auto& row : tx.exec_params(unpolled_rows_sql::esms_rows, accounts.finish(),
-                                              unpolled_count_cap)) {
+        for (const auto& row :
+             tx.exec_params(unpolled_rows_sql::esms_rows, accounts.finish(), unpolled_count_cap)) {
             const PollScope scope{.kind = PollScope::Kind::esms_account,
                                   .account = row[0].as<std::string>()};
             found.push_back({scope.name(), row[1].as<std::int64_t>()});
