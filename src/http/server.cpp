@@ -14,6 +14,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
@@ -157,7 +158,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
     asio::awaitable<void> write(Response& response) {
         deadline_ = Clock::now() + server_.options_.read_timeout;
-        co_await bhttp::async_write(socket_, response, use_tuple);
+        // A serializer of our own: writing the message itself would allocate one.
+        bhttp::response_serializer<bhttp::string_body> serializer(response);
+        co_await bhttp::async_write(socket_, serializer, use_tuple);
         deadline_ = Clock::time_point::max();
     }
     asio::awaitable<void> write(Response&& response) { co_await write(response); }
