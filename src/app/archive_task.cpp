@@ -12,6 +12,8 @@
 #include "deliveryd/net/offload.hpp"
 #include "deliveryd/store/archive.hpp"
 
+#include "app/daemon_timeouts.hpp"
+
 namespace deliveryd::app {
 
 namespace asio = boost::asio;
@@ -25,12 +27,15 @@ constexpr std::chrono::seconds pass_interval{30};
 // could take, leaving the rest to the callbacks.
 constexpr std::chrono::seconds moving_budget{10};
 constexpr std::chrono::seconds catching_up{5};
-// A report's transaction is assumed to commit within this long, less one
-// pass, of storing it (store/late_report_scan.hpp). Every transaction that
-// stores reports is deliveryd's own: a statement or two, each cut off after
-// 30 s. Each search reads the reports of about this long again, so it is
-// kept short: at 1,000 reports/s a search reads 120,000 to 150,000.
+// Every report is searched for by the searches that start within this long
+// of its event id being handed out (store/late_report_scan.hpp), so it must
+// outlast the latest a report's transaction can commit plus one pass. Every
+// transaction that stores reports is deliveryd's own, bounded by its
+// timeouts (daemon_timeouts.hpp). Each search reads the reports of about
+// this long again, so it is kept short: at 1,000 reports/s a search reads
+// 120,000 to 150,000.
 constexpr std::chrono::minutes search_overlap{2};
+static_assert(search_overlap >= longest_report_commit + pass_interval);
 
 }  // namespace
 

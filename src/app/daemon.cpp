@@ -39,6 +39,7 @@
 
 #include "app/archive_task.hpp"
 #include "app/daemon_tasks.hpp"
+#include "app/daemon_timeouts.hpp"
 #include "app/process_metrics.hpp"
 
 namespace deliveryd::app {
@@ -180,10 +181,8 @@ int run_daemon(const Config& config, const ConfigReader& reread) {
                                 .size = static_cast<std::size_t>(config.database.pool_size),
                                 .connect_timeout = config.database.connect_timeout,
                                 .acquire_timeout = config.database.connect_timeout,
-                                // The daemon's statements take milliseconds; one that
-                                // runs this long is waiting on a lock or a sick server,
-                                // and its caller retries or answers 503 instead.
-                                .statement_timeout = std::chrono::seconds(30),
+                                .statement_timeout = daemon_statement_timeout,
+                                .idle_in_transaction_timeout = daemon_idle_in_transaction_timeout,
                                 .change_feed = config.feed.notify});
     // One thread per connection: every database call blocks its thread.
     asio::thread_pool db_threads(static_cast<std::size_t>(config.database.pool_size));

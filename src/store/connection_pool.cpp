@@ -61,11 +61,16 @@ void ConnectionPool::with_connection(const std::function<void(pqxx::connection_b
         try {
             if (!reused) {
                 slot.connection = open_connection(conninfo_);
-                if (options_.statement_timeout.count() > 0 || options_.change_feed) {
+                if (options_.statement_timeout.count() > 0 ||
+                    options_.idle_in_transaction_timeout.count() > 0 || options_.change_feed) {
                     pqxx::nontransaction tx(*slot.connection);
                     if (options_.statement_timeout.count() > 0) {
                         tx.exec("SET statement_timeout = " +
                                 std::to_string(options_.statement_timeout.count()));
+                    }
+                    if (options_.idle_in_transaction_timeout.count() > 0) {
+                        tx.exec("SET idle_in_transaction_session_timeout = " +
+                                std::to_string(options_.idle_in_transaction_timeout.count()));
                     }
                     if (options_.change_feed) {
                         tx.exec("SET deliveryd.change_feed = on");

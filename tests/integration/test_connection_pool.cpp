@@ -1,4 +1,6 @@
-// The pool's sessions: a statement timeout when asked for one.
+// The pool's sessions: a statement timeout and an idle-transaction timeout when asked.
+#include <thread>
+
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
@@ -35,6 +37,32 @@ TEST(ConnectionPool, AStatementTimeoutEndsALongStatement) {
 
     store::ConnectionPool unlimited({.url = db.url(), .size = 1});
     EXPECT_EQ(setting(unlimited, "statement_timeout"), "0");
+}
+
+// A transaction left idle past the limit is ended by the server: nothing of
+// it commits later.
+TEST(ConnectionPool, AnIdleTransactionIsEndedByTheServer) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    db.execute("CREATE TABLE written (n int)");
+    store::ConnectionPool pool({.url = db.url(), .size = 1, .idle_in_transaction_timeout = 200ms});
+    EXPECT_EQ(setting(pool, "idle_in_transaction_session_timeout"), "200ms");
+    bool committed = false;
+    try {
+        pool.with_connection([&](pqxx::connection_base& c) {
+            pqxx::work tx(c);
+            tx.exec("INSERT INTO written VALUES (1)");
+            std::this_thread::sleep_for(600ms);
+            tx.commit();
+            committed = true;
+        });
+    } catch (const std::exception&) {
+        // The session was ended: the pool reports the database unavailable.
+    }
+    EXPECT_FALSE(committed);
+    pqxx::connection c(db.url());
+    pqxx::nontransaction check(c);
+    EXPECT_EQ(check.exec1("SELECT count(*) FROM written")[0].as<int>(), 0);
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ struct PoolOptions {
     // The daemon's work is short; operator commands that scan whole tables
     // run without one.
     std::chrono::milliseconds statement_timeout{0};
+    // The server ends a session whose transaction stays idle this long
+    // between statements (zero: no limit).
+    std::chrono::milliseconds idle_in_transaction_timeout{0};
     // Every state a write of this pool makes a row enter is published on
     // the channel delivery_state_changed (the session setting
     // deliveryd.change_feed, read by migration 010's triggers).

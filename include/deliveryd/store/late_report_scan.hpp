@@ -7,7 +7,7 @@
 // appear later. Each search therefore starts after the highest id that was
 // seen at least `overlap` ago: a report is looked for by every search in the
 // `overlap` after its write, and is missed only if its transaction took
-// longer than that to commit.
+// longer than that to commit, which the caller's timeouts must rule out.
 #pragma once
 
 #include <chrono>
