@@ -9,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -136,8 +135,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             // Content-Length but must carry no body.
             response.body().clear();
         }
-        co_await write(response);
-        co_return keep_alive;
+        // An answer that could not be written in time ends the connection.
+        const bool written = co_await write(response);
+        co_return keep_alive && written;
     }
 
     asio::awaitable<void> answer_read_error(boost::system::error_code ec,
@@ -156,14 +156,16 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         }
     }
 
-    asio::awaitable<void> write(Response& response) {
+    // Whether the whole answer was written before its deadline.
+    asio::awaitable<bool> write(Response& response) {
         deadline_ = Clock::now() + server_.options_.read_timeout;
         // A serializer of our own: writing the message itself would allocate one.
         bhttp::response_serializer<bhttp::string_body> serializer(response);
-        co_await bhttp::async_write(socket_, serializer, use_tuple);
+        auto [ec, n] = co_await bhttp::async_write(socket_, serializer, use_tuple);
         deadline_ = Clock::time_point::max();
+        co_return !ec;
     }
-    asio::awaitable<void> write(Response&& response) { co_await write(response); }
+    asio::awaitable<bool> write(Response&& response) { co_return co_await write(response); }
 
     tcp::socket socket_;
     Server& server_;
