@@ -137,7 +137,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         }
         // An answer that could not be written in time ends the connection.
         const bool written = co_await write(response);
-        co_return keep_alive && written;
+        co_return keep_alive&& written;
     }
 
     asio::awaitable<void> answer_read_error(boost::system::error_code ec,
