@@ -48,12 +48,8 @@ TEST(BrowserMessagePage, AnAgentFindsAFailedZnsAndReadsItsTimeline) {
 
     testing::ScratchDatabase db;
     const auto admin_port = testing::free_local_port();
-    testing::Daemon daemon(testing::daemon_config(
-        db.url(), "admin:\n  listen: 127.0.0.1:" + std::to_string(admin_port) +
-                      "\n  token: " + token + "\n"));
-    ASSERT_NE(daemon.port, 0) << daemon.process.output();
-    ASSERT_TRUE(daemon.wait_ready()) << daemon.process.output();
-    ASSERT_TRUE(daemon.process.wait_for_line("admin listener on", 5s));
+    testing::Daemon daemon(testing::admin_daemon_config(db.url(), admin_port, token));
+    ASSERT_TRUE(daemon.wait_admin_ready()) << daemon.process.output();
 
     // A ZNS as a sender registers it, then the provider's three callbacks:
     // waiting for approval, queued, and failed with Zalo's -118 (no Zalo

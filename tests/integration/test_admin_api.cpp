@@ -28,13 +28,9 @@ struct AdminApi : ::testing::Test {
         }
         db = std::make_unique<testing::ScratchDatabase>();
         admin_port = testing::free_local_port();
-        daemon = std::make_unique<testing::Daemon>(testing::daemon_config(
-            db->url(), "admin:\n  listen: 127.0.0.1:" + std::to_string(admin_port) +
-                           "\n  token: " + token + "\n"));
-        ASSERT_NE(daemon->port, 0) << daemon->process.output();
-        ASSERT_TRUE(daemon->wait_ready()) << daemon->process.output();
-        ASSERT_TRUE(daemon->process.wait_for_line("admin listener on", 5s))
-            << daemon->process.output();
+        daemon = std::make_unique<testing::Daemon>(
+            testing::admin_daemon_config(db->url(), admin_port, token));
+        ASSERT_TRUE(daemon->wait_admin_ready()) << daemon->process.output();
         // A ZNS with two reports, each carrying the number in another form.
         ASSERT_EQ(testing::http_get(daemon->port,
                                     "/callback/esms?SMSID=zns-1&SendStatus=5&TypeId=25"

@@ -29,6 +29,12 @@ std::string daemon_config(const std::string& database_url, const std::string& ex
            "\n  connect_timeout: 2s\nhttp:\n  listen: 127.0.0.1:0\n" + extra;
 }
 
+std::string admin_daemon_config(const std::string& database_url, unsigned short admin_port,
+                                const std::string& token) {
+    return daemon_config(database_url, "admin:\n  listen: 127.0.0.1:" + std::to_string(admin_port) +
+                                           "\n  token: " + token + "\n");
+}
+
 Daemon::Daemon(const std::string& config_text, const std::map<std::string, std::string>& env)
     : config_path(write_temp_file(config_text, ".yaml")),
       process(DELIVERYD_BINARY, {"run", "--config", config_path}, env) {
@@ -39,6 +45,10 @@ Daemon::Daemon(const std::string& config_text, const std::map<std::string, std::
 
 bool Daemon::wait_ready(std::chrono::milliseconds timeout) {
     return port != 0 && eventually_status(port, "/readyz", 200, timeout);
+}
+
+bool Daemon::wait_admin_ready() {
+    return wait_ready() && process.wait_for_line("admin listener on", 5s).has_value();
 }
 
 double metric_value(unsigned short port, const std::string& series) {

@@ -18,6 +18,11 @@ namespace deliveryd::testing {
 [[nodiscard]] std::string daemon_config(const std::string& database_url,
                                         const std::string& extra = "");
 
+// daemon_config() with the admin listener on `admin_port` of 127.0.0.1,
+// guarded by `token`.
+[[nodiscard]] std::string admin_daemon_config(const std::string& database_url,
+                                              unsigned short admin_port, const std::string& token);
+
 struct Daemon {
     explicit Daemon(const std::string& config_text,
                     const std::map<std::string, std::string>& env = {});
@@ -29,6 +34,8 @@ struct Daemon {
     // and deliveryd has written its settings, so rows registered from now on
     // take the configured reconcile.grace as their first poll delay.
     [[nodiscard]] bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    // wait_ready(), then the admin listener open too (admin_daemon_config).
+    [[nodiscard]] bool wait_admin_ready();
 };
 
 // The value of one series (name and labels as /metrics writes them, e.g.
