@@ -88,13 +88,17 @@ json::object message(const store::MessageRecord& record, bool unmask) {
         {"message", std::move(row)}, {"events", std::move(events)}, {"masked", !unmask}};
 }
 
-json::object search_row(const std::string& text, bool unmask) {
-    auto message = json::parse(text).as_object();
-    explain_error(message);
-    if (!unmask) {
-        mask(message, {});
+json::array search_rows(const std::vector<std::string>& texts, bool unmask) {
+    json::array rows;
+    for (const auto& text : texts) {
+        auto message = json::parse(text).as_object();
+        explain_error(message);
+        if (!unmask) {
+            mask(message, {});
+        }
+        rows.push_back(std::move(message));
     }
-    return message;
+    return rows;
 }
 
 }  // namespace deliveryd::http::admin_json

@@ -6,6 +6,10 @@
 // form inside the raw payloads.
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -16,8 +20,8 @@ namespace deliveryd::http::admin_json {
 // {"message": {...}, "events": [...], "masked": bool}
 [[nodiscard]] boost::json::object message(const store::MessageRecord& record, bool unmask);
 
-// One row of a search page (store::MessagePage::messages), explained and,
+// The rows of a search page (store::MessagePage::messages), explained and,
 // unless `unmask`, masked.
-[[nodiscard]] boost::json::object search_row(const std::string& text, bool unmask);
+[[nodiscard]] boost::json::array search_rows(const std::vector<std::string>& texts, bool unmask);
 
 }  // namespace deliveryd::http::admin_json

@@ -333,13 +333,9 @@ class AdminRoutes {
         if (unmask) {
             log_unmasked_search(ctx);
         }
-        json::array messages;
-        for (const auto& text : page.messages) {
-            messages.push_back(admin_json::search_row(text, unmask));
-        }
         co_return json_response(
             bhttp::status::ok,
-            json::object{{"messages", std::move(messages)},
+            json::object{{"messages", admin_json::search_rows(page.messages, unmask)},
                          {"next", page.next ? json::value(*page.next) : json::value(nullptr)},
                          {"masked", !unmask}});
     }
@@ -426,10 +422,7 @@ class AdminRoutes {
         if (unmask) {
             log_unmasked_search(ctx);
         }
-        json::array rows;
-        for (const auto& text : page.messages) {
-            rows.push_back(admin_json::search_row(text, unmask));
-        }
+        const auto rows = admin_json::search_rows(page.messages, unmask);
         co_return html_response(
             bhttp::status::ok,
             admin_pages::search(
