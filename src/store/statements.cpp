@@ -274,40 +274,53 @@ std::map<std::string_view, List> write_batch_lists() {
 
 const std::string write_batch_sql = expand(write_batch_template, write_batch_lists());
 
-// Inserts rows the caller merged from their reports alone, expecting them to
-// be new, and skips every id that exists (or is being inserted by another
-// transaction, once that commits); appends the reports of the rows it
-// inserted to the event log, and returns their ids. The reports of the ids
-// it skipped are for the caller to merge into the rows found (read_rows,
-// write_batch), with their events: each report's row and event commit
-// together, in one statement or the other.
-//
-// For a batch of new ids this is the whole write in one statement, without
-// a read before it; for a batch of existing ids it costs what a read would.
-// Rows are inserted in key order, as by write_batch: the order of the
-// arrays, which the unnesting keeps and nothing between it and the insert
-// can change.
-constexpr const char* create_rows_template = R"sql(
-WITH created AS (
+// The insert that create_rows and insert_rows start with: rows the caller
+// merged from their reports alone, in key order (the order of the arrays,
+// which the unnesting keeps and nothing between it and the insert can
+// change), as write_batch inserts its new rows.
+constexpr const char* insert_fresh_rows = R"sql(
     INSERT INTO delivery_state ({row_names}, next_poll_at)
     SELECT {row_names},
            CASE WHEN is_final THEN NULL ELSE delivery_first_poll_at() END
-    FROM (SELECT {row_unnests}) AS u
+    FROM (SELECT {row_unnests}) AS u)sql";
+
+// The events' part of both: every report of the batch.
+constexpr const char* append_events = R"sql(
+    INSERT INTO delivery_event ({event_names})
+    SELECT {event_names}
+    FROM (SELECT {event_unnests}) AS e)sql";
+
+// Inserts the rows, expecting them to be new, and skips every id that
+// exists (or is being inserted by another transaction, once that commits);
+// appends the reports of the rows it inserted to the event log, and returns
+// their ids. The reports of the ids it skipped are for the caller to merge
+// into the rows found (read_rows, write_batch), with their events: each
+// report's row and event commit together, in one statement or the other.
+//
+// For a batch of new ids this is the whole write in one statement, without
+// a read before it; for a batch of existing ids it costs what a read would.
+const std::string create_rows_template = std::string("WITH created AS (") + insert_fresh_rows +
+                                         R"sql(
     ON CONFLICT (sms_id) DO NOTHING
     RETURNING sms_id
 ),
-logged AS (
-    INSERT INTO delivery_event ({event_names})
-    SELECT {event_names}
-    FROM (SELECT {event_unnests}) AS e
+logged AS ()sql" + append_events + R"sql(
     WHERE e.sms_id IN (SELECT sms_id FROM created)
 )
 SELECT sms_id FROM created
 )sql";
 
-// The lists of create_rows_template: the rows' parameters
-// (write_rows_params()), then the events' (append_events_params()).
-std::map<std::string_view, List> create_rows_lists() {
+// Inserts the rows and appends every report, or, if any id exists, fails
+// whole with a unique violation and writes nothing. When every id is new,
+// this is create_rows without what ON CONFLICT costs the server per row: a
+// second descent of the primary key, a speculative insertion lock and its
+// confirmation record, and the join of the events to the ids inserted.
+const std::string insert_rows_template =
+    std::string("WITH created AS (") + insert_fresh_rows + "\n)" + append_events + "\n";
+
+// The lists of both templates: the rows' parameters (write_rows_params()),
+// then the events' (append_events_params()).
+std::map<std::string_view, List> fresh_rows_lists() {
     const auto rows = written_state_columns();
     return {
         {"row_unnests", unnested(rows, 1)},
@@ -317,7 +330,8 @@ std::map<std::string_view, List> create_rows_lists() {
     };
 }
 
-const std::string create_rows_sql = expand(create_rows_template, create_rows_lists());
+const std::string create_rows_sql = expand(create_rows_template, fresh_rows_lists());
+const std::string insert_rows_sql = expand(insert_rows_template, fresh_rows_lists());
 
 }  // namespace
 
@@ -334,6 +348,7 @@ const std::string& text_of(std::string_view name) {
     static const std::map<std::string_view, const std::string*> texts{
         {read_rows, &read_rows_sql},     {lock_rows, &lock_rows_sql},     {find_row, &find_row_sql},
         {write_batch, &write_batch_sql}, {create_rows, &create_rows_sql},
+        {insert_rows, &insert_rows_sql},
     };
     return *texts.at(name);
 }
@@ -344,6 +359,7 @@ void prepare_all(pqxx::connection_base& connection) {
     connection.prepare(find_row, find_row_sql);
     connection.prepare(write_batch, write_batch_sql);
     connection.prepare(create_rows, create_rows_sql);
+    connection.prepare(insert_rows, insert_rows_sql);
 }
 
 }  // namespace deliveryd::store::statements

@@ -17,6 +17,7 @@ inline constexpr const char* lock_rows = "deliveryd_lock_rows";
 inline constexpr const char* find_row = "deliveryd_find_row";
 inline constexpr const char* write_batch = "deliveryd_write_batch";
 inline constexpr const char* create_rows = "deliveryd_create_rows";
+inline constexpr const char* insert_rows = "deliveryd_insert_rows";
 
 // The columns of a State as a SELECT list, in read_state()'s order: for
 // statements elsewhere in store/ that return rows (RETURNING, SELECT). It

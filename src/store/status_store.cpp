@@ -146,11 +146,27 @@ ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>&
     return result;
 }
 
+// Inserts every row and appends every report in one statement
+// (statements::insert_rows), or writes nothing and returns false if an id
+// of the batch exists.
+bool insert_all(pqxx::connection_base& c, const BinaryParams& params) {
+    try {
+        pqxx::nontransaction tx(c);
+        tx.exec_prepared(statements::insert_rows, pqxx::prepare::make_dynamic_params(params));
+        return true;
+    } catch (const pqxx::unique_violation&) {
+        return false;
+    }
+}
+
 // Inserts the batch's rows merged from its reports alone, in one statement
-// (statements::create_rows), and merges the reports of the ids that existed
-// after all into their rows as write_merged() does. Each report's row and
-// event commit together; the two parts of the batch commit apart.
-ApplyResult create_then_merge(ConnectionPool& pool, std::span<const core::Observation> batch) {
+// (statements::insert_rows when `optimism` says every id has lately been
+// new, else or if that fails statements::create_rows), and merges the
+// reports of the ids that existed after all into their rows as
+// write_merged() does. Each report's row and event commit together; the two
+// parts of the batch commit apart.
+ApplyResult create_then_merge(ConnectionPool& pool, std::span<const core::Observation> batch,
+                              InsertOptimism& optimism) {
     auto fresh = merge_batch(batch, {});
     std::vector<const core::State*> rows;
     rows.reserve(fresh.created.size());
@@ -164,27 +180,42 @@ ApplyResult create_then_merge(ConnectionPool& pool, std::span<const core::Observ
 
     // Safe to run again on a fresh connection: ids it inserted the first
     // time are merged the second (the event log would hold them twice).
-    std::set<std::string, std::less<>> inserted;
+    bool all_inserted = false;
+    std::set<std::string, std::less<>> inserted;  // when not all were
     pool.with_connection([&](pqxx::connection_base& c) {
         inserted.clear();
+        if (optimism.plain()) {
+            all_inserted = insert_all(c, params);
+            if (all_inserted) {
+                return;
+            }
+            optimism.plain_failed();
+        }
         pqxx::nontransaction tx(c);
         for (const auto& row : tx.exec_prepared(statements::create_rows,
                                                 pqxx::prepare::make_dynamic_params(params))) {
             inserted.emplace(row[0].c_str());
         }
+        all_inserted = inserted.size() == fresh.created.size();
     });
 
     ApplyResult result;
+    if (all_inserted) {
+        optimism.all_new();
+        result.rows_written = fresh.created.size();
+        for (const auto& [id, row] : fresh.created) {
+            result.entered.push_back(row.state);
+        }
+        result.outcomes = std::move(fresh.outcomes);
+        result.labels = std::move(fresh.labels);
+        return result;
+    }
+    optimism.some_existed();
     result.rows_written = inserted.size();
     for (const auto& [id, row] : fresh.created) {
         if (inserted.contains(id)) {
             result.entered.push_back(row.state);
         }
-    }
-    if (inserted.size() == fresh.created.size()) {
-        result.outcomes = std::move(fresh.outcomes);
-        result.labels = std::move(fresh.labels);
-        return result;
     }
 
     // The reports of ids that existed: merged into their rows.
@@ -227,7 +258,7 @@ ApplyResult StatusStore::apply(std::span<const core::Observation> batch) {
     }
     const bool expect_new = new_ids_permille_.load(std::memory_order_relaxed) >= 500;
     auto result =
-        expect_new ? create_then_merge(pool_, batch)
+        expect_new ? create_then_merge(pool_, batch, insert_optimism_)
                    : write_merged(
                          pool_, ids,
                          [&](RowsById existing) { return merge_batch(batch, std::move(existing)); },

@@ -350,6 +350,61 @@ TEST_F(StoreFixture, BatchesOfNewAndOfRegisteredIdsEndAlikeWhicheverWayTheyAreWr
     EXPECT_EQ(table_digest(*db), table_digest(at_once_db));
 }
 
+// After a run of batches whose ids were all new, apply() inserts such a
+// batch without ON CONFLICT. A batch with an id that exists then fails that
+// insert whole (one rolled-back transaction) and is written the careful
+// way: every report counted once, the tables as if applied at once.
+TEST_F(StoreFixture, APlainInsertThatMeetsAnExistingIdIsWrittenTheCarefulWay) {
+    const auto rollbacks = [&] {
+        return std::stoll(db->scalar(
+            "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"));
+    };
+    const auto before = rollbacks();
+    std::vector<Observation> all;
+    {
+        store::ConnectionPool one({.url = db->url(), .size = 1});
+        store::StatusStore store(one);
+        const auto apply = [&](const std::vector<Observation>& batch) {
+            all.insert(all.end(), batch.begin(), batch.end());
+            return store.apply(batch);
+        };
+        const auto news = [&](int first) {
+            std::vector<Observation> batch;
+            for (int i = first; i < first + 5; ++i) {
+                batch.push_back(report("p" + std::to_string(i), StateLabel::sent, 10));
+            }
+            return batch;
+        };
+        for (int b = 0; b < store::InsertOptimism{}.run_needed() + 2; ++b) {
+            const auto result = apply(news(b * 5));
+            EXPECT_EQ(result.outcomes, std::vector(5, ApplyOutcome::created));
+        }
+        auto mixed = news(1000);
+        mixed.push_back(report("p3", StateLabel::delivered, 20));
+        const auto result = apply(mixed);
+        auto expected = std::vector(5, ApplyOutcome::created);
+        expected.push_back(ApplyOutcome::changed);
+        EXPECT_EQ(result.outcomes, expected);
+        EXPECT_EQ(result.rows_written, 6U);
+        EXPECT_EQ(apply(news(2000)).outcomes, std::vector(5, ApplyOutcome::created));
+    }
+    // Statistics reach the server's view when the connection ends.
+    auto rolled_back = rollbacks() - before;
+    for (int i = 0; i < 100 && rolled_back == 0; ++i) {
+        std::this_thread::sleep_for(100ms);
+        rolled_back = rollbacks() - before;
+    }
+    EXPECT_EQ(rolled_back, 1) << "the plain insert was tried once and failed once";
+    EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_event"), std::to_string(all.size()));
+    EXPECT_EQ(db->scalar("SELECT state FROM delivery_state WHERE sms_id = 'p3'"), "delivered");
+
+    testing::ScratchDatabase at_once_db;
+    store::ConnectionPool at_once_pool({.url = at_once_db.url(), .size = 1});
+    store::StatusStore at_once(at_once_pool);
+    (void)at_once.apply(all);
+    EXPECT_EQ(table_digest(*db), table_digest(at_once_db));
+}
+
 // Poll answers: StatusStore::apply with reschedules.
 
 using store::Reschedule;

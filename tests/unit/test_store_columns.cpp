@@ -383,27 +383,30 @@ TEST(StoreColumns, WriteBatchParameterTypesSuitTheValuesBound) {
     expect_parameter_types_suit(write_batch_text(), params);
 }
 
-TEST(StoreColumns, CreateRowsTakesTheRowsThenTheEvents) {
+// Both statements that insert a batch of new ids (ON CONFLICT or not).
+TEST(StoreColumns, CreateRowsAndInsertRowsTakeTheRowsThenTheEvents) {
     const auto s = full_state();
     const auto o = full_observation();
     auto params = write_rows_params({&s});
     const auto events = append_events_params({&o, 1});
     params.insert(params.end(), events.begin(), events.end());
-    const auto& text = statements::text_of(statements::create_rows);
-    expect_parameter_types_suit(text, params);
-    EXPECT_EQ(text.find("$" + std::to_string(params.size() + 1)), std::string::npos);
+    for (const auto* name : {statements::create_rows, statements::insert_rows}) {
+        SCOPED_TRACE(name);
+        const auto& text = statements::text_of(name);
+        expect_parameter_types_suit(text, params);
+        EXPECT_EQ(text.find("$" + std::to_string(params.size() + 1)), std::string::npos);
 
-    // The same columns inserted as unnested, and the events' alike.
-    std::size_t at = 0;
-    const auto inserted = items_of(inside(text, "INSERT INTO delivery_state (", at));
-    auto expected = written_state_names();
-    expected.emplace_back("next_poll_at");
-    EXPECT_EQ(inserted, expected);
-    EXPECT_EQ(unnested_names(inside(text, "FROM (", at)), written_state_names());
-    at = text.find("logged AS (");
-    ASSERT_NE(at, std::string::npos);
-    EXPECT_EQ(items_of(inside(text, "INSERT INTO delivery_event (", at)), names_of(columns::event));
-    EXPECT_EQ(unnested_names(inside(text, "FROM (", at)), names_of(columns::event));
+        // The same columns inserted as unnested, and the events' alike.
+        std::size_t at = 0;
+        const auto inserted = items_of(inside(text, "INSERT INTO delivery_state (", at));
+        auto expected = written_state_names();
+        expected.emplace_back("next_poll_at");
+        EXPECT_EQ(inserted, expected);
+        EXPECT_EQ(unnested_names(inside(text, "FROM (", at)), written_state_names());
+        EXPECT_EQ(items_of(inside(text, "INSERT INTO delivery_event (", at)),
+                  names_of(columns::event));
+        EXPECT_EQ(unnested_names(inside(text, "FROM (", at)), names_of(columns::event));
+    }
 }
 
 TEST(StoreColumns, WriteBatchListsAgree) {

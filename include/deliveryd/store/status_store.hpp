@@ -18,6 +18,7 @@
 #include "deliveryd/core/observation.hpp"
 #include "deliveryd/core/state.hpp"
 #include "deliveryd/store/connection_pool.hpp"
+#include "deliveryd/store/insert_optimism.hpp"
 #include "deliveryd/store/reschedule.hpp"
 
 namespace deliveryd::store {
@@ -116,6 +117,8 @@ class StatusStore {
     // registered); below it, it reads the rows first (one read and one
     // write for a batch of registered messages).
     std::atomic<int> new_ids_permille_{500};
+    // Whether such a batch of new ids is inserted without ON CONFLICT.
+    InsertOptimism insert_optimism_;
 };
 
 }  // namespace deliveryd::store
