@@ -346,9 +346,9 @@ const char* event_columns() {
 
 const std::string& text_of(std::string_view name) {
     static const std::map<std::string_view, const std::string*> texts{
-        {read_rows, &read_rows_sql},     {lock_rows, &lock_rows_sql},     {find_row, &find_row_sql},
-        {write_batch, &write_batch_sql}, {create_rows, &create_rows_sql},
-        {insert_rows, &insert_rows_sql},
+        {read_rows, &read_rows_sql},     {lock_rows, &lock_rows_sql},
+        {find_row, &find_row_sql},       {write_batch, &write_batch_sql},
+        {create_rows, &create_rows_sql}, {insert_rows, &insert_rows_sql},
     };
     return *texts.at(name);
 }
