@@ -7,7 +7,7 @@ DELIVERYD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DELIVERYD_PACKAGES=(
     cmake ninja-build g++ pkg-config git ca-certificates
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-    libcurl4-openssl-dev libpqxx-dev libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev
+    libcurl4-openssl-dev libpqxx-dev libyaml-cpp-dev libspdlog-dev prometheus-cpp-dev libjemalloc-dev
     libgtest-dev libgmock-dev
     postgresql-15 postgresql-client-15
     clang-format wrk curl pgbouncer

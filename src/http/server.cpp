@@ -1,6 +1,7 @@
 #include "deliveryd/http/server.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -64,6 +65,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     Session(tcp::socket socket, Server& server) : socket_(std::move(socket)), server_(server) {
         boost::system::error_code ec;
         context_.remote = socket_.remote_endpoint(ec).address();
+        // A write that would block returns at once (see write()).
+        socket_.non_blocking(true, ec);
     }
 
     asio::awaitable<void> run() {
@@ -158,10 +161,19 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
     // Whether the whole answer was written before its deadline.
     asio::awaitable<bool> write(Response& response) {
-        deadline_ = Clock::now() + server_.options_.read_timeout;
         // A serializer of our own: writing the message itself would allocate one.
         bhttp::response_serializer<bhttp::string_body> serializer(response);
-        auto [ec, n] = co_await bhttp::async_write(socket_, serializer, use_tuple);
+        // An answer nearly always fits the socket's send buffer: written at
+        // once, it costs no round through the io_context. The socket is
+        // non-blocking, so what does not fit is left to the asynchronous
+        // write.
+        boost::system::error_code ec;
+        bhttp::write(socket_, serializer, ec);
+        if (ec != asio::error::would_block) {
+            co_return !ec;
+        }
+        deadline_ = Clock::now() + server_.options_.read_timeout;
+        std::tie(ec, std::ignore) = co_await bhttp::async_write(socket_, serializer, use_tuple);
         deadline_ = Clock::time_point::max();
         co_return !ec;
     }
