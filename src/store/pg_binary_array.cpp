@@ -83,6 +83,7 @@ std::string& BinaryArray::element(PgType type, std::int32_t length) {
                                " added to " + array_type_name(element_));
     }
     ++count_;
+    ++values_;
     put(bytes_, length);
     return bytes_;
 }
@@ -148,14 +149,21 @@ void BinaryArray::add(core::Price value) {
     put(out, fraction);
 }
 
+pqxx::binarystring BinaryArray::finish_nulls_as_empty() {
+    return values_ == 0 ? finish_empty() : finish();
+}
+
+pqxx::binarystring BinaryArray::finish_empty() {
+    const auto at = header_size - empty_header_size;
+    put_at(bytes_, at, std::int32_t{0});
+    put_at(bytes_, at + 4, std::int32_t{0});
+    put_at(bytes_, at + 8, static_cast<std::uint32_t>(element_));
+    return pqxx::binarystring(bytes_.data() + at, empty_header_size);
+}
+
 pqxx::binarystring BinaryArray::finish() {
     if (count_ == 0) {
-        // No dimension: the header is shorter by its 8 bytes.
-        const auto at = header_size - empty_header_size;
-        put_at(bytes_, at, std::int32_t{0});
-        put_at(bytes_, at + 4, std::int32_t{0});
-        put_at(bytes_, at + 8, static_cast<std::uint32_t>(element_));
-        return pqxx::binarystring(bytes_.data() + at, bytes_.size() - at);
+        return finish_empty();
     }
     put_at(bytes_, 0, std::int32_t{1});
     put_at(bytes_, 4, std::int32_t{has_null_ ? 1 : 0});

@@ -61,7 +61,17 @@ class BinaryArray {
     // The array as a binary parameter; the builder is spent afterwards.
     [[nodiscard]] pqxx::binarystring finish();
 
+    // finish(), but an array of NULLs alone (or of nothing) is sent empty.
+    // For a statement that unnests it in its SELECT list beside an array of
+    // no NULLs: set-returning functions there run in lockstep, and one that
+    // ran out yields NULL for the remaining rows, so every row still gets
+    // NULL, and the server neither reads nor walks the NULLs.
+    [[nodiscard]] pqxx::binarystring finish_nulls_as_empty();
+
   private:
+    // No dimension: the header is shorter by its 8 bytes.
+    pqxx::binarystring finish_empty();
+
     // Appends an element's length and returns the buffer to append it to;
     // throws std::logic_error if `type` is not this array's.
     std::string& element(PgType type, std::int32_t length);
@@ -69,6 +79,7 @@ class BinaryArray {
     std::string bytes_;
     PgType element_;
     std::int32_t count_ = 0;
+    std::int32_t values_ = 0;  // elements that are not NULL
     bool has_null_ = false;
 };
 

@@ -188,7 +188,9 @@ auto bound(const std::optional<T>& value) -> std::optional<decltype(bound(*value
 }
 
 // One array parameter per column of `table` that is written (not kept), in
-// its order, each holding that column of every row.
+// its order, each holding that column of every row; a column NULL in every
+// row is sent empty (finish_nulls_as_empty(): every statement in
+// statements.cpp unnests these in its SELECT list, beside the key column).
 template <class Row, class Table>
 BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
     BinaryParams params;
@@ -204,7 +206,7 @@ BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
                 for (const Row* row : rows) {
                     array.add(bound(row->*c.field));
                 }
-                params.push_back(array.finish());
+                params.push_back(array.finish_nulls_as_empty());
             };
             (bind(column), ...);
         },

@@ -90,5 +90,22 @@ TEST_F(BinaryArrays, AnArrayOfAnotherElementTypeIsRefused) {
     EXPECT_THROW((void)server_text(int4, "int8[]"), pqxx::sql_error);
 }
 
+// A column NULL in every row, sent empty, still gives every row a NULL when
+// unnested in a SELECT list beside a full one (as the store's statements do).
+TEST_F(BinaryArrays, AnEmptyArrayBesideAFullOneGivesEveryRowNull) {
+    BinaryArray ids(PgType::text);
+    BinaryArray nulls(PgType::int4);
+    for (const auto* id : {"a", "b", "c"}) {
+        ids.add(std::string_view(id));
+        nulls.add_null();
+    }
+    pqxx::work tx(*connection);
+    const auto rows = tx.exec_params(
+        "SELECT coalesce(string_agg(id || ':' || coalesce(n::text, 'NULL'), ','), '') "
+        "FROM (SELECT unnest($1::text[]) AS id, unnest($2::int4[]) AS n) AS u",
+        ids.finish(), nulls.finish_nulls_as_empty());
+    EXPECT_EQ(rows[0][0].as<std::string>(), "a:NULL,b:NULL,c:NULL");
+}
+
 }  // namespace
 }  // namespace deliveryd

@@ -42,6 +42,23 @@ TEST(BinaryArray, AnEmptyArrayHasNoDimension) {
     EXPECT_EQ(bytes_of(array.finish()), "\0\0\0\0\0\0\0\0\0\0\0\x19"s);
 }
 
+TEST(BinaryArray, AnArrayOfNullsAloneCanBeSentEmpty) {
+    using namespace std::string_literals;
+    BinaryArray nulls(PgType::text);
+    nulls.add_null();
+    nulls.add_null();
+    EXPECT_EQ(bytes_of(nulls.finish_nulls_as_empty()), "\0\0\0\0\0\0\0\0\0\0\0\x19"s);
+
+    BinaryArray some(PgType::int4);
+    some.add_null();
+    some.add(std::int32_t{7});
+    BinaryArray same(PgType::int4);
+    same.add_null();
+    same.add(std::int32_t{7});
+    EXPECT_EQ(bytes_of(some.finish_nulls_as_empty()), bytes_of(same.finish()))
+        << "an array with a value is sent whole";
+}
+
 TEST(BinaryArray, TextIsCleanedOfWhatPostgresqlCannotHold) {
     BinaryArray array(PgType::text);
     array.add(std::string_view("plain"));

@@ -132,11 +132,12 @@ std::vector<std::string> written_state_names() {
     return names;
 }
 
-// The one element of a one-element array parameter, as the text of a result
-// field; nullopt for NULL.
+// The element of a one-row array parameter, as the text of a result field;
+// nullopt for NULL (a column NULL in every row travels as an empty array,
+// which gives that row NULL all the same).
 std::optional<std::string> element_of(const pqxx::binarystring& array) {
     const auto text = testing::array_text(array);
-    EXPECT_EQ(text.elements.size(), 1U);
+    EXPECT_LE(text.elements.size(), 1U);
     return text.elements.empty() ? std::nullopt : text.elements.front();
 }
 
