@@ -71,10 +71,10 @@ const char* array_type_name(PgType element) {
     return "text[]";
 }
 
-BinaryArray::BinaryArray(PgType element, std::size_t expected)
+BinaryArray::BinaryArray(PgType element, std::size_t expected, std::size_t text_bytes)
     : bytes_(header_size, '\0'), element_(element) {
-    // Room for the lengths and fixed-size values; text grows as it comes.
-    bytes_.reserve(header_size + expected * 12);
+    // Room for the lengths and fixed-size values, and the text.
+    bytes_.reserve(header_size + expected * 12 + text_bytes);
 }
 
 std::string& BinaryArray::element(PgType type, std::int32_t length) {

@@ -36,8 +36,9 @@ enum class PgType : std::uint32_t {
 
 class BinaryArray {
   public:
-    // `expected`: how many elements will be added, to allocate room once.
-    explicit BinaryArray(PgType element, std::size_t expected = 0);
+    // `expected`: how many elements will be added, and `text_bytes` how many
+    // bytes of text they hold, to allocate room once.
+    explicit BinaryArray(PgType element, std::size_t expected = 0, std::size_t text_bytes = 0);
 
     void add_null();
     // text, as storable_text() leaves it.

@@ -187,6 +187,22 @@ auto bound(const std::optional<T>& value) -> std::optional<decltype(bound(*value
     return bound(*value);
 }
 
+// The bytes of text a field adds to its array, to size the array once (a
+// batch's raw payloads alone are several times the room reserved per
+// element).
+std::size_t text_bytes(const std::string& value) {
+    return value.size();
+}
+
+std::size_t text_bytes(const std::optional<std::string>& value) {
+    return value ? value->size() : 0;
+}
+
+template <class Field>
+std::size_t text_bytes(const Field&) {
+    return 0;
+}
+
 // One array parameter per column of `table` that is written (not kept), in
 // its order, each holding that column of every row; a column NULL in every
 // row is sent empty (finish_nulls_as_empty(): every statement in
@@ -202,7 +218,12 @@ BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
                     return;
                 }
                 using Field = typename std::remove_cvref_t<decltype(c)>::type;
-                BinaryArray array(columns::wire_type(columns::kind_of<Field>()), rows.size());
+                std::size_t text = 0;
+                for (const Row* row : rows) {
+                    text += text_bytes(row->*c.field);
+                }
+                BinaryArray array(columns::wire_type(columns::kind_of<Field>()), rows.size(),
+                                  text);
                 for (const Row* row : rows) {
                     array.add(bound(row->*c.field));
                 }
