@@ -222,8 +222,7 @@ BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
                 for (const Row* row : rows) {
                     text += text_bytes(row->*c.field);
                 }
-                BinaryArray array(columns::wire_type(columns::kind_of<Field>()), rows.size(),
-                                  text);
+                BinaryArray array(columns::wire_type(columns::kind_of<Field>()), rows.size(), text);
                 for (const Row* row : rows) {
                     array.add(bound(row->*c.field));
                 }

@@ -49,41 +49,31 @@ TEST(InsertOptimism, EachFailedPlainInsertDoublesTheRunUpToABound) {
     EXPECT_EQ(optimism.run_needed(), InsertOptimism::max_run);
 }
 
-// However new and existing ids mix, at most about one batch in the run
-// needed is thrown away: with every second batch holding an existing id,
-// the failures die out.
-TEST(InsertOptimism, MixedBatchesThrowAwayFewBatches) {
+// How many plain inserts fail over `batches` batches, when batch i holds an
+// id that exists exactly when has_existing(i).
+template <class HasExisting>
+int failed_plain_inserts(int batches, HasExisting has_existing) {
     InsertOptimism optimism;
     int failed = 0;
-    constexpr int batches = 100'000;
     for (int i = 0; i < batches; ++i) {
-        const bool has_existing = i % 2 == 1;
-        if (optimism.plain() && has_existing) {
+        if (!has_existing(i)) {
+            optimism.all_new();
+        } else if (optimism.plain()) {
             optimism.plain_failed();
             ++failed;
-        } else if (has_existing) {
+        } else {
             optimism.some_existed();
-        } else {
-            optimism.all_new();
         }
     }
-    EXPECT_EQ(failed, 0) << "a run of all-new batches never forms";
+    return failed;
+}
 
-    // Runs of 200 all-new batches between batches with an existing id.
-    InsertOptimism bursty;
-    failed = 0;
-    for (int i = 0; i < batches; ++i) {
-        const bool has_existing = i % 201 == 200;
-        if (bursty.plain() && has_existing) {
-            bursty.plain_failed();
-            ++failed;
-        } else if (has_existing) {
-            bursty.some_existed();
-        } else {
-            bursty.all_new();
-        }
-    }
-    EXPECT_LE(failed, 5) << "the run asked for outgrows the bursts";
+// However new and existing ids mix, few batches are thrown away.
+TEST(InsertOptimism, MixedBatchesThrowAwayFewBatches) {
+    EXPECT_EQ(failed_plain_inserts(100'000, [](int i) { return i % 2 == 1; }), 0)
+        << "with every second batch holding an existing id, a run never forms";
+    EXPECT_LE(failed_plain_inserts(100'000, [](int i) { return i % 201 == 200; }), 5)
+        << "with runs of 200 all-new batches, the run asked for outgrows them";
 }
 
 }  // namespace
