@@ -39,7 +39,7 @@ IngestBatcher::IngestBatcher(asio::io_context& ioc, asio::thread_pool& db_thread
 
 IngestBatcher::~IngestBatcher() = default;
 
-void IngestBatcher::enqueue(core::Observation observation, Handler handler) {
+void IngestBatcher::enqueue(std::unique_ptr<core::Observation> observation, Handler handler) {
     std::unique_lock lock(mutex_);
     if (queued_.size() >= options_.max_queued) {
         lock.unlock();
@@ -102,7 +102,7 @@ void IngestBatcher::run_commit(Batch batch) {
     std::vector<Reschedule> reschedules;
     observations.reserve(batch.callbacks.size());
     for (auto& item : batch.callbacks) {
-        observations.push_back(std::move(item.observation));
+        observations.push_back(std::move(*item.observation));
     }
     const auto callbacks = observations.size();
     for (auto& item : batch.polled) {

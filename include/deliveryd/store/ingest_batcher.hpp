@@ -33,6 +33,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -105,11 +106,14 @@ class IngestBatcher {
     // committed, or unknown) or IngestOverloaded.
     template <class Token>
     auto async_apply(core::Observation observation, Token&& token) {
+        // On the heap from here on: the initiation's layers (several, for a
+        // coroutine) each take their arguments by value, and a pointer is
+        // cheaper to pass than the report.
         return boost::asio::async_initiate<Token, void(std::exception_ptr, ApplyOutcome)>(
-            [this](auto handler, core::Observation o) {
+            [this](auto handler, std::unique_ptr<core::Observation> o) {
                 enqueue(std::move(o), Handler(std::move(handler)));
             },
-            token, std::move(observation));
+            token, std::make_unique<core::Observation>(std::move(observation)));
     }
 
     // Completes with nullptr once the answer's reports and reschedules are
@@ -126,7 +130,7 @@ class IngestBatcher {
 
   private:
     struct Item {
-        core::Observation observation;
+        std::unique_ptr<core::Observation> observation;
         Handler handler;
     };
     struct PolledItem {
@@ -138,7 +142,7 @@ class IngestBatcher {
         std::vector<PolledItem> polled;
     };
 
-    void enqueue(core::Observation observation, Handler handler);
+    void enqueue(std::unique_ptr<core::Observation> observation, Handler handler);
     void enqueue_polled(PolledAnswer answer, PolledHandler handler);
     // Starts commits while there are free slots and queued items. Caller holds mutex_.
     void start_commits_locked();

@@ -4,12 +4,9 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <utility>
 
-#include <boost/url/encode.hpp>
-#include <boost/url/grammar/ci_string.hpp>
-#include <boost/url/parse_query.hpp>
-#include <boost/url/rfc/pchars.hpp>
-
+#include "deliveryd/core/form_query.hpp"
 #include "deliveryd/core/numbers.hpp"
 #include "deliveryd/core/text.hpp"
 #include "deliveryd/providers/esms/callback_record.hpp"
@@ -17,8 +14,6 @@
 
 namespace deliveryd::providers::esms {
 namespace {
-
-namespace urls = boost::urls;
 
 enum Field : std::size_t {
     sms_id,
@@ -46,12 +41,31 @@ constexpr std::array<std::string_view, field_count> field_names{
     "phonenumber",   "partnerids", "error_info", "oaid",        "tempid",
 };
 
+// field_names in lower case, as names are matched.
+constexpr std::array<std::string_view, field_count> lower_field_names{
+    "smsid",         "sendfailed", "sendstatus", "sendsuccess", "totalprice",
+    "totalreceiver", "totalsent",  "requestid",  "typeid",      "telcoid",
+    "phonenumber",   "partnerids", "error_info", "oaid",        "tempid",
+};
+
 // Longest identity text kept; real values are under 60 bytes.
 constexpr std::size_t max_id_text = 256;
 
+// The longest name in field_names.
+constexpr std::size_t longest_name = 13;
+
 std::optional<Field> field_of(std::string_view name) noexcept {
+    // Lower-cased once, then compared whole with each name of its length.
+    if (name.size() > longest_name) {
+        return std::nullopt;
+    }
+    std::array<char, longest_name> lower{};
+    std::transform(name.begin(), name.end(), lower.begin(), [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    const std::string_view lowered(lower.data(), name.size());
     for (std::size_t i = 0; i < field_count; ++i) {
-        if (urls::grammar::ci_is_equal(name, field_names[i])) {
+        if (lowered == lower_field_names[i]) {
             return static_cast<Field>(i);
         }
     }
@@ -68,44 +82,13 @@ std::string quoted(std::string_view value) {
     return out + (value.size() > shown ? "...'" : "'");
 }
 
-// What RFC 3986 allows raw in a query, '%' aside.
-constexpr auto query_chars = urls::pchars + '/' + '?';
-
-// Clients send some characters raw that RFC 3986 does not allow in a query
-// (curl -g passes the sample's { } through). Percent-encode every such
-// character so that Boost.URL's strict query grammar sees them as data, and
-// leave each '%' alone so that the grammar still checks every escape. A
-// query without any (the provider's own) is copied as it is. (Always a
-// copy: Boost.URL's parse_query reads past the end of a view that is not
-// followed by a NUL.)
-std::string encode_stray_characters(std::string_view query) {
-    if (std::all_of(query.begin(), query.end(),
-                    [](char c) { return c == '%' || query_chars(c); })) {
-        return std::string(query);
-    }
-    std::string out;
-    out.reserve(query.size());
-    for (std::size_t start = 0;;) {
-        const auto percent = query.find('%', start);
-        const auto piece = query.substr(start, percent - start);
-        out += urls::encode(piece, query_chars);
-        if (percent == std::string_view::npos) {
-            return out;
-        }
-        out += '%';
-        start = percent + 1;
-    }
-}
-
 // The field a parameter names. A name without escapes or '+' is compared
 // as it is, without decoding it into a string of its own first.
-std::optional<Field> field_named(const urls::pct_string_view& key,
-                                 const urls::encoding_opts& decoding) {
-    const std::string_view raw(key.data(), key.size());
-    if (raw.find_first_of("%+") == std::string_view::npos) {
-        return field_of(raw);
+std::optional<Field> field_named(std::string_view name) {
+    if (core::needs_form_decoding(name)) {
+        return field_of(core::form_decoded(name));
     }
-    return field_of(key.decode(decoding));
+    return field_of(name);
 }
 
 using Values = std::array<std::optional<std::string>, field_count>;
@@ -127,43 +110,52 @@ bool read_int(const Values& values, Field field, std::optional<int>& into, std::
     return true;
 }
 
-std::optional<std::string> read_text(const Values& values, Field field, std::size_t max_bytes) {
-    const auto& text = values[field];
-    return text ? std::optional{core::to_valid_utf8(*text, max_bytes)} : std::nullopt;
+// The named text field, made valid UTF-8 of at most `max_bytes`; moved out
+// of `values` when it already is.
+std::optional<std::string> take_text(Values& values, Field field, std::size_t max_bytes) {
+    auto& text = values[field];
+    if (!text || (text->size() <= max_bytes && core::is_valid_utf8(*text))) {
+        return std::move(text);
+    }
+    return core::to_valid_utf8(*text, max_bytes);
 }
 
 ParseResult<core::Observation> parse(std::string_view query, core::Timestamp received_at) {
     if (query.starts_with('?')) {
         query.remove_prefix(1);
     }
-    const std::string encoded = encode_stray_characters(query);
-    const auto params = urls::parse_query(encoded);
-    if (!params) {
+    // Every character but '%' is data as it is, including those RFC 3986
+    // wants escaped in a query that clients send raw ({ } ").
+    if (!core::escapes_are_well_formed(query)) {
         return ParseResult<core::Observation>::failure("invalid percent-encoding in the query");
     }
-
-    if (params->size() > max_callback_parameters) {
+    Values values;
+    std::size_t parameters = 0;
+    std::optional<Field> repeated;
+    core::for_each_query_parameter(
+        query, [&](std::string_view name, std::optional<std::string_view> encoded) {
+            if (++parameters > max_callback_parameters || repeated) {
+                return;  // refused below: the rest is not worth reading
+            }
+            const auto field = field_named(name);
+            if (!field || !encoded || encoded->empty()) {
+                return;  // unknown parameter, a bare name or an empty value: absent
+            }
+            std::string value = core::form_decoded(*encoded);
+            auto& slot = values[*field];
+            if (slot && *slot != value) {
+                repeated = field;
+                return;
+            }
+            slot = std::move(value);
+        });
+    if (parameters > max_callback_parameters) {
         return ParseResult<core::Observation>::failure(
             "more than " + std::to_string(max_callback_parameters) + " parameters");
     }
-
-    Values values;
-    const urls::encoding_opts form_decoding(/*space_as_plus=*/true);
-    for (const auto param : *params) {
-        const auto field = field_named(param.key, form_decoding);
-        if (!field || !param.has_value) {
-            continue;  // unknown parameter, or a bare name: no value
-        }
-        std::string value = param.value.decode(form_decoding);
-        if (value.empty()) {
-            continue;  // empty means absent
-        }
-        auto& slot = values[*field];
-        if (slot && *slot != value) {
-            return ParseResult<core::Observation>::failure(std::string(field_names[*field]) +
-                                                           " is repeated with different values");
-        }
-        slot = std::move(value);
+    if (repeated) {
+        return ParseResult<core::Observation>::failure(std::string(field_names[*repeated]) +
+                                                       " is repeated with different values");
     }
 
     if (!values[sms_id]) {
@@ -174,7 +166,7 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
     }
 
     CallbackRecord record;
-    record.sms_id = *values[sms_id];
+    record.sms_id = std::move(*values[sms_id]);
     std::string error;
     if (!read_int(values, send_status, record.send_status, error) ||
         !read_int(values, send_success, record.send_success, error) ||
@@ -193,16 +185,16 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
                 quoted(*price));
         }
     }
-    record.request_id = read_text(values, request_id, max_id_text);
-    record.phone_number = read_text(values, phone_number, max_id_text);
-    record.partner_id = read_text(values, partner_ids, max_id_text);
-    record.oa_id = read_text(values, oa_id, max_id_text);
-    record.template_id = read_text(values, temp_id, max_id_text);
-    record.error_info = values[error_info];  // parsed (and made valid) by to_observation
+    record.request_id = take_text(values, request_id, max_id_text);
+    record.phone_number = take_text(values, phone_number, max_id_text);
+    record.partner_id = take_text(values, partner_ids, max_id_text);
+    record.oa_id = take_text(values, oa_id, max_id_text);
+    record.template_id = take_text(values, temp_id, max_id_text);
+    // Parsed (and made valid) by to_observation.
+    record.error_info = std::move(values[error_info]);
 
-    auto observation =
-        to_observation(record, core::Source::callback, received_at, core::to_valid_utf8(query));
-    return ParseResult<core::Observation>::success(std::move(observation));
+    return ParseResult<core::Observation>::success(to_observation(
+        std::move(record), core::Source::callback, received_at, core::to_valid_utf8(query)));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "deliveryd/providers/esms/callback_record.hpp"
 
+#include <utility>
+
 #include "deliveryd/core/channel.hpp"
 #include "deliveryd/core/error_info.hpp"
 #include "deliveryd/core/phone.hpp"
@@ -8,9 +10,10 @@
 
 namespace deliveryd::providers::esms {
 
-core::Observation to_observation(const CallbackRecord& r, core::Source source,
-                                 core::Timestamp received_at, std::string raw) {
-    auto o = core::report_from(source, core::Provider::esms, r.sms_id, received_at, std::move(raw));
+core::Observation to_observation(CallbackRecord r, core::Source source, core::Timestamp received_at,
+                                 std::string raw) {
+    auto o = core::report_from(source, core::Provider::esms, std::move(r.sms_id), received_at,
+                               std::move(raw));
 
     o.send_status = r.send_status;
     o.send_success = r.send_success;
@@ -20,10 +23,10 @@ core::Observation to_observation(const CallbackRecord& r, core::Source source,
     o.total_price = r.total_price;
     o.type_id = r.type_id;
     o.telco_id = r.telco_id;
-    o.request_id = r.request_id;
-    o.oa_id = r.oa_id;
-    o.template_id = r.template_id;
-    o.partner_id = r.partner_id;
+    o.request_id = std::move(r.request_id);
+    o.oa_id = std::move(r.oa_id);
+    o.template_id = std::move(r.template_id);
+    o.partner_id = std::move(r.partner_id);
 
     core::ErrorInfo info;
     if (r.error_info) {
@@ -49,9 +52,9 @@ core::Observation to_observation(const CallbackRecord& r, core::Source source,
     // user id itself (phonenumber may carry a shortened form of it).
     const bool to_zalo_user = r.type_id == 26 || r.type_id == 27;
     if (r.phone_number && !to_zalo_user && core::is_vietnamese_phone(*r.phone_number)) {
-        o.phone = r.phone_number;
+        o.phone = std::move(r.phone_number);
     } else if (r.phone_number) {
-        o.zalo_user_id = r.phone_number;
+        o.zalo_user_id = std::move(r.phone_number);
     }
     if (info.data.user_id) {
         o.zalo_user_id = info.data.user_id;

@@ -88,7 +88,7 @@ Result parse(std::string_view body, core::Timestamp received_at) {
                 continue;
             }
             response.observations.push_back(
-                to_observation(*record, core::Source::get_callback, received_at,
+                to_observation(std::move(*record), core::Source::get_callback, received_at,
                                core::to_valid_utf8(detail::serialize_json(entry))));
         }
     }

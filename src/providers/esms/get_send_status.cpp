@@ -54,8 +54,8 @@ Result parse(std::string_view body, std::string_view sms_id, core::Timestamp rec
     } else if (record->sms_id != sms_id) {
         return Result::failure("GetSendStatus: the answer is about another SMSID");
     }
-    response.observation = to_observation(*record, core::Source::get_send_status, received_at,
-                                          core::to_valid_utf8(body));
+    response.observation = to_observation(std::move(*record), core::Source::get_send_status,
+                                          received_at, core::to_valid_utf8(body));
     return Result::success(std::move(response));
 }
 

@@ -31,7 +31,8 @@ struct CallbackRecord {
     std::optional<std::string> template_id;
 };
 
-// The Observation a record amounts to. `raw` is stored as the payload.
+// The Observation a record amounts to. `raw` is stored as the payload. The
+// record is taken by value: its texts move into the Observation.
 // Rules beyond decide_label():
 //  * phonenumber goes to zalo_user_id for TypeId 26/27 (sent to users only)
 //    and whenever it does not read as a Vietnamese phone number
@@ -45,7 +46,7 @@ struct CallbackRecord {
 //    provider_at: error_info's "____dd/MM/yyyy HH:mm:ss" stamp, when plausible.
 //  * unknown_status: a SendStatus outside 1, 2, 4, 5, 7, else a data.status
 //    outside -1..1.
-[[nodiscard]] core::Observation to_observation(const CallbackRecord& record, core::Source source,
+[[nodiscard]] core::Observation to_observation(CallbackRecord record, core::Source source,
                                                core::Timestamp received_at, std::string raw);
 
 }  // namespace deliveryd::providers::esms
