@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <type_traits>
 
@@ -31,15 +33,9 @@ std::array<char, sizeof(Int)> big_endian(Int value) {
 }
 
 template <class Int>
-void put(std::string& out, Int value) {
+void put_at(char* out, Int value) {
     const auto bytes = big_endian(value);
-    out.append(bytes.data(), bytes.size());
-}
-
-template <class Int>
-void put_at(std::string& out, std::size_t at, Int value) {
-    const auto bytes = big_endian(value);
-    std::copy(bytes.begin(), bytes.end(), out.begin() + static_cast<std::ptrdiff_t>(at));
+    std::memcpy(out, bytes.data(), bytes.size());
 }
 
 // PostgreSQL counts time from 2000-01-01 00:00 UTC, in microseconds.
@@ -72,53 +68,84 @@ const char* array_type_name(PgType element) {
 }
 
 BinaryArray::BinaryArray(PgType element, std::size_t expected, std::size_t text_bytes)
-    : bytes_(header_size, '\0'), element_(element) {
-    // Room for the lengths and fixed-size values, and the text.
-    bytes_.reserve(header_size + expected * 12 + text_bytes);
+    : element_(element) {
+    // Room for the header, the lengths and fixed-size values, and the text.
+    capacity_ = header_size + expected * 12 + text_bytes;
+    bytes_ = std::make_unique_for_overwrite<char[]>(capacity_);
+    used_ = header_size;
 }
 
-std::string& BinaryArray::element(PgType type, std::int32_t length) {
+char* BinaryArray::room(std::size_t n) {
+    if (capacity_ - used_ < n) {
+        const auto capacity = std::max(capacity_ * 2, used_ + n);
+        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+        std::memcpy(bigger.get(), bytes_.get(), used_);
+        bytes_ = std::move(bigger);
+        capacity_ = capacity;
+    }
+    char* at = bytes_.get() + used_;
+    used_ += n;
+    return at;
+}
+
+template <class Int>
+void BinaryArray::put(Int value) {
+    put_at(room(sizeof value), value);
+}
+
+void BinaryArray::append(std::string_view bytes) {
+    if (!bytes.empty()) {
+        std::memcpy(room(bytes.size()), bytes.data(), bytes.size());
+    }
+}
+
+void BinaryArray::element(PgType type, std::int32_t length) {
     if (type != element_) {
         throw std::logic_error(std::string("BinaryArray: a value for ") + array_type_name(type) +
                                " added to " + array_type_name(element_));
     }
     ++count_;
     ++values_;
-    put(bytes_, length);
-    return bytes_;
+    put(length);
 }
 
 void BinaryArray::add_null() {
     has_null_ = true;
     ++count_;
-    put(bytes_, std::int32_t{-1});
+    put(std::int32_t{-1});
 }
 
 void BinaryArray::add(std::string_view value) {
     // Most text is valid as it is: appended without a copy.
     if (core::is_valid_utf8(value)) {
-        element(PgType::text, static_cast<std::int32_t>(value.size())).append(value);
+        element(PgType::text, static_cast<std::int32_t>(value.size()));
+        append(value);
         return;
     }
     const auto text = storable_text(value);
-    element(PgType::text, static_cast<std::int32_t>(text.size())).append(text);
+    element(PgType::text, static_cast<std::int32_t>(text.size()));
+    append(text);
 }
 
 void BinaryArray::add(std::int32_t value) {
-    put(element(PgType::int4, sizeof value), value);
+    element(PgType::int4, sizeof value);
+    put(value);
 }
 
 void BinaryArray::add(std::int64_t value) {
-    put(element(PgType::int8, sizeof value), value);
+    element(PgType::int8, sizeof value);
+    put(value);
 }
 
 void BinaryArray::add(bool value) {
-    element(PgType::boolean, 1).push_back(value ? '\1' : '\0');
+    element(PgType::boolean, 1);
+    *room(1) = value ? '\1' : '\0';
 }
 
 void BinaryArray::add(core::Timestamp value) {
     const std::int64_t micros = value.time_since_epoch().count() - postgres_epoch_micros;
-    put(element(PgType::timestamptz, sizeof micros), micros);
+    element(PgType::timestamptz, sizeof micros);
+    put(micros);
 }
 
 void BinaryArray::add(core::Price value) {
@@ -138,15 +165,15 @@ void BinaryArray::add(core::Price value) {
     // or -1 (the decimals) when there is no whole part.
     const auto weight = static_cast<std::int16_t>(static_cast<int>(n) - 1);
     const auto count = static_cast<std::int16_t>(n + 1);
-    auto& out = element(PgType::numeric, static_cast<std::int32_t>(8 + 2 * count));
-    put(out, count);
-    put(out, weight);
-    put(out, negative ? numeric_negative : numeric_positive);
-    put(out, price_decimals);
+    element(PgType::numeric, static_cast<std::int32_t>(8 + 2 * count));
+    put(count);
+    put(weight);
+    put(negative ? numeric_negative : numeric_positive);
+    put(price_decimals);
     for (std::size_t i = n; i-- > 0;) {
-        put(out, digits[i]);
+        put(digits[i]);
     }
-    put(out, fraction);
+    put(fraction);
 }
 
 pqxx::binarystring BinaryArray::finish_nulls_as_empty() {
@@ -154,23 +181,24 @@ pqxx::binarystring BinaryArray::finish_nulls_as_empty() {
 }
 
 pqxx::binarystring BinaryArray::finish_empty() {
-    const auto at = header_size - empty_header_size;
-    put_at(bytes_, at, std::int32_t{0});
-    put_at(bytes_, at + 4, std::int32_t{0});
-    put_at(bytes_, at + 8, static_cast<std::uint32_t>(element_));
-    return pqxx::binarystring(bytes_.data() + at, empty_header_size);
+    char* const header = bytes_.get() + (header_size - empty_header_size);
+    put_at(header, std::int32_t{0});
+    put_at(header + 4, std::int32_t{0});
+    put_at(header + 8, static_cast<std::uint32_t>(element_));
+    return pqxx::binarystring(header, empty_header_size);
 }
 
 pqxx::binarystring BinaryArray::finish() {
     if (count_ == 0) {
         return finish_empty();
     }
-    put_at(bytes_, 0, std::int32_t{1});
-    put_at(bytes_, 4, std::int32_t{has_null_ ? 1 : 0});
-    put_at(bytes_, 8, static_cast<std::uint32_t>(element_));
-    put_at(bytes_, 12, count_);
-    put_at(bytes_, 16, std::int32_t{1});
-    return pqxx::binarystring(bytes_.data(), bytes_.size());
+    char* const header = bytes_.get();
+    put_at(header, std::int32_t{1});
+    put_at(header + 4, std::int32_t{has_null_ ? 1 : 0});
+    put_at(header + 8, static_cast<std::uint32_t>(element_));
+    put_at(header + 12, count_);
+    put_at(header + 16, std::int32_t{1});
+    return pqxx::binarystring(header, used_);
 }
 
 }  // namespace deliveryd::store

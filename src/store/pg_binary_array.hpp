@@ -5,7 +5,9 @@
 // Private to store/.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,11 +75,21 @@ class BinaryArray {
     // No dimension: the header is shorter by its 8 bytes.
     pqxx::binarystring finish_empty();
 
-    // Appends an element's length and returns the buffer to append it to;
-    // throws std::logic_error if `type` is not this array's.
-    std::string& element(PgType type, std::int32_t length);
+    // Appends an element's length, for its bytes to follow; throws
+    // std::logic_error if `type` is not this array's.
+    void element(PgType type, std::int32_t length);
+    // Appends an integer in network byte order.
+    template <class Int>
+    void put(Int value);
+    void append(std::string_view bytes);
+    // The next `n` bytes of the buffer, which grows when it must. The values
+    // are small and many: a plain copy into reserved room, not a call into
+    // std::string for each.
+    char* room(std::size_t n);
 
-    std::string bytes_;
+    std::unique_ptr<char[]> bytes_;
+    std::size_t capacity_ = 0;
+    std::size_t used_ = 0;
     PgType element_;
     std::int32_t count_ = 0;
     std::int32_t values_ = 0;  // elements that are not NULL

@@ -65,7 +65,10 @@ std::optional<Field> field_of(std::string_view name) noexcept {
     });
     const std::string_view lowered(lower.data(), name.size());
     for (std::size_t i = 0; i < field_count; ++i) {
-        if (lowered == lower_field_names[i]) {
+        // The first letter settles most comparisons without a call.
+        const auto candidate = lower_field_names[i];
+        if (candidate.size() == lowered.size() && candidate[0] == lowered[0] &&
+            candidate == lowered) {
             return static_cast<Field>(i);
         }
     }
@@ -82,10 +85,11 @@ std::string quoted(std::string_view value) {
     return out + (value.size() > shown ? "...'" : "'");
 }
 
-// The field a parameter names. A name without escapes or '+' is compared
-// as it is, without decoding it into a string of its own first.
-std::optional<Field> field_named(std::string_view name) {
-    if (core::needs_form_decoding(name)) {
+// The field a parameter names. A name without escapes or '+' (none has one
+// when the whole query is `plain`) is compared as it is, without decoding it
+// into a string of its own first.
+std::optional<Field> field_named(std::string_view name, bool plain) {
+    if (!plain && core::needs_form_decoding(name)) {
         return field_of(core::form_decoded(name));
     }
     return field_of(name);
@@ -129,6 +133,9 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
     if (!core::escapes_are_well_formed(query)) {
         return ParseResult<core::Observation>::failure("invalid percent-encoding in the query");
     }
+    // Nothing to decode anywhere, as in the provider's own callbacks: no
+    // piece is looked at again.
+    const bool plain = !core::needs_form_decoding(query);
     Values values;
     std::size_t parameters = 0;
     std::optional<Field> repeated;
@@ -137,11 +144,11 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
             if (++parameters > max_callback_parameters || repeated) {
                 return;  // refused below: the rest is not worth reading
             }
-            const auto field = field_named(name);
+            const auto field = field_named(name, plain);
             if (!field || !encoded || encoded->empty()) {
                 return;  // unknown parameter, a bare name or an empty value: absent
             }
-            std::string value = core::form_decoded(*encoded);
+            std::string value = plain ? std::string(*encoded) : core::form_decoded(*encoded);
             auto& slot = values[*field];
             if (slot && *slot != value) {
                 repeated = field;
