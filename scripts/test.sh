@@ -68,7 +68,7 @@ if [ "${DELIVERYD_TSAN:-1}" != 0 ]; then
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$DELIVERYD_ROOT/tests/tsan.supp"
     log "running the concurrent tests under ThreadSanitizer"
     "$TSAN_BUILD/tests/unit_tests" --gtest_brief=1
-    "$TSAN_BUILD/tests/integration_tests" --gtest_brief=1 --gtest_filter='StoreFixture*:BatcherTest*:PollStore*:ScopeLocks*:ClientTest*:CallbackTest*:HostileCallbacks*:Daemon.Sig*:ConfigReload*:PollingEndToEnd*:PollingReplicas.One*'
+    "$TSAN_BUILD/tests/integration_tests" --gtest_brief=1 --gtest_filter='StoreFixture*:BatcherTest*:PollStore*:ScopeLocks*:ClientTest*:HttpServer*:CallbackTest*:HostileCallbacks*:Daemon.Sig*:ConfigReload*:PollingEndToEnd*:PollingReplicas.One*'
 fi
 
 # The parsers' fuzz targets build (clang) and run briefly on their seed

@@ -75,17 +75,12 @@ BinaryArray::BinaryArray(PgType element, std::size_t expected, std::size_t text_
     used_ = header_size;
 }
 
-char* BinaryArray::room(std::size_t n) {
-    if (capacity_ - used_ < n) {
-        const auto capacity = std::max(capacity_ * 2, used_ + n);
-        auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
-        std::memcpy(bigger.get(), bytes_.get(), used_);
-        bytes_ = std::move(bigger);
-        capacity_ = capacity;
-    }
-    char* at = bytes_.get() + used_;
-    used_ += n;
-    return at;
+void BinaryArray::grow(std::size_t n) {
+    const auto capacity = std::max(capacity_ * 2, used_ + n);
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    std::memcpy(bigger.get(), bytes_.get(), used_);
+    bytes_ = std::move(bigger);
+    capacity_ = capacity;
 }
 
 template <class Int>

@@ -85,7 +85,16 @@ class BinaryArray {
     // The next `n` bytes of the buffer, which grows when it must. The values
     // are small and many: a plain copy into reserved room, not a call into
     // std::string for each.
-    char* room(std::size_t n);
+    char* room(std::size_t n) {
+        if (capacity_ - used_ < n) {
+            grow(n);
+        }
+        char* at = bytes_.get() + used_;
+        used_ += n;
+        return at;
+    }
+    // Makes room for `n` bytes more.
+    void grow(std::size_t n);
 
     std::unique_ptr<char[]> bytes_;
     std::size_t capacity_ = 0;

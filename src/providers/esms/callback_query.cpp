@@ -54,8 +54,24 @@ constexpr std::size_t max_id_text = 256;
 // The longest name in field_names.
 constexpr std::size_t longest_name = 13;
 
+// The index of the name in `names` that equals `name`, or nullopt. The size
+// and the first letter settle most comparisons without a call.
+std::optional<Field> find_name(const std::array<std::string_view, field_count>& names,
+                               std::string_view name) noexcept {
+    for (std::size_t i = 0; i < field_count; ++i) {
+        const auto candidate = names[i];
+        if (candidate.size() == name.size() && candidate[0] == name[0] && candidate == name) {
+            return static_cast<Field>(i);
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<Field> field_of(std::string_view name) noexcept {
-    // Lower-cased once, then compared whole with each name of its length.
+    // Spelled as documented, as the provider does: found as it is.
+    if (const auto field = find_name(field_names, name)) {
+        return field;
+    }
     if (name.size() > longest_name) {
         return std::nullopt;
     }
@@ -63,16 +79,7 @@ std::optional<Field> field_of(std::string_view name) noexcept {
     std::transform(name.begin(), name.end(), lower.begin(), [](char c) {
         return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
     });
-    const std::string_view lowered(lower.data(), name.size());
-    for (std::size_t i = 0; i < field_count; ++i) {
-        // The first letter settles most comparisons without a call.
-        const auto candidate = lower_field_names[i];
-        if (candidate.size() == lowered.size() && candidate[0] == lowered[0] &&
-            candidate == lowered) {
-            return static_cast<Field>(i);
-        }
-    }
-    return std::nullopt;
+    return find_name(lower_field_names, std::string_view(lower.data(), name.size()));
 }
 
 // A short, printable rendering of a bad value for the error text.
