@@ -48,11 +48,35 @@ constexpr std::array<std::string_view, field_count> lower_field_names{
     "phonenumber",   "partnerids", "error_info", "oaid",        "tempid",
 };
 
-// Longest identity text kept; real values are under 60 bytes.
-constexpr std::size_t max_id_text = 256;
+constexpr char ascii_lower(char c) noexcept {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // The longest name in field_names.
 constexpr std::size_t longest_name = 13;
+
+// The two tables say the same, and longest_name is right.
+constexpr bool names_agree() {
+    std::size_t longest = 0;
+    for (std::size_t i = 0; i < field_count; ++i) {
+        const auto name = field_names[i];
+        const auto lower = lower_field_names[i];
+        if (name.size() != lower.size()) {
+            return false;
+        }
+        for (std::size_t k = 0; k < name.size(); ++k) {
+            if (ascii_lower(name[k]) != lower[k]) {
+                return false;
+            }
+        }
+        longest = std::max(longest, name.size());
+    }
+    return longest == longest_name;
+}
+static_assert(names_agree());
+
+// Longest identity text kept; real values are under 60 bytes.
+constexpr std::size_t max_id_text = 256;
 
 // The index of the name in `names` that equals `name`, or nullopt. The size
 // and the first letter settle most comparisons without a call.
@@ -76,9 +100,7 @@ std::optional<Field> field_of(std::string_view name) noexcept {
         return std::nullopt;
     }
     std::array<char, longest_name> lower{};
-    std::transform(name.begin(), name.end(), lower.begin(), [](char c) {
-        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    });
+    std::transform(name.begin(), name.end(), lower.begin(), ascii_lower);
     return find_name(lower_field_names, std::string_view(lower.data(), name.size()));
 }
 
