@@ -7,10 +7,14 @@
 #
 # Each build in turn: deliveryd under valgrind, its counts zeroed once it is
 # ready, `wrk -t2 -cCONNS` for SECONDS with a new SMSID per request
-# (bench/callbacks.lua), the counts dumped, and their total divided by the
-# requests answered. Batches are smaller than without valgrind (deliveryd
-# runs some 50 times slower), so per-batch work weighs more here. Everything
-# on 127.0.0.1.
+# (bench/callbacks.lua), the counts dumped, and divided by the requests
+# answered: the main thread's (the io thread, which reads, parses and
+# answers) and the other threads' (the database threads, which merge, build
+# the parameters and talk to PostgreSQL). Batches are smaller than without
+# valgrind (deliveryd runs some 50 times slower) and differ between builds
+# that run at different speeds, so the database threads' per-batch work
+# weighs more here, and differently: the mean batch is printed beside them.
+# Everything on 127.0.0.1.
 #
 # Usage: bench/callbacks_instructions.sh LABEL=BINARY [LABEL=BINARY ...]
 # Environment: CONNS (32), SECONDS_PER_RUN (10).
@@ -29,8 +33,8 @@ first=${1#*=}
 bench_migrated_database "$first" >/dev/null
 HTTP_PORT=$(free_port)
 
-echo "| build | requests | instructions per callback |"
-echo "|---|---:|---:|"
+echo "| build | requests | callbacks per commit | io thread | database threads | all |"
+echo "|---|---:|---:|---:|---:|---:|"
 for variant in "$@"; do
     label=${variant%%=*}
     binary=${variant#*=}
@@ -38,22 +42,26 @@ for variant in "$@"; do
     printf 'database:\n  url: %s\nhttp:\n  listen: 127.0.0.1:%s\nlog:\n  level: warn\n' \
         "$URL" "$HTTP_PORT" >"$config"
     out_file="$PG_DIR/$label.callgrind"
-    valgrind --tool=callgrind --callgrind-out-file="$out_file" --separate-threads=no \
+    valgrind --tool=callgrind --callgrind-out-file="$out_file" --separate-threads=yes \
         "$binary" run --config "$config" 2>/dev/null &
     daemon=$!
     for _ in $(seq 1 300); do
         curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null && break
         sleep 0.2
     done
-    callgrind_control -z "$daemon" >/dev/null
+    callgrind_control -z "$daemon" >/dev/null 2>&1
     out=$(wrk -t2 -c"$CONNS" -d"${SECONDS_PER_RUN}s" --timeout 10s \
         -s "$DELIVERYD_ROOT/bench/callbacks.lua" "http://127.0.0.1:$HTTP_PORT/callback/esms")
-    callgrind_control -d "$daemon" >/dev/null
+    callgrind_control -d "$daemon" >/dev/null 2>&1
+    batch=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" |
+        awk '/^deliveryd_ingest_batch_size_sum/ { s = $2 } /^deliveryd_ingest_batch_size_count/ { c = $2 }
+             END { printf "%.1f", c ? s / c : 0 }')
     kill "$daemon"
     wait "$daemon" || true
     requests=$(echo "$out" | awk '/requests in/ { print $1 }')
-    # The dump made on request is the file with the part number 1.
-    total=$(awk '/^summary:/ { print $2 }' "$out_file".1)
-    awk -v l="$label" -v r="$requests" -v t="$total" \
-        'BEGIN { printf "| %s | %d | %.0f |\n", l, r, t / r }'
+    # The dump made on request is part 1, a file per thread; thread 1 is main.
+    io=$(awk '/^summary:/ { print $2 }' "$out_file".1-01)
+    all=$(cat "$out_file".1-* | awk '/^summary:/ { s += $2 } END { print s }')
+    awk -v l="$label" -v r="$requests" -v b="$batch" -v io="$io" -v all="$all" \
+        'BEGIN { printf "| %s | %d | %s | %.0f | %.0f | %.0f |\n", l, r, b, io / r, (all - io) / r, all / r }'
 done
