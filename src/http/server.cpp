@@ -42,15 +42,16 @@ Response plain_response(bhttp::status status, std::string body) {
 // prepare_payload() has set Content-Length, so the body goes as it is.
 // Written here rather than by Beast's serializer, which walks a generic
 // sequence of buffers through variant iterators: on a callback that cost
-// more instructions than the rest of writing the answer.
-std::string wire_form(const Response& response) {
+// more instructions than the rest of writing the answer. Into `out`, whose
+// room is kept from one answer to the next.
+void write_wire_form(const Response& response, std::string& out) {
     const std::string_view reason = response.reason();
     const std::string_view body = response.body();
     std::size_t size = 32 + reason.size() + body.size();
     for (const auto& field : response) {
         size += field.name_string().size() + field.value().size() + 4;
     }
-    std::string out;
+    out.clear();
     out.reserve(size);
     out += "HTTP/";
     out += static_cast<char>('0' + response.version() / 10);
@@ -69,7 +70,6 @@ std::string wire_form(const Response& response) {
     }
     out += "\r\n";
     out += body;
-    return out;
 }
 
 // A request head over the limit: 414 when even the request line did not fit,
@@ -196,7 +196,13 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
     // Whether the whole answer was written before its deadline.
     asio::awaitable<bool> write(const Response& response) {
-        const std::string wire = wire_form(response);
+        // The room a large answer took is not kept for the next one (nor
+        // long: an idle connection ends after read_timeout).
+        if (wire_.capacity() > kept_wire_room) {
+            std::string().swap(wire_);
+        }
+        write_wire_form(response, wire_);
+        const std::string& wire = wire_;
         // An answer nearly always fits the socket's send buffer: written at
         // once, it costs no round through the io_context. The socket is
         // non-blocking, so what does not fit is left to the asynchronous
@@ -223,6 +229,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     tcp::socket socket_;
     Server& server_;
     RequestContext context_;
+    std::string wire_;  // the answer being written (write_wire_form)
+    static constexpr std::size_t kept_wire_room = 64 * 1024;
     bool idle_ = false;
     Clock::time_point deadline_ = Clock::time_point::max();
 };

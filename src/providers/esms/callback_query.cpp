@@ -78,14 +78,35 @@ static_assert(names_agree());
 // Longest identity text kept; real values are under 60 bytes.
 constexpr std::size_t max_id_text = 256;
 
-// The index of the name in `names` that equals `name`, or nullopt. The size
-// and the first letter settle most comparisons without a call.
+// The fields whose names have one length, in field order.
+struct SameLength {
+    std::array<Field, field_count> fields{};
+    std::size_t count = 0;
+};
+
+// For each length a name can have, the fields it may name: a name is
+// compared only with those of its length.
+constexpr auto by_length = [] {
+    std::array<SameLength, longest_name + 1> table{};
+    for (std::size_t i = 0; i < field_count; ++i) {
+        auto& same = table[field_names[i].size()];
+        same.fields[same.count++] = static_cast<Field>(i);
+    }
+    return table;
+}();
+
+// The field whose entry in `names` equals `name`, or nullopt. The first
+// letter settles most comparisons without a call.
 std::optional<Field> find_name(const std::array<std::string_view, field_count>& names,
                                std::string_view name) noexcept {
-    for (std::size_t i = 0; i < field_count; ++i) {
-        const auto candidate = names[i];
-        if (candidate.size() == name.size() && candidate[0] == name[0] && candidate == name) {
-            return static_cast<Field>(i);
+    if (name.empty() || name.size() > longest_name) {
+        return std::nullopt;
+    }
+    const auto& same = by_length[name.size()];
+    for (std::size_t k = 0; k < same.count; ++k) {
+        const auto candidate = names[same.fields[k]];
+        if (candidate[0] == name[0] && candidate == name) {
+            return same.fields[k];
         }
     }
     return std::nullopt;
