@@ -5,7 +5,6 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
-#include <type_traits>
 
 #include "deliveryd/core/text.hpp"
 
@@ -18,28 +17,6 @@ namespace {
 // dimension's length and lower bound. An empty array has no dimension.
 constexpr std::size_t header_size = 20;
 constexpr std::size_t empty_header_size = 12;
-
-// An integer in network byte order, as every binary value travels.
-template <class Int>
-std::array<char, sizeof(Int)> big_endian(Int value) {
-    static_assert(std::is_integral_v<Int> && sizeof(Int) <= 8);
-    std::uint64_t bits = static_cast<std::make_unsigned_t<Int>>(value);
-    std::array<char, sizeof(Int)> bytes{};
-    for (std::size_t i = sizeof(Int); i-- > 0;) {
-        bytes[i] = static_cast<char>(bits & 0xFFU);
-        bits >>= 8U;
-    }
-    return bytes;
-}
-
-template <class Int>
-void put_at(char* out, Int value) {
-    const auto bytes = big_endian(value);
-    std::memcpy(out, bytes.data(), bytes.size());
-}
-
-// PostgreSQL counts time from 2000-01-01 00:00 UTC, in microseconds.
-constexpr std::int64_t postgres_epoch_micros = 946'684'800LL * 1'000'000LL;
 
 // numeric's wire form: base-10000 digits, most significant first, with the
 // weight of the first (its power of 10000) and the decimals shown.
@@ -83,31 +60,15 @@ void BinaryArray::grow(std::size_t n) {
     capacity_ = capacity;
 }
 
-template <class Int>
-void BinaryArray::put(Int value) {
-    put_at(room(sizeof value), value);
-}
-
 void BinaryArray::append(std::string_view bytes) {
     if (!bytes.empty()) {
         std::memcpy(room(bytes.size()), bytes.data(), bytes.size());
     }
 }
 
-void BinaryArray::element(PgType type, std::int32_t length) {
-    if (type != element_) {
-        throw std::logic_error(std::string("BinaryArray: a value for ") + array_type_name(type) +
-                               " added to " + array_type_name(element_));
-    }
-    ++count_;
-    ++values_;
-    put(length);
-}
-
-void BinaryArray::add_null() {
-    has_null_ = true;
-    ++count_;
-    put(std::int32_t{-1});
+void BinaryArray::refuse(PgType type) const {
+    throw std::logic_error(std::string("BinaryArray: a value for ") + array_type_name(type) +
+                           " added to " + array_type_name(element_));
 }
 
 void BinaryArray::add(std::string_view value) {
@@ -120,27 +81,6 @@ void BinaryArray::add(std::string_view value) {
     const auto text = storable_text(value);
     element(PgType::text, static_cast<std::int32_t>(text.size()));
     append(text);
-}
-
-void BinaryArray::add(std::int32_t value) {
-    element(PgType::int4, sizeof value);
-    put(value);
-}
-
-void BinaryArray::add(std::int64_t value) {
-    element(PgType::int8, sizeof value);
-    put(value);
-}
-
-void BinaryArray::add(bool value) {
-    element(PgType::boolean, 1);
-    *room(1) = value ? '\1' : '\0';
-}
-
-void BinaryArray::add(core::Timestamp value) {
-    const std::int64_t micros = value.time_since_epoch().count() - postgres_epoch_micros;
-    element(PgType::timestamptz, sizeof micros);
-    put(micros);
 }
 
 void BinaryArray::add(core::Price value) {
@@ -177,9 +117,9 @@ pqxx::binarystring BinaryArray::finish_nulls_as_empty() {
 
 pqxx::binarystring BinaryArray::finish_empty() {
     char* const header = bytes_.get() + (header_size - empty_header_size);
-    put_at(header, std::int32_t{0});
-    put_at(header + 4, std::int32_t{0});
-    put_at(header + 8, static_cast<std::uint32_t>(element_));
+    write_big_endian(header, std::int32_t{0});
+    write_big_endian(header + 4, std::int32_t{0});
+    write_big_endian(header + 8, static_cast<std::uint32_t>(element_));
     return pqxx::binarystring(header, empty_header_size);
 }
 
@@ -188,11 +128,11 @@ pqxx::binarystring BinaryArray::finish() {
         return finish_empty();
     }
     char* const header = bytes_.get();
-    put_at(header, std::int32_t{1});
-    put_at(header + 4, std::int32_t{has_null_ ? 1 : 0});
-    put_at(header + 8, static_cast<std::uint32_t>(element_));
-    put_at(header + 12, count_);
-    put_at(header + 16, std::int32_t{1});
+    write_big_endian(header, std::int32_t{1});
+    write_big_endian(header + 4, std::int32_t{has_null_ ? 1 : 0});
+    write_big_endian(header + 8, static_cast<std::uint32_t>(element_));
+    write_big_endian(header + 12, count_);
+    write_big_endian(header + 16, std::int32_t{1});
     return pqxx::binarystring(header, used_);
 }
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <pqxx/binarystring>
@@ -42,14 +43,34 @@ class BinaryArray {
     // bytes of text they hold, to allocate room once.
     explicit BinaryArray(PgType element, std::size_t expected = 0, std::size_t text_bytes = 0);
 
-    void add_null();
+    // The fixed-size kinds are written here, inline: a batch adds thousands.
+    void add_null() {
+        has_null_ = true;
+        ++count_;
+        put(std::int32_t{-1});
+    }
     // text, as storable_text() leaves it.
     void add(std::string_view value);
-    void add(std::int32_t value);     // int4
-    void add(std::int64_t value);     // int8
-    void add(bool value);             // boolean
-    void add(core::Price value);      // numeric, with 4 decimals
-    void add(core::Timestamp value);  // timestamptz
+    void add(std::int32_t value) {  // int4
+        element(PgType::int4, sizeof value);
+        put(value);
+    }
+    void add(std::int64_t value) {  // int8
+        element(PgType::int8, sizeof value);
+        put(value);
+    }
+    void add(bool value) {  // boolean
+        element(PgType::boolean, 1);
+        *room(1) = value ? '\1' : '\0';
+    }
+    void add(core::Price value);       // numeric, with 4 decimals
+    void add(core::Timestamp value) {  // timestamptz
+        // PostgreSQL counts time from 2000-01-01 00:00 UTC, in microseconds.
+        constexpr std::int64_t postgres_epoch_micros = 946'684'800LL * 1'000'000LL;
+        const std::int64_t micros = value.time_since_epoch().count() - postgres_epoch_micros;
+        element(PgType::timestamptz, sizeof micros);
+        put(micros);
+    }
     template <class T>
     void add(const std::optional<T>& value) {
         if (value) {
@@ -77,10 +98,31 @@ class BinaryArray {
 
     // Appends an element's length, for its bytes to follow; throws
     // std::logic_error if `type` is not this array's.
-    void element(PgType type, std::int32_t length);
-    // Appends an integer in network byte order.
+    void element(PgType type, std::int32_t length) {
+        if (type != element_) {
+            refuse(type);
+        }
+        ++count_;
+        ++values_;
+        put(length);
+    }
+    [[noreturn]] void refuse(PgType type) const;
+    // Writes an integer at `at` in network byte order, as every binary
+    // value travels.
     template <class Int>
-    void put(Int value);
+    static void write_big_endian(char* at, Int value) {
+        static_assert(std::is_integral_v<Int> && sizeof(Int) <= 8);
+        auto bits = static_cast<std::make_unsigned_t<Int>>(value);
+        for (std::size_t i = sizeof(Int); i-- > 0;) {
+            at[i] = static_cast<char>(bits & 0xFFU);
+            bits = static_cast<decltype(bits)>(bits >> 8U);
+        }
+    }
+    // Appends an integer (write_big_endian).
+    template <class Int>
+    void put(Int value) {
+        write_big_endian(room(sizeof(Int)), value);
+    }
     void append(std::string_view bytes);
     // The next `n` bytes of the buffer, which grows when it must. The values
     // are small and many: a plain copy into reserved room, not a call into
