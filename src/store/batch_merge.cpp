@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string_view>
+#include <utility>
 
 #include "deliveryd/core/merge.hpp"
 
@@ -52,8 +53,10 @@ MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById exist
             row->second.sms_id = o.sms_id;
             row->second.provider = o.provider;
         }
-        auto merged = core::merge(row->second, o);
-        out.labels.push_back({row->second.state, merged.state});
+        const auto label_before = row->second.state;
+        // A fresh row is compared with nothing: merged from, not copied.
+        auto merged = fresh ? core::merge(std::move(row->second), o) : core::merge(row->second, o);
+        out.labels.push_back({label_before, merged.state});
         out.outcomes.push_back(fresh                   ? ApplyOutcome::created
                                : merged == row->second ? ApplyOutcome::unchanged
                                                        : ApplyOutcome::changed);
