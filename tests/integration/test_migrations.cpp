@@ -4,6 +4,7 @@
 // alone, the allowed state labels, delivery_event partitioned by month.
 #include <fstream>
 #include <set>
+#include <string>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -140,6 +141,28 @@ TEST(Migrations, TheStatusTableIsVacuumedAfterTwoPerCentOfItChanged) {
     EXPECT_EQ(db.scalar("SELECT array_to_string(reloptions, ',') FROM pg_class "
                         "WHERE oid = 'delivery_state'::regclass"),
               "autovacuum_vacuum_scale_factor=0.02,autovacuum_analyze_scale_factor=0.02");
+}
+
+TEST(Migrations, TheEventPayloadIsLeftOutOfStatisticsInEveryPartition) {
+    DELIVERYD_REQUIRE_DATABASE();
+    testing::ScratchDatabase db;
+    // Partitions well ahead, created after the migration set the parent's.
+    db.execute("SELECT delivery_event_ensure_partitions(14)");
+    const auto targets =
+        "SELECT count(*) FILTER (WHERE a.attstattarget = 0) || '/' || count(*) "
+        "FROM pg_inherits i JOIN pg_attribute a "
+        "ON a.attrelid = i.inhrelid AND a.attname = 'raw_payload' "
+        "WHERE i.inhparent = 'delivery_event'::regclass";
+    const auto counted = db.scalar(targets);
+    EXPECT_EQ(counted.substr(0, counted.find('/')), counted.substr(counted.find('/') + 1));
+    EXPECT_GE(std::stoi(counted.substr(counted.find('/') + 1)), 15);
+    EXPECT_EQ(db.scalar("SELECT attstattarget FROM pg_attribute WHERE attrelid = "
+                        "'delivery_event'::regclass AND attname = 'raw_payload'"),
+              "0");
+    // Every other column keeps its statistics.
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = "
+                        "'delivery_event'::regclass AND attnum > 0 AND attstattarget = 0"),
+              "1");
 }
 
 TEST(Migrations, AChangedMigrationIsRefused) {
