@@ -202,16 +202,15 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             std::string().swap(wire_);
         }
         write_wire_form(response, wire_);
-        const std::string& wire = wire_;
         // An answer nearly always fits the socket's send buffer: written at
         // once, it costs no round through the io_context. The socket is
         // non-blocking, so what does not fit is left to the asynchronous
         // write.
         boost::system::error_code ec;
         std::size_t written = 0;
-        while (written < wire.size()) {
-            written +=
-                socket_.write_some(asio::buffer(wire.data() + written, wire.size() - written), ec);
+        while (written < wire_.size()) {
+            written += socket_.write_some(
+                asio::buffer(wire_.data() + written, wire_.size() - written), ec);
             if (ec) {
                 break;
             }
@@ -221,7 +220,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         }
         deadline_ = Clock::now() + server_.options_.read_timeout;
         std::tie(ec, std::ignore) = co_await asio::async_write(
-            socket_, asio::buffer(wire.data() + written, wire.size() - written), use_tuple);
+            socket_, asio::buffer(wire_.data() + written, wire_.size() - written), use_tuple);
         deadline_ = Clock::time_point::max();
         co_return !ec;
     }

@@ -129,7 +129,7 @@ pqxx::binarystring BinaryArray::finish() {
     }
     char* const header = bytes_.get();
     write_big_endian(header, std::int32_t{1});
-    write_big_endian(header + 4, std::int32_t{has_null_ ? 1 : 0});
+    write_big_endian(header + 4, std::int32_t{values_ < count_ ? 1 : 0});  // has NULLs
     write_big_endian(header + 8, static_cast<std::uint32_t>(element_));
     write_big_endian(header + 12, count_);
     write_big_endian(header + 16, std::int32_t{1});

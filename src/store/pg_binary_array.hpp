@@ -45,7 +45,6 @@ class BinaryArray {
 
     // The fixed-size kinds are written here, inline: a batch adds thousands.
     void add_null() {
-        has_null_ = true;
         ++count_;
         put(std::int32_t{-1});
     }
@@ -142,9 +141,8 @@ class BinaryArray {
     std::size_t capacity_ = 0;
     std::size_t used_ = 0;
     PgType element_;
-    std::int32_t count_ = 0;
+    std::int32_t count_ = 0;   // elements
     std::int32_t values_ = 0;  // elements that are not NULL
-    bool has_null_ = false;
 };
 
 // Parameters of a statement, every one binary.

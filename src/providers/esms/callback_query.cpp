@@ -41,39 +41,34 @@ constexpr std::array<std::string_view, field_count> field_names{
     "phonenumber",   "partnerids", "error_info", "oaid",        "tempid",
 };
 
-// field_names in lower case, as names are matched.
-constexpr std::array<std::string_view, field_count> lower_field_names{
-    "smsid",         "sendfailed", "sendstatus", "sendsuccess", "totalprice",
-    "totalreceiver", "totalsent",  "requestid",  "typeid",      "telcoid",
-    "phonenumber",   "partnerids", "error_info", "oaid",        "tempid",
-};
-
 constexpr char ascii_lower(char c) noexcept {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // The longest name in field_names.
-constexpr std::size_t longest_name = 13;
+constexpr std::size_t longest_name =
+    std::max_element(field_names.begin(), field_names.end(),
+                     [](std::string_view a, std::string_view b) { return a.size() < b.size(); })
+        ->size();
 
-// The two tables say the same, and longest_name is right.
-constexpr bool names_agree() {
-    std::size_t longest = 0;
+// The letters of field_names in lower case, each name in a row of its own.
+constexpr auto lower_letters = [] {
+    std::array<std::array<char, longest_name>, field_count> letters{};
     for (std::size_t i = 0; i < field_count; ++i) {
-        const auto name = field_names[i];
-        const auto lower = lower_field_names[i];
-        if (name.size() != lower.size()) {
-            return false;
-        }
-        for (std::size_t k = 0; k < name.size(); ++k) {
-            if (ascii_lower(name[k]) != lower[k]) {
-                return false;
-            }
-        }
-        longest = std::max(longest, name.size());
+        std::transform(field_names[i].begin(), field_names[i].end(), letters[i].begin(),
+                       ascii_lower);
     }
-    return longest == longest_name;
-}
-static_assert(names_agree());
+    return letters;
+}();
+
+// field_names in lower case, as names are matched ignoring case.
+constexpr auto lower_field_names = [] {
+    std::array<std::string_view, field_count> names{};
+    for (std::size_t i = 0; i < field_count; ++i) {
+        names[i] = std::string_view(lower_letters[i].data(), field_names[i].size());
+    }
+    return names;
+}();
 
 // Longest identity text kept; real values are under 60 bytes.
 constexpr std::size_t max_id_text = 256;
