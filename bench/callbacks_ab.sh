@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Two or more builds (or settings) of deliveryd's callback path compared in
 # one run: on this shared 2-core machine the same binary moves by a quarter
-# between minutes, so variants are alternated round after round against one
-# PostgreSQL (default settings) and the medians compared. Each round of each
-# variant: deliveryd started afresh, `wrk -t2 -cCONNS` for SECONDS with a new
-# SMSID per request (bench/callbacks.lua), then requests/s, deliveryd's and
-# PostgreSQL's CPU per callback (from /proc) and the mean batch per commit.
-# Everything on 127.0.0.1.
+# between minutes, so variants are alternated round after round (every other
+# round in the reverse order) against one PostgreSQL (default settings) and
+# the medians compared. Each round of each variant: the tables emptied and a
+# checkpoint taken, deliveryd started afresh, `wrk -t2 -cCONNS` for SECONDS
+# with a new SMSID per request (bench/callbacks.lua), then requests/s,
+# deliveryd's and PostgreSQL's CPU per callback (from /proc) and the mean
+# batch per commit. Everything on 127.0.0.1.
 #
 # Usage: bench/callbacks_ab.sh LABEL=BINARY[:THREADS] LABEL=BINARY[:THREADS] ...
 #   e.g. bench/callbacks_ab.sh before=/tmp/deliveryd.old after=build/release/deliveryd:1
@@ -25,8 +26,19 @@ bench_migrated_database "${first%:*}" >/dev/null
 HTTP_PORT=$(free_port)
 RESULTS="$PG_DIR/results"  # removed with the cluster
 
+# Empties the tables the callbacks fill and checkpoints: every run starts
+# from the same empty tables, a checkpoint behind it. Without this each run
+# wrote into the rows of all runs before it (a deeper index, more of it
+# outside shared_buffers), which favoured whichever variant ran first in a
+# round.
+fresh_tables() {
+    psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d deliveryd \
+        -c "TRUNCATE delivery_state, delivery_event" -c "CHECKPOINT"
+}
+
 # one_run LABEL BINARY THREADS: appends "label rps daemon_us pg_us batch".
 one_run() {
+    fresh_tables
     local config="$PG_DIR/$1.yaml"
     printf 'database:\n  url: %s\nhttp:\n  listen: 127.0.0.1:%s\n%slog:\n  level: warn\n' \
         "$URL" "$HTTP_PORT" "${3:+  threads: $3
@@ -65,8 +77,15 @@ one_run() {
 }
 
 log "$ROUNDS rounds of ${SECONDS_PER_RUN}s at $CONNS connections: label requests/s deliveryd_us pg_us batch"
+variants=("$@")
 for round in $(seq 1 "$ROUNDS"); do
-    for variant in "$@"; do
+    # Every other round in the reverse order.
+    order=("${variants[@]}")
+    if ((round % 2 == 0)); then
+        order=()
+        for ((i = ${#variants[@]} - 1; i >= 0; i--)); do order+=("${variants[i]}"); done
+    fi
+    for variant in "${order[@]}"; do
         label=${variant%%=*}
         binary=${variant#*=}
         threads=
