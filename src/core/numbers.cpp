@@ -25,14 +25,27 @@ std::optional<std::int64_t> parse_integer(std::string_view text, std::int64_t mi
                                           std::int64_t max) noexcept {
     // std::from_chars alone would accept a prefix ("12abc" -> 12): insist on
     // the whole text, and reject the forms it does not take anyway ("+5").
-    const std::string_view digits = !text.empty() && text.front() == '-' ? text.substr(1) : text;
+    const bool negative = !text.empty() && text.front() == '-';
+    const std::string_view digits = negative ? text.substr(1) : text;
     if (digits.empty() || !all_digits(digits)) {
         return std::nullopt;
     }
     std::int64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size()) {
-        return std::nullopt;  // out of the int64 range
+    // Up to 18 digits cannot leave the int64 range: summed here, as most
+    // values are a digit or two and std::from_chars costs more than that.
+    constexpr std::size_t safe_digits = 18;
+    if (digits.size() <= safe_digits) {
+        for (const char c : digits) {
+            value = value * 10 + (c - '0');
+        }
+        if (negative) {
+            value = -value;
+        }
+    } else {
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc{} || end != text.data() + text.size()) {
+            return std::nullopt;  // out of the int64 range
+        }
     }
     if (value < min || value > max) {
         return std::nullopt;

@@ -23,6 +23,13 @@ TEST(CoreNumbers, Integers) {
     }
     EXPECT_EQ(parse_integer("9223372036854775807", 0, INT64_MAX), INT64_MAX);
     EXPECT_EQ(parse_integer("9223372036854775808", 0, INT64_MAX), std::nullopt);
+    // Either side of the 18 digits summed without std::from_chars.
+    EXPECT_EQ(parse_integer("999999999999999999", 0, INT64_MAX), 999'999'999'999'999'999);
+    EXPECT_EQ(parse_integer("-999999999999999999", INT64_MIN, 0), -999'999'999'999'999'999);
+    EXPECT_EQ(parse_integer("1000000000000000000", 0, INT64_MAX), 1'000'000'000'000'000'000);
+    EXPECT_EQ(parse_integer("-9223372036854775808", INT64_MIN, 0), INT64_MIN);
+    EXPECT_EQ(parse_integer("0000000000000000000000042", 0, INT64_MAX), 42);
+    EXPECT_EQ(parse_int("0000000000000000000002147483648"), std::nullopt);
 }
 
 TEST(CoreNumbers, Prices) {

@@ -42,6 +42,38 @@ TEST(EsmsCallbackQuery, NamesMatchIgnoringCase) {
     EXPECT_EQ(o.state, StateLabel::sent);
 }
 
+// Each name is looked up by its length and first, second and last letters:
+// names that share those with a field but differ elsewhere are not it, and
+// every field is found in either case.
+TEST(EsmsCallbackQuery, NamesLikeAFieldsAreNotIt) {
+    const auto o = parse_ok(
+        "SMSID=a1&SendStaxus=5&TotalSenx=1&TypeIdd=2&TempId=t&tXmpid=u&telcoiD=4&sMsId_=b&oaiD=o");
+    EXPECT_EQ(o.send_status, std::nullopt);
+    EXPECT_EQ(o.total_sent, std::nullopt);
+    EXPECT_EQ(o.type_id, std::nullopt);
+    EXPECT_EQ(o.template_id, "t");
+    EXPECT_EQ(o.telco_id, 4);
+    EXPECT_EQ(o.oa_id, "o");
+    EXPECT_EQ(o.sms_id, "a1");
+    const auto upper = parse_ok(
+        "SMSID=a1&SENDFAILED=1&SENDSTATUS=5&SENDSUCCESS=1&TOTALPRICE=2&TOTALRECEIVER=1&"
+        "TOTALSENT=1&REQUESTID=r&TYPEID=2&TELCOID=3&PHONENUMBER=0901888484&PARTNERIDS=p&"
+        "ERROR_INFO=e&OAID=o&TEMPID=t");
+    EXPECT_EQ(upper.send_failed, 1);
+    EXPECT_EQ(upper.send_status, 5);
+    EXPECT_EQ(upper.send_success, 1);
+    EXPECT_EQ(upper.total_price, core::Price{20'000});
+    EXPECT_EQ(upper.total_receiver, 1);
+    EXPECT_EQ(upper.total_sent, 1);
+    EXPECT_EQ(upper.request_id, "r");
+    EXPECT_EQ(upper.type_id, 2);
+    EXPECT_EQ(upper.telco_id, 3);
+    EXPECT_TRUE(upper.phone.has_value());
+    EXPECT_EQ(upper.partner_id, "p");
+    EXPECT_EQ(upper.oa_id, "o");
+    EXPECT_EQ(upper.template_id, "t");
+}
+
 TEST(EsmsCallbackQuery, LeadingQuestionMarkIsSkipped) {
     EXPECT_EQ(parse_ok("?SMSID=a1&SendStatus=2").state, StateLabel::waiting);
 }

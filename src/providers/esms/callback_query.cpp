@@ -45,80 +45,75 @@ constexpr char ascii_lower(char c) noexcept {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// The longest name in field_names.
-constexpr std::size_t longest_name =
-    std::max_element(field_names.begin(), field_names.end(),
-                     [](std::string_view a, std::string_view b) { return a.size() < b.size(); })
-        ->size();
-
-// The letters of field_names in lower case, each name in a row of its own.
-constexpr auto lower_letters = [] {
-    std::array<std::array<char, longest_name>, field_count> letters{};
-    for (std::size_t i = 0; i < field_count; ++i) {
-        std::transform(field_names[i].begin(), field_names[i].end(), letters[i].begin(),
-                       ascii_lower);
+// The lengths of the shortest and the longest of field_names: a name
+// shorter or longer is no field's, and slot_of, which reads a name's second
+// letter, is given only names at least as long as the shortest.
+constexpr auto name_sizes = [] {
+    std::size_t shortest = field_names[0].size();
+    std::size_t longest = shortest;
+    for (const auto name : field_names) {
+        shortest = std::min(shortest, name.size());
+        longest = std::max(longest, name.size());
     }
-    return letters;
+    return std::pair{shortest, longest};
 }();
 
-// field_names in lower case, as names are matched ignoring case.
-constexpr auto lower_field_names = [] {
-    std::array<std::string_view, field_count> names{};
+// Each name has a slot of its own in `slots`, picked from its length and
+// its first, second and last letters, case ignored: a parameter's name is
+// then compared with one field's name at most. (The weights are ones under
+// which no two of field_names share a slot; the table is built at compile
+// time and fails to compile if two do.)
+constexpr std::size_t slot_count = 32;
+
+constexpr std::size_t slot_of(std::string_view name) noexcept {
+    // Setting bit 5 lower-cases a letter and leaves a lower-case one as it
+    // is; other characters may meet, which only costs a comparison.
+    const auto letter = [&](std::size_t i) {
+        return static_cast<std::size_t>(static_cast<unsigned char>(name[i]) | 0x20U);
+    };
+    return (2 * name.size() + letter(0) + 2 * letter(1) + letter(name.size() - 1)) % slot_count;
+}
+
+constexpr auto slots = [] {
+    std::array<int, slot_count> table{};
+    table.fill(-1);
     for (std::size_t i = 0; i < field_count; ++i) {
-        names[i] = std::string_view(lower_letters[i].data(), field_names[i].size());
-    }
-    return names;
-}();
-
-// Longest identity text kept; real values are under 60 bytes.
-constexpr std::size_t max_id_text = 256;
-
-// The fields whose names have one length, in field order.
-struct SameLength {
-    std::array<Field, field_count> fields{};
-    std::size_t count = 0;
-};
-
-// For each length a name can have, the fields it may name: a name is
-// compared only with those of its length.
-constexpr auto by_length = [] {
-    std::array<SameLength, longest_name + 1> table{};
-    for (std::size_t i = 0; i < field_count; ++i) {
-        auto& same = table[field_names[i].size()];
-        same.fields[same.count++] = static_cast<Field>(i);
+        auto& slot = table[slot_of(field_names[i])];
+        if (slot != -1) {
+            throw "two field names share a slot: change the weights in slot_of";
+        }
+        slot = static_cast<int>(i);
     }
     return table;
 }();
 
-// The field whose entry in `names` equals `name`, or nullopt. The first
-// letter settles most comparisons without a call.
-std::optional<Field> find_name(const std::array<std::string_view, field_count>& names,
-                               std::string_view name) noexcept {
-    if (name.empty() || name.size() > longest_name) {
+// The field `name` names, its case ignored, or nullopt.
+std::optional<Field> field_of(std::string_view name) noexcept {
+    if (name.size() < name_sizes.first || name.size() > name_sizes.second) {
         return std::nullopt;
     }
-    const auto& same = by_length[name.size()];
-    for (std::size_t k = 0; k < same.count; ++k) {
-        const auto candidate = names[same.fields[k]];
-        if (candidate[0] == name[0] && candidate == name) {
-            return same.fields[k];
+    const int slot = slots[slot_of(name)];
+    if (slot < 0) {
+        return std::nullopt;
+    }
+    const auto field = static_cast<Field>(slot);
+    const auto expected = field_names[field];
+    if (name == expected) {
+        return field;  // spelled as documented, as the provider does
+    }
+    if (name.size() != expected.size()) {
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (ascii_lower(name[i]) != ascii_lower(expected[i])) {
+            return std::nullopt;
         }
     }
-    return std::nullopt;
+    return field;
 }
 
-std::optional<Field> field_of(std::string_view name) noexcept {
-    // Spelled as documented, as the provider does: found as it is.
-    if (const auto field = find_name(field_names, name)) {
-        return field;
-    }
-    if (name.size() > longest_name) {
-        return std::nullopt;
-    }
-    std::array<char, longest_name> lower{};
-    std::transform(name.begin(), name.end(), lower.begin(), ascii_lower);
-    return find_name(lower_field_names, std::string_view(lower.data(), name.size()));
-}
+// Longest identity text kept; real values are under 60 bytes.
+constexpr std::size_t max_id_text = 256;
 
 // A short, printable rendering of a bad value for the error text.
 std::string quoted(std::string_view value) {
@@ -140,7 +135,8 @@ std::optional<Field> field_named(std::string_view name, bool plain) {
     return field_of(name);
 }
 
-using Values = std::array<std::optional<std::string>, field_count>;
+// Each field's value, a view of the query or of its decoded text.
+using Values = std::array<std::optional<std::string_view>, field_count>;
 
 // Reads the named int field into `into`; false (with `error` set) when bad.
 bool read_int(const Values& values, Field field, std::optional<int>& into, std::string& error) {
@@ -159,12 +155,14 @@ bool read_int(const Values& values, Field field, std::optional<int>& into, std::
     return true;
 }
 
-// The named text field, made valid UTF-8 of at most `max_bytes`; moved out
-// of `values` when it already is.
-std::optional<std::string> take_text(Values& values, Field field, std::size_t max_bytes) {
-    auto& text = values[field];
-    if (!text || (text->size() <= max_bytes && core::is_valid_utf8(*text))) {
-        return std::move(text);
+// The named text field, made valid UTF-8 of at most `max_bytes`.
+std::optional<std::string> take_text(const Values& values, Field field, std::size_t max_bytes) {
+    const auto& text = values[field];
+    if (!text) {
+        return std::nullopt;
+    }
+    if (text->size() <= max_bytes && core::is_valid_utf8(*text)) {
+        return std::string(*text);
     }
     return core::to_valid_utf8(*text, max_bytes);
 }
@@ -182,6 +180,9 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
     // piece is looked at again.
     const bool plain = !core::needs_form_decoding(query);
     Values values;
+    // The values that had to be decoded, which `values` views: a place per
+    // field, so that none moves once viewed.
+    std::array<std::string, field_count> decoded;
     std::size_t parameters = 0;
     std::optional<Field> repeated;
     core::for_each_query_parameter(
@@ -193,13 +194,22 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
             if (!field || !encoded || encoded->empty()) {
                 return;  // unknown parameter, a bare name or an empty value: absent
             }
-            std::string value = plain ? std::string(*encoded) : core::form_decoded(*encoded);
+            const bool escaped = !plain && core::needs_form_decoding(*encoded);
+            std::string decoded_value = escaped ? core::form_decoded(*encoded) : std::string();
+            const std::string_view value = escaped ? std::string_view(decoded_value) : *encoded;
             auto& slot = values[*field];
-            if (slot && *slot != value) {
-                repeated = field;
+            if (slot) {
+                if (*slot != value) {
+                    repeated = field;
+                }
                 return;
             }
-            slot = std::move(value);
+            if (escaped) {
+                decoded[*field] = std::move(decoded_value);
+                slot = decoded[*field];
+            } else {
+                slot = value;
+            }
         });
     if (parameters > max_callback_parameters) {
         return ParseResult<core::Observation>::failure(
@@ -218,7 +228,7 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
     }
 
     CallbackRecord record;
-    record.sms_id = std::move(*values[sms_id]);
+    record.sms_id = std::string(*values[sms_id]);
     std::string error;
     if (!read_int(values, send_status, record.send_status, error) ||
         !read_int(values, send_success, record.send_success, error) ||
@@ -243,7 +253,9 @@ ParseResult<core::Observation> parse(std::string_view query, core::Timestamp rec
     record.oa_id = take_text(values, oa_id, max_id_text);
     record.template_id = take_text(values, temp_id, max_id_text);
     // Parsed (and made valid) by to_observation.
-    record.error_info = std::move(values[error_info]);
+    if (const auto& text = values[error_info]) {
+        record.error_info = std::string(*text);
+    }
 
     return ParseResult<core::Observation>::success(to_observation(
         std::move(record), core::Source::callback, received_at, core::to_valid_utf8(query)));
