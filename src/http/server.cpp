@@ -123,6 +123,14 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             if (!keep_alive) {
                 break;
             }
+            if (buffer.size() == 0) {
+                // The client sends its next request only once it has this
+                // answer. A read started now would find nothing yet and cost
+                // a system call for it; started after the io_context's
+                // other ready work (often the answers of the rest of a
+                // batch), it usually finds that request already there.
+                co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+            }
         }
         boost::system::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
