@@ -323,9 +323,10 @@ for p in "${PROJECT_PACKAGES[@]}"; do
         grep -Fqw -- "$p" <<<"$build_stage" || fail "Dockerfile build stage lacks $p" ;;
     esac
 done
-for opt in DELIVERYD_TESTS DELIVERYD_BENCH; do
+for opt in DELIVERYD_TESTS DELIVERYD_BENCH DELIVERYD_WERROR; do
     grep -q "option($opt " "$DELIVERYD_ROOT/CMakeLists.txt" ||
-        fail "Dockerfile passes -D$opt=OFF but CMakeLists.txt has no such option"
+        fail "Dockerfile passes -D$opt but CMakeLists.txt has no such option"
+    grep -q -- "-D$opt=" "$DOCKERFILE" || fail "Dockerfile no longer sets -D$opt"
 done
 while read -r src; do
     [ -e "$DELIVERYD_ROOT/$src" ] || fail "Dockerfile copies $src, which does not exist"

@@ -105,9 +105,18 @@ std::string format_price(Price price) {
     const std::uint64_t whole = magnitude / scale;
     const std::uint64_t fraction = magnitude % scale;
 
-    std::string fraction_text = std::to_string(fraction);
-    fraction_text.insert(0, 4 - fraction_text.size(), '0');
-    return (negative ? "-" : "") + std::to_string(whole) + "." + fraction_text;
+    // Appended piece by piece: GCC 12 at -O3 misreads the temporaries of
+    // `"-" + std::to_string(...) + ...` as overlapping copies (-Wrestrict).
+    const std::string fraction_text = std::to_string(fraction);
+    std::string out;
+    if (negative) {
+        out += '-';
+    }
+    out += std::to_string(whole);
+    out += '.';
+    out.append(4 - fraction_text.size(), '0');
+    out += fraction_text;
+    return out;
 }
 
 }  // namespace deliveryd::core
