@@ -70,8 +70,19 @@ TEST(EsmsCallbackQuery, NamesLikeAFieldsAreNotIt) {
     EXPECT_EQ(upper.telco_id, 3);
     EXPECT_TRUE(upper.phone.has_value());
     EXPECT_EQ(upper.partner_id, "p");
+    EXPECT_EQ(upper.error_message, "e");
     EXPECT_EQ(upper.oa_id, "o");
     EXPECT_EQ(upper.template_id, "t");
+}
+
+// A name is compared as it decodes: an escaped letter is that letter, and
+// '+' is a space, which no field's name holds.
+TEST(EsmsCallbackQuery, NamesAreDecodedBeforeTheLookup) {
+    const auto o = parse_ok("%53MSID=a1&Send%53tatus=5&total%70rice=2&Send+Success=1");
+    EXPECT_EQ(o.sms_id, "a1");
+    EXPECT_EQ(o.send_status, 5);
+    EXPECT_EQ(o.total_price, core::Price{20'000});
+    EXPECT_EQ(o.send_success, std::nullopt);
 }
 
 TEST(EsmsCallbackQuery, LeadingQuestionMarkIsSkipped) {
@@ -191,6 +202,10 @@ TEST(EsmsCallbackQuery, RepeatedParameters) {
     EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5&sendstatus=5").send_status, 5);
     EXPECT_EQ(parse_ok("SMSID=a1&SMSID=a1").sms_id, "a1");
     EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=&SendStatus=2").send_status, 2);
+    // Values are compared as they decode.
+    EXPECT_EQ(parse_ok("SMSID=a1&SendStatus=5&SendStatus=%35").send_status, 5);
+    EXPECT_EQ(parse_ok("SMSID=a%2F1&SMSID=a/1").sms_id, "a/1");
+    expect_error("SMSID=a1&RequestId=r+1&RequestId=r%2B1", "RequestId is repeated");
     expect_error("SMSID=a1&SendStatus=5&SendStatus=2", "SendStatus is repeated");
     expect_error("SMSID=a1&SMSID=b2", "SMSID is repeated");
     expect_error("SMSID=a1&telcoid=1&TelcoId=2", "telcoid is repeated");
