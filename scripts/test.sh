@@ -62,9 +62,12 @@ ctest --test-dir "$BUILD" --output-on-failure --timeout 300 -j "$(nproc)" "$@"
 if [ "${DELIVERYD_TSAN:-1}" != 0 ]; then
     TSAN_BUILD="$DELIVERYD_ROOT/build/tsan"
     log "building in ${TSAN_BUILD#$DELIVERYD_ROOT/} (ThreadSanitizer)"
+    # The provider simulator is the sanitizer build's: it is not what this
+    # stage checks.
     cmake -S "$DELIVERYD_ROOT" -B "$TSAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_CXX_FLAGS_DEBUG="-g1 -O1" -DDELIVERYD_TSAN=ON -DDELIVERYD_WERROR=ON \
-        -DDELIVERYD_BENCH=OFF >/dev/null
+        -DDELIVERYD_BENCH=OFF \
+        -DDELIVERYD_PROVIDER_SIM_BINARY="$BUILD/tools/provider-sim/provider-sim" >/dev/null
     cmake --build "$TSAN_BUILD" -j "$(nproc)" --target integration_tests
     export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$DELIVERYD_ROOT/tests/tsan.supp"
     log "running the concurrent tests under ThreadSanitizer"
