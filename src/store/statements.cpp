@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <pqxx/pqxx>
 
 #include "store/columns.hpp"
@@ -63,12 +64,7 @@ List names(std::span<const columns::Sql> of) {
 
 // `$n::type[]`: parameter n, an array of `element`.
 std::string array_param(int n, PgType element) {
-    // Appended, not `"$" + ...`: see select_list().
-    std::string out = "$";
-    out += std::to_string(n);
-    out += "::";
-    out += array_type_name(element);
-    return out;
+    return fmt::format("${}::{}", n, array_type_name(element));
 }
 
 // One array parameter per column, numbered from `first`, each unnested
@@ -138,13 +134,7 @@ std::string expand(std::string_view text, const std::map<std::string_view, List>
 // (the callers put it between SELECT or RETURNING and what follows).
 std::string select_list(std::span<const columns::Sql> of) {
     constexpr std::size_t indent = 7;
-    // Appended piece by piece: GCC 12 at -O3 misreads the temporaries of
-    // `"\n" + std::string(...) + ...` as overlapping copies (-Wrestrict).
-    std::string out = "\n";
-    out.append(indent, ' ');
-    out += joined(each_of(of, selected), indent);
-    out += '\n';
-    return out;
+    return fmt::format("\n{:{}}{}\n", "", indent, joined(each_of(of, selected), indent));
 }
 
 const std::string& state_columns_sql() {
