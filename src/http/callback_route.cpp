@@ -67,59 +67,68 @@ bool CallbackRoute::matches(std::string_view path) const {
             path[options_.path.size()] == '/');
 }
 
-boost::asio::awaitable<Response> CallbackRoute::handle(const Request& request,
-                                                       const RequestContext& context) {
-    const std::string_view target = request.target();
-    const auto question = target.find('?');
-    const auto path = target.substr(0, question);
-    const auto query =
-        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-
+std::optional<Response> CallbackRoute::refusal(const Request& request,
+                                               const RequestContext& context) const {
+    const auto path = request.target().substr(0, request.target().find('?'));
     if (!options_.allowed.allows(context.remote)) {
-        metrics_->rejected.Increment();
-        co_return answer(bhttp::status::forbidden, "forbidden\n");
+        return answer(bhttp::status::forbidden, "forbidden\n");
     }
     // The token is checked before anything else about the request, so that
     // without it nobody learns even whether their input would parse.
     if (options_.token) {
         if (path == options_.path) {
-            metrics_->rejected.Increment();
-            co_return answer(bhttp::status::unauthorized, "token required\n");
+            return answer(bhttp::status::unauthorized, "token required\n");
         }
         const auto given = path.substr(options_.path.size() + 1);
         if (!constant_time_equal(*options_.token, given)) {
-            metrics_->rejected.Increment();
-            co_return answer(bhttp::status::not_found, "not found\n");
+            return answer(bhttp::status::not_found, "not found\n");
         }
     } else if (path != options_.path) {
-        metrics_->rejected.Increment();
-        co_return answer(bhttp::status::not_found, "not found\n");
+        return answer(bhttp::status::not_found, "not found\n");
     }
     if (request.method() != bhttp::verb::get) {
-        metrics_->rejected.Increment();
         auto res = answer(bhttp::status::method_not_allowed, "use GET\n");
         res.set(bhttp::field::allow, "GET");
-        co_return res;
+        return res;
     }
+    return std::nullopt;
+}
 
-    auto parsed = providers::esms::parse_callback_query(query, core::timestamp_now());
-    if (!parsed) {
+boost::asio::awaitable<Response> CallbackRoute::handle(
+    const Request& request, const RequestContext& context,
+    const std::function<void(unsigned)>& answered) {
+    const auto rejected = [&](Response res) {
         metrics_->rejected.Increment();
-        co_return answer(bhttp::status::bad_request, parsed.error + "\n");
+        answered(res.result_int());
+        return res;
+    };
+    if (auto refused = refusal(request, context)) {
+        co_return rejected(std::move(*refused));
+    }
+    const std::string_view target = request.target();
+    const auto question = target.find('?');
+    auto parsed = providers::esms::parse_callback_query(
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1),
+        core::timestamp_now());
+    if (!parsed) {
+        co_return rejected(answer(bhttp::status::bad_request, parsed.error + "\n"));
     }
     for (const auto& note : parsed.notes) {
         spdlog::info("callback {}: {}", parsed.value->sms_id, note);
     }
-
     auto [error, outcome] = co_await batcher_.async_apply(
         std::move(*parsed.value), boost::asio::as_tuple(boost::asio::use_awaitable));
+    Response res;
     if (error) {
         metrics_->unavailable.Increment();
-        co_return answer(bhttp::status::service_unavailable, "not stored, try again\n");
+        res = answer(bhttp::status::service_unavailable, "not stored, try again\n");
+    } else {
+        (outcome == store::ApplyOutcome::unchanged ? metrics_->duplicate : metrics_->accepted)
+            .Increment();
+        res = answer(bhttp::status::ok, "OK");
     }
-    (outcome == store::ApplyOutcome::unchanged ? metrics_->duplicate : metrics_->accepted)
-        .Increment();
-    co_return answer(bhttp::status::ok, "OK");
+    answered(res.result_int());
+    co_return res;
 }
 
 }  // namespace deliveryd::http

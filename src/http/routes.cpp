@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 
 #include <boost/asio/use_awaitable.hpp>
@@ -36,14 +37,21 @@ class Routes {
                         .Help("HTTP requests answered, by route and status code")
                         .Register(*options_.registry)) {}
 
+    // Not a coroutine itself: a callback is answered by the callback route's
+    // own coroutine, without a frame of this one around it.
     boost::asio::awaitable<Response> operator()(const Request& req, const RequestContext& ctx) {
+        if (options_.callback && options_.callback->matches(path_of(req.target()))) {
+            return options_.callback->handle(req, ctx, count_callback_);
+        }
+        return other(req);
+    }
+
+  private:
+    boost::asio::awaitable<Response> other(const Request& req) {
         const auto path = path_of(req.target());
         Route route = Route::other;
         Response res;
-        if (options_.callback && options_.callback->matches(path)) {
-            route = Route::callback;
-            res = co_await options_.callback->handle(req, ctx);
-        } else if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+        if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
             route = path == "/healthz"  ? Route::healthz
                     : path == "/readyz" ? Route::readyz
                                         : Route::metrics;
@@ -64,7 +72,6 @@ class Routes {
         co_return res;
     }
 
-  private:
     boost::asio::awaitable<Response> readiness() {
         if (options_.draining && options_.draining()) {
             co_return text(bhttp::status::service_unavailable, "shutting down\n");
@@ -118,6 +125,9 @@ class Routes {
     // that lived at the same address.
     const std::uint64_t id_ = next_id_++;
     static inline std::atomic<std::uint64_t> next_id_{0};
+    const std::function<void(unsigned)> count_callback_ = [this](unsigned code) {
+        counter(Route::callback, code).Increment();
+    };
 };
 
 }  // namespace

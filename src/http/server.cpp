@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
-#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -119,7 +118,31 @@ class Server::Session : public std::enable_shared_from_this<Session> {
                 co_await answer_read_error(ec, buffer);
                 break;
             }
-            const bool keep_alive = co_await serve(parser.release());
+            // Handled here rather than in a coroutine of its own: every
+            // coroutine between the read and the handler is a frame and a
+            // resumption per request.
+            const Request request = parser.release();
+            Response response;
+            if (request.target().size() > server_.options_.target_limit) {
+                response = plain_response(bhttp::status::uri_too_long, "request target too long\n");
+            } else {
+                try {
+                    response = co_await server_.handler_(request, context_);
+                } catch (const std::exception& e) {
+                    // Never the target: it may hold the callback token and phone numbers.
+                    spdlog::error("http: handler failed for a {} request: {}",
+                                  request.method_string(), e.what());
+                    response =
+                        plain_response(bhttp::status::internal_server_error, "internal error\n");
+                }
+            }
+            const bool keep_alive =
+                request.keep_alive() && response.keep_alive() && !server_.stopping();
+            finish(response, request.method(), keep_alive);
+            // An answer that could not be written in time ends the connection.
+            if (!write_now(response) && !co_await write_rest()) {
+                break;
+            }
             if (!keep_alive) {
                 break;
             }
@@ -158,32 +181,14 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] auto executor() { return socket_.get_executor(); }
 
   private:
-    asio::awaitable<bool> serve(Request request) {
-        Response response;
-        if (request.target().size() > server_.options_.target_limit) {
-            response = plain_response(bhttp::status::uri_too_long, "request target too long\n");
-        } else {
-            try {
-                response = co_await server_.handler_(request, context_);
-            } catch (const std::exception& e) {
-                // Never the target: it may hold the callback token and phone numbers.
-                spdlog::error("http: handler failed for a {} request: {}", request.method_string(),
-                              e.what());
-                response = plain_response(bhttp::status::internal_server_error, "internal error\n");
-            }
-        }
-        const bool keep_alive =
-            request.keep_alive() && response.keep_alive() && !server_.stopping();
+    static void finish(Response& response, bhttp::verb method, bool keep_alive) {
         response.keep_alive(keep_alive);
         response.prepare_payload();
-        if (request.method() == bhttp::verb::head) {
+        if (method == bhttp::verb::head) {
             // The serializer does not know the method; a HEAD answer keeps its
             // Content-Length but must carry no body.
             response.body().clear();
         }
-        // An answer that could not be written in time ends the connection.
-        const bool written = co_await write(response);
-        co_return keep_alive&& written;
     }
 
     asio::awaitable<void> answer_read_error(boost::system::error_code ec,
@@ -192,28 +197,32 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             ec == asio::error::connection_reset || ec == asio::error::eof) {
             co_return;  // the peer left, stalled, or we are stopping: nothing to say
         }
+        Response response;
         if (ec == bhttp::error::header_limit) {
-            co_await write(
-                plain_response(status_for_oversized_head(buffer), "request head too large\n"));
+            response = plain_response(status_for_oversized_head(buffer), "request head too large\n");
         } else if (ec == bhttp::error::body_limit) {
-            co_await write(plain_response(bhttp::status::payload_too_large, "body too large\n"));
+            response = plain_response(bhttp::status::payload_too_large, "body too large\n");
         } else {
-            co_await write(plain_response(bhttp::status::bad_request, "malformed request\n"));
+            response = plain_response(bhttp::status::bad_request, "malformed request\n");
+        }
+        if (!write_now(response)) {
+            co_await write_rest();
         }
     }
 
-    // Whether the whole answer was written before its deadline.
-    asio::awaitable<bool> write(const Response& response) {
+    // Writes the answer to the socket as far as its send buffer takes it:
+    // whether that was all of it, or the connection failed (`failed_`). An
+    // answer nearly always fits, and then costs no round through the
+    // io_context; the socket is non-blocking, so what does not fit is left
+    // to write_rest().
+    bool write_now(const Response& response) {
         // The room a large answer took is not kept for the next one (nor
         // long: an idle connection ends after read_timeout).
         if (wire_.capacity() > kept_wire_room) {
             std::string().swap(wire_);
         }
         write_wire_form(response, wire_);
-        // An answer nearly always fits the socket's send buffer: written at
-        // once, it costs no round through the io_context. The socket is
-        // non-blocking, so what does not fit is left to the asynchronous
-        // write.
+        unwritten_ = 0;
         boost::system::error_code ec;
         std::size_t written = 0;
         while (written < wire_.size()) {
@@ -223,12 +232,23 @@ class Server::Session : public std::enable_shared_from_this<Session> {
                 break;
             }
         }
-        if (ec != asio::error::would_block) {
-            co_return !ec;
+        if (ec == asio::error::would_block) {
+            unwritten_ = written;
+            return false;
+        }
+        failed_ = static_cast<bool>(ec);
+        return true;
+    }
+
+    // What write_now() left: whether it was written before its deadline
+    // (false at once when write_now() failed).
+    asio::awaitable<bool> write_rest() {
+        if (failed_) {
+            co_return false;
         }
         deadline_ = Clock::now() + server_.options_.read_timeout;
-        std::tie(ec, std::ignore) = co_await asio::async_write(
-            socket_, asio::buffer(wire_.data() + written, wire_.size() - written), use_tuple);
+        auto [ec, n] = co_await asio::async_write(
+            socket_, asio::buffer(wire_.data() + unwritten_, wire_.size() - unwritten_), use_tuple);
         deadline_ = Clock::time_point::max();
         co_return !ec;
     }
@@ -237,6 +257,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     Server& server_;
     RequestContext context_;
     std::string wire_;  // the answer being written (write_wire_form)
+    std::size_t unwritten_ = 0;  // where write_rest() starts in wire_
+    bool failed_ = false;        // write_now() met an error other than a full buffer
     static constexpr std::size_t kept_wire_room = 64 * 1024;
     bool idle_ = false;
     Clock::time_point deadline_ = Clock::time_point::max();

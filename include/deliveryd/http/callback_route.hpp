@@ -5,6 +5,7 @@
 // another method; 503 while the database is unavailable (the provider retries).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,10 +34,19 @@ class CallbackRoute {
     // followed by "/<anything>" (a token, right or wrong).
     [[nodiscard]] bool matches(std::string_view path) const;
 
-    boost::asio::awaitable<Response> handle(const Request& request, const RequestContext& context);
+    // The answer to one request; `answered` is told its status code as it
+    // is given, and must outlive the awaitable.
+    boost::asio::awaitable<Response> handle(const Request& request, const RequestContext& context,
+                                            const std::function<void(unsigned)>& answered);
 
   private:
     struct Metrics;
+    // The answer to a request refused before its query is read: a peer
+    // outside the allowed addresses, a missing or wrong token, another path
+    // or method.
+    [[nodiscard]] std::optional<Response> refusal(const Request& request,
+                                                  const RequestContext& context) const;
+
     CallbackRouteOptions options_;
     store::IngestBatcher& batcher_;
     std::unique_ptr<Metrics> metrics_;

@@ -105,7 +105,7 @@ class IngestBatcher {
     // an exception: DatabaseUnavailable / DatabaseError (nothing of the batch
     // committed, or unknown) or IngestOverloaded.
     template <class Token>
-    auto async_apply(core::Observation observation, Token&& token) {
+    auto async_apply(core::Observation&& observation, Token&& token) {
         // On the heap from here on: the initiation's layers (several, for a
         // coroutine) each take their arguments by value, and a pointer is
         // cheaper to pass than the report.
