@@ -199,7 +199,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         }
         Response response;
         if (ec == bhttp::error::header_limit) {
-            response = plain_response(status_for_oversized_head(buffer), "request head too large\n");
+            response =
+                plain_response(status_for_oversized_head(buffer), "request head too large\n");
         } else if (ec == bhttp::error::body_limit) {
             response = plain_response(bhttp::status::payload_too_large, "body too large\n");
         } else {
@@ -256,7 +257,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     tcp::socket socket_;
     Server& server_;
     RequestContext context_;
-    std::string wire_;  // the answer being written (write_wire_form)
+    std::string wire_;           // the answer being written (write_wire_form)
     std::size_t unwritten_ = 0;  // where write_rest() starts in wire_
     bool failed_ = false;        // write_now() met an error other than a full buffer
     static constexpr std::size_t kept_wire_room = 64 * 1024;
