@@ -139,8 +139,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             const bool keep_alive =
                 request.keep_alive() && response.keep_alive() && !server_.stopping();
             finish(response, request.method(), keep_alive);
-            // An answer that could not be written in time ends the connection.
-            if (!write_now(response) && !co_await write_rest()) {
+            // An answer that could not be written (in time) ends the connection.
+            const Sent sent = write_now(response);
+            if (sent == Sent::failed || (sent == Sent::partly && !co_await write_rest())) {
                 break;
             }
             if (!keep_alive) {
@@ -206,24 +207,24 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         } else {
             response = plain_response(bhttp::status::bad_request, "malformed request\n");
         }
-        if (!write_now(response)) {
+        if (write_now(response) == Sent::partly) {
             co_await write_rest();
         }
     }
 
-    // Writes the answer to the socket as far as its send buffer takes it:
-    // whether that was all of it, or the connection failed (`failed_`). An
+    enum class Sent { all, partly, failed };
+
+    // Writes the answer to the socket as far as its send buffer takes it. An
     // answer nearly always fits, and then costs no round through the
     // io_context; the socket is non-blocking, so what does not fit is left
     // to write_rest().
-    bool write_now(const Response& response) {
+    Sent write_now(const Response& response) {
         // The room a large answer took is not kept for the next one (nor
         // long: an idle connection ends after read_timeout).
         if (wire_.capacity() > kept_wire_room) {
             std::string().swap(wire_);
         }
         write_wire_form(response, wire_);
-        unwritten_ = 0;
         boost::system::error_code ec;
         std::size_t written = 0;
         while (written < wire_.size()) {
@@ -234,22 +235,18 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             }
         }
         if (ec == asio::error::would_block) {
-            unwritten_ = written;
-            return false;
+            written_ = written;
+            return Sent::partly;
         }
-        failed_ = static_cast<bool>(ec);
-        return true;
+        return ec ? Sent::failed : Sent::all;
     }
 
-    // What write_now() left: whether it was written before its deadline
-    // (false at once when write_now() failed).
+    // What write_now() left (Sent::partly): whether it was written before
+    // its deadline.
     asio::awaitable<bool> write_rest() {
-        if (failed_) {
-            co_return false;
-        }
         deadline_ = Clock::now() + server_.options_.read_timeout;
         auto [ec, n] = co_await asio::async_write(
-            socket_, asio::buffer(wire_.data() + unwritten_, wire_.size() - unwritten_), use_tuple);
+            socket_, asio::buffer(wire_.data() + written_, wire_.size() - written_), use_tuple);
         deadline_ = Clock::time_point::max();
         co_return !ec;
     }
@@ -257,9 +254,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     tcp::socket socket_;
     Server& server_;
     RequestContext context_;
-    std::string wire_;           // the answer being written (write_wire_form)
-    std::size_t unwritten_ = 0;  // where write_rest() starts in wire_
-    bool failed_ = false;        // write_now() met an error other than a full buffer
+    std::string wire_;         // the answer being written (write_wire_form)
+    std::size_t written_ = 0;  // how much of wire_ write_now() wrote, when not all
     static constexpr std::size_t kept_wire_room = 64 * 1024;
     bool idle_ = false;
     Clock::time_point deadline_ = Clock::time_point::max();
