@@ -227,6 +227,25 @@ TEST_F(DbaViews, DeliveryDayIsTheCalendarDayInVietnamWhateverTheSessionZone) {
     EXPECT_EQ(rows_of(db(), sql, "Asia/Ho_Chi_Minh"), expected);
 }
 
+// delivery_day() adds UTC+7 from the day Vietnam settled on it; the indexes
+// built while it asked the zone by name hold only if both give the same day
+// for every time, the seconds around that switch included.
+TEST_F(DbaViews, DeliveryDayGivesTheZoneRulesDayAtEveryTime) {
+    DELIVERYD_REQUIRE_DATABASE();
+    EXPECT_EQ(rows_of(db(), R"sql(
+        SELECT count(*) FILTER (WHERE delivery_day(t) <> (t AT TIME ZONE 'Asia/Ho_Chi_Minh')::date),
+               count(*)
+        FROM (SELECT generate_series(timestamptz '1900-01-01 00:00:00+00',
+                                     timestamptz '2100-01-01 00:00:00+00',
+                                     interval '7 hours 13 minutes 7 seconds')
+              UNION ALL
+              SELECT timestamptz '1975-06-12 16:00:00+00' + s * interval '1 second'
+              FROM generate_series(-3, 3) AS s
+              UNION ALL
+              SELECT timestamptz '1975-06-12 15:59:59.999999+00') AS u(t))sql"),
+              (Rows{"0|242877"}));
+}
+
 TEST_F(DbaViews, DeliveryChannelFollowsTheTypeTheOaIdAndTheProvider) {
     DELIVERYD_REQUIRE_DATABASE();
     EXPECT_EQ(rows_of(db(), R"sql(
