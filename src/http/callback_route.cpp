@@ -68,8 +68,8 @@ bool CallbackRoute::matches(std::string_view path) const {
 }
 
 std::optional<Response> CallbackRoute::refusal(const Request& request,
-                                               const RequestContext& context) const {
-    const auto path = request.target().substr(0, request.target().find('?'));
+                                               const RequestContext& context,
+                                               std::string_view path) const {
     if (!options_.allowed.allows(context.remote)) {
         return answer(bhttp::status::forbidden, "forbidden\n");
     }
@@ -102,11 +102,11 @@ boost::asio::awaitable<Response> CallbackRoute::handle(
         answered(res.result_int());
         return res;
     };
-    if (auto refused = refusal(request, context)) {
-        co_return rejected(std::move(*refused));
-    }
     const std::string_view target = request.target();
     const auto question = target.find('?');
+    if (auto refused = refusal(request, context, target.substr(0, question))) {
+        co_return rejected(std::move(*refused));
+    }
     auto parsed = providers::esms::parse_callback_query(
         question == std::string_view::npos ? std::string_view{} : target.substr(question + 1),
         core::timestamp_now());

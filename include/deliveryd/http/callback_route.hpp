@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <prometheus/registry.h>
 
@@ -43,9 +44,10 @@ class CallbackRoute {
     struct Metrics;
     // The answer to a request refused before its query is read: a peer
     // outside the allowed addresses, a missing or wrong token, another path
-    // or method.
+    // or method. `path` is the request target's, without the query.
     [[nodiscard]] std::optional<Response> refusal(const Request& request,
-                                                  const RequestContext& context) const;
+                                                  const RequestContext& context,
+                                                  std::string_view path) const;
 
     CallbackRouteOptions options_;
     store::IngestBatcher& batcher_;
