@@ -37,11 +37,9 @@ constexpr std::string_view cookie_name = "deliveryd_admin";
 constexpr std::size_t page_size = 50;
 
 Response json_response(bhttp::status status, const json::value& body) {
-    Response res{status, 11};
-    res.set(bhttp::field::content_type, "application/json");
-    res.set(bhttp::field::cache_control, "no-store");
-    res.body() = json::serialize(body);
+    Response res(status, ContentType::json, json::serialize(body));
     res.body() += '\n';
+    res.set(bhttp::field::cache_control, "no-store");
     return res;
 }
 
@@ -52,21 +50,19 @@ Response error(bhttp::status status, std::string_view message) {
 // The pages load nothing from elsewhere and run no script: the policy says
 // so, and a page can be framed by none.
 Response html_response(bhttp::status status, std::string body) {
-    Response res{status, 11};
-    res.set(bhttp::field::content_type, "text/html; charset=utf-8");
+    Response res(status, ContentType::html, std::move(body));
     res.set(bhttp::field::cache_control, "no-store");
     res.set("Content-Security-Policy",
             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'");
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Referrer-Policy", "no-referrer");
-    res.body() = std::move(body);
     return res;
 }
 
 Response redirect(std::string_view location) {
-    Response res{bhttp::status::see_other, 11};
-    res.set(bhttp::field::location, location);
+    Response res(bhttp::status::see_other, ContentType::none);
+    res.set(bhttp::field::location, std::string(location));
     res.set(bhttp::field::cache_control, "no-store");
     return res;
 }

@@ -36,10 +36,7 @@ struct CallbackRoute::Metrics {
 namespace {
 
 Response answer(bhttp::status status, std::string body) {
-    Response res{status, 11};
-    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-    res.body() = std::move(body);
-    return res;
+    return {status, ContentType::plain_text, std::move(body)};
 }
 
 }  // namespace

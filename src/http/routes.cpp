@@ -16,11 +16,9 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 Response text(bhttp::status status, std::string body,
-              const char* content_type = "text/plain; charset=utf-8") {
-    Response res{status, 11};
-    res.set(bhttp::field::content_type, content_type);
+              ContentType content_type = ContentType::plain_text) {
+    Response res(status, content_type, std::move(body));
     res.set(bhttp::field::cache_control, "no-store");
-    res.body() = std::move(body);
     return res;
 }
 
@@ -98,7 +96,7 @@ class Routes {
             options_.before_scrape();
         }
         const auto body = prometheus::TextSerializer().Serialize(options_.registry->Collect());
-        return text(bhttp::status::ok, body, "text/plain; version=0.0.4; charset=utf-8");
+        return text(bhttp::status::ok, body, ContentType::prometheus_text);
     }
 
     enum class Route { callback, healthz, readyz, metrics, other };

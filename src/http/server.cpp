@@ -29,46 +29,9 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 Response plain_response(bhttp::status status, std::string body) {
-    Response res{status, 11};
-    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-    res.body() = std::move(body);
-    res.keep_alive(false);
-    res.prepare_payload();
+    Response res(status, ContentType::plain_text, std::move(body));
+    res.close_connection();
     return res;
-}
-
-// The answer as it goes on the wire: status line, header fields, body.
-// prepare_payload() has set Content-Length, so the body goes as it is.
-// Written here rather than by Beast's serializer, which walks a generic
-// sequence of buffers through variant iterators: on a callback that cost
-// more instructions than the rest of writing the answer. Into `out`, whose
-// room is kept from one answer to the next.
-void write_wire_form(const Response& response, std::string& out) {
-    const std::string_view reason = response.reason();
-    const std::string_view body = response.body();
-    std::size_t size = 32 + reason.size() + body.size();
-    for (const auto& field : response) {
-        size += field.name_string().size() + field.value().size() + 4;
-    }
-    out.clear();
-    out.reserve(size);
-    out += "HTTP/";
-    out += static_cast<char>('0' + response.version() / 10);
-    out += '.';
-    out += static_cast<char>('0' + response.version() % 10);
-    out += ' ';
-    out += std::to_string(response.result_int());
-    out += ' ';
-    out += reason;
-    out += "\r\n";
-    for (const auto& field : response) {
-        out += field.name_string();
-        out += ": ";
-        out += field.value();
-        out += "\r\n";
-    }
-    out += "\r\n";
-    out += body;
 }
 
 // A request head over the limit: 414 when even the request line did not fit,
@@ -137,10 +100,10 @@ class Server::Session : public std::enable_shared_from_this<Session> {
                 }
             }
             const bool keep_alive =
-                request.keep_alive() && response.keep_alive() && !server_.stopping();
-            finish(response, request.method(), keep_alive);
+                request.keep_alive() && !response.closes_connection() && !server_.stopping();
             // An answer that could not be written (in time) ends the connection.
-            const Sent sent = write_now(response);
+            const Sent sent =
+                write_now(response, request.method() == bhttp::verb::head, keep_alive);
             if (sent == Sent::failed || (sent == Sent::partly && !co_await write_rest())) {
                 break;
             }
@@ -182,16 +145,6 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] auto executor() { return socket_.get_executor(); }
 
   private:
-    static void finish(Response& response, bhttp::verb method, bool keep_alive) {
-        response.keep_alive(keep_alive);
-        response.prepare_payload();
-        if (method == bhttp::verb::head) {
-            // The serializer does not know the method; a HEAD answer keeps its
-            // Content-Length but must carry no body.
-            response.body().clear();
-        }
-    }
-
     asio::awaitable<void> answer_read_error(boost::system::error_code ec,
                                             const beast::flat_buffer& buffer) {
         if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -207,7 +160,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         } else {
             response = plain_response(bhttp::status::bad_request, "malformed request\n");
         }
-        if (write_now(response) == Sent::partly) {
+        if (write_now(response, false, false) == Sent::partly) {
             co_await write_rest();
         }
     }
@@ -218,13 +171,13 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     // answer nearly always fits, and then costs no round through the
     // io_context; the socket is non-blocking, so what does not fit is left
     // to write_rest().
-    Sent write_now(const Response& response) {
+    Sent write_now(const Response& response, bool head, bool keep_alive) {
         // The room a large answer took is not kept for the next one (nor
         // long: an idle connection ends after read_timeout).
         if (wire_.capacity() > kept_wire_room) {
             std::string().swap(wire_);
         }
-        write_wire_form(response, wire_);
+        write_wire_form(response, head, keep_alive, wire_);
         boost::system::error_code ec;
         std::size_t written = 0;
         while (written < wire_.size()) {

@@ -31,12 +31,10 @@ class EchoServer {
                           asio::steady_timer timer(co_await asio::this_coro::executor, 2s);
                           co_await timer.async_wait(asio::use_awaitable);
                       }
-                      http::Response res{bhttp::status::ok, 11};
-                      res.body() = std::string(req.method_string()) + " " +
-                                   std::string(req.target()) + " " + std::string(req["X-Test"]) +
-                                   " " + req.body();
-                      res.prepare_payload();
-                      co_return res;
+                      co_return http::Response(bhttp::status::ok, http::ContentType::plain_text,
+                                               std::string(req.method_string()) + " " +
+                                                   std::string(req.target()) + " " +
+                                                   std::string(req["X-Test"]) + " " + req.body());
                   },
                   {.on_connections_changed =
                        [this](std::size_t open) {

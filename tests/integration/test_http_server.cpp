@@ -41,10 +41,8 @@ class LargeAnswerServer {
                    .io_threads = 1},
                   [](const http::Request&,
                      const http::RequestContext&) -> asio::awaitable<http::Response> {
-                      http::Response res{bhttp::status::ok, 11};
-                      res.set(bhttp::field::content_type, "text/plain");
-                      res.body() = large_text();
-                      co_return res;
+                      co_return http::Response(bhttp::status::ok, http::ContentType::plain_text,
+                                               large_text());
                   },
                   {.on_connections_changed = [this](std::size_t open) { open_ = open; },
                    .on_connection_refused = {}}) {
@@ -88,7 +86,7 @@ TEST(HttpServer, AnAnswerLargerThanTheSocketBuffersArrivesWhole) {
     boost::system::error_code ec;
     char buffer[65536];
     const std::string expected_head =
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
         std::to_string(large_body) + "\r\n\r\n";
     while (received.size() < expected_head.size() + large_body && !ec) {
         received.append(buffer, socket.read_some(asio::buffer(buffer), ec));

@@ -30,10 +30,11 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "deliveryd/http/response.hpp"
+
 namespace deliveryd::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct RequestContext {
     boost::asio::ip::address remote;
