@@ -13,9 +13,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <spdlog/spdlog.h>
 
 namespace deliveryd::http {
@@ -35,13 +35,11 @@ Response plain_response(bhttp::status status, std::string body) {
 }
 
 // A request head over the limit: 414 when even the request line did not fit,
-// 431 when the header fields did.
-bhttp::status status_for_oversized_head(const beast::flat_buffer& buffer) {
-    const auto data = buffer.data();
-    const std::string_view seen(static_cast<const char*>(data.data()), data.size());
-    return seen.find("\r\n") == std::string_view::npos
-               ? bhttp::status::uri_too_long
-               : bhttp::status::request_header_fields_too_large;
+// 431 when the header fields did. (Not told by what is left in the read
+// buffer: the parser consumes the request line once it has read it.)
+bhttp::status status_for_oversized_head(const bhttp::request_parser<bhttp::string_body>& parser) {
+    return parser.get().method_string().empty() ? bhttp::status::uri_too_long
+                                                : bhttp::status::request_header_fields_too_large;
 }
 
 }  // namespace
@@ -74,11 +72,29 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             parser.body_limit(server_.options_.body_limit);
             deadline_ = Clock::now() + server_.options_.read_timeout;
             idle_ = true;
-            auto [ec, n] = co_await bhttp::async_read(socket_, buffer, parser, use_tuple);
+            // The read loop of Beast's async_read, without its two layers of
+            // composed operations (a handler, an executor and a work guard
+            // each, on every read).
+            boost::system::error_code ec = parse_buffered(buffer, parser);
+            while (ec == bhttp::error::need_more) {
+                const std::size_t room = beast::read_size(buffer, max_read);
+                if (room == 0) {
+                    ec = bhttp::error::buffer_overflow;
+                    break;
+                }
+                auto [read_error, n] =
+                    co_await socket_.async_read_some(buffer.prepare(room), use_tuple);
+                buffer.commit(n);
+                if (read_error) {
+                    ec = after_read_error(read_error, parser);
+                    break;
+                }
+                ec = parse_buffered(buffer, parser);
+            }
             idle_ = false;
             deadline_ = Clock::time_point::max();
             if (ec) {
-                co_await answer_read_error(ec, buffer);
+                co_await answer_read_error(ec, parser);
                 break;
             }
             // Handled here rather than in a coroutine of its own: every
@@ -145,8 +161,47 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] auto executor() { return socket_.get_executor(); }
 
   private:
-    asio::awaitable<void> answer_read_error(boost::system::error_code ec,
-                                            const beast::flat_buffer& buffer) {
+    using Parser = bhttp::request_parser<bhttp::string_body>;
+    // The most read from the socket at once, as Beast reads.
+    static constexpr std::size_t max_read = 64 * 1024;
+
+    // Puts what `buffer` holds into `parser`: no error once the request is
+    // whole, need_more while it wants more, else the parser's error. A put
+    // that ends the request head returns before the body: the loop goes on
+    // into it.
+    static boost::system::error_code parse_buffered(beast::flat_buffer& buffer, Parser& parser) {
+        boost::system::error_code ec;
+        while (buffer.size() != 0 && !parser.is_done()) {
+            const std::size_t used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec) {
+                return ec;
+            }
+            if (used == 0) {
+                break;
+            }
+        }
+        return parser.is_done() ? boost::system::error_code{}
+                                : boost::system::error_code{bhttp::error::need_more};
+    }
+
+    // The error a failed read ends the request with: at the end of the
+    // stream, end_of_stream between requests, or what the parser makes of
+    // a request cut short.
+    static boost::system::error_code after_read_error(boost::system::error_code read_error,
+                                                      Parser& parser) {
+        if (read_error != asio::error::eof) {
+            return read_error;
+        }
+        if (!parser.got_some()) {
+            return bhttp::error::end_of_stream;
+        }
+        boost::system::error_code ec;
+        parser.put_eof(ec);
+        return ec;
+    }
+
+    asio::awaitable<void> answer_read_error(boost::system::error_code ec, const Parser& parser) {
         if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
             ec == asio::error::connection_reset || ec == asio::error::eof) {
             co_return;  // the peer left, stalled, or we are stopping: nothing to say
@@ -154,7 +209,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         Response response;
         if (ec == bhttp::error::header_limit) {
             response =
-                plain_response(status_for_oversized_head(buffer), "request head too large\n");
+                plain_response(status_for_oversized_head(parser), "request head too large\n");
         } else if (ec == bhttp::error::body_limit) {
             response = plain_response(bhttp::status::payload_too_large, "body too large\n");
         } else {
