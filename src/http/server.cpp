@@ -25,6 +25,7 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using Parser = bhttp::request_parser<bhttp::string_body>;
 
 namespace {
 
@@ -37,7 +38,7 @@ Response plain_response(bhttp::status status, std::string body) {
 // A request head over the limit: 414 when even the request line did not fit,
 // 431 when the header fields did. (Not told by what is left in the read
 // buffer: the parser consumes the request line once it has read it.)
-bhttp::status status_for_oversized_head(const bhttp::request_parser<bhttp::string_body>& parser) {
+bhttp::status status_for_oversized_head(const Parser& parser) {
     return parser.get().method_string().empty() ? bhttp::status::uri_too_long
                                                 : bhttp::status::request_header_fields_too_large;
 }
@@ -67,7 +68,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     asio::awaitable<void> run() {
         beast::flat_buffer buffer;
         while (!server_.stopping()) {
-            bhttp::request_parser<bhttp::string_body> parser;
+            Parser parser;
             parser.header_limit(server_.options_.header_limit);
             parser.body_limit(server_.options_.body_limit);
             deadline_ = Clock::now() + server_.options_.read_timeout;
@@ -161,7 +162,6 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     [[nodiscard]] auto executor() { return socket_.get_executor(); }
 
   private:
-    using Parser = bhttp::request_parser<bhttp::string_body>;
     // The most read from the socket at once, as Beast reads.
     static constexpr std::size_t max_read = 64 * 1024;
 
