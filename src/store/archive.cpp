@@ -14,6 +14,7 @@
 #include "store/merged_write.hpp"
 #include "store/pg_array.hpp"
 #include "store/pg_binary_array.hpp"
+#include "store/pg_connection.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
 
@@ -92,7 +93,7 @@ std::int64_t to_micros(ScanClock::time_point at) {
     return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
 }
 
-std::int64_t restore_in(pqxx::connection_base& c, const std::vector<std::string>& ids) {
+std::int64_t restore_in(PgConnection& c, const std::vector<std::string>& ids) {
     PgArray text_ids;
     BinaryArray binary_ids(PgType::text);
     for (const auto& id : ids) {
@@ -112,7 +113,7 @@ std::int64_t restore_in(pqxx::connection_base& c, const std::vector<std::string>
     // The archived rows are now in delivery_state, locked by this
     // transaction: the version check of the write cannot fail.
     const auto written = read_merge_write(
-        tx, statements::lock_rows, binary_ids.finish(),
+        c, tx, statements::lock_rows, binary_ids.finish(),
         [&](RowsById archived) {
             MergedBatch out;
             for (auto& [id, row] : archived) {
@@ -140,7 +141,7 @@ std::int64_t restore_in(pqxx::connection_base& c, const std::vector<std::string>
 
 }  // namespace
 
-std::int64_t restore_all(pqxx::connection_base& c, std::vector<std::string> ids) {
+std::int64_t restore_all(PgConnection& c, std::vector<std::string> ids) {
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     std::int64_t restored = 0;
@@ -168,14 +169,14 @@ std::int64_t archive_batch(ConnectionPool& pool, std::chrono::milliseconds final
 
 std::int64_t restore_archived(ConnectionPool& pool, std::vector<std::string> ids) {
     std::int64_t restored = 0;
-    pool.with_connection([&](pqxx::connection_base& c) { restored = restore_all(c, ids); });
+    pool.with_pg_connection([&](PgConnection& c) { restored = restore_all(c, ids); });
     return restored;
 }
 
 std::optional<LateReportPass> restore_late_reports(ConnectionPool& pool,
                                                    std::chrono::seconds overlap) {
     std::optional<LateReportPass> pass;
-    pool.with_connection([&](pqxx::connection_base& c) {
+    pool.with_pg_connection([&](PgConnection& c) {
         pass.reset();
         {
             pqxx::nontransaction n(c);

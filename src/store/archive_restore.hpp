@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include <pqxx/connection_base>
+#include "store/pg_connection.hpp"
 
 namespace deliveryd::store {
 
 // Every message of `ids` (any order, repeats allowed), a batch per
 // transaction; the number of archived rows moved back to delivery_state.
 // An id without an archived row is left as it is.
-std::int64_t restore_all(pqxx::connection_base& c, std::vector<std::string> ids);
+std::int64_t restore_all(PgConnection& c, std::vector<std::string> ids);
 
 }  // namespace deliveryd::store

@@ -7,13 +7,14 @@
 #include "deliveryd/store/conninfo.hpp"
 #include "deliveryd/store/errors.hpp"
 
+#include "store/pg_connection.hpp"
 #include "store/statements.hpp"
 #include "store/translate.hpp"
 
 namespace deliveryd::store {
 
 struct ConnectionPool::Slot {
-    std::unique_ptr<pqxx::connection> connection;
+    std::unique_ptr<PgConnection> connection;
 };
 
 ConnectionPool::ConnectionPool(PoolOptions options)
@@ -49,6 +50,11 @@ void ConnectionPool::release(Slot& slot) noexcept {
 
 void ConnectionPool::with_connection(const std::function<void(pqxx::connection_base&)>& work,
                                      bool retry_if_broken) {
+    with_pg_connection([&](PgConnection& c) { work(c); }, retry_if_broken);
+}
+
+void ConnectionPool::with_pg_connection(const std::function<void(PgConnection&)>& work,
+                                        bool retry_if_broken) {
     for (int attempt = 0;; ++attempt) {
         Slot& slot = acquire();
         struct Release {

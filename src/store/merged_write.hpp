@@ -14,6 +14,7 @@
 
 #include "store/batch_merge.hpp"
 #include "store/pg_binary_array.hpp"
+#include "store/pg_connection.hpp"
 
 namespace deliveryd::store {
 
@@ -24,10 +25,8 @@ using Fold = std::function<MergedBatch(RowsById existing)>;
 // and writes what the fold created or changed, with `events`
 // (append_events_params()). The result, or nullopt when a row changed since
 // it was read (nothing was written).
-[[nodiscard]] std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx,
-                                                          const char* read_statement,
-                                                          const pqxx::binarystring& ids,
-                                                          const Fold& fold,
-                                                          const BinaryParams& events);
+[[nodiscard]] std::optional<ApplyResult> read_merge_write(
+    PgConnection& c, pqxx::transaction_base& tx, const char* read_statement,
+    const pqxx::binarystring& ids, const Fold& fold, const BinaryParams& events);
 
 }  // namespace deliveryd::store

@@ -14,6 +14,7 @@
 #include "store/merged_write.hpp"
 #include "store/pg_array.hpp"
 #include "store/pg_binary_array.hpp"
+#include "store/pg_connection.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
 
@@ -148,7 +149,7 @@ core::State recompute_from(const core::State& stored, const ReportsById& reports
 // lock is seen, and none about these rows can commit until this transaction
 // ends (a callback's write waits, then finds the row changed and merges
 // again on top of it). The number of rows written.
-std::int64_t rewrite(pqxx::connection_base& c, const std::string& events_query,
+std::int64_t rewrite(PgConnection& c, const std::string& events_query,
                      std::vector<std::string> ids) {
     // Locked in byte order, the order every writer of the store locks in (the
     // scan's ORDER BY follows the database's collation, which may differ),
@@ -161,7 +162,7 @@ std::int64_t rewrite(pqxx::connection_base& c, const std::string& events_query,
     pqxx::work tx(c);
     std::int64_t written = 0;
     const auto done = read_merge_write(
-        tx, statements::lock_rows, id_array.finish(),
+        c, tx, statements::lock_rows, id_array.finish(),
         [&](RowsById locked) {
             std::vector<const core::State*> rows;
             for (const auto& [id, row] : locked) {
@@ -194,7 +195,7 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
                            RebuildMode mode, std::size_t max_listed, const Progress& progress) {
     const bool apply = mode == RebuildMode::apply;
     RebuildReport report;
-    pool.with_connection([&](pqxx::connection_base& c) {
+    pool.with_pg_connection([&](PgConnection& c) {
         report = RebuildReport{};
         // Reporting reads rows and their reports in one snapshot, however
         // long the scan takes. Applying reads each chunk in a transaction of

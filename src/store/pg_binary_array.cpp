@@ -111,21 +111,13 @@ void BinaryArray::add(core::Price value) {
     put(fraction);
 }
 
-pqxx::binarystring BinaryArray::finish_nulls_as_empty() {
-    return values_ == 0 ? finish_empty() : finish();
-}
-
-pqxx::binarystring BinaryArray::finish_empty() {
-    char* const header = bytes_.get() + (header_size - empty_header_size);
-    write_big_endian(header, std::int32_t{0});
-    write_big_endian(header + 4, std::int32_t{0});
-    write_big_endian(header + 8, static_cast<std::uint32_t>(element_));
-    return pqxx::binarystring(header, empty_header_size);
-}
-
-pqxx::binarystring BinaryArray::finish() {
-    if (count_ == 0) {
-        return finish_empty();
+std::string_view BinaryArray::finished(bool nulls_as_empty) {
+    if (count_ == 0 || (nulls_as_empty && values_ == 0)) {
+        char* const header = bytes_.get() + (header_size - empty_header_size);
+        write_big_endian(header, std::int32_t{0});
+        write_big_endian(header + 4, std::int32_t{0});
+        write_big_endian(header + 8, static_cast<std::uint32_t>(element_));
+        return {header, empty_header_size};
     }
     char* const header = bytes_.get();
     write_big_endian(header, std::int32_t{1});
@@ -133,7 +125,22 @@ pqxx::binarystring BinaryArray::finish() {
     write_big_endian(header + 8, static_cast<std::uint32_t>(element_));
     write_big_endian(header + 12, count_);
     write_big_endian(header + 16, std::int32_t{1});
-    return pqxx::binarystring(header, used_);
+    return {header, used_};
+}
+
+pqxx::binarystring BinaryArray::finish() {
+    const auto bytes = finished(false);
+    return pqxx::binarystring(bytes.data(), bytes.size());
+}
+
+BinaryParam BinaryArray::take() {
+    const auto bytes = finished(false);
+    return BinaryParam(std::move(bytes_), bytes);
+}
+
+BinaryParam BinaryArray::take_nulls_as_empty() {
+    const auto bytes = finished(true);
+    return BinaryParam(std::move(bytes_), bytes);
 }
 
 }  // namespace deliveryd::store

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <pqxx/binarystring>
@@ -36,6 +37,22 @@ enum class PgType : std::uint32_t {
 // The SQL name of an array of `element`, as a statement declares its
 // parameter (`$1::text[]`).
 [[nodiscard]] const char* array_type_name(PgType element);
+
+// A finished array (BinaryArray::take()), owning its bytes.
+class BinaryParam {
+  public:
+    BinaryParam(std::unique_ptr<char[]> storage, std::string_view bytes) noexcept
+        : storage_(std::move(storage)), bytes_(bytes) {}
+
+    [[nodiscard]] std::string_view bytes() const noexcept { return bytes_; }
+
+  private:
+    std::unique_ptr<char[]> storage_;
+    std::string_view bytes_;  // within storage_
+};
+
+// Parameters of a statement, every one binary.
+using BinaryParams = std::vector<BinaryParam>;
 
 class BinaryArray {
   public:
@@ -81,19 +98,26 @@ class BinaryArray {
 
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
-    // The array as a binary parameter; the builder is spent afterwards.
+    // The array as a binary parameter of a statement run through libpqxx,
+    // which copies it; the builder is spent afterwards.
     [[nodiscard]] pqxx::binarystring finish();
 
-    // finish(), but an array of NULLs alone (or of nothing) is sent empty.
+    // The array as a parameter of a statement sent through libpq directly
+    // (libpq_exec.hpp): the builder's own bytes, not copied. The builder is
+    // spent afterwards.
+    [[nodiscard]] BinaryParam take();
+
+    // take(), but an array of NULLs alone (or of nothing) is sent empty.
     // For a statement that unnests it in its SELECT list beside an array of
     // no NULLs: set-returning functions there run in lockstep, and one that
     // ran out yields NULL for the remaining rows, so every row still gets
     // NULL, and the server neither reads nor walks the NULLs.
-    [[nodiscard]] pqxx::binarystring finish_nulls_as_empty();
+    [[nodiscard]] BinaryParam take_nulls_as_empty();
 
   private:
-    // No dimension: the header is shorter by its 8 bytes.
-    pqxx::binarystring finish_empty();
+    // The finished array's bytes, its header written: an empty array has
+    // no dimension, so its header is shorter by 8 bytes.
+    std::string_view finished(bool nulls_as_empty);
 
     // Appends an element's length, for its bytes to follow; throws
     // std::logic_error if `type` is not this array's.
@@ -144,8 +168,5 @@ class BinaryArray {
     std::int32_t count_ = 0;   // elements
     std::int32_t values_ = 0;  // elements that are not NULL
 };
-
-// Parameters of a statement, every one binary.
-using BinaryParams = std::vector<pqxx::binarystring>;
 
 }  // namespace deliveryd::store

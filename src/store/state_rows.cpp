@@ -205,7 +205,7 @@ std::size_t text_bytes(const Field&) {
 
 // One array parameter per column of `table` that is written (not kept), in
 // its order, each holding that column of every row; a column NULL in every
-// row is sent empty (finish_nulls_as_empty(): every statement in
+// row is sent empty (take_nulls_as_empty(): every statement in
 // statements.cpp unnests these in its SELECT list, beside the key column).
 template <class Row, class Table>
 BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
@@ -226,7 +226,7 @@ BinaryParams bind_rows(const Table& table, std::span<const Row* const> rows) {
                 for (const Row* row : rows) {
                     array.add(bound(row->*c.field));
                 }
-                params.push_back(array.finish_nulls_as_empty());
+                params.push_back(array.take_nulls_as_empty());
             };
             (bind(column), ...);
         },

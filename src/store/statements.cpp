@@ -73,7 +73,7 @@ std::string array_param(int n, PgType element) {
 // row in the arrays' order, and hand each row on as it is made; in FROM,
 // each array would first be copied whole into a tuple store of its own.
 // One that runs out yields NULL for the rows left: a column NULL in every
-// row of a batch travels as an empty array (finish_nulls_as_empty()).
+// row of a batch travels as an empty array (take_nulls_as_empty()).
 List unnested(std::span<const columns::Sql> of, int first) {
     return each_of(of, [&](const columns::Sql& c) {
         return "unnest(" + array_param(first++, columns::wire_type(c.kind)) + ") AS " +

@@ -14,8 +14,10 @@
 #include "deliveryd/store/errors.hpp"
 
 #include "store/batch_merge.hpp"
+#include "store/libpq_exec.hpp"
 #include "store/merged_write.hpp"
 #include "store/pg_binary_array.hpp"
+#include "store/pg_connection.hpp"
 #include "store/reschedule_rows.hpp"
 #include "store/state_rows.hpp"
 #include "store/statements.hpp"
@@ -33,11 +35,10 @@ pqxx::binarystring id_array(const std::set<std::string_view>& ids) {
 
 using Versions = std::map<std::string, std::int64_t, std::less<>>;
 
-// The parameters of statements::write_batch: the rows to insert, then the
-// rows to update with the version each was read at (each in key order),
-// then the events.
-BinaryParams write_batch_params(const MergedBatch& merged, const Versions& versions,
-                                const BinaryParams& events) {
+// The parameters of statements::write_batch but the events: the rows to
+// insert, then the rows to update with the version each was read at (each in
+// key order).
+BinaryParams write_batch_params(const MergedBatch& merged, const Versions& versions) {
     std::vector<const core::State*> rows;
     BinaryArray read_at(PgType::int8);
     rows.reserve(merged.created.size() + merged.changed.size());
@@ -50,14 +51,14 @@ BinaryParams write_batch_params(const MergedBatch& merged, const Versions& versi
         read_at.add(versions.find(id)->second);
     }
     auto params = write_rows_params(rows);
-    params.push_back(read_at.finish());
-    params.insert(params.end(), events.begin(), events.end());
+    params.push_back(read_at.take());
     return params;
 }
 
 }  // namespace
 
-std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const char* read_statement,
+std::optional<ApplyResult> read_merge_write(PgConnection& c, pqxx::transaction_base& tx,
+                                            const char* read_statement,
                                             const pqxx::binarystring& ids, const Fold& fold,
                                             const BinaryParams& events) {
     RowsById existing;
@@ -69,10 +70,12 @@ std::optional<ApplyResult> read_merge_write(pqxx::transaction_base& tx, const ch
         existing.emplace(std::move(id), std::move(state));
     }
     auto merged = fold(std::move(existing));
-    const auto written = tx.exec_prepared(
-        statements::write_batch,
-        pqxx::prepare::make_dynamic_params(write_batch_params(merged, versions, events)));
-    if (!written[0][0].as<bool>()) {
+    const auto rows = write_batch_params(merged, versions);
+    const auto written = exec_prepared(c, statements::write_batch, bytes_of({&rows, &events}));
+    if (written.rows() != 1 || written.is_null(0, 0)) {
+        throw DatabaseError("the batch's write did not say whether it wrote");
+    }
+    if (std::string_view(written.text(0, 0)) != "t") {
         return std::nullopt;
     }
     ApplyResult result;
@@ -108,7 +111,7 @@ ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>&
 
     // Retried whole on a stale connection: every step is idempotent but the
     // event log, which would at worst hold a report twice.
-    pool.with_connection([&](pqxx::connection_base& c) {
+    pool.with_pg_connection([&](PgConnection& c) {
         for (std::size_t round = first_round;; ++round) {
             try {
                 if (round == 1) {
@@ -116,15 +119,15 @@ ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>&
                     // no locks, and the write is one statement, so one
                     // transaction, which commits before exec returns.
                     pqxx::nontransaction tx(c);
-                    if (auto done =
-                            read_merge_write(tx, statements::read_rows, ids_param, fold, events)) {
+                    if (auto done = read_merge_write(c, tx, statements::read_rows, ids_param, fold,
+                                                     events)) {
                         result = std::move(*done);
                         return;
                     }
                 } else {
                     pqxx::work tx(c);
-                    if (auto done =
-                            read_merge_write(tx, statements::lock_rows, ids_param, fold, events)) {
+                    if (auto done = read_merge_write(c, tx, statements::lock_rows, ids_param, fold,
+                                                     events)) {
                         if (then) {
                             then(tx);
                         }
@@ -149,10 +152,9 @@ ApplyResult write_merged(ConnectionPool& pool, const std::set<std::string_view>&
 // Inserts every row and appends every report in one statement
 // (statements::insert_rows), or writes nothing and returns false if an id
 // of the batch exists.
-bool insert_all(pqxx::connection_base& c, const BinaryParams& params) {
+bool insert_all(PgConnection& c, std::span<const std::string_view> params) {
     try {
-        pqxx::nontransaction tx(c);
-        tx.exec_prepared(statements::insert_rows, pqxx::prepare::make_dynamic_params(params));
+        static_cast<void>(exec_prepared(c, statements::insert_rows, params));
         return true;
     } catch (const pqxx::unique_violation&) {
         return false;
@@ -173,16 +175,15 @@ ApplyResult create_then_merge(ConnectionPool& pool, std::span<const core::Observ
     for (const auto& [id, row] : fresh.created) {
         rows.push_back(&row);
     }
-    auto params = write_rows_params(rows);
-    auto events = append_events_params(batch);
-    params.insert(params.end(), std::make_move_iterator(events.begin()),
-                  std::make_move_iterator(events.end()));
+    const auto rows_params = write_rows_params(rows);
+    const auto events = append_events_params(batch);
+    const auto params = bytes_of({&rows_params, &events});
 
     // Safe to run again on a fresh connection: ids it inserted the first
     // time are merged the second (the event log would hold them twice).
     bool all_inserted = false;
     std::set<std::string, std::less<>> inserted;  // when not all were
-    pool.with_connection([&](pqxx::connection_base& c) {
+    pool.with_pg_connection([&](PgConnection& c) {
         inserted.clear();
         if (optimism.plain()) {
             all_inserted = insert_all(c, params);
@@ -191,10 +192,9 @@ ApplyResult create_then_merge(ConnectionPool& pool, std::span<const core::Observ
             }
             optimism.plain_failed();
         }
-        pqxx::nontransaction tx(c);
-        for (const auto& row : tx.exec_prepared(statements::create_rows,
-                                                pqxx::prepare::make_dynamic_params(params))) {
-            inserted.emplace(row[0].c_str());
+        const auto created = exec_prepared(c, statements::create_rows, params);
+        for (int row = 0; row < created.rows(); ++row) {
+            inserted.emplace(created.text(row, 0));
         }
         all_inserted = inserted.size() == fresh.created.size();
     });

@@ -50,9 +50,9 @@ std::string connect_failure_message(const char* what) {
     return "could not connect to the database: " + line;
 }
 
-std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo) {
+std::unique_ptr<PgConnection> open_connection(const std::string& conninfo) {
     try {
-        return std::make_unique<pqxx::connection>(conninfo);
+        return std::make_unique<PgConnection>(conninfo);
     } catch (const pqxx::broken_connection& e) {
         throw DatabaseUnavailable(connect_failure_message(e.what()));
     }

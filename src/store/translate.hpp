@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include <pqxx/connection>
+#include "store/pg_connection.hpp"
 
 namespace deliveryd::store {
 
@@ -27,7 +27,7 @@ struct DatabaseFailure {
 
 // Opens a connection, or throws DatabaseUnavailable with
 // connect_failure_message(): never connected, so nothing was "lost".
-[[nodiscard]] std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo);
+[[nodiscard]] std::unique_ptr<PgConnection> open_connection(const std::string& conninfo);
 
 // Throws DatabaseUnavailable for retryable failures, DatabaseError otherwise;
 // rethrows the original exception when it did not come from the database.

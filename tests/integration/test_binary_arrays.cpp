@@ -99,11 +99,12 @@ TEST_F(BinaryArrays, AnEmptyArrayBesideAFullOneGivesEveryRowNull) {
         ids.add(std::string_view(id));
         nulls.add_null();
     }
+    const auto empty = nulls.take_nulls_as_empty();
     pqxx::work tx(*connection);
     const auto rows = tx.exec_params(
         "SELECT coalesce(string_agg(id || ':' || coalesce(n::text, 'NULL'), ','), '') "
         "FROM (SELECT unnest($1::text[]) AS id, unnest($2::int4[]) AS n) AS u",
-        ids.finish(), nulls.finish_nulls_as_empty());
+        ids.finish(), pqxx::binarystring(empty.bytes().data(), empty.bytes().size()));
     EXPECT_EQ(rows[0][0].as<std::string>(), "a:NULL,b:NULL,c:NULL");
 }
 

@@ -91,8 +91,8 @@ inline std::string element_text(store::PgType type, std::string_view data) {
     throw std::runtime_error("binary array: unknown element type");
 }
 
-inline ArrayText array_text(const pqxx::binarystring& array) {
-    BinaryReader in(std::string_view(array.get(), array.size()));
+inline ArrayText array_text(std::string_view bytes) {
+    BinaryReader in(bytes);
     ArrayText out;
     const auto dimensions = in.next<std::int32_t>();
     (void)in.next<std::int32_t>();  // has nulls
@@ -120,6 +120,14 @@ inline ArrayText array_text(const pqxx::binarystring& array) {
         throw std::runtime_error("binary array: bytes after the last element");
     }
     return out;
+}
+
+inline ArrayText array_text(const pqxx::binarystring& array) {
+    return array_text(std::string_view(array.get(), array.size()));
+}
+
+inline ArrayText array_text(const store::BinaryParam& array) {
+    return array_text(array.bytes());
 }
 
 }  // namespace deliveryd::testing

@@ -19,6 +19,10 @@ std::string bytes_of(const pqxx::binarystring& array) {
     return std::string(array.get(), array.size());
 }
 
+std::string bytes_of(const BinaryParam& array) {
+    return std::string(array.bytes());
+}
+
 TEST(BinaryArray, WritesTheHeaderThenEachElementWithItsLength) {
     BinaryArray array(PgType::int4);
     array.add(std::int32_t{1});
@@ -47,7 +51,7 @@ TEST(BinaryArray, AnArrayOfNullsAloneCanBeSentEmpty) {
     BinaryArray nulls(PgType::text);
     nulls.add_null();
     nulls.add_null();
-    EXPECT_EQ(bytes_of(nulls.finish_nulls_as_empty()), "\0\0\0\0\0\0\0\0\0\0\0\x19"s);
+    EXPECT_EQ(bytes_of(nulls.take_nulls_as_empty()), "\0\0\0\0\0\0\0\0\0\0\0\x19"s);
 
     BinaryArray some(PgType::int4);
     some.add_null();
@@ -55,8 +59,20 @@ TEST(BinaryArray, AnArrayOfNullsAloneCanBeSentEmpty) {
     BinaryArray same(PgType::int4);
     same.add_null();
     same.add(std::int32_t{7});
-    EXPECT_EQ(bytes_of(some.finish_nulls_as_empty()), bytes_of(same.finish()))
+    EXPECT_EQ(bytes_of(some.take_nulls_as_empty()), bytes_of(same.finish()))
         << "an array with a value is sent whole";
+}
+
+TEST(BinaryArray, TakenArraysAreTheBytesFinishedOnesCopy) {
+    for (const int count : {0, 1, 3}) {
+        BinaryArray taken(PgType::text);
+        BinaryArray finished(PgType::text);
+        for (int i = 0; i < count; ++i) {
+            taken.add(std::string_view("value"));
+            finished.add(std::string_view("value"));
+        }
+        EXPECT_EQ(bytes_of(taken.take()), bytes_of(finished.finish())) << count << " elements";
+    }
 }
 
 TEST(BinaryArray, TextIsCleanedOfWhatPostgresqlCannotHold) {

@@ -135,7 +135,7 @@ std::vector<std::string> written_state_names() {
 // The element of a one-row array parameter, as the text of a result field;
 // nullopt for NULL (a column NULL in every row travels as an empty array,
 // which gives that row NULL all the same).
-std::optional<std::string> element_of(const pqxx::binarystring& array) {
+std::optional<std::string> element_of(const BinaryParam& array) {
     const auto text = testing::array_text(array);
     EXPECT_LE(text.elements.size(), 1U);
     return text.elements.empty() ? std::nullopt : text.elements.front();
@@ -378,9 +378,10 @@ TEST(StoreColumns, WriteBatchParameterTypesSuitTheValuesBound) {
     auto params = write_rows_params({&s});
     BinaryArray version(PgType::int8);
     version.add(std::int64_t{42});
-    params.push_back(version.finish());
-    const auto events = append_events_params({&o, 1});
-    params.insert(params.end(), events.begin(), events.end());
+    params.push_back(version.take());
+    auto events = append_events_params({&o, 1});
+    params.insert(params.end(), std::make_move_iterator(events.begin()),
+                  std::make_move_iterator(events.end()));
     expect_parameter_types_suit(write_batch_text(), params);
 }
 
@@ -389,8 +390,9 @@ TEST(StoreColumns, CreateRowsAndInsertRowsTakeTheRowsThenTheEvents) {
     const auto s = full_state();
     const auto o = full_observation();
     auto params = write_rows_params({&s});
-    const auto events = append_events_params({&o, 1});
-    params.insert(params.end(), events.begin(), events.end());
+    auto events = append_events_params({&o, 1});
+    params.insert(params.end(), std::make_move_iterator(events.begin()),
+                  std::make_move_iterator(events.end()));
     for (const auto* name : {statements::create_rows, statements::insert_rows}) {
         SCOPED_TRACE(name);
         const auto& text = statements::text_of(name);

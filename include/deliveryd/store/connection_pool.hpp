@@ -22,6 +22,8 @@ class connection_base;  // libpqxx 6: the base of every connection type
 
 namespace deliveryd::store {
 
+class PgConnection;  // private to store/: a libpqxx connection with its libpq handle
+
 struct PoolOptions {
     std::string url;  // libpq URI or key=value conninfo
     std::size_t size = 8;
@@ -54,6 +56,10 @@ class ConnectionPool {
     // database goes away, DatabaseError for any other database error.
     void with_connection(const std::function<void(pqxx::connection_base&)>& work,
                          bool retry_if_broken = true);
+    // The same, for the store's own work that also sends statements through
+    // libpq directly.
+    void with_pg_connection(const std::function<void(PgConnection&)>& work,
+                            bool retry_if_broken = true);
 
     [[nodiscard]] std::size_t size() const noexcept { return slots_.size(); }
 
