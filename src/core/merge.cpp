@@ -170,6 +170,45 @@ std::optional<Timestamp> closed_at(const State& s) {
     return s.state_at ? s.state_at : std::optional<Timestamp>{s.submitted_at};
 }
 
+// normalized(), in place: the one body of the rule that merge, join, lift
+// and close_window all end with.
+void normalize(State& s) {
+    adopt_unkeyed_counts(s);
+    s.window_closed_at = closed_at(s);
+    s.window_closed = s.window_closed_at.has_value();
+    const StateLabel label = observed_label(s.state);
+
+    if (label == StateLabel::submitted && s.window_closed) {
+        s.state = StateLabel::expired;
+        s.is_final = true;
+        s.final_at = s.window_closed_at;
+        s.resolved_by = Resolver::poll;
+        return;
+    }
+    s.state = label;
+    const auto resolved_by_report = [&s] {
+        s.is_final = true;
+        s.final_at = s.state_at;
+        s.resolved_by = s.state_source ? std::optional{resolver_of(*s.state_source)}
+                                       : std::optional<Resolver>{};
+    };
+    if (is_final_label(label, channel_of(s))) {
+        resolved_by_report();
+    } else if (s.window_closed) {
+        if (s.state_at && *s.state_at > *s.window_closed_at) {
+            resolved_by_report();  // the report came after the close and completed it
+        } else {
+            s.is_final = true;
+            s.final_at = s.window_closed_at;
+            s.resolved_by = Resolver::poll;
+        }
+    } else {
+        s.is_final = false;
+        s.final_at.reset();
+        s.resolved_by.reset();
+    }
+}
+
 }  // namespace
 
 int progress_rank(StateLabel label) noexcept {
@@ -215,40 +254,7 @@ Resolver resolver_of(Source source) noexcept {
 }
 
 State normalized(State s) {
-    adopt_unkeyed_counts(s);
-    s.window_closed_at = closed_at(s);
-    s.window_closed = s.window_closed_at.has_value();
-    const StateLabel label = observed_label(s.state);
-
-    if (label == StateLabel::submitted && s.window_closed) {
-        s.state = StateLabel::expired;
-        s.is_final = true;
-        s.final_at = s.window_closed_at;
-        s.resolved_by = Resolver::poll;
-        return s;
-    }
-    s.state = label;
-    const auto resolved_by_report = [&s] {
-        s.is_final = true;
-        s.final_at = s.state_at;
-        s.resolved_by = s.state_source ? std::optional{resolver_of(*s.state_source)}
-                                       : std::optional<Resolver>{};
-    };
-    if (is_final_label(label, channel_of(s))) {
-        resolved_by_report();
-    } else if (s.window_closed) {
-        if (s.state_at && *s.state_at > *s.window_closed_at) {
-            resolved_by_report();  // the report came after the close and completed it
-        } else {
-            s.is_final = true;
-            s.final_at = s.window_closed_at;
-            s.resolved_by = Resolver::poll;
-        }
-    } else {
-        s.is_final = false;
-        s.final_at.reset();
-        s.resolved_by.reset();
-    }
+    normalize(s);
     return s;
 }
 
@@ -291,10 +297,14 @@ State lift(const Observation& o) {
     s.fallback_sms_at = o.fallback_sms_at;
     s.state_at = o.observed_at;
     s.state_source = o.source;
-    return normalized(std::move(s));
+    normalize(s);
+    return s;
 }
 
-State join(State left, const State& right) {
+namespace {
+
+// join(), in place: `left` becomes join(left, right).
+void join_into(State& left, const State& right) {
     if (left.sms_id.empty()) {
         left.sms_id = right.sms_id;
     }
@@ -338,14 +348,27 @@ State join(State left, const State& right) {
     join_earliest(closed, closed_at(right));
     left.window_closed_at = closed;
     left.window_closed = closed.has_value();
-    return normalized(std::move(left));
+    normalize(left);
+}
+
+}  // namespace
+
+State join(State left, const State& right) {
+    join_into(left, right);
+    return left;
+}
+
+void merge_into(State& state, const Observation& observation) {
+    if (!state.sms_id.empty() && state.sms_id != observation.sms_id) {
+        normalize(state);
+        return;
+    }
+    join_into(state, lift(observation));
 }
 
 State merge(State state, const Observation& observation) {
-    if (!state.sms_id.empty() && state.sms_id != observation.sms_id) {
-        return normalized(std::move(state));
-    }
-    return join(std::move(state), lift(observation));
+    merge_into(state, observation);
+    return state;
 }
 
 State close_window(State state, Timestamp at) {
@@ -353,7 +376,8 @@ State close_window(State state, Timestamp at) {
     join_earliest(closed, at);
     state.window_closed_at = closed;
     state.window_closed = true;
-    return normalized(std::move(state));
+    normalize(state);
+    return state;
 }
 
 }  // namespace deliveryd::core

@@ -54,12 +54,17 @@ MergedBatch merge_batch(std::span<const core::Observation> batch, RowsById exist
             row->second.provider = o.provider;
         }
         const auto label_before = row->second.state;
-        // A fresh row is compared with nothing: merged from, not copied.
-        auto merged = fresh ? core::merge(std::move(row->second), o) : core::merge(row->second, o);
+        if (fresh) {
+            // Compared with nothing: merged in place, not copied.
+            core::merge_into(row->second, o);
+            out.labels.push_back({label_before, row->second.state});
+            out.outcomes.push_back(ApplyOutcome::created);
+            continue;
+        }
+        auto merged = core::merge(row->second, o);
         out.labels.push_back({label_before, merged.state});
-        out.outcomes.push_back(fresh                   ? ApplyOutcome::created
-                               : merged == row->second ? ApplyOutcome::unchanged
-                                                       : ApplyOutcome::changed);
+        out.outcomes.push_back(merged == row->second ? ApplyOutcome::unchanged
+                                                     : ApplyOutcome::changed);
         row->second = std::move(merged);
     }
     move_touched(existing, touched, out);

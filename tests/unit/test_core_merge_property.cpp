@@ -356,5 +356,33 @@ TEST_F(MergeProperty, RowsNeverMoveBackwards) {
     }
 }
 
+// merge_into is merge, in place: the batch path and the one-report path
+// cannot drift apart.
+TEST_F(MergeProperty, MergeIntoIsMerge) {
+    Generator gen(seed_ + 2);
+    for (int n = 0; n < cases; ++n) {
+        State s = gen.initial();
+        for (const auto& e : gen.events()) {
+            const auto* o = std::get_if<Observation>(&e);
+            if (o == nullptr) {
+                s = apply(std::move(s), e);
+                continue;
+            }
+            const State merged = merge(s, *o);
+            merge_into(s, *o);
+            EXPECT_EQ(s, merged) << "seed " << seed_ << ", case " << n << "\n"
+                                 << describe(s) << "\n"
+                                 << describe(merged);
+        }
+        State fresh;
+        const auto o = gen.observation();
+        merge_into(fresh, o);
+        EXPECT_EQ(fresh, merge(State{}, o)) << "seed " << seed_ << ", case " << n;
+        if (HasFailure()) {
+            break;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace deliveryd::core

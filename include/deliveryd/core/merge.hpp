@@ -80,6 +80,10 @@ namespace deliveryd::core {
 // message is ignored and the row returned unchanged (normalised).
 [[nodiscard]] State merge(State state, const Observation& observation);
 
+// merge(), in place: `state` becomes merge(state, observation). A State is
+// large, and a batch of new rows merges each without a copy.
+void merge_into(State& state, const Observation& observation);
+
 // The join of two rows about the same message: merge(a, o) == join(a, lift(o)).
 // Bookkeeping fields (account, submitted_at, updated_at, poll_attempts,
 // next_poll_at) come from `left`; everything else as described above.
