@@ -155,12 +155,13 @@ instructions "delivery_state without its CHECK constraints" "$drop_checks" "$sta
 instructions "delivery_state without its triggers" \
     "ALTER TABLE delivery_state DISABLE TRIGGER USER" "$state_insert" \
     "ALTER TABLE delivery_state ENABLE TRIGGER USER"
-instructions "delivery_event without delivery_event_sms_id" "DROP INDEX delivery_event_sms_id" \
-    "$event_insert" "CREATE INDEX delivery_event_sms_id ON delivery_event (sms_id, received_at)"
-instructions "delivery_event with delivery_event_sms_id a hash index on sms_id" \
-    "DROP INDEX delivery_event_sms_id; CREATE INDEX delivery_event_sms_id ON delivery_event USING hash (sms_id)" \
+instructions "delivery_event without delivery_event_sms_id_hash" \
+    "DROP INDEX delivery_event_sms_id_hash" "$event_insert" \
+    "CREATE INDEX delivery_event_sms_id_hash ON delivery_event USING hash (sms_id)"
+instructions "delivery_event with the B-tree on (sms_id, received_at) of before migration 014" \
+    "DROP INDEX delivery_event_sms_id_hash; CREATE INDEX delivery_event_sms_id ON delivery_event (sms_id, received_at)" \
     "$event_insert" \
-    "DROP INDEX delivery_event_sms_id; CREATE INDEX delivery_event_sms_id ON delivery_event (sms_id, received_at)"
+    "DROP INDEX delivery_event_sms_id; CREATE INDEX delivery_event_sms_id_hash ON delivery_event USING hash (sms_id)"
 instructions "delivery_event without its primary key" \
     "ALTER TABLE delivery_event DROP CONSTRAINT delivery_event_pkey" "$event_insert" \
     "ALTER TABLE delivery_event ADD PRIMARY KEY (event_id, received_at)"

@@ -18,7 +18,8 @@ constexpr const char* row_sql =
     "SELECT to_jsonb(d)::text FROM delivery_state_all AS d WHERE sms_id = $1 "
     "ORDER BY archived DESC LIMIT 1";
 
-// Through delivery_event_sms_id (sms_id, received_at).
+// Through delivery_event_sms_id_hash; a message has a few reports, sorted
+// once found.
 constexpr const char* events_sql =
     "SELECT to_jsonb(e)::text FROM delivery_event AS e WHERE sms_id = $1 "
     "ORDER BY received_at, event_id";

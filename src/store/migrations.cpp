@@ -165,18 +165,139 @@ void build_index_concurrently(pqxx::connection_base& c, const std::string& migra
     }
 }
 
+// A statement of a migration outside a transaction that needs a lock
+// writers conflict with (a rename, an index dropped or attached, a
+// partitioned table's own index) waits at most this long for it. While it
+// waits, every write queued behind it waits too; after the timeout the
+// writes go through and the statement is tried again a little later.
+constexpr auto brief_lock_wait = "1s";
+constexpr auto pause_between_lock_attempts = std::chrono::seconds(1);
+constexpr int lock_attempts = 120;
+
+void exec_waiting_briefly_for_locks(pqxx::connection_base& c, const std::string& migration,
+                                    const std::string& statement) {
+    constexpr std::string_view lock_not_available = "55P03";
+    for (int attempt = 1;; ++attempt) {
+        pqxx::nontransaction tx(c);
+        tx.exec(fmt::format("SET lock_timeout = '{}'", brief_lock_wait));
+        try {
+            tx.exec(statement);
+            tx.exec("SET lock_timeout = 0");
+            return;
+        } catch (const pqxx::sql_error& e) {
+            tx.exec("SET lock_timeout = 0");
+            if (e.sqlstate() != lock_not_available) {
+                throw;
+            }
+            if (attempt == lock_attempts) {
+                throw DatabaseError(fmt::format(
+                    "migration {}: a lock it needs was held by another transaction at each of "
+                    "{} attempts; end that transaction (pg_locks, pg_stat_activity) and migrate "
+                    "again",
+                    migration, lock_attempts));
+            }
+            if (attempt == 1) {
+                spdlog::info(
+                    "migrate: {}: a lock it needs is held by another transaction; letting "
+                    "writes through and trying again every {} s",
+                    migration, pause_between_lock_attempts.count());
+            }
+        }
+        std::this_thread::sleep_for(pause_between_lock_attempts);
+    }
+}
+
+constexpr int partition_passes = 3;
+
+// Builds `index` under `name` on `table`. On a plain table, CONCURRENTLY. A
+// partitioned table gets its own index first (ON ONLY: no rows, invalid),
+// then each partition an index built the same way, attached to it; once
+// every partition's is attached PostgreSQL marks the table's index valid. A
+// partition created meanwhile gets its index from the table's, attached
+// already. An interrupted run leaves the partitions' indexes it finished;
+// the next one attaches them and goes on.
+void build_index(pqxx::connection_base& c, const std::string& migration,
+                 const ConcurrentIndex& index, const std::string& name, const std::string& table) {
+    const auto partitioned = [&] {
+        pqxx::nontransaction tx(c);
+        return tx
+            .exec_params(
+                "SELECT coalesce((SELECT relkind = 'p' FROM pg_class "
+                "WHERE oid = to_regclass($1)), false)",
+                table)[0][0]
+            .as<bool>();
+    }();
+    if (!partitioned) {
+        build_index_concurrently(c, migration, name, concurrent_build(index, name, table));
+        return;
+    }
+    const auto stored = stored_name(name);
+    if (index_state(c, stored) == IndexState::absent) {
+        auto own = index;
+        own.name = name;
+        own.table = table;
+        exec_waiting_briefly_for_locks(c, migration, partitioned_parent_build(own));
+    }
+    for (int pass = 1; index_state(c, stored) != IndexState::valid; ++pass) {
+        if (pass > partition_passes) {
+            throw DatabaseError(fmt::format(
+                "migration {}: index {} is still invalid after {} passes over the partitions "
+                "of {}",
+                migration, stored, partition_passes, table));
+        }
+        // The partitions without an index attached to this one.
+        const auto partitions = [&] {
+            pqxx::nontransaction tx(c);
+            return tx.exec_params(
+                "SELECT p.oid::regclass::text, p.relname FROM pg_inherits AS i "
+                "JOIN pg_class AS p ON p.oid = i.inhrelid "
+                "WHERE i.inhparent = to_regclass($1) AND NOT EXISTS ("
+                "    SELECT FROM pg_inherits AS ii JOIN pg_index AS x ON x.indexrelid = ii.inhrelid"
+                "    WHERE ii.inhparent = to_regclass($2) AND x.indrelid = p.oid) "
+                "ORDER BY p.relname",
+                table, name);
+        }();
+        // The partition's index is named after it and what the table's index
+        // is named beyond the table's own name ("events_day" on "events"
+        // gives "events_2026_12_day" on "events_2026_12").
+        const auto stored_table = stored_name(table);
+        const auto suffix = stored.starts_with(stored_table + "_")
+                                ? stored.substr(stored_table.size())
+                                : "_" + stored;
+        for (const auto& row : partitions) {
+            const auto partition = row[0].as<std::string>();
+            const auto child = row[1].as<std::string>() + suffix;
+            constexpr std::size_t longest_name = 63;
+            if (child.size() > longest_name) {
+                throw DatabaseError(fmt::format(
+                    "migration {}: the index of partition {} would be named {}, longer than "
+                    "PostgreSQL's {} bytes; give index {} a shorter name",
+                    migration, partition, child, longest_name, stored));
+            }
+            const auto quoted_child = c.quote_name(child);
+            build_index(c, migration, index, quoted_child, partition);
+            exec_waiting_briefly_for_locks(
+                c, migration,
+                fmt::format("ALTER INDEX {} ATTACH PARTITION {}", name, quoted_child));
+        }
+    }
+}
+
 // A migration that starts with no_transaction_marker: each statement on its
 // own, so that an index on a large table is built CONCURRENTLY instead of
 // blocking writes for the whole build. Not atomic: after an interruption it
 // runs again from its first statement, so every statement must be safe to
 // repeat (indexes are handled above; the rest IF NOT EXISTS, COMMENT ON).
 void apply_outside_a_transaction(pqxx::connection_base& c, const MigrationSource& m) {
+    const std::string migration(m.name);
     for (const auto& statement : split_statements(m.sql)) {
-        if (const auto index = concurrent_index_name(statement)) {
-            build_index_concurrently(c, std::string(m.name), *index, statement);
-        } else {
+        if (const auto index = concurrent_index(statement)) {
+            build_index(c, migration, *index, index->name, index->table);
+        } else if (runs_concurrently(statement)) {
             pqxx::nontransaction tx(c);
             tx.exec(statement);
+        } else {
+            exec_waiting_briefly_for_locks(c, migration, statement);
         }
     }
 }

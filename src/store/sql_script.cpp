@@ -89,9 +89,9 @@ std::string lowered(std::string_view text) {
 }
 
 // The statement's words up to the first '(' outside a quoted name (enough
-// for an index's head).
-std::vector<std::string> head_words(std::string_view statement) {
-    std::vector<std::string> words;
+// for an index's head), as views into it.
+std::vector<std::string_view> head_words(std::string_view statement) {
+    std::vector<std::string_view> words;
     std::size_t i = 0;
     while (i < statement.size() && statement[i] != '(') {
         if (is_space(statement[i])) {
@@ -108,9 +108,27 @@ std::vector<std::string> head_words(std::string_view statement) {
                 ++i;
             }
         }
-        words.emplace_back(statement.substr(start, i - start));
+        words.push_back(statement.substr(start, i - start));
     }
     return words;
+}
+
+// The statement without the comments before it (they are its own, not part
+// of what it does).
+std::string_view without_leading_comments(std::string_view statement) {
+    std::size_t at = 0;
+    while (at < statement.size() && (is_space(statement[at]) || statement.substr(at, 2) == "--" ||
+                                     statement.substr(at, 2) == "/*")) {
+        at = is_space(statement[at]) ? at + 1 : skip_quoted(statement, at);
+    }
+    return statement.substr(at);
+}
+
+std::string index_statement(const ConcurrentIndex& index, std::string_view how,
+                            std::string_view name, std::string_view on) {
+    std::string statement = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
+    statement.append(how).append(name).append(" ON ").append(on).append(" ");
+    return statement.append(index.definition);
 }
 
 }  // namespace
@@ -145,13 +163,9 @@ std::vector<std::string> split_statements(std::string_view script) {
     return statements;
 }
 
-std::optional<std::string> concurrent_index_name(std::string_view statement) {
-    // Comments before the statement are its own, not the index's.
-    std::size_t at = 0;
-    while (at < statement.size() && (is_space(statement[at]) || statement.substr(at, 2) == "--")) {
-        at = is_space(statement[at]) ? at + 1 : skip_quoted(statement, at);
-    }
-    const auto words = head_words(statement.substr(at));
+std::optional<ConcurrentIndex> concurrent_index(std::string_view statement) {
+    statement = without_leading_comments(statement);
+    const auto words = head_words(statement);
     std::size_t i = 0;
     const auto next_is = [&](std::string_view word) {
         if (i < words.size() && lowered(words[i]) == word) {
@@ -163,7 +177,8 @@ std::optional<std::string> concurrent_index_name(std::string_view statement) {
     if (!next_is("create")) {
         return std::nullopt;
     }
-    next_is("unique");
+    ConcurrentIndex index;
+    index.unique = next_is("unique");
     if (!next_is("index") || !next_is("concurrently")) {
         return std::nullopt;
     }
@@ -175,7 +190,31 @@ std::optional<std::string> concurrent_index_name(std::string_view statement) {
     if (i >= words.size() || lowered(words[i]) == "on") {
         return std::nullopt;  // no name: PostgreSQL picks one
     }
-    return words[i];
+    index.name = words[i++];
+    if (!next_is("on") || i >= words.size() || lowered(words[i]) == "only") {
+        return std::nullopt;
+    }
+    const auto table = words[i];
+    index.table = table;
+    const auto after_table =
+        static_cast<std::size_t>(table.data() - statement.data()) + table.size();
+    index.definition = trimmed(statement.substr(after_table));
+    return index;
+}
+
+std::string concurrent_build(const ConcurrentIndex& index, std::string_view name,
+                             std::string_view table) {
+    return index_statement(index, "CONCURRENTLY ", name, table);
+}
+
+std::string partitioned_parent_build(const ConcurrentIndex& index) {
+    return index_statement(index, "", index.name, "ONLY " + index.table);
+}
+
+bool runs_concurrently(std::string_view statement) {
+    const auto words = head_words(without_leading_comments(statement));
+    return std::any_of(words.begin(), words.end(),
+                       [](std::string_view word) { return lowered(word) == "concurrently"; });
 }
 
 }  // namespace deliveryd::store

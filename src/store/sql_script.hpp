@@ -22,9 +22,34 @@ inline constexpr std::string_view no_transaction_marker = "-- deliveryd: no tran
 // left open.
 [[nodiscard]] std::vector<std::string> split_statements(std::string_view script);
 
-// The name of the index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT
-// EXISTS] name ON ...` statement builds (unquoted, as written), or nullopt
-// for any other statement.
-[[nodiscard]] std::optional<std::string> concurrent_index_name(std::string_view statement);
+// A `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON table ...`
+// statement in its parts, so that the same index can be built on each
+// partition of a partitioned table: PostgreSQL 15 builds none on a
+// partitioned table CONCURRENTLY. Names are as written (quoted or not).
+struct ConcurrentIndex {
+    std::string name;
+    std::string table;
+    // What follows the table: the method, the keys, INCLUDE, WHERE.
+    std::string definition;
+    bool unique = false;
+};
+
+// The parts of a concurrent index build, or nullopt for any other statement
+// (and for one without an index name: PostgreSQL would pick it).
+[[nodiscard]] std::optional<ConcurrentIndex> concurrent_index(std::string_view statement);
+
+// `CREATE INDEX CONCURRENTLY name ON table` with the index's definition;
+// `name` and `table` go into the statement as given (quote them).
+[[nodiscard]] std::string concurrent_build(const ConcurrentIndex& index, std::string_view name,
+                                           std::string_view table);
+
+// `CREATE INDEX name ON ONLY table` with the index's definition: the
+// partitioned table's own index, invalid until an index of each partition is
+// attached to it.
+[[nodiscard]] std::string partitioned_parent_build(const ConcurrentIndex& index);
+
+// True for a statement that PostgreSQL runs CONCURRENTLY (an index built,
+// dropped or rebuilt without blocking writes).
+[[nodiscard]] bool runs_concurrently(std::string_view statement);
 
 }  // namespace deliveryd::store

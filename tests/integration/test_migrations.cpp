@@ -1,10 +1,17 @@
 // Migrations against a real PostgreSQL: fresh, repeated, concurrent, and the
 // resulting schema checked against what senders and DBAs rely on: the columns
 // of delivery_state, a comment on every table and column, an insert of the id
-// alone, the allowed state labels, delivery_event partitioned by month.
+// alone, the allowed state labels, delivery_event partitioned by month. Also
+// how a migration outside a transaction treats a live table: indexes built
+// CONCURRENTLY (partition by partition on a partitioned table), and locks
+// waited for briefly so that writes go on.
+#include <chrono>
+#include <exception>
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -248,6 +255,119 @@ TEST(Migrations, AMigrationOutsideATransactionRunsAgainToItsEndAfterFailingHalfW
               std::vector<std::string>{"901_parcels"});
     EXPECT_EQ(db.scalar("SELECT 'parcels_id'::regclass::oid"), oid_before);
     EXPECT_EQ(db.scalar("SELECT col_description('parcels'::regclass, 2)"), "Grams.");
+}
+
+// Each index that is part of `parent`, as "partition:index:method", sorted.
+std::string partition_indexes(const ScratchDatabase& db, const std::string& parent) {
+    return db.scalar(
+        "SELECT string_agg(t.relname || ':' || c.relname || ':' || am.amname, ' ' "
+        "ORDER BY t.relname) FROM pg_inherits AS ih "
+        "JOIN pg_class AS c ON c.oid = ih.inhrelid JOIN pg_am AS am ON am.oid = c.relam "
+        "JOIN pg_index AS x ON x.indexrelid = c.oid JOIN pg_class AS t ON t.oid = x.indrelid "
+        "WHERE ih.inhparent = '" +
+        parent + "'::regclass");
+}
+
+TEST(Migrations, AnIndexBuiltConcurrentlyOnAPartitionedTableIsBuiltOnEachPartition) {
+    DELIVERYD_REQUIRE_DATABASE();
+    ScratchDatabase db;
+    db.execute(
+        "CREATE TABLE crates (id int, label text, at date) PARTITION BY RANGE (at); "
+        "CREATE TABLE crates_jan PARTITION OF crates FOR VALUES FROM ('2026-01-01') TO "
+        "('2026-02-01'); "
+        "CREATE TABLE crates_feb PARTITION OF crates FOR VALUES FROM ('2026-02-01') TO "
+        "('2026-03-01'); "
+        "CREATE TABLE crates_other PARTITION OF crates DEFAULT; "
+        "INSERT INTO crates SELECT i, 'c' || i, DATE '2026-01-01' + i % 70 "
+        "FROM generate_series(1, 3000) AS i");
+    // An earlier run that stopped after one partition's index was built.
+    db.execute("CREATE INDEX crates_feb_label ON crates_feb USING hash (label)");
+    const auto kept = db.scalar("SELECT 'crates_feb_label'::regclass::oid");
+
+    auto migrations = store::embedded_migrations();
+    migrations.push_back({"902_crates_label",
+                          "-- deliveryd: no transaction\n"
+                          "CREATE INDEX CONCURRENTLY IF NOT EXISTS crates_label\n"
+                          "    ON crates USING hash (label);\n"
+                          "COMMENT ON INDEX crates_label IS 'Crates by label.';\n"});
+    EXPECT_EQ(store::migrate(db.url(), migrations).applied,
+              std::vector<std::string>{"902_crates_label"});
+    EXPECT_EQ(index_validity(db, "crates_label"), "true false");
+    EXPECT_EQ(partition_indexes(db, "crates_label"),
+              "crates_feb:crates_feb_label:hash crates_jan:crates_jan_label:hash "
+              "crates_other:crates_other_label:hash");
+    EXPECT_EQ(db.scalar("SELECT 'crates_feb_label'::regclass::oid"), kept);
+    EXPECT_EQ(db.scalar("SELECT obj_description('crates_label'::regclass)"), "Crates by label.");
+    EXPECT_TRUE(store::migrate(db.url(), migrations).applied.empty());
+
+    // A partition created later has it too, and queries find rows through it.
+    db.execute(
+        "CREATE TABLE crates_apr PARTITION OF crates FOR VALUES FROM ('2026-04-01') TO "
+        "('2026-05-01')");
+    EXPECT_NE(partition_indexes(db, "crates_label").find("crates_apr:"), std::string::npos);
+    db.execute("SET enable_seqscan = off");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM crates WHERE label = 'c42'"), "1");
+}
+
+TEST(Migrations, AStatementWaitingForALockLetsWritesThroughUntilItGetsIt) {
+    DELIVERYD_REQUIRE_DATABASE();
+    ScratchDatabase db;
+    db.execute("CREATE TABLE crates (id int); CREATE INDEX crates_id ON crates (id)");
+    // A long transaction that wrote to the table holds a lock that dropping
+    // its index must wait for.
+    pqxx::connection holder_connection(db.url());
+    pqxx::work holder(holder_connection);
+    holder.exec("INSERT INTO crates VALUES (1)");
+
+    auto migrations = store::embedded_migrations();
+    migrations.push_back({"903_crates_without_id_index",
+                          "-- deliveryd: no transaction\n"
+                          "DROP INDEX IF EXISTS crates_id;\n"});
+    std::exception_ptr failure;
+    std::thread migration([&] {
+        try {
+            (void)store::migrate(db.url(), migrations);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    });
+    // Writes go through while the migration waits for its lock: each of
+    // them waits at most as long as one of its attempts.
+    {
+        pqxx::connection writer(db.url());
+        pqxx::nontransaction tx(writer);
+        tx.exec("SET statement_timeout = '20s'");
+        for (int i = 0; i < 3; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(700));
+            EXPECT_NO_THROW(tx.exec("INSERT INTO crates VALUES (2)"));
+        }
+    }
+    EXPECT_EQ(index_validity(db, "crates_id"), "true false");
+    holder.commit();
+    migration.join();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    EXPECT_EQ(index_validity(db, "crates_id"), "absent");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM crates"), "4");
+}
+
+TEST(Migrations, TheReportsOfAMessageAreFoundThroughAHashIndexInEveryPartition) {
+    DELIVERYD_REQUIRE_DATABASE();
+    ScratchDatabase db;
+    EXPECT_EQ(index_validity(db, "delivery_event_sms_id_hash"), "true false");
+    EXPECT_EQ(index_validity(db, "delivery_event_sms_id"), "absent");
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                        "'delivery_event'::regclass"),
+              db.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                        "'delivery_event_sms_id_hash'::regclass"));
+    db.execute("SELECT delivery_event_ensure_partitions(6)");
+    const auto indexes = partition_indexes(db, "delivery_event_sms_id_hash");
+    EXPECT_EQ(indexes.find(":btree"), std::string::npos) << indexes;
+    EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                        "'delivery_event'::regclass"),
+              db.scalar("SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                        "'delivery_event_sms_id_hash'::regclass"));
 }
 
 TEST(Migrations, UnreachableDatabaseIsReportedAsUnavailable) {

@@ -1,10 +1,12 @@
 // A migration script read as statements: semicolons inside quotes, quoted
 // names, dollar-quoted bodies and comments do not end a statement; the
-// marker of a migration run outside a transaction; and the name of an
-// index built CONCURRENTLY.
+// marker of a migration run outside a transaction; a concurrent index build
+// taken apart, and which statements run concurrently.
 #include <cctype>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -57,25 +59,64 @@ TEST(SqlScript, TheMarkerIsTheFirstLine) {
 }
 
 TEST(SqlScript, NamesTheIndexAConcurrentBuildMakes) {
-    EXPECT_EQ(concurrent_index_name("CREATE INDEX CONCURRENTLY a_b ON a (b)"), "a_b");
-    EXPECT_EQ(concurrent_index_name("create unique index concurrently if not exists a_b on a(b)"),
-              "a_b");
-    EXPECT_EQ(concurrent_index_name("-- why\nCREATE INDEX CONCURRENTLY \"A b\" ON a (b)"),
-              "\"A b\"");
-    EXPECT_EQ(concurrent_index_name("CREATE INDEX CONCURRENTLY delivery_phone\n"
-                                    "    ON delivery_state (phone) WHERE phone IS NOT NULL"),
+    const auto name_of = [](std::string_view statement) -> std::optional<std::string> {
+        if (const auto index = concurrent_index(statement)) {
+            return index->name;
+        }
+        return std::nullopt;
+    };
+    EXPECT_EQ(name_of("CREATE INDEX CONCURRENTLY a_b ON a (b)"), "a_b");
+    EXPECT_EQ(name_of("create unique index concurrently if not exists a_b on a(b)"), "a_b");
+    EXPECT_EQ(name_of("-- why\nCREATE INDEX CONCURRENTLY \"A b\" ON a (b)"), "\"A b\"");
+    EXPECT_EQ(name_of("/* why */ CREATE INDEX CONCURRENTLY a_b ON a (b)"), "a_b");
+    EXPECT_EQ(name_of("CREATE INDEX CONCURRENTLY delivery_phone\n"
+                      "    ON delivery_state (phone) WHERE phone IS NOT NULL"),
               "delivery_phone");
-    EXPECT_EQ(concurrent_index_name("CREATE INDEX a_b ON a (b)"), std::nullopt);
-    EXPECT_EQ(concurrent_index_name("CREATE INDEX CONCURRENTLY ON a (b)"), std::nullopt);
-    EXPECT_EQ(concurrent_index_name("COMMENT ON INDEX a_b IS 'x'"), std::nullopt);
+    EXPECT_EQ(name_of("CREATE INDEX a_b ON a (b)"), std::nullopt);
+    EXPECT_EQ(name_of("CREATE INDEX CONCURRENTLY ON a (b)"), std::nullopt);
+    EXPECT_EQ(name_of("CREATE INDEX CONCURRENTLY a_b ON ONLY a (b)"), std::nullopt);
+    EXPECT_EQ(name_of("COMMENT ON INDEX a_b IS 'x'"), std::nullopt);
+}
+
+TEST(SqlScript, AConcurrentBuildIsTakenApartForEachPartition) {
+    const auto index = concurrent_index(
+        "-- events by message\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS events_key ON \"Events\"\n"
+        "    USING hash (key) WHERE key IS NOT NULL");
+    ASSERT_TRUE(index);
+    EXPECT_EQ(index->name, "events_key");
+    EXPECT_EQ(index->table, "\"Events\"");
+    EXPECT_EQ(index->definition, "USING hash (key) WHERE key IS NOT NULL");
+    EXPECT_TRUE(index->unique);
+    EXPECT_EQ(concurrent_build(*index, "\"events_1_key\"", "events_1"),
+              "CREATE UNIQUE INDEX CONCURRENTLY \"events_1_key\" ON events_1 "
+              "USING hash (key) WHERE key IS NOT NULL");
+    EXPECT_EQ(partitioned_parent_build(*index),
+              "CREATE UNIQUE INDEX events_key ON ONLY \"Events\" "
+              "USING hash (key) WHERE key IS NOT NULL");
+
+    const auto plain = concurrent_index("CREATE INDEX CONCURRENTLY a_b ON a(b)");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->table, "a");
+    EXPECT_EQ(plain->definition, "(b)");
+    EXPECT_FALSE(plain->unique);
+}
+
+TEST(SqlScript, KnowsWhichStatementsRunConcurrently) {
+    EXPECT_TRUE(runs_concurrently("CREATE INDEX CONCURRENTLY a_b ON a (b)"));
+    EXPECT_TRUE(runs_concurrently("-- gone\ndrop index concurrently if exists a_b"));
+    EXPECT_TRUE(runs_concurrently("REINDEX INDEX CONCURRENTLY a_b"));
+    EXPECT_FALSE(runs_concurrently("DROP INDEX IF EXISTS a_b"));
+    EXPECT_FALSE(runs_concurrently("ALTER INDEX a_b RENAME TO a_c"));
+    EXPECT_FALSE(runs_concurrently("COMMENT ON INDEX a_b IS 'built concurrently'"));
 }
 
 // Migrations up to 006 were written before indexes could be built outside a
 // transaction, and applied ones never change; every index a later one adds
 // to an existing table is built CONCURRENTLY, so that no migration blocks
-// callbacks while it builds an index over a large table. An index on a
-// table the same migration creates covers no rows (and PostgreSQL cannot
-// build one on a partitioned table CONCURRENTLY).
+// callbacks while it builds an index over a large table (on a partitioned
+// table, partition by partition). An index on a table the same migration
+// creates covers no rows.
 TEST(SqlScript, EveryIndexAddedAfterTheSixthMigrationIsBuiltConcurrently) {
     constexpr int last_blocking_migration = 6;
     for (const auto& m : embedded_migrations()) {
@@ -103,7 +144,7 @@ TEST(SqlScript, EveryIndexAddedAfterTheSixthMigrationIsBuiltConcurrently) {
                 }
             }
             if (creates_index) {
-                EXPECT_TRUE(concurrent_index_name(statement)) << m.name << ": " << statement;
+                EXPECT_TRUE(concurrent_index(statement)) << m.name << ": " << statement;
                 EXPECT_TRUE(runs_outside_a_transaction(m.sql)) << m.name;
             }
         }
