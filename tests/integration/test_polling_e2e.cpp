@@ -300,12 +300,18 @@ TEST(PollingEndToEnd, AnSmsBacklogIsSweptByListingsAndOnlyWhatTheyLackIsAskedOne
                               "--only-types", "2,23", "--drop-callbacks", "1", "--callback-url",
                               "http://127.0.0.1:" + std::to_string(port) + "/callback/esms"});
     ASSERT_NE(sim.port, 0) << sim.process.output();
-    // About 1,160 SMS and 240 Viber messages: both backlogs pass 100.
+    // About 1,160 SMS and 240 Viber messages: both backlogs pass 100. They
+    // wait, due, when deliveryd starts (after a stop, with its grace written
+    // by an earlier run): its first tick sweeps before it claims rows to ask
+    // one by one. Rows that came due between those two steps of a tick
+    // would be asked one by one, rightly but not as this test counts.
+    db.execute("UPDATE deliveryd_settings SET value = '1 second' WHERE name = 'reconcile.grace'");
+    std::this_thread::sleep_for(4s);
+    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 1400u);
+    std::this_thread::sleep_for(1500ms);
     testing::Daemon d(polling_config(db.url(), port, sim, "25s") + "  sweep_above: 100\n");
     ASSERT_EQ(d.port, port) << d.process.output();
     ASSERT_TRUE(d.wait_ready()) << d.process.output();
-    std::this_thread::sleep_for(4s);
-    ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 1400u);
 
     bool gauge_raised = false;
     ASSERT_TRUE(wait_all_final(db, port, 90s, gauge_raised)) << d.process.output();
@@ -336,7 +342,7 @@ TEST(PollingEndToEnd, AnSmsBacklogIsSweptByListingsAndOnlyWhatTheyLackIsAskedOne
     EXPECT_LE(pages, 8);
     const auto listed = std::stoi(db.scalar(
         "SELECT count(DISTINCT sms_id) FROM delivery_event WHERE source = 'sms_sent_data'"));
-    EXPECT_EQ(listed, 1400 - expired);
+    EXPECT_EQ(listed, 1400 - expired) << d.process.output();
     EXPECT_EQ(db.scalar("SELECT count(*) FROM delivery_event e WHERE source = 'get_send_status' "
                         "AND NOT EXISTS (SELECT 1 FROM delivery_event l WHERE l.sms_id = e.sms_id "
                         "AND l.source = 'sms_sent_data' AND l.state NOT IN ('sent', 'failed', "
