@@ -209,7 +209,7 @@ void exec_waiting_briefly_for_locks(pqxx::connection_base& c, const std::string&
 
 constexpr int partition_passes = 3;
 
-// Builds `index` under `name` on `table`. On a plain table, CONCURRENTLY. A
+// Builds `index` on its table. On a plain table, CONCURRENTLY. A
 // partitioned table gets its own index first (ON ONLY: no rows, invalid),
 // then each partition an index built the same way, attached to it; once
 // every partition's is attached PostgreSQL marks the table's index valid. A
@@ -217,33 +217,36 @@ constexpr int partition_passes = 3;
 // already. An interrupted run leaves the partitions' indexes it finished;
 // the next one attaches them and goes on.
 void build_index(pqxx::connection_base& c, const std::string& migration,
-                 const ConcurrentIndex& index, const std::string& name, const std::string& table) {
+                 const ConcurrentIndex& index) {
     const auto partitioned = [&] {
         pqxx::nontransaction tx(c);
         return tx
             .exec_params(
                 "SELECT coalesce((SELECT relkind = 'p' FROM pg_class "
                 "WHERE oid = to_regclass($1)), false)",
-                table)[0][0]
+                index.table)[0][0]
             .as<bool>();
     }();
     if (!partitioned) {
-        build_index_concurrently(c, migration, name, concurrent_build(index, name, table));
+        build_index_concurrently(c, migration, index.name, concurrent_build(index));
         return;
     }
-    const auto stored = stored_name(name);
+    const auto stored = stored_name(index.name);
     if (index_state(c, stored) == IndexState::absent) {
-        auto own = index;
-        own.name = name;
-        own.table = table;
-        exec_waiting_briefly_for_locks(c, migration, partitioned_parent_build(own));
+        exec_waiting_briefly_for_locks(c, migration, partitioned_parent_build(index));
     }
+    // A partition's index is named after the partition and what the table's
+    // index is named beyond the table's own name ("events_day" on "events"
+    // gives "events_2026_12_day" on "events_2026_12").
+    const auto stored_table = stored_name(index.table);
+    const auto suffix =
+        stored.starts_with(stored_table + "_") ? stored.substr(stored_table.size()) : "_" + stored;
     for (int pass = 1; index_state(c, stored) != IndexState::valid; ++pass) {
         if (pass > partition_passes) {
             throw DatabaseError(fmt::format(
                 "migration {}: index {} is still invalid after {} passes over the partitions "
                 "of {}",
-                migration, stored, partition_passes, table));
+                migration, stored, partition_passes, index.table));
         }
         // The partitions without an index attached to this one.
         const auto partitions = [&] {
@@ -255,30 +258,24 @@ void build_index(pqxx::connection_base& c, const std::string& migration,
                 "    SELECT FROM pg_inherits AS ii JOIN pg_index AS x ON x.indexrelid = ii.inhrelid"
                 "    WHERE ii.inhparent = to_regclass($2) AND x.indrelid = p.oid) "
                 "ORDER BY p.relname",
-                table, name);
+                index.table, index.name);
         }();
-        // The partition's index is named after it and what the table's index
-        // is named beyond the table's own name ("events_day" on "events"
-        // gives "events_2026_12_day" on "events_2026_12").
-        const auto stored_table = stored_name(table);
-        const auto suffix = stored.starts_with(stored_table + "_")
-                                ? stored.substr(stored_table.size())
-                                : "_" + stored;
         for (const auto& row : partitions) {
-            const auto partition = row[0].as<std::string>();
+            auto of_partition = index;
+            of_partition.table = row[0].as<std::string>();
             const auto child = row[1].as<std::string>() + suffix;
             constexpr std::size_t longest_name = 63;
             if (child.size() > longest_name) {
                 throw DatabaseError(fmt::format(
                     "migration {}: the index of partition {} would be named {}, longer than "
                     "PostgreSQL's {} bytes; give index {} a shorter name",
-                    migration, partition, child, longest_name, stored));
+                    migration, of_partition.table, child, longest_name, stored));
             }
-            const auto quoted_child = c.quote_name(child);
-            build_index(c, migration, index, quoted_child, partition);
+            of_partition.name = c.quote_name(child);
+            build_index(c, migration, of_partition);
             exec_waiting_briefly_for_locks(
                 c, migration,
-                fmt::format("ALTER INDEX {} ATTACH PARTITION {}", name, quoted_child));
+                fmt::format("ALTER INDEX {} ATTACH PARTITION {}", index.name, of_partition.name));
         }
     }
 }
@@ -292,7 +289,7 @@ void apply_outside_a_transaction(pqxx::connection_base& c, const MigrationSource
     const std::string migration(m.name);
     for (const auto& statement : split_statements(m.sql)) {
         if (const auto index = concurrent_index(statement)) {
-            build_index(c, migration, *index, index->name, index->table);
+            build_index(c, migration, *index);
         } else if (runs_concurrently(statement)) {
             pqxx::nontransaction tx(c);
             tx.exec(statement);

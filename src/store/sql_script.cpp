@@ -125,9 +125,9 @@ std::string_view without_leading_comments(std::string_view statement) {
 }
 
 std::string index_statement(const ConcurrentIndex& index, std::string_view how,
-                            std::string_view name, std::string_view on) {
+                            std::string_view on) {
     std::string statement = index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
-    statement.append(how).append(name).append(" ON ").append(on).append(" ");
+    statement.append(how).append(index.name).append(" ON ").append(on).append(" ");
     return statement.append(index.definition);
 }
 
@@ -202,13 +202,12 @@ std::optional<ConcurrentIndex> concurrent_index(std::string_view statement) {
     return index;
 }
 
-std::string concurrent_build(const ConcurrentIndex& index, std::string_view name,
-                             std::string_view table) {
-    return index_statement(index, "CONCURRENTLY ", name, table);
+std::string concurrent_build(const ConcurrentIndex& index) {
+    return index_statement(index, "CONCURRENTLY ", index.table);
 }
 
 std::string partitioned_parent_build(const ConcurrentIndex& index) {
-    return index_statement(index, "", index.name, "ONLY " + index.table);
+    return index_statement(index, "", "ONLY " + index.table);
 }
 
 bool runs_concurrently(std::string_view statement) {

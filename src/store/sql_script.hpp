@@ -39,9 +39,8 @@ struct ConcurrentIndex {
 [[nodiscard]] std::optional<ConcurrentIndex> concurrent_index(std::string_view statement);
 
 // `CREATE INDEX CONCURRENTLY name ON table` with the index's definition;
-// `name` and `table` go into the statement as given (quote them).
-[[nodiscard]] std::string concurrent_build(const ConcurrentIndex& index, std::string_view name,
-                                           std::string_view table);
+// the name and the table go into the statement as they are (quoted or not).
+[[nodiscard]] std::string concurrent_build(const ConcurrentIndex& index);
 
 // `CREATE INDEX name ON ONLY table` with the index's definition: the
 // partitioned table's own index, invalid until an index of each partition is

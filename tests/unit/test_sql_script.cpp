@@ -88,7 +88,10 @@ TEST(SqlScript, AConcurrentBuildIsTakenApartForEachPartition) {
     EXPECT_EQ(index->table, "\"Events\"");
     EXPECT_EQ(index->definition, "USING hash (key) WHERE key IS NOT NULL");
     EXPECT_TRUE(index->unique);
-    EXPECT_EQ(concurrent_build(*index, "\"events_1_key\"", "events_1"),
+    auto of_partition = *index;
+    of_partition.name = "\"events_1_key\"";
+    of_partition.table = "events_1";
+    EXPECT_EQ(concurrent_build(of_partition),
               "CREATE UNIQUE INDEX CONCURRENTLY \"events_1_key\" ON events_1 "
               "USING hash (key) WHERE key IS NOT NULL");
     EXPECT_EQ(partitioned_parent_build(*index),
