@@ -30,3 +30,5 @@ target_link_libraries(deliveryd_header_checks PRIVATE deliveryd_service)
 # No debug information and no optimisation: the objects are thrown away, and
 # what is checked (that the header compiles cleanly) does not depend on them.
 target_compile_options(deliveryd_header_checks PRIVATE -Werror -g0 -O0)
+# Each header alone, also in a tree that otherwise compiles in unity batches.
+set_target_properties(deliveryd_header_checks PROPERTIES UNITY_BUILD OFF)

@@ -40,17 +40,6 @@ constexpr std::array<std::string_view, registration_columns> column_names{
 // megabytes in one field.
 constexpr std::size_t max_text = 1024;
 
-// Header names may come padded ("sms_id, phone").
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 [[noreturn]] void fail(std::size_t line, std::string_view column, std::string_view problem) {
     throw RegistrationError(fmt::format("line {}: column {}: {}", line, column, problem));
 }
@@ -59,7 +48,7 @@ std::string_view trimmed(std::string_view text) {
 
 void RegistrationReader::read_header(const core::CsvRecord& header) {
     for (std::size_t i = 0; i < header.fields.size(); ++i) {
-        const auto name = trimmed(header.fields[i]);
+        const auto name = core::trim_blanks(header.fields[i]);
         std::size_t known = 0;
         while (known < column_names.size() && column_names[known] != name) {
             ++known;

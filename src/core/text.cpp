@@ -134,4 +134,14 @@ std::string to_log_text(std::string_view text, std::size_t max_bytes) {
     return out;
 }
 
+std::string_view trim_blanks(std::string_view text) noexcept {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
 }  // namespace deliveryd::core

@@ -15,6 +15,7 @@
 
 #include "deliveryd/core/log_throttle.hpp"
 #include "deliveryd/core/phone.hpp"
+#include "deliveryd/core/text.hpp"
 #include "deliveryd/http/admin_pages.hpp"
 #include "deliveryd/http/admin_sessions.hpp"
 #include "deliveryd/http/callback_route.hpp"
@@ -93,16 +94,6 @@ std::optional<std::string> typed_phone(std::string_view text) {
         }
     }
     return core::is_vietnamese_phone(digits) ? std::optional(digits) : std::nullopt;
-}
-
-std::string trimmed(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return std::string(text);
 }
 
 // GCC 12 pairs the coroutine frames' allocation (Asio's aligned_alloc) with
@@ -364,7 +355,7 @@ class AdminRoutes {
         std::string cursor;
         for (const auto& param : url.params()) {
             if (param.key == "q") {
-                query = trimmed(param.value);
+                query = std::string(core::trim_blanks(param.value));
             } else if (param.key == "by") {
                 by = param.value;
             } else if (param.key == "before") {

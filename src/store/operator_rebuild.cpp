@@ -21,7 +21,7 @@
 namespace deliveryd::store {
 namespace {
 
-constexpr std::int64_t chunk_rows = 1'000;
+constexpr std::int64_t rebuild_chunk_rows = 1'000;
 
 // The start of the oldest month delivery_event holds in a monthly partition
 // (NULL when there is none): rows submitted before it may have lost reports.
@@ -43,7 +43,7 @@ std::string rows_sql() {
            " ORDER BY sms_id LIMIT $4";
 }
 
-std::string events_sql() {
+std::string rebuild_events_sql() {
     return std::string("SELECT") + statements::event_columns() +
            " FROM delivery_event WHERE sms_id = ANY($1::text[]) ORDER BY sms_id, event_id";
 }
@@ -226,7 +226,7 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
             return since;
         });
         const auto rows_query = rows_sql();
-        const auto events_query = events_sql();
+        const auto events_query = rebuild_events_sql();
         std::string after;  // keyset: the last id of the previous chunk
         for (;;) {
             std::vector<std::string> differing;
@@ -236,7 +236,7 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
                 std::set<std::string, std::less<>> requeued;
                 std::set<std::string, std::less<>> in_archive;
                 for (const auto& r :
-                     tx.exec_params(rows_query, after, sms_id, events_since, chunk_rows)) {
+                     tx.exec_params(rows_query, after, sms_id, events_since, rebuild_chunk_rows)) {
                     rows.push_back(read_state(r));
                     if (r[after_state_column].as<bool>()) {  // requeued, unresolved
                         requeued.insert(rows.back().sms_id);
@@ -284,7 +284,7 @@ RebuildReport rebuild_rows(ConnectionPool& pool, const std::optional<std::string
             if (progress) {
                 progress(report.rows_checked + report.rows_requeued);
             }
-            if (static_cast<std::int64_t>(rows_read) < chunk_rows) {
+            if (static_cast<std::int64_t>(rows_read) < rebuild_chunk_rows) {
                 break;
             }
         }

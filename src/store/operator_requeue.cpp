@@ -26,7 +26,7 @@ constexpr const char* selection_sql = R"sql(
       AND (requeued_at IS NULL OR requeued_at < $5::timestamptz)
 )sql";
 
-constexpr std::int64_t chunk_rows = 5'000;
+constexpr std::int64_t requeue_chunk_rows = 5'000;
 
 // The selection's ids in byte order, read by one scan. ORDER BY sms_id
 // COLLATE "C" cannot use the primary key's index (it has the database's
@@ -125,7 +125,7 @@ std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection, bo
                 return;
             }
             tx.exec_params(declare_sql(cursor), states, since_ms, selection.account, ids, started);
-            const auto fetch = "FETCH " + std::to_string(chunk_rows) + " FROM " + cursor;
+            const auto fetch = "FETCH " + std::to_string(requeue_chunk_rows) + " FROM " + cursor;
             const auto sql = requeue_sql();
             for (;;) {
                 const auto chunk = tx.exec(fetch);
@@ -142,7 +142,7 @@ std::int64_t requeue(ConnectionPool& pool, const RequeueSelection& selection, bo
                 if (progress) {
                     progress(total);
                 }
-                if (static_cast<std::int64_t>(chunk.size()) < chunk_rows) {
+                if (static_cast<std::int64_t>(chunk.size()) < requeue_chunk_rows) {
                     break;
                 }
             }

@@ -11,7 +11,7 @@ bool is_space(char c) {
     return std::isspace(static_cast<unsigned char>(c)) != 0;
 }
 
-std::string_view trimmed(std::string_view text) {
+std::string_view trimmed_space(std::string_view text) {
     while (!text.empty() && is_space(text.front())) {
         text.remove_prefix(1);
     }
@@ -143,7 +143,7 @@ std::vector<std::string> split_statements(std::string_view script) {
     const auto finish = [&](std::size_t end) {
         const auto statement = script.substr(start, end - start);
         if (!only_comments(statement)) {
-            statements.emplace_back(trimmed(statement));
+            statements.emplace_back(trimmed_space(statement));
         }
         start = end + 1;
     };
@@ -198,7 +198,7 @@ std::optional<ConcurrentIndex> concurrent_index(std::string_view statement) {
     index.table = table;
     const auto after_table =
         static_cast<std::size_t>(table.data() - statement.data()) + table.size();
-    index.definition = trimmed(statement.substr(after_table));
+    index.definition = trimmed_space(statement.substr(after_table));
     return index;
 }
 

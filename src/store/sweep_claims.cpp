@@ -48,13 +48,13 @@ std::string due_outside_windows(const PollScope& scope) {
            s.group + " AND submitted_at BETWEEN w.f AND w.e)";
 }
 
-std::string backlog_sql(const PollScope& scope) {
+std::string sweep_backlog_sql(const PollScope& scope) {
     return std::string("SELECT g, count(*) FROM (SELECT ") + sweepable(scope).group +
            " AS g FROM delivery_state WHERE " + due_outside_windows(scope) +
            " LIMIT $5) AS due GROUP BY g ORDER BY g";
 }
 
-std::string claim_sql(const PollScope& scope) {
+std::string sweep_claim_sql(const PollScope& scope) {
     return std::string(R"sql(
 WITH due AS (
     SELECT sms_id AS due_id FROM delivery_state
@@ -105,8 +105,8 @@ std::vector<SweepBacklog> PollStore::sweep_backlog(const PollScope& scope,
         backlog.clear();
         pqxx::read_transaction tx(c);
         for (const auto& row :
-             tx.exec_params(backlog_sql(scope), account_parameter(scope), windows[0], windows[1],
-                            windows[2], static_cast<std::int64_t>(count_cap))) {
+             tx.exec_params(sweep_backlog_sql(scope), account_parameter(scope), windows[0],
+                            windows[1], windows[2], static_cast<std::int64_t>(count_cap))) {
             backlog.push_back({row[0].as<std::string>(), row[1].as<std::size_t>()});
         }
     });
@@ -122,8 +122,8 @@ SweepRows PollStore::claim_for_sweep(const PollScope& scope, const std::string& 
         claimed = SweepRows{};
         pqxx::nontransaction tx(c);  // one statement: its own transaction
         const auto result = tx.exec_params(
-            claim_sql(scope), account_parameter(scope), windows[0], windows[1], windows[2], group,
-            static_cast<std::int64_t>(limit), static_cast<std::int64_t>(lease.count()));
+            sweep_claim_sql(scope), account_parameter(scope), windows[0], windows[1], windows[2],
+            group, static_cast<std::int64_t>(limit), static_cast<std::int64_t>(lease.count()));
         claimed.rows.reserve(result.size());
         for (const auto& row : result) {
             claimed.rows.push_back(

@@ -17,7 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* token = "admin-token-0123456789";
+constexpr const char* admin_token = "admin-token-0123456789";
 
 // A response header by its lower-case name; empty when absent.
 std::string header(const testing::HttpResult& res, const std::string& name) {
@@ -33,7 +33,7 @@ struct AdminPages : ::testing::Test {
         db = std::make_unique<testing::ScratchDatabase>();
         admin_port = testing::free_local_port();
         daemon = std::make_unique<testing::Daemon>(
-            testing::admin_daemon_config(db->url(), admin_port, token));
+            testing::admin_daemon_config(db->url(), admin_port, admin_token));
         ASSERT_TRUE(daemon->wait_admin_ready()) << daemon->process.output();
         // A ZNS that failed (Zalo's -118), with two reports carrying the
         // number in two forms.
@@ -71,7 +71,7 @@ struct AdminPages : ::testing::Test {
 
     // The session cookie of a fresh login ("deliveryd_admin=...").
     [[nodiscard]] std::string session() const {
-        const auto res = login(token);
+        const auto res = login(admin_token);
         const auto cookie = res.headers.find("set-cookie");
         if (res.status != 303 || cookie == res.headers.end()) {
             ADD_FAILURE() << "login: " << res.status << " " << res.body;
@@ -100,7 +100,7 @@ TEST_F(AdminPages, EveryPageSendsAStrangerToTheLogin) {
     }
     EXPECT_EQ(page("/", "deliveryd_admin=" + std::string(64, 'a')).status, 303)
         << "a made-up session";
-    EXPECT_EQ(page("/", std::string("deliveryd_admin=") + token).status, 303)
+    EXPECT_EQ(page("/", std::string("deliveryd_admin=") + admin_token).status, 303)
         << "the token is not a session";
     const auto form = testing::http_get(admin_port, "/login");
     EXPECT_EQ(form.status, 200);
@@ -119,14 +119,14 @@ TEST_F(AdminPages, AWrongTokenGetsNoCookie) {
 }
 
 TEST_F(AdminPages, TheLoginCookieOpensThePagesAndIsNotTheToken) {
-    const auto res = login(token, "%2Fmessages%2Fzns-1");
+    const auto res = login(admin_token, "%2Fmessages%2Fzns-1");
     ASSERT_EQ(res.status, 303) << res.body;
     EXPECT_EQ(header(res, "location"), "/messages/zns-1");
     const auto set_cookie = header(res, "set-cookie");
     EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos) << set_cookie;
     EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos) << set_cookie;
     EXPECT_NE(set_cookie.find("Path=/"), std::string::npos) << set_cookie;
-    EXPECT_EQ(set_cookie.find(token), std::string::npos) << set_cookie;
+    EXPECT_EQ(set_cookie.find(admin_token), std::string::npos) << set_cookie;
     const auto cookie = set_cookie.substr(0, set_cookie.find(';'));
 
     const auto overview = page("/", cookie);
@@ -136,18 +136,18 @@ TEST_F(AdminPages, TheLoginCookieOpensThePagesAndIsNotTheToken) {
     EXPECT_EQ(page("/messages/zns-1", cookie).status, 200);
     EXPECT_EQ(page("/api/messages/zns-1", cookie).status, 200) << "the JSON API takes it too";
     EXPECT_EQ(testing::http_request(admin_port, "GET", "/",
-                                    {{"Authorization", std::string("Bearer ") + token}})
+                                    {{"Authorization", std::string("Bearer ") + admin_token}})
                   .status,
               200)
         << "and the pages the bearer token";
 
-    EXPECT_EQ(header(login(token, "%2F%2Fevil.example%2F"), "location"), "/")
+    EXPECT_EQ(header(login(admin_token, "%2F%2Fevil.example%2F"), "location"), "/")
         << "never sent to another site";
 
     const auto out = testing::http_request(admin_port, "POST", "/logout", {{"Cookie", cookie}});
     EXPECT_EQ(out.status, 303);
     EXPECT_EQ(page("/", cookie).status, 303) << "logged out";
-    EXPECT_EQ(daemon->process.output().find(token), std::string::npos)
+    EXPECT_EQ(daemon->process.output().find(admin_token), std::string::npos)
         << "the token is never logged";
 }
 
@@ -156,13 +156,13 @@ TEST_F(AdminPages, TheCallbackListenerServesNoPage) {
     for (const std::string target : {"/", "/login", "/messages/zns-1", "/messages?q=zns-1"}) {
         const auto res = testing::http_request(
             daemon->port, "GET", target,
-            {{"Cookie", cookie}, {"Authorization", std::string("Bearer ") + token}});
+            {{"Cookie", cookie}, {"Authorization", std::string("Bearer ") + admin_token}});
         EXPECT_EQ(res.status, 404) << target;
         EXPECT_EQ(res.body.find("zns-1"), std::string::npos) << target;
     }
     EXPECT_EQ(testing::http_request(daemon->port, "POST", "/login",
                                     {{"Content-Type", "application/x-www-form-urlencoded"}},
-                                    std::string("token=") + token)
+                                    std::string("token=") + admin_token)
                   .headers.count("set-cookie"),
               0u);
 }
@@ -252,7 +252,7 @@ TEST_F(AdminPages, NoFullNumberNorTheTokenUnlessAskedFor) {
          {"/", "/messages/zns-1", "/messages?q=0912345678", "/messages?q=order-9", "/login"}) {
         const auto res = page(target, cookie);
         EXPECT_EQ(res.body.find("912345678"), std::string::npos) << target << ": " << res.body;
-        EXPECT_EQ(res.body.find(token), std::string::npos) << target;
+        EXPECT_EQ(res.body.find(admin_token), std::string::npos) << target;
     }
     const auto full = page("/messages/zns-1?unmask=1", cookie);
     ASSERT_EQ(full.status, 200);
@@ -260,7 +260,7 @@ TEST_F(AdminPages, NoFullNumberNorTheTokenUnlessAskedFor) {
     EXPECT_NE(full.body.find("<code>" + phone + "</code>"), std::string::npos) << full.body;
     EXPECT_NE(full.body.find("phonenumber=%2B84912345678"), std::string::npos)
         << "the raw report in full too";
-    EXPECT_EQ(full.body.find(token), std::string::npos);
+    EXPECT_EQ(full.body.find(admin_token), std::string::npos);
     EXPECT_TRUE(daemon->process.wait_for_line("message zns-1 shown with its phone number", 5s));
     const auto list = page("/messages?q=0912345678&unmask=1", cookie);
     EXPECT_NE(list.body.find("<code>" + phone + "</code>"), std::string::npos) << list.body;

@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 
 constexpr auto ninety_days = std::chrono::milliseconds(std::chrono::hours(24 * 90));
 
-Observation report(const std::string& id, StateLabel label, int telco_id) {
+Observation telco_report(const std::string& id, StateLabel label, int telco_id) {
     Observation o;
     o.sms_id = id;
     o.source = Source::callback;
@@ -136,7 +136,7 @@ TEST_F(Archive, ALateReportAboutAnArchivedMessageEndsInItsRow) {
 
     // The callback path does not look in the archive: the report creates a
     // fresh row, as for any id it does not know.
-    const auto late = status->apply(std::vector{report("old-0", StateLabel::sent, 3)});
+    const auto late = status->apply(std::vector{telco_report("old-0", StateLabel::sent, 3)});
     EXPECT_EQ(late.outcomes, std::vector{store::ApplyOutcome::created});
     EXPECT_EQ(db->scalar("SELECT count(*) FROM delivery_state_all WHERE sms_id = 'old-0'"), "2");
 
@@ -175,9 +175,9 @@ TEST_F(Archive, ReportsDuringArchivingEndInOneRowPerMessage) {
         const auto send = [&](int round) {
             std::vector<Observation> batch;
             for (int i = round % 7; i < rows; i += 7) {
-                batch.push_back(report("old-" + std::to_string(i), StateLabel::sent, 3));
+                batch.push_back(telco_report("old-" + std::to_string(i), StateLabel::sent, 3));
             }
-            batch.push_back(report("new-" + std::to_string(round), StateLabel::sent, 1));
+            batch.push_back(telco_report("new-" + std::to_string(round), StateLabel::sent, 1));
             try {
                 (void)status->apply(batch);
             } catch (const std::exception&) {

@@ -17,7 +17,7 @@ using core::Observation;
 using core::Source;
 using core::StateLabel;
 
-Observation report(const std::string& id, StateLabel label, std::int64_t second) {
+Observation feed_report(const std::string& id, StateLabel label, std::int64_t second) {
     Observation o;
     o.sms_id = id;
     o.source = Source::callback;
@@ -79,28 +79,28 @@ struct ChangeFeed : ::testing::Test {
 };
 
 TEST_F(ChangeFeed, OneNotificationPerStateEntered) {
-    (void)status->apply(std::vector{report("f-1", StateLabel::waiting, 1)});
+    (void)status->apply(std::vector{feed_report("f-1", StateLabel::waiting, 1)});
     EXPECT_EQ(listener->take(), std::vector{payload("f-1", "waiting", false)});
 
-    (void)status->apply(std::vector{report("f-1", StateLabel::sent, 2)});
+    (void)status->apply(std::vector{feed_report("f-1", StateLabel::sent, 2)});
     EXPECT_EQ(listener->take(), std::vector{payload("f-1", "sent", true)});
 
     // The same report again, and an older one: no state is entered.
-    (void)status->apply(
-        std::vector{report("f-1", StateLabel::sent, 2), report("f-1", StateLabel::waiting, 0)});
+    (void)status->apply(std::vector{feed_report("f-1", StateLabel::sent, 2),
+                                    feed_report("f-1", StateLabel::waiting, 0)});
     EXPECT_TRUE(listener->take().empty());
 
     // A batch: each row that entered a state, once.
-    (void)status->apply(std::vector{report("f-2", StateLabel::sent, 3),
-                                    report("f-3", StateLabel::waiting, 3),
-                                    report("f-3", StateLabel::sent, 4)});
+    (void)status->apply(std::vector{feed_report("f-2", StateLabel::sent, 3),
+                                    feed_report("f-3", StateLabel::waiting, 3),
+                                    feed_report("f-3", StateLabel::sent, 4)});
     auto heard = listener->take();
     std::sort(heard.begin(), heard.end());
     EXPECT_EQ(heard, (std::vector{payload("f-2", "sent", true), payload("f-3", "sent", true)}));
 }
 
 TEST_F(ChangeFeed, NothingFromARolledBackTransactionOrAConnectionWithoutTheFeed) {
-    (void)status->apply(std::vector{report("f-1", StateLabel::waiting, 1)});
+    (void)status->apply(std::vector{feed_report("f-1", StateLabel::waiting, 1)});
     ASSERT_EQ(listener->take().size(), 1U);
 
     pool->with_connection([](pqxx::connection_base& c) {
@@ -118,15 +118,15 @@ TEST_F(ChangeFeed, NothingFromARolledBackTransactionOrAConnectionWithoutTheFeed)
 }
 
 TEST_F(ChangeFeed, TheCatchUpQueriesReturnWhatAListenerMissed) {
-    (void)status->apply(
-        std::vector{report("f-1", StateLabel::waiting, 1), report("f-2", StateLabel::waiting, 1)});
+    (void)status->apply(std::vector{feed_report("f-1", StateLabel::waiting, 1),
+                                    feed_report("f-2", StateLabel::waiting, 1)});
     ASSERT_EQ(listener->take().size(), 2U);
     const auto mark = db->scalar("SELECT max(event_id) FROM delivery_event");
 
     // Away: the listener's connection is gone while f-1 becomes final.
     listener.reset();
     listening.reset();
-    (void)status->apply(std::vector{report("f-1", StateLabel::sent, 2)});
+    (void)status->apply(std::vector{feed_report("f-1", StateLabel::sent, 2)});
 
     // Back: LISTEN first, then read, so nothing falls between the two.
     listening = std::make_unique<pqxx::connection>(db->url());

@@ -26,8 +26,8 @@ std::string account_yaml(const std::string& name) {
            name + "\n";
 }
 
-std::string config(const std::string& database_url, unsigned short port,
-                   const testing::ProviderSim& sim, const std::string& accounts) {
+std::string reload_config(const std::string& database_url, unsigned short port,
+                          const testing::ProviderSim& sim, const std::string& accounts) {
     return "database:\n  url: " + database_url + "\n  connect_timeout: 2s\n" +
            "http:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n" +
            "esms:\n  api_base: " + sim.url() + "\n  callback_api_base: " + sim.url() +
@@ -77,7 +77,7 @@ TEST(ConfigReload, SighupPollsTheAccountsTheFileNamesNowAndKeepsServingCallbacks
                               "shop-b:key-shop-b:secret-shop-b"});
     ASSERT_NE(sim.port, 0) << sim.process.output();
     const auto port = testing::free_local_port();
-    testing::Daemon d(config(db.url(), port, sim, account_yaml("shop-a")));
+    testing::Daemon d(reload_config(db.url(), port, sim, account_yaml("shop-a")));
     ASSERT_EQ(d.port, port) << d.process.output();
     ASSERT_TRUE(d.wait_ready()) << d.process.output();
     ASSERT_EQ(testing::register_sim_messages(db.url(), sim), 400u);
@@ -91,7 +91,7 @@ TEST(ConfigReload, SighupPollsTheAccountsTheFileNamesNowAndKeepsServingCallbacks
 
     // shop-b added: polled after the SIGHUP; callbacks answered throughout.
     rewrite(d.config_path,
-            config(db.url(), port, sim, account_yaml("shop-a") + account_yaml("shop-b")));
+            reload_config(db.url(), port, sim, account_yaml("shop-a") + account_yaml("shop-b")));
     d.process.send_signal(SIGHUP);
     EXPECT_EQ(callbacks_not_stored(port, "reload-", 3s), 0) << d.process.output();
     deadline = Clock::now() + 10s;
@@ -106,7 +106,7 @@ TEST(ConfigReload, SighupPollsTheAccountsTheFileNamesNowAndKeepsServingCallbacks
     EXPECT_EQ(d.process.output().find("secret-shop-b"), std::string::npos) << "no secret logged";
 
     // A file with a problem: refused, and the running configuration stays.
-    rewrite(d.config_path, config(db.url(), port, sim, "    - name: shop-c\n"));
+    rewrite(d.config_path, reload_config(db.url(), port, sim, "    - name: shop-c\n"));
     d.process.send_signal(SIGHUP);
     deadline = Clock::now() + 5s;
     while (Clock::now() < deadline &&

@@ -24,10 +24,10 @@ namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 using namespace std::chrono_literals;
 
-// Answers "<method> <target> <body>".
-class EchoServer {
+// Answers "<method> <target> <body>", with small header and body limits.
+class LimitedEchoServer {
   public:
-    EchoServer()
+    LimitedEchoServer()
         : server_(ioc_,
                   {.endpoint = {asio::ip::make_address("127.0.0.1"), 0},
                    .read_timeout = 5s,
@@ -43,7 +43,7 @@ class EchoServer {
         server_.start();
         thread_ = std::thread([this] { ioc_.run(); });
     }
-    ~EchoServer() {
+    ~LimitedEchoServer() {
         server_.stop();
         ioc_.stop();
         thread_.join();
@@ -90,7 +90,7 @@ std::string ok(std::string_view body, bool close = false) {
 }
 
 TEST(HttpReading, RequestsSentTogetherAreAnsweredInOrder) {
-    EchoServer server;
+    LimitedEchoServer server;
     EXPECT_EQ(
         exchange(server.endpoint(), {"GET /a HTTP/1.1\r\nHost: t\r\n\r\n"
                                      "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyz"
@@ -99,7 +99,7 @@ TEST(HttpReading, RequestsSentTogetherAreAnsweredInOrder) {
 }
 
 TEST(HttpReading, ARequestInPiecesIsReadWholeBodyIncluded) {
-    EchoServer server;
+    LimitedEchoServer server;
     EXPECT_EQ(
         exchange(server.endpoint(), {"PO", "ST /in-pieces HT", "TP/1.1\r\nHost: t\r\nContent-",
                                      "Length: 5\r\nConnection: close\r\n\r", "\nab", "cde"}),
@@ -107,7 +107,7 @@ TEST(HttpReading, ARequestInPiecesIsReadWholeBodyIncluded) {
 }
 
 TEST(HttpReading, HeadsAndBodiesOverTheLimitsGetTheir4xx) {
-    EchoServer server;
+    LimitedEchoServer server;
     const auto status_line = [&](const std::string& request) {
         const auto answer = exchange(server.endpoint(), {request});
         return answer.substr(0, answer.find("\r\n"));
@@ -122,7 +122,7 @@ TEST(HttpReading, HeadsAndBodiesOverTheLimitsGetTheir4xx) {
 }
 
 TEST(HttpReading, ARequestCutShortGets400AndALeavingClientNothing) {
-    EchoServer server;
+    LimitedEchoServer server;
     const auto cut_short = exchange(server.endpoint(), {"GET /half HTTP/1.1\r\nHo"}, true);
     EXPECT_EQ(cut_short.substr(0, cut_short.find("\r\n")), "HTTP/1.1 400 Bad Request");
     EXPECT_EQ(exchange(server.endpoint(), {"GET /one HTTP/1.1\r\nHost: t\r\n\r\n"}, true),

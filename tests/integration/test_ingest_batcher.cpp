@@ -30,6 +30,7 @@
 #include "deliveryd/store/status_store.hpp"
 
 #include "support/scratch_database.hpp"
+#include "support/state_rows.hpp"
 
 namespace deliveryd {
 namespace {
@@ -42,12 +43,10 @@ using core::Timestamp;
 using store::ApplyOutcome;
 using store::PolledAnswer;
 using store::ReportPath;
+using testing::at;
 
-Timestamp at(std::int64_t seconds) {
-    return Timestamp{std::chrono::seconds{1'750'000'000 + seconds}};
-}
-
-Observation report(const std::string& id, StateLabel label, Source source = Source::callback) {
+Observation batched_report(const std::string& id, StateLabel label,
+                           Source source = Source::callback) {
     Observation o;
     o.sms_id = id;
     o.source = source;
@@ -63,7 +62,7 @@ Observation report(const std::string& id, StateLabel label, Source source = Sour
 PolledAnswer answer(const std::vector<std::string>& ids) {
     PolledAnswer a;
     for (const auto& id : ids) {
-        a.observations.push_back(report(id, StateLabel::waiting, Source::get_callback));
+        a.observations.push_back(batched_report(id, StateLabel::waiting, Source::get_callback));
         a.reschedules.push_back({.sms_id = id, .next_poll_at = at(100), .count_attempt = true});
     }
     return a;
@@ -121,9 +120,10 @@ class BatcherTest : public ::testing::Test {
 
     // Queues a callback; its completion is written down as "<id> ok" or "<id> <error>".
     void callback(const std::string& id, StateLabel label = StateLabel::sent) {
-        batcher->async_apply(report(id, label), [this, id](std::exception_ptr e, ApplyOutcome) {
-            completed.push_back(id + " " + describe(e));
-        });
+        batcher->async_apply(batched_report(id, label),
+                             [this, id](std::exception_ptr e, ApplyOutcome) {
+                                 completed.push_back(id + " " + describe(e));
+                             });
     }
     void polled(const std::string& name, PolledAnswer a) {
         batcher->async_apply_polled(std::move(a), [this, name](std::exception_ptr e) {
@@ -277,8 +277,8 @@ TEST_F(BatcherTest, MetricsCountEachPathApartInAMixedBatch) {
         callback("plug", StateLabel::sent);
         callback("x", StateLabel::sent_to_telco);
         PolledAnswer a;
-        a.observations = {report("x", StateLabel::delivered, Source::get_send_status),
-                          report("y", StateLabel::failed, Source::zalo_status)};
+        a.observations = {batched_report("x", StateLabel::delivered, Source::get_send_status),
+                          batched_report("y", StateLabel::failed, Source::zalo_status)};
         a.observations[1].error_code = -114;
         a.reschedules = {{.sms_id = "x", .next_poll_at = at(100), .count_attempt = true},
                          {.sms_id = "y", .next_poll_at = at(100), .count_attempt = true}};

@@ -305,8 +305,8 @@ TEST_F(OperatorCommands, RetentionDropsOnlyWholeOldMonths) {
     EXPECT_EQ(too_short.exit_code, 2) << "under a day is refused as a slip";
 }
 
-core::Observation report(const std::string& id, core::StateLabel state, int seconds,
-                         core::Source source = core::Source::callback) {
+core::Observation stored_report(const std::string& id, core::StateLabel state, int seconds,
+                                core::Source source = core::Source::callback) {
     core::Observation o;
     o.sms_id = id;
     o.source = source;
@@ -323,15 +323,16 @@ TEST_F(OperatorCommands, RebuildFindsNoDifferenceAfterRealReportsAndFindsATamper
     db->execute(
         "INSERT INTO delivery_state (sms_id, type_id, oa_id) VALUES "
         "('zns-1', 25, '1397492183140006179'), ('zns-quiet', 25, '1397492183140006179')");
-    auto zns = report("zns-1", core::StateLabel::sent, 10, core::Source::get_callback);
+    auto zns = stored_report("zns-1", core::StateLabel::sent, 10, core::Source::get_callback);
     zns.partner_id = "7984e9b198c40e9957d6";
-    auto failed = report("sms-2", core::StateLabel::failed, 20);
+    auto failed = stored_report("sms-2", core::StateLabel::failed, 20);
     failed.send_success = 0;
     failed.send_failed = 1;
     failed.error_code = -114;
     failed.error_message = "user inactive";
-    (void)status.apply(std::vector{report("sms-1", core::StateLabel::waiting, 5), zns, failed});
-    (void)status.apply(std::vector{report("sms-1", core::StateLabel::sent, 30)});
+    (void)status.apply(
+        std::vector{stored_report("sms-1", core::StateLabel::waiting, 5), zns, failed});
+    (void)status.apply(std::vector{stored_report("sms-1", core::StateLabel::sent, 30)});
     (void)status.close_windows(std::vector<store::WindowClose>{
         {"zns-1", core::Timestamp(std::chrono::seconds(1'790'600'000))},
         {"zns-quiet", core::Timestamp(std::chrono::seconds(1'790'600'000))}});
@@ -366,13 +367,13 @@ TEST_F(OperatorCommands, RebuildFindsNoDifferenceAfterRealReportsAndFindsATamper
 TEST_F(OperatorCommands, RebuildApplyRepairsRowsChangedBehindItsBackAndOnlyThose) {
     store::ConnectionPool pool({.url = db->url(), .size = 2});
     store::StatusStore status(pool);
-    auto failed = report("sms-2", core::StateLabel::failed, 20);
+    auto failed = stored_report("sms-2", core::StateLabel::failed, 20);
     failed.send_success = 0;
     failed.send_failed = 1;
     failed.error_code = -114;
-    (void)status.apply(std::vector{report("sms-1", core::StateLabel::sent, 10), failed,
-                                   report("sms-3", core::StateLabel::waiting, 30),
-                                   report("old-1", core::StateLabel::failed, 40)});
+    (void)status.apply(std::vector{stored_report("sms-1", core::StateLabel::sent, 10), failed,
+                                   stored_report("sms-3", core::StateLabel::waiting, 30),
+                                   stored_report("old-1", core::StateLabel::failed, 40)});
     // Behind deliveryd's back: a failure turned into a delivery, a message
     // still waiting marked final with no next poll, and a row whose oldest
     // reports retention has dropped (submitted before any event partition).
@@ -424,7 +425,7 @@ TEST_F(OperatorCommands, RebuildApplyLosesNoReportThatArrivesWhileItRuns) {
     const auto id = [](int i) { return fmt::format("c-{:04}", i); };
     std::vector<core::Observation> waiting;
     for (int i = 0; i < rows; ++i) {
-        waiting.push_back(report(id(i), core::StateLabel::waiting, i));
+        waiting.push_back(stored_report(id(i), core::StateLabel::waiting, i));
     }
     (void)status.apply(waiting);
     db->execute(
@@ -452,7 +453,7 @@ TEST_F(OperatorCommands, RebuildApplyLosesNoReportThatArrivesWhileItRuns) {
     std::vector<core::Observation> delivered;
     for (int i = 0; i < rows; ++i) {
         if (id(i) != "c-1000") {
-            delivered.push_back(report(id(i), core::StateLabel::delivered, 10'000 + i));
+            delivered.push_back(stored_report(id(i), core::StateLabel::delivered, 10'000 + i));
         }
     }
     (void)status.apply(delivered);

@@ -23,6 +23,7 @@
 
 #include "support/query_plan.hpp"
 #include "support/scratch_database.hpp"
+#include "support/state_rows.hpp"
 
 namespace deliveryd {
 namespace {
@@ -31,6 +32,9 @@ using core::Timestamp;
 using store::PollScope;
 using store::Reschedule;
 using namespace std::chrono_literals;
+using testing::at;
+using testing::micros_of;
+using testing::next_poll_micros;
 
 PollScope esms(std::string account) {
     return PollScope{.kind = PollScope::Kind::esms_account, .account = std::move(account)};
@@ -38,14 +42,6 @@ PollScope esms(std::string account) {
 
 PollScope etelecom() {
     return PollScope{.kind = PollScope::Kind::etelecom, .account = {}};
-}
-
-Timestamp at(std::int64_t seconds) {
-    return Timestamp{std::chrono::seconds{1'750'000'000 + seconds}};
-}
-
-std::string micros_of(Timestamp t) {
-    return std::to_string(t.time_since_epoch().count());
 }
 
 std::set<std::string> ids_of(const std::vector<core::State>& rows) {
@@ -65,14 +61,6 @@ std::string row_sql(const std::string& id, const std::string& provider, const st
         "VALUES ('{}', '{}', '{}', {}, '{}', {});",
         id, provider, account, is_final ? "true" : "false", is_final ? "delivered" : "waiting",
         next_poll_at);
-}
-
-// The next_poll_at of a row as microseconds since the epoch ("NULL" for null).
-std::string next_poll_micros(const testing::ScratchDatabase& db, const std::string& id) {
-    return db.scalar(fmt::format(
-        "SELECT (extract(epoch FROM next_poll_at) * 1000000)::bigint FROM delivery_state "
-        "WHERE sms_id = '{}'",
-        id));
 }
 
 struct PollStoreTest : ::testing::Test {

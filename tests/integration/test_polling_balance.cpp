@@ -44,8 +44,8 @@ std::vector<std::string> sim_arguments() {
 }
 
 // eSMS only (one scope per account), first poll after 1 s, then every 1-2 s.
-std::string config(const std::string& database_url, unsigned short port,
-                   const testing::ProviderSim& sim) {
+std::string replica_config(const std::string& database_url, unsigned short port,
+                           const testing::ProviderSim& sim) {
     std::ostringstream out;
     out << "database:\n  url: " << database_url << "\n  connect_timeout: 2s\n"
         << "http:\n  listen: 127.0.0.1:" << port << "\n"
@@ -142,7 +142,7 @@ TEST(PollingReplicas, ThirtyAccountsAreSharedEvenlyAndAKilledReplicasShareIsTake
     std::vector<std::unique_ptr<testing::Daemon>> replicas;
     const auto start_replica = [&] {
         const auto port = testing::free_local_port();
-        replicas.push_back(std::make_unique<testing::Daemon>(config(db.url(), port, sim)));
+        replicas.push_back(std::make_unique<testing::Daemon>(replica_config(db.url(), port, sim)));
         ASSERT_EQ(replicas.back()->port, port) << replicas.back()->process.output();
         ASSERT_TRUE(replicas.back()->wait_ready()) << replicas.back()->process.output();
     };

@@ -24,11 +24,12 @@ constexpr const char* secret_key = "SK-leakcheck-93d7aa";
 constexpr const char* wrong_api_key = "AK-leakcheck-wrong-0b2c";
 constexpr const char* wrong_secret_key = "SK-leakcheck-wrong-77e1";
 constexpr const char* etelecom_key = "ET-leakcheck-4c88f2";
-constexpr const char* token = "TK-leakcheck-d41d8c";
+constexpr const char* callback_token = "TK-leakcheck-d41d8c";
 constexpr const char* db_password = "PW-leakcheck-a9f3e0";
 
 std::vector<std::string> secrets() {
-    return {api_key, secret_key, wrong_api_key, wrong_secret_key, etelecom_key, token, db_password};
+    return {api_key,      secret_key,     wrong_api_key, wrong_secret_key,
+            etelecom_key, callback_token, db_password};
 }
 
 void expect_no_secret(const std::string& where, const std::string& text) {
@@ -52,7 +53,7 @@ TEST(Secrets, NoLogLineMetricOrPrintedConfigHoldsASecret) {
     const auto port = testing::free_local_port();
     const auto config =
         "database:\n  url: " + url + "\nhttp:\n  listen: 127.0.0.1:" + std::to_string(port) +
-        "\n  callback_token: " + token + "\nesms:\n  api_base: " + sim.url() +
+        "\n  callback_token: " + callback_token + "\nesms:\n  api_base: " + sim.url() +
         "\n  callback_api_base: " + sim.url() +
         "\n  accounts:\n"
         "    - {name: default, api_key: " +
@@ -84,13 +85,17 @@ TEST(Secrets, NoLogLineMetricOrPrintedConfigHoldsASecret) {
     // Callbacks with the right token, a wrong one, none, and the token in
     // the wrong place.
     const auto base = std::string("/callback/esms");
-    EXPECT_EQ(testing::http_get(port, base + "/" + token + "?SMSID=cb-1&SendStatus=5").status, 200);
-    EXPECT_NE(testing::http_get(port, base + "/" + token + "x?SMSID=cb-2&SendStatus=5").status,
-              200);
-    EXPECT_NE(testing::http_get(port, base + "?SMSID=cb-3&SendStatus=5").status, 200);
-    EXPECT_NE(
-        testing::http_get(port, base + "/" + token + "?SMSID=bad%ZZ&SendStatus=" + token).status,
+    EXPECT_EQ(
+        testing::http_get(port, base + "/" + callback_token + "?SMSID=cb-1&SendStatus=5").status,
         200);
+    EXPECT_NE(
+        testing::http_get(port, base + "/" + callback_token + "x?SMSID=cb-2&SendStatus=5").status,
+        200);
+    EXPECT_NE(testing::http_get(port, base + "?SMSID=cb-3&SendStatus=5").status, 200);
+    EXPECT_NE(testing::http_get(
+                  port, base + "/" + callback_token + "?SMSID=bad%ZZ&SendStatus=" + callback_token)
+                  .status,
+              200);
 
     // Polling ran for every account, including the refused one.
     const auto deadline = std::chrono::steady_clock::now() + 20s;

@@ -18,6 +18,7 @@
 #include "deliveryd/store/status_store.hpp"
 
 #include "support/scratch_database.hpp"
+#include "support/state_rows.hpp"
 
 namespace deliveryd {
 namespace {
@@ -28,13 +29,12 @@ using core::StateLabel;
 using core::Timestamp;
 using store::ApplyOutcome;
 using namespace std::chrono_literals;
+using testing::at;
+using testing::micros_of;
+using testing::next_poll_micros;
 
-Timestamp at(std::int64_t seconds) {
-    return Timestamp{std::chrono::seconds{1'750'000'000 + seconds}};
-}
-
-Observation report(const std::string& id, StateLabel label, std::int64_t when,
-                   Source source = Source::callback) {
+Observation report_at(const std::string& id, StateLabel label, std::int64_t when,
+                      Source source = Source::callback) {
     Observation o;
     o.sms_id = id;
     o.source = source;
@@ -62,7 +62,7 @@ struct StoreFixture : ::testing::Test {
 };
 
 TEST_F(StoreFixture, AReportForAnUnknownMessageCreatesItsRow) {
-    const auto result = status->apply(std::vector{report("new-1", StateLabel::sent, 10)});
+    const auto result = status->apply(std::vector{report_at("new-1", StateLabel::sent, 10)});
     ASSERT_EQ(result.outcomes, std::vector{ApplyOutcome::created});
     const auto row = status->find("new-1");
     ASSERT_TRUE(row);
@@ -80,7 +80,7 @@ TEST_F(StoreFixture, KeepsWhatTheSenderRegistered) {
     db->execute(
         "INSERT INTO delivery_state (sms_id, type_id, oa_id, phone, account) "
         "VALUES ('zns-1', 25, '1397492183140006179', '0901888484', 'shop-a')");
-    auto o = report("zns-1", StateLabel::sent, 10);
+    auto o = report_at("zns-1", StateLabel::sent, 10);
     o.type_id = 25;
     o.partner_id = "7984e9b198c40e9957d6";
     const auto result = status->apply(std::vector{o});
@@ -96,10 +96,11 @@ TEST_F(StoreFixture, KeepsWhatTheSenderRegistered) {
 }
 
 TEST_F(StoreFixture, DuplicatesAndOlderNewsChangeNothingButAreLogged) {
-    const auto first = report("dup-1", StateLabel::sent, 10);
+    const auto first = report_at("dup-1", StateLabel::sent, 10);
     (void)status->apply(std::vector{first});
     const auto before = db->scalar("SELECT updated_at FROM delivery_state");
-    const auto result = status->apply(std::vector{first, report("dup-1", StateLabel::waiting, 20)});
+    const auto result =
+        status->apply(std::vector{first, report_at("dup-1", StateLabel::waiting, 20)});
     EXPECT_EQ(result.outcomes, (std::vector{ApplyOutcome::unchanged, ApplyOutcome::unchanged}));
     EXPECT_EQ(result.rows_written, 0u);
     EXPECT_EQ(db->scalar("SELECT updated_at FROM delivery_state"), before);
@@ -109,12 +110,13 @@ TEST_F(StoreFixture, DuplicatesAndOlderNewsChangeNothingButAreLogged) {
 
 TEST_F(StoreFixture, ReportsWhichRowsEnteredWhichState) {
     db->execute("INSERT INTO delivery_state (sms_id, type_id) VALUES ('known', 2), ('quiet', 25)");
-    const auto result = status->apply(std::vector{report("known", StateLabel::waiting, 10),
-                                                  report("known", StateLabel::sent, 20),
-                                                  report("fresh", StateLabel::failed, 10)});
+    const auto result = status->apply(std::vector{report_at("known", StateLabel::waiting, 10),
+                                                  report_at("known", StateLabel::sent, 20),
+                                                  report_at("fresh", StateLabel::failed, 10)});
     EXPECT_EQ(result.entered, (std::vector{StateLabel::failed, StateLabel::sent}))
         << "created rows in key order, then changed rows; one entry per row";
-    EXPECT_TRUE(status->apply(std::vector{report("known", StateLabel::sent, 30)}).entered.empty())
+    EXPECT_TRUE(
+        status->apply(std::vector{report_at("known", StateLabel::sent, 30)}).entered.empty())
         << "news of the same state enters nothing";
 
     const auto closed = status->close_windows(
@@ -124,7 +126,7 @@ TEST_F(StoreFixture, ReportsWhichRowsEnteredWhichState) {
 }
 
 TEST_F(StoreFixture, ASenderInsertAfterTheCallbackLosesNothing) {
-    (void)status->apply(std::vector{report("late-sender", StateLabel::failed, 10)});
+    (void)status->apply(std::vector{report_at("late-sender", StateLabel::failed, 10)});
     db->execute(
         "INSERT INTO delivery_state (sms_id, type_id, phone) VALUES ('late-sender', 2, '0901') "
         "ON CONFLICT (sms_id) DO NOTHING");
@@ -140,7 +142,7 @@ TEST_F(StoreFixture, ASenderInsertRacingACallbackLosesNothing) {
         "INSERT INTO delivery_state (sms_id, type_id, phone, account) "
         "VALUES ('race-1', 2, '0901888484', 'shop-b') ON CONFLICT (sms_id) DO NOTHING");
     auto applied = std::async(std::launch::async, [&] {
-        return status->apply(std::vector{report("race-1", StateLabel::sent, 10)});
+        return status->apply(std::vector{report_at("race-1", StateLabel::sent, 10)});
     });
     EXPECT_EQ(applied.wait_for(300ms), std::future_status::timeout) << "must wait for the sender";
     tx.commit();
@@ -150,7 +152,7 @@ TEST_F(StoreFixture, ASenderInsertRacingACallbackLosesNothing) {
 }
 
 TEST_F(StoreFixture, EveryFieldRoundTripsExactly) {
-    Observation o = report("full-1", StateLabel::failed, 0, Source::get_callback);
+    Observation o = report_at("full-1", StateLabel::failed, 0, Source::get_callback);
     o.observed_at = Timestamp{std::chrono::microseconds{1'713'952'681'123'456}};
     o.provider = core::Provider::esms;
     o.send_success = 0;
@@ -211,9 +213,9 @@ std::vector<Observation> random_reports(std::mt19937_64& rng, int count, int mes
                               Source::zalo_status};
     std::vector<Observation> reports;
     for (int i = 0; i < count; ++i) {
-        auto o = report("m" + std::to_string(rng() % static_cast<unsigned>(messages)),
-                        labels[rng() % std::size(labels)], static_cast<std::int64_t>(rng() % 50),
-                        sources[rng() % std::size(sources)]);
+        auto o = report_at("m" + std::to_string(rng() % static_cast<unsigned>(messages)),
+                           labels[rng() % std::size(labels)], static_cast<std::int64_t>(rng() % 50),
+                           sources[rng() % std::size(sources)]);
         o.type_id = rng() % 2 == 0 ? 2 : 25;
         o.send_success = static_cast<int>(rng() % 3);
         o.total_price = core::Price{static_cast<std::int64_t>(rng() % 1000) * 100};
@@ -285,10 +287,11 @@ TEST_F(StoreFixture, BatchesOfNewAndOfRegisteredIdsEndAlikeWhicheverWayTheyAreWr
         std::vector<Observation> batch;
         for (int i = first; i < first + count; ++i) {
             const auto id = prefix + std::to_string(i);
-            batch.push_back(report(id, StateLabel::waiting, 10));
+            batch.push_back(report_at(id, StateLabel::waiting, 10));
             if (rng() % 2 == 0) {
-                batch.push_back(report(id, rng() % 2 == 0 ? StateLabel::sent : StateLabel::failed,
-                                       static_cast<std::int64_t>(20 + rng() % 10)));
+                batch.push_back(report_at(id,
+                                          rng() % 2 == 0 ? StateLabel::sent : StateLabel::failed,
+                                          static_cast<std::int64_t>(20 + rng() % 10)));
             }
         }
         std::shuffle(batch.begin(), batch.end(), rng);
@@ -371,7 +374,7 @@ TEST_F(StoreFixture, APlainInsertThatMeetsAnExistingIdIsWrittenTheCarefulWay) {
         const auto news = [&](int first) {
             std::vector<Observation> batch;
             for (int i = first; i < first + 5; ++i) {
-                batch.push_back(report("p" + std::to_string(i), StateLabel::sent, 10));
+                batch.push_back(report_at("p" + std::to_string(i), StateLabel::sent, 10));
             }
             return batch;
         };
@@ -380,7 +383,7 @@ TEST_F(StoreFixture, APlainInsertThatMeetsAnExistingIdIsWrittenTheCarefulWay) {
             EXPECT_EQ(result.outcomes, std::vector(5, ApplyOutcome::created));
         }
         auto mixed = news(1000);
-        mixed.push_back(report("p3", StateLabel::delivered, 20));
+        mixed.push_back(report_at("p3", StateLabel::delivered, 20));
         const auto result = apply(mixed);
         auto expected = std::vector(5, ApplyOutcome::created);
         expected.push_back(ApplyOutcome::changed);
@@ -416,17 +419,6 @@ std::string waiting_row(const std::string& id, int attempts = 0) {
            id + "', 2, 'waiting', now() + interval '1 hour', " + std::to_string(attempts) + ");";
 }
 
-std::string next_poll_micros(const testing::ScratchDatabase& db, const std::string& id) {
-    return db.scalar(
-        "SELECT (extract(epoch FROM next_poll_at) * 1000000)::bigint FROM delivery_state "
-        "WHERE sms_id = '" +
-        id + "'");
-}
-
-std::string micros_of(Timestamp t) {
-    return std::to_string(t.time_since_epoch().count());
-}
-
 std::string attempts_of(const testing::ScratchDatabase& db, const std::string& id) {
     return db.scalar("SELECT poll_attempts FROM delivery_state WHERE sms_id = '" + id + "'");
 }
@@ -434,9 +426,9 @@ std::string attempts_of(const testing::ScratchDatabase& db, const std::string& i
 TEST_F(StoreFixture, APollAnswerAndItsReschedulesCommitTogether) {
     db->execute(waiting_row("open", 2) + waiting_row("done") + waiting_row("quiet"));
     const auto answer =
-        std::vector{report("open", StateLabel::waiting, 10, Source::get_send_status),
-                    report("done", StateLabel::sent, 10, Source::get_send_status),
-                    report("fresh", StateLabel::waiting, 10, Source::get_callback)};
+        std::vector{report_at("open", StateLabel::waiting, 10, Source::get_send_status),
+                    report_at("done", StateLabel::sent, 10, Source::get_send_status),
+                    report_at("fresh", StateLabel::waiting, 10, Source::get_callback)};
     const std::vector<Reschedule> schedule{
         {.sms_id = "quiet", .next_poll_at = at(300), .count_attempt = false},
         {.sms_id = "open", .next_poll_at = at(100) + 7us, .count_attempt = true},
@@ -484,8 +476,9 @@ TEST_F(StoreFixture, AReportThatFailsToRescheduleIsNotStoredEither) {
         CREATE TRIGGER refuse_count BEFORE UPDATE ON delivery_state FOR EACH ROW
             WHEN (NEW.poll_attempts <> OLD.poll_attempts) EXECUTE FUNCTION refuse_count();)sql");
     const auto before = next_poll_micros(*db, "r1");
-    const auto answer = std::vector{report("r1", StateLabel::delivered, 10, Source::get_callback),
-                                    report("new", StateLabel::failed, 10, Source::get_callback)};
+    const auto answer =
+        std::vector{report_at("r1", StateLabel::delivered, 10, Source::get_callback),
+                    report_at("new", StateLabel::failed, 10, Source::get_callback)};
     const std::vector<Reschedule> schedule{{.sms_id = "r1", .next_poll_at = at(100)},
                                            {.sms_id = "r2", .next_poll_at = at(100)},
                                            {.sms_id = "new", .next_poll_at = at(100)}};
@@ -518,8 +511,9 @@ TEST_F(StoreFixture, APollAnswerLocksItsRowsAndItsRescheduledRowsInKeyOrder) {
     pqxx::work holder(other);
     holder.exec("SELECT 1 FROM delivery_state WHERE sms_id = 'b' FOR UPDATE");
     auto applied = std::async(std::launch::async, [&] {
-        return status->apply(std::vector{report("c", StateLabel::sent, 10, Source::get_callback)},
-                             std::vector<Reschedule>{{"b", at(100), true}, {"a", at(100), true}});
+        return status->apply(
+            std::vector{report_at("c", StateLabel::sent, 10, Source::get_callback)},
+            std::vector<Reschedule>{{"b", at(100), true}, {"a", at(100), true}});
     });
     ASSERT_EQ(applied.wait_for(300ms), std::future_status::timeout) << "must wait for b";
 
@@ -627,11 +621,11 @@ TEST_F(StoreFixture, PollAnswersAndCallbacksOverTheSameRowsNeverDeadlock) {
 
 TEST_F(StoreFixture, EachPartOfABatchCountsAsIfItHadCommittedAlone) {
     db->execute("INSERT INTO delivery_state (sms_id, type_id, state) VALUES ('x', 2, 'waiting')");
-    const auto batch = std::vector{report("x", StateLabel::sent_to_telco, 10),  // callbacks
-                                   report("y", StateLabel::failed, 10),
-                                   report("x", StateLabel::delivered, 20, Source::get_callback),
-                                   report("y", StateLabel::failed, 10, Source::get_callback),
-                                   report("z", StateLabel::waiting, 10, Source::get_callback)};
+    const auto batch = std::vector{report_at("x", StateLabel::sent_to_telco, 10),  // callbacks
+                                   report_at("y", StateLabel::failed, 10),
+                                   report_at("x", StateLabel::delivered, 20, Source::get_callback),
+                                   report_at("y", StateLabel::failed, 10, Source::get_callback),
+                                   report_at("z", StateLabel::waiting, 10, Source::get_callback)};
     const auto whole = status->apply(batch);
     EXPECT_EQ(whole.entered,
               (std::vector{StateLabel::failed, StateLabel::waiting, StateLabel::delivered}));

@@ -25,7 +25,7 @@ using core::Source;
 using core::StateLabel;
 using namespace std::chrono_literals;
 
-Observation report(const std::string& id, StateLabel label, std::optional<int> type_id) {
+Observation typed_report(const std::string& id, StateLabel label, std::optional<int> type_id) {
     Observation o;
     o.sms_id = id;
     o.source = Source::callback;
@@ -62,13 +62,13 @@ struct TruthFixture : ::testing::Test {
 
 TEST_F(TruthFixture, ARowMadeUnresolvedAgainIsPolledAndResolved) {
     // Decided as an SMS while its type was unknown: final, no next poll.
-    const std::vector<Observation> first{report("flip-1", StateLabel::sent, std::nullopt)};
+    const std::vector<Observation> first{typed_report("flip-1", StateLabel::sent, std::nullopt)};
     (void)status->apply(first);
     EXPECT_EQ(column("flip-1", "is_final"), "t");
     EXPECT_EQ(column("flip-1", "next_poll_at IS NULL"), "t");
 
     // A ZNS report for the same id: a ZNS at `sent` waits for its receipt.
-    const std::vector<Observation> zns{report("flip-1", StateLabel::sent, 25)};
+    const std::vector<Observation> zns{typed_report("flip-1", StateLabel::sent, 25)};
     (void)status->apply(zns);
     EXPECT_EQ(column("flip-1", "is_final"), "f");
     EXPECT_EQ(column("flip-1", "next_poll_at <= now()"), "t");

@@ -28,6 +28,9 @@ namespace deliveryd::testing {
 
 [[nodiscard]] std::int64_t unix_us();
 
+// The load generator's connections in each test: enough to batch commits.
+constexpr int load_connections = 32;
+
 class Loadgen {
   public:
     Loadgen(unsigned short port, int connections, std::chrono::seconds hard_limit,

@@ -24,8 +24,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr int connections = 32;
-
 TEST(CrashUnderLoad, EveryAcknowledgedCallbackSurvivesKillNine) {
     DELIVERYD_REQUIRE_DATABASE();
     const bool long_run = testing::long_variant();
@@ -45,7 +43,7 @@ TEST(CrashUnderLoad, EveryAcknowledgedCallbackSurvivesKillNine) {
     SCOPED_TRACE(fmt::format("random seed {}", seed));
 
     // The hard limit only bounds a test that goes wrong; finish() stops it.
-    testing::Loadgen load(port, connections, long_run ? 240s : 120s);
+    testing::Loadgen load(port, testing::load_connections, long_run ? 240s : 120s);
     const auto began = Clock::now();
     int kills = 0;
     std::vector<double> restart_ms;
@@ -96,7 +94,7 @@ TEST(CrashUnderLoad, EveryAcknowledgedCallbackSurvivesKillNine) {
         "acknowledged={} lost={} (not in delivery_state {}, not in delivery_event {}) "
         "acknowledged_per_s={:.0f} answers_per_s={:.0f} 503s={} other={} "
         "connection_errors={} timeouts={} restart_ms_mean={:.0f} restart_ms_max={:.0f} seed={}",
-        long_run ? "long" : "fast", connections, seconds, kills, stored.acknowledged,
+        long_run ? "long" : "fast", testing::load_connections, seconds, kills, stored.acknowledged,
         std::max(stored.missing_state, stored.missing_event), stored.missing_state,
         stored.missing_event, summary.at("ok_per_s").to_number<double>(),
         summary.at("answers_per_s").to_number<double>(), testing::number(summary, "unavailable"),

@@ -25,8 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int connections = 32;
-
 // The cumulative 503 count of the last progress line at or before `unix_us`.
 std::uint64_t unavailable_at(const std::vector<boost::json::object>& progress,
                              std::int64_t unix_us) {
@@ -55,7 +53,7 @@ TEST(DatabaseLoss, NothingAcknowledgedWhileDownAndBackWithoutRestart) {
     ASSERT_TRUE(testing::eventually_status(port, "/readyz", 200, 10s));
 
     const auto load_began = testing::unix_us();
-    testing::Loadgen load(port, connections, 120s, /*progress_ms=*/100);
+    testing::Loadgen load(port, testing::load_connections, 120s, /*progress_ms=*/100);
     std::this_thread::sleep_for(before);
     ASSERT_GT(load.record_bytes(), 0u) << daemon.process.output() << load.output();
 
@@ -123,12 +121,12 @@ TEST(DatabaseLoss, NothingAcknowledgedWhileDownAndBackWithoutRestart) {
         "delivery_event {}) acknowledged_per_s_before={:.0f} 200s_while_down={} "
         "503s_while_down={} 503s={} other={} connection_errors={} timeouts={} "
         "recovery_s_after_pg_up={:.2f} recovery_s_after_pg_start={:.2f}",
-        long_run ? "long" : "fast", connections, static_cast<double>(start_began - down) / 1e6,
-        static_cast<double>(down - stop_began) / 1e6, static_cast<double>(up - start_began) / 1e6,
-        stored.acknowledged, std::max(stored.missing_state, stored.missing_event),
-        stored.missing_state, stored.missing_event,
-        load_s > 0 ? static_cast<double>(acked_before_stop) / load_s : 0.0, answered_while_down,
-        unavailable_while_down, testing::number(summary, "unavailable"),
+        long_run ? "long" : "fast", testing::load_connections,
+        static_cast<double>(start_began - down) / 1e6, static_cast<double>(down - stop_began) / 1e6,
+        static_cast<double>(up - start_began) / 1e6, stored.acknowledged,
+        std::max(stored.missing_state, stored.missing_event), stored.missing_state,
+        stored.missing_event, load_s > 0 ? static_cast<double>(acked_before_stop) / load_s : 0.0,
+        answered_while_down, unavailable_while_down, testing::number(summary, "unavailable"),
         testing::number(summary, "other"),
         testing::number(summary, "connect_errors") + testing::number(summary, "io_errors"),
         testing::number(summary, "timeouts"), recovery_s,

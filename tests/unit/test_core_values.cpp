@@ -143,5 +143,13 @@ TEST(CoreText, LogTextHasNoControlCharactersAndStaysShort) {
     EXPECT_LE(to_log_text(std::string(1000, 'x')).size(), 200U);
 }
 
+TEST(CoreText, BlanksAroundAreTrimmedAndOthersKept) {
+    EXPECT_EQ(trim_blanks(" \tsms_id \t"), "sms_id");
+    EXPECT_EQ(trim_blanks("0901 234 567"), "0901 234 567") << "blanks inside stay";
+    EXPECT_EQ(trim_blanks(" \t "), "");
+    EXPECT_EQ(trim_blanks(""), "");
+    EXPECT_EQ(trim_blanks("\nid\n"), "\nid\n") << "only spaces and tabs";
+}
+
 }  // namespace
 }  // namespace deliveryd::core

@@ -1,5 +1,6 @@
 // Making provider text safe to keep: PostgreSQL `text` refuses NUL bytes and,
 // in a UTF-8 database, invalid UTF-8. Providers send whatever they send.
+// And trimming what people type or paste.
 #pragma once
 
 #include <cstddef>
@@ -23,5 +24,9 @@ namespace deliveryd::core {
 // every control character (C0, DEL) as '?', so that a provider's message can
 // neither break a line of the text log format nor forge one.
 [[nodiscard]] std::string to_log_text(std::string_view text, std::size_t max_bytes = 200);
+
+// `text` without the spaces and tabs around it (a padded CSV header, a
+// search pasted with a blank).
+[[nodiscard]] std::string_view trim_blanks(std::string_view text) noexcept;
 
 }  // namespace deliveryd::core

@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 
 #include "error_info.hpp"
+#include "json_fields.hpp"
 #include "json_writer.hpp"
 #include "time_format.hpp"
 
@@ -16,29 +17,6 @@ namespace deliveryd::sim {
 namespace {
 
 namespace json = boost::json;
-
-std::string_view str(const json::string& s) {
-    return {s.data(), s.size()};
-}
-
-// A string member, or nullopt when absent or not a string. Numbers are
-// accepted for ids (an OA id is easily sent as a number).
-std::optional<std::string> string_field(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    if (v == nullptr) {
-        return std::nullopt;
-    }
-    if (v->is_string()) {
-        return std::string(str(v->get_string()));
-    }
-    if (v->is_int64()) {
-        return std::to_string(v->get_int64());
-    }
-    if (v->is_uint64()) {
-        return std::to_string(v->get_uint64());
-    }
-    return std::nullopt;
-}
 
 std::optional<json::object> parse_object(std::string_view body) {
     boost::system::error_code ec;

@@ -8,6 +8,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "json_fields.hpp"
 #include "json_writer.hpp"
 #include "rng.hpp"
 #include "time_format.hpp"
@@ -33,10 +34,6 @@ std::string numeric_id(std::string_view msg_id, std::uint64_t salt) {
 // Lowercase, as ListMessages' cursors are written.
 constexpr std::string_view hex_digits = "0123456789abcdef";
 
-std::string_view str(const json::string& s) {
-    return {s.data(), s.size()};
-}
-
 // The whole of `text` as a decimal integer, or nullopt.
 std::optional<std::int64_t> whole_number(std::string_view text) {
     std::int64_t n = 0;
@@ -49,23 +46,6 @@ std::optional<std::int64_t> whole_number(std::string_view text) {
 
 std::int64_t template_number(const std::string& id) {
     return whole_number(id).value_or(0);
-}
-
-std::optional<std::string> string_member(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    if (v == nullptr) {
-        return std::nullopt;
-    }
-    if (v->is_string()) {
-        return std::string(str(v->get_string()));
-    }
-    if (v->is_int64()) {
-        return std::to_string(v->get_int64());
-    }
-    if (v->is_uint64()) {
-        return std::to_string(v->get_uint64());
-    }
-    return std::nullopt;
 }
 
 // etelecom_updated_at from a view already taken (the body needs the view too).
@@ -350,7 +330,7 @@ bool read_list_query(const json::object& body, std::size_t max_limit, list_query
         !read_section(body, "paging", paging, error)) {
         return false;
     }
-    q.oa_id = string_member(filter, "oa_id").value_or("");
+    q.oa_id = string_field(filter, "oa_id").value_or("");
     return read_bound(filter, "date_from", q.from, error) &&
            read_bound(filter, "date_to", q.to, error) && read_time_type(filter, q.time, error) &&
            read_limit(paging, max_limit, q.limit, error) && read_after(paging, q.after, error);
@@ -407,11 +387,11 @@ http_response handle_etelecom_get_message(api_context& ctx, const http_request& 
     if (auto refused = check_call(ctx, req, ep, now, body)) {
         return std::move(*refused);
     }
-    auto msg_id = string_member(body, "msg_id").value_or("");
+    auto msg_id = string_field(body, "msg_id").value_or("");
     if (msg_id.empty()) {
         return invalid_argument(ctx, ep, req, "msg_id is required");
     }
-    auto oa_id = string_member(body, "oa_id");
+    auto oa_id = string_field(body, "oa_id");
     const message* m = ctx.store.find(msg_id);
     if (m == nullptr || m->provider != provider_kind::etelecom || m->submitted_at > now.sim ||
         (oa_id && !oa_id->empty() && *oa_id != m->oa_id)) {
