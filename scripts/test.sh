@@ -13,8 +13,8 @@ source "$(dirname "$0")/lib/postgres.sh"
 
 install_packages
 install_browser_test_modules
-# Both sanitizer builds compile in unity batches (CMakeLists.txt), a third of
-# the compile time, which holds only while no two files of a target give a
+# Both sanitizer builds compile in unity batches (CMakeLists.txt), in about
+# half the time, which holds only while no two files of a target give a
 # private helper the same name: checked first, for a clear message.
 log "checking that no two files of a unity target share a private name"
 "$DELIVERYD_ROOT/scripts/check-unity-names.sh"
