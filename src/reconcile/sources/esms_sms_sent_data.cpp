@@ -38,7 +38,7 @@ struct CallWindow {
     int page = 1;
 };
 
-std::optional<CallWindow> read_window_call(const PlannedCall& call) {
+std::optional<CallWindow> window_of(const PlannedCall& call) {
     const auto first = call.message_id.find('|');
     const auto second = call.message_id.find('|', first == std::string::npos ? first : first + 1);
     const auto type = core::parse_int(call.group, 1, 1'000'000);
@@ -88,7 +88,7 @@ class SmsSentData final : public StatusSource {
 
     providers::HttpRequest request(const PollingSettings& settings,
                                    const PlannedCall& call) const override {
-        const auto read = read_window_call(call);
+        const auto read = window_of(call);
         if (!read) {
             throw std::invalid_argument("a GetSmsSentData_V2 call without its window");
         }
@@ -105,7 +105,7 @@ class SmsSentData final : public StatusSource {
         if (auto decided = by_http_status(answer)) {
             return std::move(*decided);
         }
-        const auto read = read_window_call(call);
+        const auto read = window_of(call);
         auto parsed = providers::esms::parse_sms_sent_data_response(answer.body, received_at);
         if (!parsed) {
             return malformed(std::move(parsed.error));

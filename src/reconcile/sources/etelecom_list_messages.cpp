@@ -35,7 +35,7 @@ struct CallPage {
     std::string after;
 };
 
-std::optional<CallPage> read_page_call(const PlannedCall& call) {
+std::optional<CallPage> page_of(const PlannedCall& call) {
     const std::string_view text(call.message_id);
     const auto first = text.find('|');
     const auto second = first == std::string_view::npos ? first : text.find('|', first + 1);
@@ -92,7 +92,7 @@ class ListMessages final : public StatusSource {
         if (!settings.etelecom) {
             throw std::out_of_range("eTelecom is not configured");
         }
-        auto read = read_page_call(call);
+        auto read = page_of(call);
         if (!read) {
             throw std::invalid_argument("a ListMessages call without its window");
         }
@@ -139,7 +139,7 @@ class ListMessages final : public StatusSource {
             }
         }
         out.notes = std::move(parsed.notes);
-        const auto read = read_page_call(call);
+        const auto read = page_of(call);
         const bool more = !page.next.empty() && page.entries > 0;
         if (read && more && page.next == read->after) {
             out.notes.push_back("ListMessages: the next page's cursor is this page's; stopped");
