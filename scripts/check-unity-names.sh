@@ -10,11 +10,11 @@
 # ships. Holding every name unique within a target rules out both.
 #
 # The targets built in batches are the folders below; the provider parsers
-# (src/core, src/providers) and the unit tests are not batched. A name is
-# what a line at column 0 inside `namespace {` declares: a function, a
-# variable, a type or an alias (clang-format puts every declaration of a
-# namespace there, and continuation lines never). The same alias of the same
-# type twice is allowed: C++ allows it too.
+# (src/core, src/providers), the unit tests and the simulator's tests are not
+# batched. A name is what a line at column 0 inside `namespace {` declares: a
+# function, a variable, a type or an alias (clang-format puts every
+# declaration of a namespace there, and continuation lines never). The same
+# alias of the same type twice is allowed: C++ allows it too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
