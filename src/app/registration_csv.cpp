@@ -48,7 +48,7 @@ constexpr std::size_t max_text = 1024;
 
 void RegistrationReader::read_header(const core::CsvRecord& header) {
     for (std::size_t i = 0; i < header.fields.size(); ++i) {
-        const auto name = core::trim_blanks(header.fields[i]);
+        const auto name = core::trim(header.fields[i]);
         std::size_t known = 0;
         while (known < column_names.size() && column_names[known] != name) {
             ++known;

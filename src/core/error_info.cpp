@@ -19,14 +19,8 @@ constexpr int max_unwrap = 4;
 
 constexpr std::string_view stamp_marker = "____";
 
-std::string_view trim(std::string_view s) noexcept {
-    constexpr std::string_view blanks = " \t\r\n";
-    const auto first = s.find_first_not_of(blanks);
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return s.substr(first, s.find_last_not_of(blanks) - first + 1);
-}
+// What may pad a provider's value: blanks and line ends.
+constexpr std::string_view padding = " \t\r\n";
 
 struct Leading {
     boost::json::value value;
@@ -78,12 +72,13 @@ void read_object(const boost::json::object& object, ErrorInfo& info) {
 }
 
 void read_trailing(std::string_view rest, ErrorInfo& info) {
-    rest = trim(rest);
+    rest = trim(rest, padding);
     if (rest.empty()) {
         return;
     }
     if (rest.starts_with(stamp_marker)) {
-        if (const auto at = parse_esms_local_time(trim(rest.substr(stamp_marker.size())))) {
+        if (const auto at =
+                parse_esms_local_time(trim(rest.substr(stamp_marker.size()), padding))) {
             info.stamped_at = at;
             return;
         }
@@ -94,7 +89,7 @@ void read_trailing(std::string_view rest, ErrorInfo& info) {
 }
 
 void parse_into(std::string_view input, ErrorInfo& info) {
-    std::string current(trim(input));
+    std::string current(trim(input, padding));
     for (int level = 0; level <= max_unwrap && !current.empty(); ++level) {
         const char first = current.front();
         if (first == '{') {
@@ -112,7 +107,7 @@ void parse_into(std::string_view input, ErrorInfo& info) {
             }
             read_trailing(leading->rest, info);
             const auto& inner = leading->value.get_string();
-            current = std::string(trim(std::string_view(inner.data(), inner.size())));
+            current = std::string(trim(std::string_view(inner.data(), inner.size()), padding));
             continue;
         }
         if (first == '%') {
@@ -123,7 +118,7 @@ void parse_into(std::string_view input, ErrorInfo& info) {
             if (!encoded) {
                 break;
             }
-            current = std::string(trim(encoded->decode()));
+            current = std::string(trim(encoded->decode(), padding));
             continue;
         }
         break;

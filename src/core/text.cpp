@@ -134,14 +134,12 @@ std::string to_log_text(std::string_view text, std::size_t max_bytes) {
     return out;
 }
 
-std::string_view trim_blanks(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
+std::string_view trim(std::string_view text, std::string_view blanks) noexcept {
+    const auto first = text.find_first_not_of(blanks);
+    if (first == std::string_view::npos) {
+        return {};
     }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
+    return text.substr(first, text.find_last_not_of(blanks) - first + 1);
 }
 
 }  // namespace deliveryd::core

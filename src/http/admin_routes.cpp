@@ -355,7 +355,7 @@ class AdminRoutes {
         std::string cursor;
         for (const auto& param : url.params()) {
             if (param.key == "q") {
-                query = std::string(core::trim_blanks(param.value));
+                query = std::string(core::trim(param.value));
             } else if (param.key == "by") {
                 by = param.value;
             } else if (param.key == "before") {

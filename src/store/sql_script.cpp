@@ -4,21 +4,16 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "deliveryd/core/text.hpp"
+
 namespace deliveryd::store {
 namespace {
 
-bool is_space(char c) {
-    return std::isspace(static_cast<unsigned char>(c)) != 0;
-}
+// White space between SQL tokens: what std::isspace accepts in the C locale.
+constexpr std::string_view sql_space = " \t\n\v\f\r";
 
-std::string_view trimmed_space(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_space(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
+bool is_space(char c) {
+    return sql_space.find(c) != std::string_view::npos;
 }
 
 // The dollar-quote tag opening at text[i] ("$$" or "$name$"), or empty.
@@ -143,7 +138,7 @@ std::vector<std::string> split_statements(std::string_view script) {
     const auto finish = [&](std::size_t end) {
         const auto statement = script.substr(start, end - start);
         if (!only_comments(statement)) {
-            statements.emplace_back(trimmed_space(statement));
+            statements.emplace_back(core::trim(statement, sql_space));
         }
         start = end + 1;
     };
@@ -198,7 +193,7 @@ std::optional<ConcurrentIndex> concurrent_index(std::string_view statement) {
     index.table = table;
     const auto after_table =
         static_cast<std::size_t>(table.data() - statement.data()) + table.size();
-    index.definition = trimmed_space(statement.substr(after_table));
+    index.definition = core::trim(statement.substr(after_table), sql_space);
     return index;
 }
 

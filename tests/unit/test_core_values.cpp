@@ -144,11 +144,12 @@ TEST(CoreText, LogTextHasNoControlCharactersAndStaysShort) {
 }
 
 TEST(CoreText, BlanksAroundAreTrimmedAndOthersKept) {
-    EXPECT_EQ(trim_blanks(" \tsms_id \t"), "sms_id");
-    EXPECT_EQ(trim_blanks("0901 234 567"), "0901 234 567") << "blanks inside stay";
-    EXPECT_EQ(trim_blanks(" \t "), "");
-    EXPECT_EQ(trim_blanks(""), "");
-    EXPECT_EQ(trim_blanks("\nid\n"), "\nid\n") << "only spaces and tabs";
+    EXPECT_EQ(trim(" \tsms_id \t"), "sms_id");
+    EXPECT_EQ(trim("0901 234 567"), "0901 234 567") << "blanks inside stay";
+    EXPECT_EQ(trim(" \t "), "");
+    EXPECT_EQ(trim(""), "");
+    EXPECT_EQ(trim("\nid\n"), "\nid\n") << "only spaces and tabs";
+    EXPECT_EQ(trim("\r\n id \n", " \t\r\n"), "id") << "or what the caller names";
 }
 
 }  // namespace

@@ -25,8 +25,9 @@ namespace deliveryd::core {
 // neither break a line of the text log format nor forge one.
 [[nodiscard]] std::string to_log_text(std::string_view text, std::size_t max_bytes = 200);
 
-// `text` without the spaces and tabs around it (a padded CSV header, a
-// search pasted with a blank).
-[[nodiscard]] std::string_view trim_blanks(std::string_view text) noexcept;
+// `text` without the characters of `blanks` around it; by default spaces and
+// tabs (a padded CSV header, a search pasted with a blank).
+[[nodiscard]] std::string_view trim(std::string_view text,
+                                    std::string_view blanks = " \t") noexcept;
 
 }  // namespace deliveryd::core
