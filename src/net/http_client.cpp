@@ -107,7 +107,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
         curl_multi_cleanup(multi_);
     }
 
-    void start(providers::HttpRequest request, Handler handler) {
+    void start(providers::HttpRequest request, SentHook on_sent, Handler handler) {
         ++in_flight_;  // counted here: an awaitable never awaited never starts
         if (stopped_) {
             complete(std::move(handler), {HttpFailure::cancelled, "client stopped", 0, {}});
@@ -115,6 +115,7 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
         }
         auto transfer = std::make_unique<Transfer>(std::move(handler));
         transfer->max_body = options_.max_body_bytes;
+        transfer->on_sent = std::move(on_sent);
         transfer->request_body = std::move(request.body);
         CURL* easy = transfer->easy;
         curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
@@ -199,11 +200,23 @@ class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
         // through the limiter) instead of reaching the provider twice.
         static int on_prerequest(void* user, char*, char*, int, int) {
             auto* self = static_cast<Transfer*>(user);
-            return ++self->sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+            if (++self->sends > 1) {
+                return CURL_PREREQFUNC_ABORT;
+            }
+            if (self->on_sent) {
+                // An exception cannot cross libcurl. Untold, the caller
+                // learns only at the end that the call is over.
+                try {
+                    self->on_sent(std::chrono::steady_clock::now());
+                } catch (...) {
+                }
+            }
+            return CURL_PREREQFUNC_OK;
         }
 
         CURL* easy;
         int sends = 0;
+        SentHook on_sent;
         curl_slist* headers = nullptr;
         std::string request_body;
         std::string body;
@@ -393,14 +406,15 @@ struct StartFetch {
     std::shared_ptr<HttpClient::Impl> impl;
 
     template <class Awaiting>
-    void operator()(Awaiting awaiting, providers::HttpRequest request) const {
+    void operator()(Awaiting awaiting, providers::HttpRequest request,
+                    HttpClient::SentHook on_sent) const {
         // Named apart from the capture below: GCC 12 resolves a name in an
         // init-capture's initialiser to the capture itself.
         HttpClient::Impl::Handler erased(std::move(awaiting));
-        asio::post(impl->strand(),
-                   [impl = impl, handler = std::move(erased), r = std::move(request)]() mutable {
-                       impl->start(std::move(r), std::move(handler));
-                   });
+        asio::post(impl->strand(), [impl = impl, handler = std::move(erased),
+                                    r = std::move(request), hook = std::move(on_sent)]() mutable {
+            impl->start(std::move(r), std::move(hook), std::move(handler));
+        });
     }
 };
 
@@ -409,9 +423,9 @@ struct StartFetch {
 // Not a coroutine itself: GCC 12 mishandles temporaries inside co_await
 // expressions (it destroyed a captured shared_ptr twice), so this returns
 // the awaitable that async_initiate makes.
-asio::awaitable<HttpResult> HttpClient::fetch(providers::HttpRequest request) {
+asio::awaitable<HttpResult> HttpClient::fetch(providers::HttpRequest request, SentHook on_sent) {
     return asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpResult)>(
-        StartFetch{impl_}, asio::use_awaitable, std::move(request));
+        StartFetch{impl_}, asio::use_awaitable, std::move(request), std::move(on_sent));
 }
 
 }  // namespace deliveryd::net

@@ -56,40 +56,92 @@ RateLimiter::RateLimiter(RateLimit limit, Clock clock) : limit_(limit), clock_(s
 }
 
 RateLimiter::TimePoint RateLimiter::next_allowed_at() const noexcept {
-    auto at = hold_;
-    if (recent_.empty()) {
-        return at;
+    if (recent_.empty() && pending_.empty()) {
+        return hold_;
     }
-    // Never before the last grant: departures stay sorted, so the oldest one
-    // remembered is the L-th latest in time.
-    at = std::max({at, recent_.back(), paced_});
-    if (recent_.size() >= calls_) {
-        at = std::max(at, recent_.front() + window_);
+    // A reservation still out may leave at any moment, so it is one of the
+    // latest L departures whatever its slot; the rest of the L are the
+    // latest reported ones.
+    if (pending_.size() >= calls_) {
+        return TimePoint::max();
+    }
+    auto at = std::max({hold_, last_grant_, paced_});
+    const auto reported = calls_ - pending_.size();
+    if (recent_.size() >= reported) {
+        at = std::max(at, recent_[recent_.size() - reported] + window_);
     }
     return at;
 }
 
-void RateLimiter::record(TimePoint departure) {
+void RateLimiter::grant(TimePoint slot) {
     if (gap_ > Duration::zero()) {
-        paced_ = (departure - paced_ <= gap_ / 2 ? paced_ : departure) + gap_;
+        paced_ = (slot - paced_ <= gap_ / 2 ? paced_ : slot) + gap_;
     }
-    recent_.push_back(departure);
+    last_grant_ = std::max(last_grant_, slot);
+}
+
+void RateLimiter::record(TimePoint departure) {
+    // Reports arrive out of order (a call that was slow to leave), so each
+    // goes to its place in time.
+    recent_.insert(std::upper_bound(recent_.begin(), recent_.end(), departure), departure);
     // Older departures can no longer constrain anything.
     while (recent_.size() > calls_) {
         recent_.pop_front();
     }
 }
 
+std::vector<RateLimiter::Pending>::iterator RateLimiter::find_pending(Reservation reservation) {
+    return std::find_if(pending_.begin(), pending_.end(),
+                        [&](const Pending& p) { return p.id == reservation.id; });
+}
+
 bool RateLimiter::try_acquire(TimePoint now) {
     if (next_allowed_at() > now) {
         return false;
     }
+    grant(now);
     record(now);
     return true;
 }
 
+std::optional<RateLimiter::Reservation> RateLimiter::try_reserve(TimePoint now) {
+    if (next_allowed_at() > now) {
+        return std::nullopt;
+    }
+    grant(now);
+    pending_.push_back({++reservations_, now});
+    return Reservation{reservations_};
+}
+
+bool RateLimiter::departed(Reservation reservation, TimePoint at) {
+    const auto it = find_pending(reservation);
+    if (it == pending_.end()) {
+        return false;
+    }
+    const auto departure = std::max(at, it->slot);
+    pending_.erase(it);
+    record(departure);
+    return true;
+}
+
+bool RateLimiter::settle(Reservation reservation) {
+    const auto it = find_pending(reservation);
+    if (it == pending_.end()) {
+        return false;
+    }
+    const auto slot = it->slot;
+    pending_.erase(it);
+    record(slot);
+    return true;
+}
+
 RateLimiter::TimePoint RateLimiter::acquire_at(TimePoint now) {
-    const auto at = std::max(now, next_allowed_at());
+    const auto allowed = next_allowed_at();
+    if (allowed == TimePoint::max()) {
+        throw std::logic_error("rate limit: every slot is held by a reservation still out");
+    }
+    const auto at = std::max(now, allowed);
+    grant(at);
     record(at);
     return at;
 }
@@ -99,7 +151,7 @@ void RateLimiter::hold_until(TimePoint until) noexcept {
 }
 
 double RateLimiter::utilisation(TimePoint now) const noexcept {
-    std::size_t in_window = 0;
+    std::size_t in_window = pending_.size();
     for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
         if (*it > now) {
             continue;  // a reservation that has not left yet
@@ -109,7 +161,7 @@ double RateLimiter::utilisation(TimePoint now) const noexcept {
         }
         ++in_window;
     }
-    return static_cast<double>(in_window) / static_cast<double>(calls_);
+    return static_cast<double>(std::min(in_window, calls_)) / static_cast<double>(calls_);
 }
 
 double RateLimiter::sustained_rate() const noexcept {

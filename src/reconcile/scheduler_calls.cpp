@@ -3,6 +3,7 @@
 // back on the schedule.
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <set>
 #include <span>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -78,10 +80,10 @@ asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, Lim
             co_await state.wake.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        // The departure is recorded when the call really leaves, not
-        // when its turn was due: if the event loop stalls, a reserved
-        // slot would be used late while later slots stay early, and the
-        // calls would bunch at the provider.
+        // The slot is taken when the loop gets to it, not when its turn was
+        // due, and the departure is what the HTTP client reports once the
+        // request is on its connection: a stall anywhere between the two
+        // would otherwise let calls bunch at the provider.
         const auto allowed = std::max(state.limiter.next_allowed_at(),
                                       probe_at.value_or(SteadyClock::time_point::min()));
         if (allowed > SteadyClock::now()) {
@@ -89,7 +91,8 @@ asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, Lim
             co_await state.pace.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        if (!state.limiter.try_acquire(SteadyClock::now())) {
+        const auto slot = state.limiter.try_reserve(SteadyClock::now());
+        if (!slot) {
             continue;
         }
         PlannedCall call;
@@ -105,18 +108,43 @@ asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, Lim
         }
         ++state.in_flight;
         ++self->calls_in_flight_;
-        asio::co_spawn(self->strand_, perform(self, key, std::move(call), check != nullptr),
+        asio::co_spawn(self->strand_, perform(self, key, std::move(call), check != nullptr, *slot),
                        asio::detached);
     }
 }
 
+net::HttpClient::SentHook Scheduler::Impl::report_departure(const std::shared_ptr<Impl>& self,
+                                                            LimiterKey key,
+                                                            RateLimiter::Reservation slot) {
+    return
+        [weak = std::weak_ptr<Impl>(self), key = std::move(key), slot](SteadyClock::time_point at) {
+            auto impl = weak.lock();
+            if (!impl) {
+                return;
+            }
+            asio::post(impl->strand_, [impl, key, slot, at] {
+                auto& state = *impl->keys_.at(key);
+                if (state.limiter.departed(slot, at)) {
+                    state.pace.cancel();  // a loop may wait for this report
+                }
+            });
+        };
+}
+
 asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, LimiterKey key,
-                                               PlannedCall call, bool check) {
+                                               PlannedCall call, bool check,
+                                               RateLimiter::Reservation slot) {
     auto& state = *self->keys_.at(key);
     try {
-        co_await self->perform_call(key, state, std::move(call), check);
+        co_await self->perform_call(key, state, std::move(call), check,
+                                    report_departure(self, key, slot));
     } catch (const std::exception& e) {
         spdlog::error("status call {}: {}", to_string(key), e.what());
+    }
+    // Never reported (no request left, or the report is still on its way):
+    // it counts as having left at its slot.
+    if (state.limiter.settle(slot)) {
+        state.pace.cancel();
     }
     --state.in_flight;
     --self->calls_in_flight_;
@@ -132,10 +160,11 @@ asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, Limit
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 asio::awaitable<void> Scheduler::Impl::perform_call(const LimiterKey& key, KeyState& state,
-                                                    PlannedCall call, bool check) {
+                                                    PlannedCall call, bool check,
+                                                    net::HttpClient::SentHook on_sent) {
     const auto started = SteadyClock::now();
     auto request = call.source->request(config_, call);
-    const auto result = co_await http_.fetch(std::move(request));
+    const auto result = co_await http_.fetch(std::move(request), std::move(on_sent));
     const auto took = SteadyClock::now() - started;
     if (check && result.failure == net::HttpFailure::cancelled) {
         co_return;

@@ -2,6 +2,8 @@
 // Beast server with a test handler): methods, headers, bodies, many calls at
 // once over reused connections, timeouts, refused connections, stop.
 #include <atomic>
+#include <chrono>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -179,6 +181,35 @@ TEST_F(ClientTest, TimeoutsAndRefusedConnectionsAreReportedNotThrown) {
     EXPECT_EQ(refused.failure, net::HttpFailure::connect) << refused.error;
     EXPECT_EQ(refused.error.find("SECRET"), std::string::npos) << refused.error;
     EXPECT_EQ(bad.failure, net::HttpFailure::other) << bad.error;
+}
+
+TEST_F(ClientTest, TheSentHookIsToldOnceWhenTheRequestLeaves) {
+    EchoServer server(ioc);
+    net::HttpClient client(ioc.get_executor());
+    using Clock = std::chrono::steady_clock;
+    std::vector<Clock::time_point> sent;
+    std::vector<Clock::time_point> refused_sent;
+    Clock::time_point asked{};
+    Clock::time_point answered{};
+    net::HttpResult slow;
+    net::HttpResult refused;
+    run([&]() -> asio::awaitable<void> {
+        asked = Clock::now();
+        slow = co_await client.fetch(get_request(server.base() + "/slow"),
+                                     [&](Clock::time_point at) { sent.push_back(at); });
+        answered = Clock::now();
+        refused = co_await client.fetch(get_request(std::string("http://127.0.0.1:1/x")),
+                                        [&](Clock::time_point at) { refused_sent.push_back(at); });
+        client.stop();
+    });
+    ASSERT_EQ(slow.status, 200) << slow.error;
+    ASSERT_EQ(sent.size(), 1u);
+    // When it left, not when it was answered (two seconds later).
+    EXPECT_GE(sent[0], asked);
+    EXPECT_LT(sent[0], answered - 1s);
+    // Nothing left on a refused connection.
+    EXPECT_EQ(refused.failure, net::HttpFailure::connect);
+    EXPECT_TRUE(refused_sent.empty());
 }
 
 TEST_F(ClientTest, StopCompletesCallsInFlightAsCancelled) {

@@ -456,3 +456,140 @@ TEST(ReconcileRateLimiter, EvenSpacingKeepsTheRateAndTheLimitAtTheProvider) {
 
 }  // namespace
 }  // namespace deliveryd::reconcile
+
+namespace deliveryd::reconcile {
+namespace {
+
+TEST(ReconcileRateLimiter, AReservationOutCountsAsLeavingNow) {
+    RateLimiter limiter(limit(2));
+    const auto w = limiter.window();
+    const auto first = limiter.try_reserve(t0);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(limiter.reservations_out(), 1u);
+    ASSERT_TRUE(limiter.try_acquire(t0));
+    // Two calls in the window: one left at t0, one is still out.
+    EXPECT_EQ(limiter.next_allowed_at(), t0 + w);
+    // Out for longer than a window, it still counts: one more may go beside
+    // it, since the call that left at t0 is a window old.
+    const auto second = limiter.try_reserve(t0 + w);
+    ASSERT_TRUE(second);
+    // Both out: nothing can go until one is reported, however late.
+    EXPECT_EQ(limiter.next_allowed_at(), RateLimiter::TimePoint::max());
+    EXPECT_FALSE(limiter.try_acquire(t0 + 10s));
+    EXPECT_THROW((void)limiter.acquire_at(t0 + 10s), std::logic_error);
+    EXPECT_DOUBLE_EQ(limiter.utilisation(t0 + 10s), 1.0);
+    // The first left 3 s after its slot: the next call is a window after it.
+    EXPECT_TRUE(limiter.departed(*first, t0 + 3s));
+    EXPECT_EQ(limiter.reservations_out(), 1u);
+    EXPECT_EQ(limiter.next_allowed_at(), t0 + 3s + w);
+}
+
+TEST(ReconcileRateLimiter, AReservationIsReportedOnce) {
+    RateLimiter limiter(limit(1));
+    const auto w = limiter.window();
+    const auto call = limiter.try_reserve(t0);
+    ASSERT_TRUE(call);
+    // A time before the slot counts as the slot.
+    EXPECT_TRUE(limiter.departed(*call, t0 - 1s));
+    EXPECT_EQ(limiter.next_allowed_at(), t0 + w);
+    EXPECT_FALSE(limiter.departed(*call, t0 + 5s));
+    EXPECT_FALSE(limiter.settle(*call));
+    EXPECT_EQ(limiter.next_allowed_at(), t0 + w);
+
+    // Settled without a report: it counts as having left at its slot.
+    const auto unreported = limiter.try_reserve(t0 + w);
+    ASSERT_TRUE(unreported);
+    EXPECT_TRUE(limiter.settle(*unreported));
+    EXPECT_FALSE(limiter.departed(*unreported, t0 + 9s));
+    EXPECT_EQ(limiter.next_allowed_at(), t0 + 2 * w);
+    EXPECT_EQ(limiter.reservations_out(), 0u);
+}
+
+// Slots taken greedily as reservations whose requests leave up to `lag`
+// after their slot (a stalled sender) and are reported a little later still;
+// some never report and are settled when their call ends. Returns when each
+// call really left.
+std::vector<TimePoint> reserving_run(RateLimiter& limiter, Duration lag, std::mt19937_64& rng) {
+    struct Out {
+        RateLimiter::Reservation reservation;
+        TimePoint left;
+        TimePoint reported;
+        bool silent;  // never reports; settled when reported
+    };
+    std::vector<Out> out;
+    std::vector<TimePoint> departures;
+    std::uniform_int_distribution<Duration::rep> send_lag(0, lag.count());
+    std::uniform_int_distribution<Duration::rep> report_lag(0, Duration(20ms).count());
+    std::uniform_int_distribution<Duration::rep> step(0, Duration(15ms).count());
+    std::bernoulli_distribution stalled(0.1);
+    std::bernoulli_distribution silent(0.05);
+    for (auto now = t0; now < t0 + 60s; now += Duration(step(rng))) {
+        std::erase_if(out, [&](const Out& o) {
+            if (o.reported > now) {
+                return false;
+            }
+            o.silent ? (void)limiter.settle(o.reservation)
+                     : (void)limiter.departed(o.reservation, o.left);
+            return true;
+        });
+        // Bounded, so that a limiter granting without end fails the checks
+        // below instead of hanging.
+        while (departures.size() < 100'000) {
+            const auto reservation = limiter.try_reserve(now);
+            if (!reservation) {
+                break;
+            }
+            const auto left = now + (stalled(rng) ? Duration(send_lag(rng)) : Duration::zero());
+            const bool quiet = silent(rng);
+            // A silent call is settled at its slot: it counts as leaving then.
+            departures.push_back(quiet ? now : left);
+            out.push_back({*reservation, left, left + Duration(report_lag(rng)), quiet});
+        }
+    }
+    return departures;
+}
+
+TEST(ReconcileRateLimiter, LateDeparturesNeverExceedTheRateAtTheProvider) {
+    std::mt19937_64 rng(11);
+    for (const bool even : {false, true}) {
+        for (const double rate : {10.0, 20.0, 1.0, 0.5}) {
+            for (const auto lag : {Duration(50ms), Duration(400ms), Duration(3s)}) {
+                SCOPED_TRACE("rate " + std::to_string(rate) + (even ? " evenly" : "") + " lag " +
+                             std::to_string(lag.count()) + "ns");
+                RateLimit spec = limit(rate);
+                spec.even_spacing = even;
+                RateLimiter limiter(spec);
+                const auto departures = reserving_run(limiter, lag, rng);
+                ASSERT_GT(departures.size(), 20u);
+                const auto provider_max = static_cast<std::size_t>(std::max(1.0, std::floor(rate)));
+                const auto period = rate < 1 ? Duration(2s) : Duration(1s);
+                EXPECT_LE(max_in_window(departures, limiter.window()), provider_max);
+                for (int round = 0; round < 3; ++round) {
+                    const auto arrived =
+                        arrivals(departures, Delays::uniform, limiter.tolerated_jitter(), rng);
+                    ASSERT_LE(max_in_window(arrived, period), provider_max);
+                }
+            }
+        }
+    }
+}
+
+TEST(ReconcileRateLimiter, SlotsTakenAtTheirGrantBreakTheLimitWhenTheSenderStalls) {
+    // The checker has teeth: the same stalled sends, counted at their slots
+    // (as if each call left when its turn came), put more calls in a second
+    // at the provider than it allows.
+    std::mt19937_64 rng(5);
+    RateLimiter limiter(limit(10));
+    std::uniform_int_distribution<Duration::rep> send_lag(0, Duration(400ms).count());
+    std::bernoulli_distribution stalled(0.1);
+    std::vector<TimePoint> departures;
+    for (auto now = t0; now < t0 + 60s; now += 5ms) {
+        while (limiter.try_acquire(now)) {
+            departures.push_back(now + (stalled(rng) ? Duration(send_lag(rng)) : Duration::zero()));
+        }
+    }
+    EXPECT_GT(max_in_window(departures, 1s), 10u);
+}
+
+}  // namespace
+}  // namespace deliveryd::reconcile

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -57,7 +58,14 @@ class HttpClient {
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
 
-    [[nodiscard]] boost::asio::awaitable<HttpResult> fetch(providers::HttpRequest request);
+    // Told the moment the request is handed to its connection (after any
+    // connect and TLS handshake): when it really leaves, which a rate limit
+    // counts. Called at most once per fetch, on the client's strand, so it
+    // must only hand the time on (post it) and must not throw.
+    using SentHook = std::function<void(std::chrono::steady_clock::time_point)>;
+
+    [[nodiscard]] boost::asio::awaitable<HttpResult> fetch(providers::HttpRequest request,
+                                                           SentHook on_sent = {});
 
     // Completes every call in flight with `cancelled`; later calls fail at once.
     void stop();

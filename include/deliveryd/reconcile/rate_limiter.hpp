@@ -17,6 +17,15 @@
 //   t - d[k - L] >= W          (the oldest of the last L calls is W old)
 // i.e. any half-open interval of length W holds at most L departures.
 //
+// A departure is the moment the call's request is handed to its connection,
+// not the moment its slot was granted: under a CPU stall the two can be
+// hundreds of milliseconds apart (measured: 342 ms at p99 on a loaded
+// machine), more than any jitter allowance. So a call takes a reservation
+// (try_reserve), and the caller reports when it really left (departed). Until
+// then the reservation counts as leaving at any moment from now on: it is in
+// every window that reaches the present, and L reservations still out block
+// the next call until one is reported.
+//
 // The guarantee: if every call's one-way delay (departure -> counted arrival)
 // lies within some [D, D + W - P], i.e. delays differ from each other by at
 // most W - P >= J, then every half-open window (t - P, t] at the provider
@@ -42,17 +51,20 @@
 // no throughput beyond the margin; it does whenever J > m / (1 - m) s.
 //
 // Time is std::chrono::steady_clock; an injected Clock lets tests use a fake.
-// Departures are granted in non-decreasing time order: a `now` earlier than
-// the last grant is treated as that grant's time. A reservation that is never
-// used (the call is abandoned) only makes the limiter more conservative.
+// Slots are granted in non-decreasing time order: a `now` earlier than the
+// last grant is treated as that grant's time. A slot that is never used (the
+// call is abandoned) only makes the limiter more conservative.
 //
 // Not thread-safe: one limiter per (account, endpoint), used from one strand.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
+#include <vector>
 
 namespace deliveryd::reconcile {
 
@@ -88,13 +100,31 @@ class RateLimiter {
     // TimePoint::min() when nothing constrains it yet.
     [[nodiscard]] TimePoint next_allowed_at() const noexcept;
 
-    // Takes a slot at `now` if next_allowed_at() <= now; false (and no slot
-    // taken) otherwise.
+    // Takes a slot at `now` if next_allowed_at() <= now, for a call that
+    // leaves at once; false (and no slot taken) otherwise.
     [[nodiscard]] bool try_acquire(TimePoint now);
     [[nodiscard]] bool try_acquire() { return try_acquire(clock_()); }
 
+    // A slot for a call whose request is handed to its connection later: it
+    // counts as leaving at any moment until departed() or settle() names it.
+    struct Reservation {
+        std::uint64_t id = 0;
+    };
+    // Takes a slot at `now` like try_acquire(); nothing when it is too early.
+    [[nodiscard]] std::optional<Reservation> try_reserve(TimePoint now);
+    // The call left at `at` (a time before its slot counts as the slot).
+    // False when the reservation was already reported or settled.
+    bool departed(Reservation reservation, TimePoint at);
+    // The call is over: if it never reported leaving, it counts as having
+    // left at its slot (whether it reached the provider is unknown). False
+    // when it was already reported or settled.
+    bool settle(Reservation reservation);
+    [[nodiscard]] std::size_t reservations_out() const noexcept { return pending_.size(); }
+
     // Reserves the earliest slot at or after `now` and returns it: the caller
     // must not send before that time (it waits on a timer, then sends).
+    // Throws std::logic_error when L reservations are still out (no slot
+    // can be named until one is reported).
     [[nodiscard]] TimePoint acquire_at(TimePoint now);
     [[nodiscard]] TimePoint acquire() { return acquire_at(clock_()); }
 
@@ -102,9 +132,9 @@ class RateLimiter {
     // account is paused). An earlier `until` than a previous hold is ignored.
     void hold_until(TimePoint until) noexcept;
 
-    // For a gauge: departures in (now - W, now] divided by L, in [0, 1];
-    // 1 means calls leave as fast as allowed. Reservations later than `now`
-    // are not counted.
+    // For a gauge: departures in (now - W, now] and reservations still out,
+    // divided by L, in [0, 1]; 1 means calls leave as fast as allowed. Slots
+    // acquired for later than `now` are not counted.
     [[nodiscard]] double utilisation(TimePoint now) const noexcept;
     [[nodiscard]] double utilisation() const { return utilisation(clock_()); }
 
@@ -118,7 +148,13 @@ class RateLimiter {
     [[nodiscard]] double sustained_rate() const noexcept;
 
   private:
+    struct Pending {
+        std::uint64_t id;
+        TimePoint slot;
+    };
+    void grant(TimePoint slot);
     void record(TimePoint departure);
+    std::vector<Pending>::iterator find_pending(Reservation reservation);
 
     RateLimit limit_;
     Clock clock_;
@@ -128,7 +164,10 @@ class RateLimiter {
     Duration gap_{};         // W / L with even_spacing, else 0
     TimePoint paced_{};      // with even_spacing: the schedule's next departure
     TimePoint hold_ = TimePoint::min();
-    std::deque<TimePoint> recent_;  // the last L departures, oldest first
+    TimePoint last_grant_ = TimePoint::min();
+    std::deque<TimePoint> recent_;  // the last L reported departures, oldest first
+    std::vector<Pending> pending_;  // reservations not reported yet
+    std::uint64_t reservations_ = 0;
 };
 
 }  // namespace deliveryd::reconcile
