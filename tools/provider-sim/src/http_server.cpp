@@ -1,8 +1,11 @@
 #include "http_server.hpp"
 
+#include <optional>
 #include <sstream>
+#include <variant>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
@@ -12,6 +15,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "arrival_stamp.hpp"
 #include "fault_responses.hpp"
 #include "router.hpp"
 
@@ -24,6 +28,16 @@ using asio::ip::tcp;
 asio::awaitable<void> sleep_for(milliseconds d) {
     asio::steady_timer timer(co_await asio::this_coro::executor, d);
     co_await timer.async_wait(use_nothrow);
+}
+
+// True once the socket has a byte to read (or its end), false after
+// `timeout` without one.
+asio::awaitable<bool> readable_within(tcp::socket& socket, milliseconds timeout) {
+    using namespace asio::experimental::awaitable_operators;
+    asio::steady_timer timer(socket.get_executor(), timeout);
+    const auto first = co_await (socket.async_wait(tcp::socket::wait_read, use_nothrow) ||
+                                 timer.async_wait(use_nothrow));
+    co_return first.index() == 0 && !std::get<0>(std::get<0>(first));
 }
 
 void log_exception(std::exception_ptr e) {
@@ -82,6 +96,7 @@ asio::awaitable<void> http_server::accept_loop() {
             co_await sleep_for(milliseconds(50));
             continue;
         }
+        stamp_arrivals(socket);
         asio::co_spawn(ioc_, session(std::move(socket)), log_exception);
     }
 }
@@ -90,6 +105,16 @@ asio::awaitable<void> http_server::session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
+        // Rate limits count a call when it reached the host: the stamp of
+        // its first byte, taken while that byte is still unread. A request
+        // whose first bytes came with the previous one's is counted when read.
+        std::optional<steady_time> arrived;
+        if (buffer.size() == 0) {
+            if (!co_await readable_within(stream.socket(), config_.read_timeout)) {
+                break;  // idle too long, or the connection failed
+            }
+            arrived = first_unread_arrival(stream.socket());
+        }
         stream.expires_after(config_.read_timeout);
         http::request_parser<http::string_body> parser;
         parser.body_limit(config_.body_limit);
@@ -106,7 +131,7 @@ asio::awaitable<void> http_server::session(tcp::socket socket) {
             break;  // closed, timed out or unreadable: nothing to answer
         }
         http_request req = parser.release();
-        api_time now{std::chrono::steady_clock::now(), state_.clock.now()};
+        api_time now{arrived.value_or(std::chrono::steady_clock::now()), state_.clock.now()};
         auto routed = route(state_, req, now);
         auto fault = fault_kind::none;
         if (routed.provider) {

@@ -7,30 +7,48 @@ namespace {
 
 constexpr auto window = std::chrono::seconds(1);
 
-void expire(std::deque<steady_time>& log, steady_time now) {
-    // Keep arrivals in (now - 1s, now]: one that arrived exactly one second
-    // ago has left the window.
-    while (!log.empty() && log.front() <= now - window) {
+// Arrivals are stamped by the kernel when they reach the host, but read in
+// whatever order the connections are served: one may be older than the
+// last. Each log stays sorted, and keeps a second of slack behind the latest
+// arrival so that a late-read one still finds its neighbours.
+void expire(std::deque<steady_time>& log) {
+    while (!log.empty() && log.front() <= log.back() - 2 * window) {
         log.pop_front();
     }
+}
+
+void insert_sorted(std::deque<steady_time>& log, steady_time at) {
+    log.insert(std::upper_bound(log.begin(), log.end(), at), at);
+}
+
+// Arrivals in the half-open window (end - 1s, end].
+std::size_t count_in_window(const std::deque<steady_time>& log, steady_time end) {
+    const auto last = std::upper_bound(log.begin(), log.end(), end);
+    const auto first = std::upper_bound(log.begin(), log.end(), end - window);
+    return static_cast<std::size_t>(last - first);
 }
 
 }  // namespace
 
 bool sliding_window::arrive(steady_time now) {
     ++calls_;
-    expire(arrivals_, now);
-    arrivals_.push_back(now);
-    max_in_window_ = std::max(max_in_window_, arrivals_.size());
+    insert_sorted(arrivals_, now);
+    expire(arrivals_);
+    // The windows holding this arrival end at it or at a later arrival less
+    // than a second after it.
+    for (auto it = std::lower_bound(arrivals_.begin(), arrivals_.end(), now);
+         it != arrivals_.end() && *it < now + window; ++it) {
+        max_in_window_ = std::max(max_in_window_, count_in_window(arrivals_, *it));
+    }
     if (limit_ <= 0) {
         return true;
     }
-    expire(accepted_, now);
-    if (accepted_.size() >= static_cast<std::size_t>(limit_)) {
+    if (count_in_window(accepted_, now) >= static_cast<std::size_t>(limit_)) {
         ++refused_;
         return false;
     }
-    accepted_.push_back(now);
+    insert_sorted(accepted_, now);
+    expire(accepted_);
     return true;
 }
 

@@ -3,7 +3,10 @@
 // `limit` accepted calls arrived in (t - 1s, t]. Refused calls do not use up
 // the window. Independently, every arrival (accepted or not) is logged to
 // find the largest number of calls seen in any 1-second window, which is what
-// tests check deliveryd against. Pure: time is passed in. Not thread-safe.
+// tests check deliveryd against. An arrival may be older than the previous
+// one (arrivals are stamped when they reach the host, and connections are
+// served in their own order); up to a second older, it is counted in its
+// place. Pure: time is passed in. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +34,8 @@ class sliding_window {
 
   private:
     int limit_;
-    std::deque<steady_time> accepted_;  // accepted arrivals within the last second
-    std::deque<steady_time> arrivals_;  // all arrivals within the last second
+    std::deque<steady_time> accepted_;  // accepted arrivals of the last two seconds, sorted
+    std::deque<steady_time> arrivals_;  // all arrivals of the last two seconds, sorted
     std::uint64_t calls_ = 0;
     std::uint64_t refused_ = 0;
     std::size_t max_in_window_ = 0;

@@ -73,6 +73,26 @@ TEST(SlidingWindow, MaxInWindowCountsEveryArrival) {
     EXPECT_EQ(w.refused(), 0U);
 }
 
+TEST(SlidingWindow, AnArrivalReadLateIsCountedInItsPlace) {
+    sliding_window w(10);
+    for (int i = 1; i <= 9; ++i) {
+        ASSERT_TRUE(w.arrive(t0 + milliseconds(i * 100)));
+    }
+    EXPECT_EQ(w.max_in_window(), 9U);
+    // Read after the others, it arrived before them: ten in (t0 - 1 ms, t0 + 999 ms].
+    EXPECT_TRUE(w.arrive(t0));
+    EXPECT_EQ(w.max_in_window(), 10U);
+    // One more inside that second, read last, is the eleventh: refused.
+    EXPECT_FALSE(w.arrive(t0 + milliseconds(950)));
+    EXPECT_EQ(w.max_in_window(), 11U);
+    // An arrival older than a window before every other one is alone in its
+    // windows, and is not refused for calls that came after it.
+    sliding_window fresh(1);
+    ASSERT_TRUE(fresh.arrive(t0 + milliseconds(1500)));
+    EXPECT_TRUE(fresh.arrive(t0));
+    EXPECT_EQ(fresh.max_in_window(), 1U);
+}
+
 TEST(RateLimiter, KeysAndEndpointsAreCountedSeparately) {
     rate_limiter limiter(rate_limits{});
     for (int i = 0; i < 20; ++i) {

@@ -1,0 +1,26 @@
+// When a request reached this host: the kernel's receive time of its first
+// byte (SO_TIMESTAMPNS), not the moment the simulator got round to reading
+// it. A provider counts calls as they arrive at its servers. Starved of CPU
+// on a loaded test machine, the simulator would otherwise read a few queued
+// calls at once and count them closer together than they came (measured:
+// read up to 170 ms after they arrived), and report a rate limit broken that
+// the network never saw broken.
+#pragma once
+
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "asio_common.hpp"
+#include "clock.hpp"
+
+namespace deliveryd::sim {
+
+// Asks the kernel to stamp what the socket receives; false if it will not.
+bool stamp_arrivals(asio::ip::tcp::socket& socket);
+
+// When the first unread byte arrived, in steady time; nothing when no byte
+// is waiting or it carries no stamp. Reads nothing: the byte stays queued.
+std::optional<steady_time> first_unread_arrival(asio::ip::tcp::socket& socket);
+
+}  // namespace deliveryd::sim
