@@ -25,6 +25,12 @@ PollMetrics::PollMetrics(prometheus::Registry& registry)
                         .Name("deliveryd_poll_call_seconds")
                         .Help("Status call duration, from sending to the whole answer")
                         .Register(registry)),
+      send_delay_(prometheus::BuildHistogram()
+                      .Name("deliveryd_poll_send_delay_seconds")
+                      .Help("From a status call's rate-limiter slot to its request leaving "
+                            "(connecting, TLS, a starved process); the limiter counts the "
+                            "call from when it left, so long delays slow the calls after it")
+                      .Register(registry)),
       utilisation_(prometheus::BuildGauge()
                        .Name("deliveryd_poll_limiter_utilisation")
                        .Help("Calls in the limiter's window over the calls it allows (1 = "
@@ -118,6 +124,13 @@ void PollMetrics::call(const LimiterKey& key, std::string_view outcome,
         .Observe(took.count());
     labels.emplace("outcome", std::string(outcome));
     calls_.Add(labels).Increment();
+}
+
+void PollMetrics::send_delay(const LimiterKey& key, std::chrono::duration<double> delay) {
+    send_delay_
+        .Add(key_labels(key), prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.025,
+                                                                      0.05, 0.1, 0.25, 0.5, 1, 2.5})
+        .Observe(delay.count());
 }
 
 void PollMetrics::key_state(const LimiterKey& key, double utilisation, std::size_t queued) {

@@ -24,6 +24,9 @@ class PollMetrics {
 
     // deliveryd_poll_calls_total{account, endpoint, outcome}
     void call(const LimiterKey& key, std::string_view outcome, std::chrono::duration<double> took);
+    // deliveryd_poll_send_delay_seconds{account, endpoint}: from a call's
+    // slot to its request leaving
+    void send_delay(const LimiterKey& key, std::chrono::duration<double> delay);
     // deliveryd_poll_limiter_utilisation / deliveryd_poll_queued_calls
     void key_state(const LimiterKey& key, double utilisation, std::size_t queued);
     // deliveryd_poll_credentials_failing{account, endpoint}: 1 while failing
@@ -58,6 +61,7 @@ class PollMetrics {
   private:
     prometheus::Family<prometheus::Counter>& calls_;
     prometheus::Family<prometheus::Histogram>& call_seconds_;
+    prometheus::Family<prometheus::Histogram>& send_delay_;
     prometheus::Family<prometheus::Gauge>& utilisation_;
     prometheus::Family<prometheus::Gauge>& queued_;
     prometheus::Family<prometheus::Gauge>& credentials_;

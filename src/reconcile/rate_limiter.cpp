@@ -110,7 +110,7 @@ std::optional<RateLimiter::Reservation> RateLimiter::try_reserve(TimePoint now) 
     }
     grant(now);
     pending_.push_back({++reservations_, now});
-    return Reservation{reservations_};
+    return Reservation{reservations_, now};
 }
 
 bool RateLimiter::departed(Reservation reservation, TimePoint at) {

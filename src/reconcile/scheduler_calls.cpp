@@ -125,6 +125,7 @@ net::HttpClient::SentHook Scheduler::Impl::report_departure(const std::shared_pt
             asio::post(impl->strand_, [impl, key, slot, at] {
                 auto& state = *impl->keys_.at(key);
                 if (state.limiter.departed(slot, at)) {
+                    impl->metrics_.send_delay(key, at - slot.slot);
                     state.pace.cancel();  // a loop may wait for this report
                 }
             });

@@ -21,6 +21,7 @@ namespace {
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
 // Echoes "<METHOD> <target> <x-test header> <body>"; /slow answers after 2 s.
 class EchoServer {
@@ -186,7 +187,6 @@ TEST_F(ClientTest, TimeoutsAndRefusedConnectionsAreReportedNotThrown) {
 TEST_F(ClientTest, TheSentHookIsToldOnceWhenTheRequestLeaves) {
     EchoServer server(ioc);
     net::HttpClient client(ioc.get_executor());
-    using Clock = std::chrono::steady_clock;
     std::vector<Clock::time_point> sent;
     std::vector<Clock::time_point> refused_sent;
     Clock::time_point asked{};

@@ -507,6 +507,9 @@ TEST(PollingEndToEnd, SpareCallsFindHandsetReceiptsLongBeforeAnyPollIsDue) {
     const auto metrics = testing::http_get(port, "/metrics", 2s).body;
     EXPECT_NE(metrics.find("deliveryd_poll_claimed_early_rows_total{scope=\"esms/default\"}"),
               std::string::npos);
+    // Every call that left was timed from its slot.
+    EXPECT_NE(metrics.find("\ndeliveryd_poll_send_delay_seconds_count{account="),
+              std::string::npos);
     expect_good_manners(sim);
 
     d.process.send_signal(SIGTERM);

@@ -109,6 +109,7 @@ class RateLimiter {
     // counts as leaving at any moment until departed() or settle() names it.
     struct Reservation {
         std::uint64_t id = 0;
+        TimePoint slot{};  // when it was granted
     };
     // Takes a slot at `now` like try_acquire(); nothing when it is too early.
     [[nodiscard]] std::optional<Reservation> try_reserve(TimePoint now);
