@@ -90,9 +90,9 @@ void RateLimiter::record(TimePoint departure) {
     }
 }
 
-std::vector<RateLimiter::Pending>::iterator RateLimiter::find_pending(Reservation reservation) {
+std::vector<RateLimiter::Reservation>::iterator RateLimiter::find_pending(Reservation reservation) {
     return std::find_if(pending_.begin(), pending_.end(),
-                        [&](const Pending& p) { return p.id == reservation.id; });
+                        [&](const Reservation& out) { return out.id == reservation.id; });
 }
 
 bool RateLimiter::try_acquire(TimePoint now) {
@@ -110,7 +110,7 @@ std::optional<RateLimiter::Reservation> RateLimiter::try_reserve(TimePoint now) 
     }
     grant(now);
     pending_.push_back({++reservations_, now});
-    return Reservation{reservations_, now};
+    return pending_.back();
 }
 
 bool RateLimiter::departed(Reservation reservation, TimePoint at) {

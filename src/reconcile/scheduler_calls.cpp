@@ -91,8 +91,8 @@ asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, Lim
             co_await state.pace.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        const auto slot = state.limiter.try_reserve(SteadyClock::now());
-        if (!slot) {
+        const auto reservation = state.limiter.try_reserve(SteadyClock::now());
+        if (!reservation) {
             continue;
         }
         PlannedCall call;
@@ -108,43 +108,44 @@ asio::awaitable<void> Scheduler::Impl::send_loop(std::shared_ptr<Impl> self, Lim
         }
         ++state.in_flight;
         ++self->calls_in_flight_;
-        asio::co_spawn(self->strand_, perform(self, key, std::move(call), check != nullptr, *slot),
+        asio::co_spawn(self->strand_,
+                       perform(self, key, std::move(call), check != nullptr, *reservation),
                        asio::detached);
     }
 }
 
 net::HttpClient::SentHook Scheduler::Impl::report_departure(const std::shared_ptr<Impl>& self,
                                                             LimiterKey key,
-                                                            RateLimiter::Reservation slot) {
-    return
-        [weak = std::weak_ptr<Impl>(self), key = std::move(key), slot](SteadyClock::time_point at) {
-            auto impl = weak.lock();
-            if (!impl) {
-                return;
+                                                            RateLimiter::Reservation reservation) {
+    return [weak = std::weak_ptr<Impl>(self), key = std::move(key),
+            reservation](SteadyClock::time_point at) {
+        auto impl = weak.lock();
+        if (!impl) {
+            return;
+        }
+        asio::post(impl->strand_, [impl, key, reservation, at] {
+            auto& state = *impl->keys_.at(key);
+            if (state.limiter.departed(reservation, at)) {
+                impl->metrics_.send_delay(key, at - reservation.slot);
+                state.pace.cancel();  // a loop may wait for this report
             }
-            asio::post(impl->strand_, [impl, key, slot, at] {
-                auto& state = *impl->keys_.at(key);
-                if (state.limiter.departed(slot, at)) {
-                    impl->metrics_.send_delay(key, at - slot.slot);
-                    state.pace.cancel();  // a loop may wait for this report
-                }
-            });
-        };
+        });
+    };
 }
 
 asio::awaitable<void> Scheduler::Impl::perform(std::shared_ptr<Impl> self, LimiterKey key,
                                                PlannedCall call, bool check,
-                                               RateLimiter::Reservation slot) {
+                                               RateLimiter::Reservation reservation) {
     auto& state = *self->keys_.at(key);
     try {
         co_await self->perform_call(key, state, std::move(call), check,
-                                    report_departure(self, key, slot));
+                                    report_departure(self, key, reservation));
     } catch (const std::exception& e) {
         spdlog::error("status call {}: {}", to_string(key), e.what());
     }
     // Never reported (no request left, or the report is still on its way):
     // it counts as having left at its slot.
-    if (state.limiter.settle(slot)) {
+    if (state.limiter.settle(reservation)) {
         state.pace.cancel();
     }
     --state.in_flight;

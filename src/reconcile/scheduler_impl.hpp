@@ -137,18 +137,18 @@ class Scheduler::Impl : public std::enable_shared_from_this<Scheduler::Impl> {
     // `check`: the call repeats the one last answered to test the keys
     // (KeyHealth::check_call): its answer is stored, but it answers for no
     // claimed row.
-    // `slot`: the call's reservation with its key's limiter, reported when
+    // `reservation`: the call's slot with its key's limiter, reported when
     // the request leaves and settled when the call ends.
     static asio::awaitable<void> perform(std::shared_ptr<Impl> self, LimiterKey key,
                                          PlannedCall call, bool check,
-                                         RateLimiter::Reservation slot);
+                                         RateLimiter::Reservation reservation);
     asio::awaitable<void> perform_call(const LimiterKey& key, KeyState& state, PlannedCall call,
                                        bool check, net::HttpClient::SentHook on_sent);
     // Hands the moment a call's request left to its key's limiter, on the
     // scheduler's strand, and wakes a send loop waiting for that report.
     static net::HttpClient::SentHook report_departure(const std::shared_ptr<Impl>& self,
                                                       LimiterKey key,
-                                                      RateLimiter::Reservation slot);
+                                                      RateLimiter::Reservation reservation);
 
     // Per-key bookkeeping of the verdict (KeyHealth): failures, pauses, probes
     // and their logs. The Step says how the call's rows go back on the schedule.

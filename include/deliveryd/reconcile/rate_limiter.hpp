@@ -149,13 +149,9 @@ class RateLimiter {
     [[nodiscard]] double sustained_rate() const noexcept;
 
   private:
-    struct Pending {
-        std::uint64_t id;
-        TimePoint slot;
-    };
     void grant(TimePoint slot);
     void record(TimePoint departure);
-    std::vector<Pending>::iterator find_pending(Reservation reservation);
+    std::vector<Reservation>::iterator find_pending(Reservation reservation);
 
     RateLimit limit_;
     Clock clock_;
@@ -166,8 +162,8 @@ class RateLimiter {
     TimePoint paced_{};      // with even_spacing: the schedule's next departure
     TimePoint hold_ = TimePoint::min();
     TimePoint last_grant_ = TimePoint::min();
-    std::deque<TimePoint> recent_;  // the last L reported departures, oldest first
-    std::vector<Pending> pending_;  // reservations not reported yet
+    std::deque<TimePoint> recent_;      // the last L reported departures, oldest first
+    std::vector<Reservation> pending_;  // not reported yet
     std::uint64_t reservations_ = 0;
 };
 
