@@ -1,5 +1,7 @@
 #include "deliveryd/http/callback_route.hpp"
 
+#include <chrono>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <prometheus/counter.h>
@@ -24,13 +26,23 @@ struct CallbackRoute::Metrics {
           accepted(callbacks.Add({{"result", "accepted"}})),
           duplicate(callbacks.Add({{"result", "duplicate"}})),
           rejected(callbacks.Add({{"result", "rejected"}})),
-          unavailable(callbacks.Add({{"result", "unavailable"}})) {}
+          unavailable(callbacks.Add({{"result", "unavailable"}})),
+          seconds(prometheus::BuildHistogram()
+                      .Name("deliveryd_callback_seconds")
+                      .Help("Time from reading a callback to its answer being ready, for "
+                            "callbacks that reached the database: the wait for the batch "
+                            "before its own, and its own commit")
+                      .Register(registry)
+                      .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01,
+                                                                       0.02, 0.05, 0.1, 0.2, 0.5, 1,
+                                                                       2, 5, 10})) {}
 
     prometheus::Family<prometheus::Counter>& callbacks;
     prometheus::Counter& accepted;
     prometheus::Counter& duplicate;
     prometheus::Counter& rejected;
     prometheus::Counter& unavailable;
+    prometheus::Histogram& seconds;
 };
 
 namespace {
@@ -94,6 +106,7 @@ std::optional<Response> CallbackRoute::refusal(const Request& request,
 boost::asio::awaitable<Response> CallbackRoute::handle(
     const Request& request, const RequestContext& context,
     const std::function<void(unsigned)>& answered) {
+    const auto read_at = std::chrono::steady_clock::now();
     const auto rejected = [&](Response res) {
         metrics_->rejected.Increment();
         answered(res.result_int());
@@ -115,6 +128,8 @@ boost::asio::awaitable<Response> CallbackRoute::handle(
     }
     auto [error, outcome] = co_await batcher_.async_apply(
         std::move(*parsed.value), boost::asio::as_tuple(boost::asio::use_awaitable));
+    metrics_->seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - read_at).count());
     Response res;
     if (error) {
         metrics_->unavailable.Increment();
