@@ -29,9 +29,9 @@ struct CallbackRoute::Metrics {
           unavailable(callbacks.Add({{"result", "unavailable"}})),
           seconds(prometheus::BuildHistogram()
                       .Name("deliveryd_callback_seconds")
-                      .Help("Time from reading a callback to its answer being ready, for "
-                            "callbacks that reached the database: the wait for the batch "
-                            "before its own, and its own commit")
+                      .Help("Time from a callback's start in the route to its answer, for "
+                            "every callback handed to the group commit (answered 200 or "
+                            "503): the wait for the batch before its own, and its own commit")
                       .Register(registry)
                       .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01,
                                                                        0.02, 0.05, 0.1, 0.2, 0.5, 1,
@@ -106,7 +106,7 @@ std::optional<Response> CallbackRoute::refusal(const Request& request,
 boost::asio::awaitable<Response> CallbackRoute::handle(
     const Request& request, const RequestContext& context,
     const std::function<void(unsigned)>& answered) {
-    const auto read_at = std::chrono::steady_clock::now();
+    const auto started = std::chrono::steady_clock::now();
     const auto rejected = [&](Response res) {
         metrics_->rejected.Increment();
         answered(res.result_int());
@@ -129,7 +129,7 @@ boost::asio::awaitable<Response> CallbackRoute::handle(
     auto [error, outcome] = co_await batcher_.async_apply(
         std::move(*parsed.value), boost::asio::as_tuple(boost::asio::use_awaitable));
     metrics_->seconds.Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - read_at).count());
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     Response res;
     if (error) {
         metrics_->unavailable.Increment();

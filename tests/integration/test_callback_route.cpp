@@ -120,7 +120,7 @@ TEST_F(CallbackTest, EverySeedSampleLandsInBothTables) {
     EXPECT_NE(metrics.find("deliveryd_callbacks_total{result=\"accepted\"} 7"), std::string::npos)
         << metrics;
     EXPECT_NE(metrics.find("deliveryd_callbacks_total{result=\"duplicate\"} 1"), std::string::npos);
-    // Every callback that reached the database is timed, the duplicate too.
+    // Every callback handed to the group commit is timed, the duplicate too.
     EXPECT_NE(metrics.find("deliveryd_callback_seconds_count 8"), std::string::npos) << metrics;
 }
 
