@@ -12,11 +12,19 @@ namespace {
 // meanwhile, not an arrival.
 constexpr auto oldest_believable = std::chrono::seconds(10);
 
+bool stamp_arrivals_on(int descriptor) {
+    const int on = 1;
+    return ::setsockopt(descriptor, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+}
+
 }  // namespace
 
+bool stamp_arrivals(asio::ip::tcp::acceptor& listener) {
+    return stamp_arrivals_on(listener.native_handle());
+}
+
 bool stamp_arrivals(asio::ip::tcp::socket& socket) {
-    const int on = 1;
-    return ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+    return stamp_arrivals_on(socket.native_handle());
 }
 
 std::optional<steady_time> first_unread_arrival(asio::ip::tcp::socket& socket) {

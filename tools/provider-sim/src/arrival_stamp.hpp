@@ -18,6 +18,12 @@
 namespace deliveryd::sim {
 
 // Asks the kernel to stamp what the socket receives; false if it will not.
+// On a listening socket, every connection it accepts is stamped too. The
+// kernel switches stamping on a moment after the first socket of the host
+// asks for it (and off after the last one stops): bytes received in between
+// carry no stamp. Asked on the listening socket before any connection, it
+// is on for as long as the listener is open.
+bool stamp_arrivals(asio::ip::tcp::acceptor& listener);
 bool stamp_arrivals(asio::ip::tcp::socket& socket);
 
 // When the first unread byte arrived, in steady time; nothing when no byte

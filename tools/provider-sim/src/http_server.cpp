@@ -72,6 +72,8 @@ tcp::endpoint http_server::listen(const tcp::endpoint& where) {
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(where);
     acceptor_.listen(asio::socket_base::max_listen_connections);
+    // Now, so that the kernel's stamping is on before the first call comes.
+    stamp_arrivals(acceptor_);
     return acceptor_.local_endpoint();
 }
 
