@@ -12,19 +12,11 @@ namespace {
 // meanwhile, not an arrival.
 constexpr auto oldest_believable = std::chrono::seconds(10);
 
-bool stamp_arrivals_on(int descriptor) {
-    const int on = 1;
-    return ::setsockopt(descriptor, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
-}
-
 }  // namespace
 
 bool stamp_arrivals(asio::ip::tcp::acceptor& listener) {
-    return stamp_arrivals_on(listener.native_handle());
-}
-
-bool stamp_arrivals(asio::ip::tcp::socket& socket) {
-    return stamp_arrivals_on(socket.native_handle());
+    const int on = 1;
+    return ::setsockopt(listener.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
 }
 
 std::optional<steady_time> first_unread_arrival(asio::ip::tcp::socket& socket) {

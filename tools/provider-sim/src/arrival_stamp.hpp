@@ -17,14 +17,13 @@
 
 namespace deliveryd::sim {
 
-// Asks the kernel to stamp what the socket receives; false if it will not.
-// On a listening socket, every connection it accepts is stamped too. The
-// kernel switches stamping on a moment after the first socket of the host
-// asks for it (and off after the last one stops): bytes received in between
-// carry no stamp. Asked on the listening socket before any connection, it
-// is on for as long as the listener is open.
+// Asks the kernel to stamp what every connection the listener accepts
+// receives (each inherits it); false if it will not. The kernel switches
+// stamping on a moment after the first socket of the host asks for it (and
+// off after the last one stops): bytes received in between carry no stamp.
+// Asked on the listener before any connection, it is on for as long as the
+// listener is open.
 bool stamp_arrivals(asio::ip::tcp::acceptor& listener);
-bool stamp_arrivals(asio::ip::tcp::socket& socket);
 
 // When the first unread byte arrived, in steady time; nothing when no byte
 // is waiting or it carries no stamp. Reads nothing: the byte stays queued.

@@ -72,7 +72,8 @@ tcp::endpoint http_server::listen(const tcp::endpoint& where) {
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(where);
     acceptor_.listen(asio::socket_base::max_listen_connections);
-    // Now, so that the kernel's stamping is on before the first call comes.
+    // Now, so that the kernel's stamping is on before the first call comes;
+    // every accepted connection inherits it.
     stamp_arrivals(acceptor_);
     return acceptor_.local_endpoint();
 }
@@ -98,7 +99,6 @@ asio::awaitable<void> http_server::accept_loop() {
             co_await sleep_for(milliseconds(50));
             continue;
         }
-        stamp_arrivals(socket);
         asio::co_spawn(ioc_, session(std::move(socket)), log_exception);
     }
 }
